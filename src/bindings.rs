@@ -1,0 +1,44 @@
+//! The TypeScript types of everything that crosses into the UI, generated from the Rust
+//! types with ts-rs into one file, `ui/src/bindings.ts`. The test `tests/bindings.rs`
+//! fails when the committed file is stale; `make bindings` rewrites it.
+
+use ts_rs::{Config, TS};
+
+use crate::{audit, deal, error, partner, purpose, store};
+
+/// The whole content of `ui/src/bindings.ts`.
+pub fn typescript() -> String {
+    // Ids are SQLite rowids, far below 2^53: plain numbers in TypeScript.
+    let cfg = Config::new().with_large_int("number");
+    let decls = [
+        serde_json::Value::decl(&cfg),
+        error::ErrorCode::decl(&cfg),
+        error::FieldError::decl(&cfg),
+        error::ErrorBody::decl(&cfg),
+        purpose::Purpose::decl(&cfg),
+        partner::PartnerId::decl(&cfg),
+        partner::PartnerKind::decl(&cfg),
+        partner::Partner::decl(&cfg),
+        partner::PartnerInput::decl(&cfg),
+        deal::DealId::decl(&cfg),
+        deal::DealStatus::decl(&cfg),
+        deal::Deal::decl(&cfg),
+        deal::DealInput::decl(&cfg),
+        deal::DealFilter::decl(&cfg),
+        deal::RenewInput::decl(&cfg),
+        audit::AuditEntry::decl(&cfg),
+        audit::AuditFilter::decl(&cfg),
+        audit::AuditProblem::decl(&cfg),
+        audit::AuditReport::decl(&cfg),
+        store::StoreInfo::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust core by `make bindings` (src/bindings.rs). Do not edit.\n",
+    );
+    for decl in decls {
+        out.push_str("\nexport ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,160 @@
+//! The one error type of the core, and the `{ code, message, fields }` shape in which
+//! errors leave it — printed by the CLI with `--json` and sent over IPC by the shell.
+//!
+//! Every refusal names what is wrong and where: validation errors carry the field
+//! they are about, so forms can show them inline and scripts can branch on them
+//! without matching message text.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::store::StoreError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// One problem with one input field. `field` is the name of the field in the request
+/// structs (`title`, `end_date`, ...), which is also what the UI's forms use.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The small set of codes a caller may branch on. It grows only when a caller needs
+/// to tell two failures apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The request itself is wrong; `fields` says where.
+    Invalid,
+    /// The request names something that does not exist.
+    NotFound,
+    /// The request clashes with what is stored (a duplicate name, frozen terms).
+    Conflict,
+    /// A lifecycle move that the deal's current state does not allow.
+    IllegalTransition,
+    /// The store was written by a newer Consentry.
+    SchemaTooNew,
+    /// The store could not be read or written.
+    Store,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}", describe_fields(.0))]
+    Invalid(Vec<FieldError>),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    #[error("{}", match .field { Some(f) => format!("{f}: {message}"), None => message.clone() })]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("deal {id} cannot move from {from} to {to}; from {from} it may move to: {allowed}")]
+    IllegalTransition {
+        id: i64,
+        from: String,
+        to: String,
+        allowed: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn describe_fields(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        Error::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        Error::Conflict {
+            field: Some(field.to_string()),
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Invalid(_) => ErrorCode::Invalid,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Conflict { .. } => ErrorCode::Conflict,
+            Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            Error::Store(StoreError::SchemaTooNew { .. }) => ErrorCode::SchemaTooNew,
+            Error::Store(_) => ErrorCode::Store,
+        }
+    }
+
+    /// The fields this error is about, for inline display next to form inputs.
+    pub fn fields(&self) -> Vec<FieldError> {
+        match self {
+            Error::Invalid(errors) => errors.clone(),
+            Error::Conflict {
+                field: Some(field),
+                message,
+            } => vec![FieldError::new(field, message.clone())],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: self.to_string(),
+            fields: self.fields(),
+        }
+    }
+}
+
+/// How an error leaves the core: over IPC to the UI, and as `{"error": ...}` from the CLI.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+/// Collects field errors so that a form gets all of them at once, not one per try.
+#[derive(Default)]
+pub struct Problems(Vec<FieldError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+
+    /// Keeps the value when it parsed, records the problem when it did not.
+    pub fn take<T>(&mut self, result: std::result::Result<T, FieldError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.0.push(e);
+                None
+            }
+        }
+    }
+
+    pub fn into_result(self) -> Result<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self.0))
+        }
+    }
+}

@@ -1,0 +1,259 @@
+//! The SQLite store: the only module that writes SQL.
+//!
+//! `Store::open` and `Store::open_in_memory` both apply the embedded migrations in one
+//! transaction and refuse a file written by a newer Consentry. Every connection runs
+//! with WAL, foreign keys on, a busy timeout and `synchronous=FULL`, so a committed
+//! write survives a power cut.
+//!
+//! Writes go through [`Store::write`], which opens an `IMMEDIATE` transaction and hands
+//! out a [`Tx`]; the audit entry of a mutation is appended through the same `Tx`, so the
+//! change and its audit entry commit together or not at all.
+
+pub mod audit;
+pub mod deals;
+pub mod partners;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::Error;
+
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_foundation.sql"))];
+
+/// The schema version this build writes; `PRAGMA user_version` of a migrated store.
+pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the store at {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error(
+        "the store at {path} has schema version {found}, but this Consentry knows versions up to \
+         {known}: it was written by a newer Consentry; upgrade Consentry to open it"
+    )]
+    SchemaTooNew {
+        path: String,
+        found: usize,
+        known: usize,
+    },
+    #[error("cannot migrate the store: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("no store location: pass --db PATH or set CONSENTRY_DB")]
+    NoLocation,
+    #[error("cannot create the store's folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("store error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Sqlite(e))
+    }
+}
+
+/// Where the store is and who writes to it, for the UI's status line.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+pub struct StoreInfo {
+    pub location: String,
+    pub schema_version: u32,
+    pub actor: String,
+}
+
+pub struct Store {
+    conn: Mutex<Connection>,
+    actor: String,
+    location: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the store at `path` and migrates it to the latest
+    /// schema.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+                path: parent.to_path_buf(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Store::prepare(conn, path.display().to_string())
+    }
+
+    pub fn open_in_memory() -> Result<Store, StoreError> {
+        Store::prepare(Connection::open_in_memory()?, ":memory:".to_string())
+    }
+
+    /// The store location when none is given: `$CONSENTRY_DB`, else
+    /// `<OS data dir>/consentry/consentry.db`.
+    pub fn default_path() -> Result<PathBuf, StoreError> {
+        match std::env::var_os("CONSENTRY_DB").filter(|v| !v.is_empty()) {
+            Some(path) => Ok(PathBuf::from(path)),
+            None => dirs::data_dir()
+                .map(|d| d.join("consentry").join("consentry.db"))
+                .ok_or(StoreError::NoLocation),
+        }
+    }
+
+    fn prepare(mut conn: Connection, location: String) -> Result<Store, StoreError> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA synchronous = FULL;",
+        )?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let found = usize::try_from(found).unwrap_or(usize::MAX);
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: location,
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        Ok(Store {
+            conn: Mutex::new(conn),
+            actor: default_actor(),
+            location,
+        })
+    }
+
+    /// Who the audit log names for this store's mutations.
+    pub fn with_actor(mut self, actor: impl Into<String>) -> Store {
+        self.actor = actor.into();
+        self
+    }
+
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The file path of the store, or `:memory:`.
+    pub fn location(&self) -> &str {
+        &self.location
+    }
+
+    pub fn info(&self) -> StoreInfo {
+        StoreInfo {
+            location: self.location.clone(),
+            schema_version: SCHEMA_VERSION as u32,
+            actor: self.actor.clone(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-written transaction
+        // behind (rusqlite rolls back on drop), so the connection is still usable.
+        self.conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs read-only queries.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        f(&self.lock())
+    }
+
+    /// Runs `f` in one `IMMEDIATE` transaction: committed when `f` returns `Ok`, rolled
+    /// back when it returns `Err`, so a refused request writes nothing.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let scope = Tx {
+            tx,
+            actor: &self.actor,
+            now: now(),
+        };
+        let value = f(&scope)?;
+        scope.tx.commit()?;
+        Ok(value)
+    }
+}
+
+/// One write transaction, with the actor and the instant that its audit entries record.
+pub(crate) struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    actor: &'a str,
+    now: String,
+}
+
+impl Tx<'_> {
+    pub fn conn(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// The instant of this transaction, RFC 3339 UTC with milliseconds.
+    pub fn now(&self) -> &str {
+        &self.now
+    }
+}
+
+/// The current instant as stored: RFC 3339, UTC, milliseconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// `$CONSENTRY_ACTOR`, else the login name from the environment, else `unknown`.
+fn default_actor() -> String {
+    ["CONSENTRY_ACTOR", "USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_connection_is_durable_and_checks_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.db")).unwrap();
+        let conn = store.lock();
+        let text = |name: &str| -> String {
+            conn.pragma_query_value(None, name, |r| r.get::<_, rusqlite::types::Value>(0))
+                .map(|v| format!("{v:?}"))
+                .unwrap()
+        };
+        assert_eq!(text("journal_mode"), "Text(\"wal\")");
+        assert_eq!(text("foreign_keys"), "Integer(1)");
+        assert_eq!(text("synchronous"), "Integer(2)", "FULL");
+        assert_eq!(text("busy_timeout"), "Integer(5000)");
+        assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let store = Store::open_in_memory().unwrap();
+        let result: Result<(), Error> = store.write(|tx| {
+            tx.conn().execute(
+                "INSERT INTO partners (name, kind, created_at, updated_at)
+                 VALUES ('A', 'ai-lab', 'x', 'x')",
+                [],
+            )?;
+            Err(Error::invalid("name", "refused after the insert"))
+        });
+        assert!(result.is_err());
+        let count: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM partners", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(count, 0);
+    }
+}
