@@ -1,0 +1,166 @@
+//! The shell's IPC surface, driven as the UI drives it: through Tauri's invoke path
+//! with the real config and capabilities, on a mock runtime and a real SQLite file.
+
+use consentry::Store;
+use consentry_app::{setup, AppState};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{WebviewWindow, WebviewWindowBuilder};
+
+struct Harness {
+    window: WebviewWindow<tauri::test::MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("app.db"))
+            .unwrap()
+            .with_actor("ipc-test");
+        let app = setup(mock_builder(), AppState::from_store(store))
+            .build(tauri::generate_context!("../tauri.conf.json"))
+            .unwrap();
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Harness { window, _dir: dir }
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().unwrap())
+    }
+}
+
+fn partner_input(name: &str) -> Value {
+    json!({ "input": { "name": name, "kind": "ai-lab", "country": "us", "contact": null, "notes": null } })
+}
+
+fn deal_input(partner: i64, title: &str, start: &str, end: &str) -> Value {
+    json!({ "input": {
+        "partner_id": partner, "title": title, "purposes": ["genai-training", "ai-inference"],
+        "start_date": start, "end_date": end, "territory": "WORLD", "exclusive": false,
+        "retention_days": null, "attribution_required": true, "sublicensing_allowed": false,
+        "notes": null
+    } })
+}
+
+#[test]
+fn the_ui_can_create_move_and_audit_a_deal() {
+    let h = Harness::new();
+    let partner = h
+        .invoke("create_partner", partner_input("Example AI"))
+        .unwrap();
+    assert_eq!(partner["country"], "US");
+    let id = partner["id"].as_i64().unwrap();
+
+    let deal = h
+        .invoke(
+            "create_deal",
+            deal_input(id, "Licence", "2027-01-01", "2028-12-31"),
+        )
+        .unwrap();
+    let deal_id = deal["id"].as_i64().unwrap();
+    assert_eq!(deal["status"], "draft");
+
+    let moved = h
+        .invoke(
+            "transition_deal",
+            json!({ "id": deal_id, "to": "negotiating" }),
+        )
+        .unwrap();
+    assert_eq!(moved["status"], "negotiating");
+
+    let listed = h
+        .invoke(
+            "list_deals",
+            json!({ "filter": { "status": "negotiating", "partner_id": null } }),
+        )
+        .unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let history = h
+        .invoke(
+            "list_audit",
+            json!({ "filter": { "entity": "deal", "entity_id": deal_id } }),
+        )
+        .unwrap();
+    let actions: Vec<_> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(actions, ["deal.created", "deal.transitioned"]);
+    assert_eq!(history[0]["actor"], "ipc-test");
+
+    let report = h.invoke("verify_audit", json!({})).unwrap();
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["entries"], 3);
+
+    let info = h.invoke("store_info", json!({})).unwrap();
+    assert!(info["location"].as_str().unwrap().ends_with("app.db"));
+}
+
+#[test]
+fn errors_cross_as_code_message_and_fields() {
+    let h = Harness::new();
+    let partner = h
+        .invoke("create_partner", partner_input("Example AI"))
+        .unwrap();
+    let id = partner["id"].as_i64().unwrap();
+
+    let err = h
+        .invoke(
+            "create_deal",
+            deal_input(id, "", "2027-01-01", "2026-01-01"),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    let fields: Vec<_> = err["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["title", "end_date"]);
+
+    let err = h
+        .invoke("create_partner", partner_input("EXAMPLE ai"))
+        .unwrap_err();
+    assert_eq!(err["code"], "conflict");
+    assert_eq!(err["fields"][0]["field"], "name");
+
+    let err = h
+        .invoke("transition_deal", json!({ "id": 99, "to": "signed" }))
+        .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+
+    let deals = h
+        .invoke(
+            "list_deals",
+            json!({ "filter": { "status": null, "partner_id": null } }),
+        )
+        .unwrap();
+    assert_eq!(deals, json!([]), "refused requests wrote nothing");
+}
+
+#[test]
+fn commands_outside_the_capability_are_refused() {
+    let h = Harness::new();
+    // A core command the app never granted (window management is not in the capability).
+    let err = h
+        .invoke("plugin:window|close", json!({ "label": "main" }))
+        .unwrap_err();
+    assert!(err.to_string().contains("not allowed"), "{err}");
+}
