@@ -2,11 +2,17 @@
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "illegal_transition" | "schema_too_new" | "store";
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "illegal_transition" | "schema_too_new" | "store" | "io" | "cancelled";
 
 export type FieldError = { field: string, message: string, };
 
-export type ErrorBody = { code: ErrorCode, message: string, fields: Array<FieldError>, };
+export type LineError = { line: number, message: string, };
+
+export type ErrorBody = { code: ErrorCode, message: string, fields: Array<FieldError>, 
+/**
+ * For a refused file: its bad lines (the first 100).
+ */
+lines: Array<LineError>, };
 
 export type Purpose = "partner-sharing" | "ai-training" | "genai-training" | "ai-inference" | "search" | "data-mining";
 

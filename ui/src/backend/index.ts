@@ -1,0 +1,89 @@
+//! The UI's only door to the data. Screens talk to a `Backend`; `tauri.ts` implements it
+//! over IPC to the Rust core and `memory.ts` in memory for unit tests and the browser
+//! preview. Every failure reaches the screens as an `ErrorBody`, and screens branch on
+//! its `code` and `fields`, never on message text.
+
+import type {
+  AuditEntry,
+  AuditFilter,
+  AuditReport,
+  Deal,
+  DealFilter,
+  DealId,
+  DealInput,
+  DealStatus,
+  ErrorBody,
+  ErrorCode,
+  FieldError,
+  Partner,
+  PartnerId,
+  PartnerInput,
+  RenewInput,
+  StoreInfo,
+} from '../bindings';
+
+export interface Backend {
+  storeInfo(): Promise<StoreInfo>;
+  listPartners(): Promise<Partner[]>;
+  createPartner(input: PartnerInput): Promise<Partner>;
+  updatePartner(id: PartnerId, input: PartnerInput): Promise<Partner>;
+  /** Newest first. */
+  listDeals(filter: DealFilter): Promise<Deal[]>;
+  getDeal(id: DealId): Promise<Deal>;
+  createDeal(input: DealInput): Promise<Deal>;
+  updateDeal(id: DealId, input: DealInput): Promise<Deal>;
+  transitionDeal(id: DealId, to: DealStatus): Promise<Deal>;
+  /** Creates the renewal, a new draft deal linked to `id`, and returns it. */
+  renewDeal(id: DealId, input: RenewInput): Promise<Deal>;
+  /** Oldest first. */
+  listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
+  verifyAudit(): Promise<AuditReport>;
+}
+
+const CODES: readonly ErrorCode[] = [
+  'invalid',
+  'not_found',
+  'conflict',
+  'illegal_transition',
+  'schema_too_new',
+  'store',
+  'io',
+  'cancelled',
+];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function toFieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((f) =>
+    isRecord(f) && typeof f.field === 'string'
+      ? [{ field: f.field, message: typeof f.message === 'string' ? f.message : '' }]
+      : [],
+  );
+}
+
+/**
+ * Whatever a failed call rejected with, as an `ErrorBody`. The core's own errors pass
+ * through; anything else (an IPC failure, a bug that threw) becomes code `store`.
+ */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (isRecord(error) && CODES.includes(error.code as ErrorCode)) {
+    return {
+      code: error.code as ErrorCode,
+      message: typeof error.message === 'string' ? error.message : String(error.code),
+      fields: toFieldErrors(error.fields),
+      lines: Array.isArray(error.lines) ? (error.lines as ErrorBody['lines']) : [],
+    };
+  }
+  let message: string;
+  if (typeof error === 'string') message = error;
+  else if (error instanceof Error) message = error.message;
+  else if (isRecord(error) && typeof error.message === 'string') message = error.message;
+  else message = 'Something went wrong while talking to the store.';
+  return { code: 'store', message: message || 'Unknown error', fields: [], lines: [] };
+}
+
+/** A filter that selects every deal. */
+export const ALL_DEALS: DealFilter = { status: null, partner_id: null };

@@ -1,0 +1,66 @@
+import type { StoreInfo } from '../bindings';
+import type { Route } from '../route';
+
+type Section = 'deals' | 'partners';
+
+const ITEMS: { section: Section; label: string }[] = [
+  { section: 'deals', label: 'Deals' },
+  { section: 'partners', label: 'Partners' },
+];
+
+export function sectionOf(route: Route): Section {
+  return route.screen === 'partners' ? 'partners' : 'deals';
+}
+
+interface SidebarProps {
+  route: Route;
+  info: StoreInfo | undefined;
+  preview: boolean;
+  onNavigate: (route: Route) => void;
+}
+
+export function Sidebar({ route, info, preview, onNavigate }: SidebarProps) {
+  const current = sectionOf(route);
+  return (
+    <aside className="sidebar">
+      <div className="brand">
+        <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true">
+          <rect width="24" height="24" rx="6" />
+          <path d="M7 12.5l3.2 3.2L17 8.8" />
+        </svg>
+        <span className="brand-name">Consentry</span>
+      </div>
+      <nav aria-label="Main">
+        <ul className="nav">
+          {ITEMS.map((item) => (
+            <li key={item.section}>
+              <button
+                type="button"
+                className="nav-item"
+                data-testid={`nav-${item.section}`}
+                aria-current={current === item.section ? 'page' : undefined}
+                onClick={() => onNavigate({ screen: item.section })}
+              >
+                {item.label}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <footer className="sidebar-footer" data-testid="store-info">
+        {preview && <p className="preview-tag">Preview · data in memory only</p>}
+        {info && (
+          <>
+            <p className="sidebar-footer-label">Store</p>
+            <p className="store-location" title={info.location}>
+              {info.location}
+            </p>
+            <p>
+              Acting as <span className="actor">{info.actor}</span>
+            </p>
+          </>
+        )}
+      </footer>
+    </aside>
+  );
+}

@@ -1,0 +1,107 @@
+//! The six purposes a deal may permit (PRODUCT.md §1), in the core's canonical order,
+//! with their place in the hierarchy and the CAWG / IETF aipref vocabulary they map to.
+
+import type { Purpose } from '../bindings';
+
+export interface PurposeInfo {
+  token: Purpose;
+  label: string;
+  /** For chips in tables, where room is short. */
+  short: string;
+  /** What the purpose covers, for hints. */
+  description: string;
+  parent: Purpose | null;
+  cawg: string | null;
+  aipref: string | null;
+}
+
+export const PURPOSES: readonly PurposeInfo[] = [
+  {
+    token: 'partner-sharing',
+    label: 'Partner sharing',
+    short: 'Sharing',
+    description: 'Any sharing with business partners',
+    parent: null,
+    cawg: null,
+    aipref: null,
+  },
+  {
+    token: 'ai-training',
+    label: 'AI training',
+    short: 'AI training',
+    description: 'Training any AI or ML model',
+    parent: 'partner-sharing',
+    cawg: 'cawg.ai_training',
+    aipref: null,
+  },
+  {
+    token: 'genai-training',
+    label: 'Generative AI training',
+    short: 'GenAI training',
+    description: 'Training generative AI models',
+    parent: 'ai-training',
+    cawg: 'cawg.ai_generative_training',
+    aipref: 'train-ai',
+  },
+  {
+    token: 'ai-inference',
+    label: 'AI inference',
+    short: 'Inference',
+    description: 'Input at inference time (RAG, grounding)',
+    parent: 'partner-sharing',
+    cawg: 'cawg.ai_inference',
+    aipref: 'ai-use',
+  },
+  {
+    token: 'search',
+    label: 'Search indexing',
+    short: 'Search',
+    description: 'Indexing for search',
+    parent: 'partner-sharing',
+    cawg: null,
+    aipref: 'search',
+  },
+  {
+    token: 'data-mining',
+    label: 'Data mining',
+    short: 'Data mining',
+    description: 'Text and data mining, analytics',
+    parent: 'partner-sharing',
+    cawg: 'cawg.data_mining',
+    aipref: null,
+  },
+];
+
+const BY_TOKEN = new Map(PURPOSES.map((p) => [p.token, p]));
+
+export function purposeInfo(token: Purpose): PurposeInfo {
+  const info = BY_TOKEN.get(token);
+  if (!info) throw new Error(`unknown purpose ${token}`);
+  return info;
+}
+
+export function isPurpose(token: string): token is Purpose {
+  return BY_TOKEN.has(token as Purpose);
+}
+
+/** How deep a purpose sits in the hierarchy: 0 for partner-sharing. */
+export function purposeDepth(token: Purpose): number {
+  let depth = 0;
+  for (let p = purposeInfo(token).parent; p; p = purposeInfo(p).parent) depth += 1;
+  return depth;
+}
+
+/** Sorted into canonical order, without repeats. */
+export function canonicalPurposes(purposes: Iterable<Purpose>): Purpose[] {
+  const chosen = new Set(purposes);
+  return PURPOSES.map((p) => p.token).filter((t) => chosen.has(t));
+}
+
+/** The vocabulary tokens of a purpose, e.g. "cawg.ai_generative_training · train-ai". */
+export function vocabularyTokens(token: Purpose): string[] {
+  const info = purposeInfo(token);
+  const tokens: string[] = [];
+  if (info.cawg) tokens.push(info.cawg);
+  if (info.aipref) tokens.push(info.aipref === 'search' ? 'search (aipref)' : info.aipref);
+  return tokens;
+}

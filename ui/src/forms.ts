@@ -1,0 +1,40 @@
+//! Shared by the forms: where an error from the backend is shown. Errors about a field
+//! the form has go under that field; everything else goes to the global banner.
+
+import type { ErrorBody } from './bindings';
+import { toErrorBody } from './backend';
+
+export type FieldErrors = Partial<Record<string, string>>;
+
+export interface PlacedErrors {
+  /** Messages to show under the form's own fields. */
+  inline: FieldErrors;
+  /** What the banner must show, or null when everything went inline. */
+  banner: ErrorBody | null;
+}
+
+export function placeErrors(error: unknown, formFields: readonly string[]): PlacedErrors {
+  const body = toErrorBody(error);
+  const inline: FieldErrors = {};
+  const elsewhere = body.fields.filter((f) => !formFields.includes(f.field));
+  for (const f of body.fields) {
+    if (formFields.includes(f.field) && inline[f.field] === undefined) inline[f.field] = f.message;
+  }
+  if (body.fields.length === 0) return { inline, banner: body };
+  if (elsewhere.length > 0) {
+    return {
+      inline,
+      banner: {
+        ...body,
+        message: elsewhere.map((f) => `${f.field}: ${f.message}`).join('; '),
+        fields: elsewhere,
+      },
+    };
+  }
+  return { inline, banner: null };
+}
+
+/** The first field with an error, in the form's order, for moving the focus there. */
+export function firstErrorField(errors: FieldErrors, order: readonly string[]): string | null {
+  return order.find((f) => errors[f] !== undefined) ?? null;
+}

@@ -1,0 +1,24 @@
+// Vite builds the UI that the Tauri shell embeds (ui/dist); Vitest runs the unit tests
+// in jsdom against the in-memory backend. JSX is compiled by esbuild directly (no React
+// plugin): the app needs no fast refresh, and this keeps the toolchain small.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  // Relative asset URLs: the shell serves dist/ from its own origin, not from /.
+  base: './',
+  esbuild: { jsx: 'automatic' },
+  server: { port: 5173, strictPort: true },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    target: 'es2021',
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.ts'],
+    include: ['src/**/*.test.{ts,tsx}'],
+    // Others compile Rust on the same machine: two workers are plenty.
+    maxWorkers: 2,
+    minWorkers: 1,
+  },
+});
