@@ -23,6 +23,10 @@ pub enum Action {
     DealUpdated,
     DealTransitioned,
     DealRenewed,
+    RegistryImported,
+    LedgerImported,
+    PolicyChanged,
+    SnapshotSealed,
 }
 
 impl Action {
@@ -34,6 +38,10 @@ impl Action {
             Action::DealUpdated => "deal.updated",
             Action::DealTransitioned => "deal.transitioned",
             Action::DealRenewed => "deal.renewed",
+            Action::RegistryImported => "registry.imported",
+            Action::LedgerImported => "ledger.imported",
+            Action::PolicyChanged => "policy.changed",
+            Action::SnapshotSealed => "snapshot.sealed",
         }
     }
 }

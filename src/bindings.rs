@@ -14,6 +14,7 @@ pub fn typescript() -> String {
         serde_json::Value::decl(&cfg),
         error::ErrorCode::decl(&cfg),
         error::FieldError::decl(&cfg),
+        error::LineError::decl(&cfg),
         error::ErrorBody::decl(&cfg),
         purpose::Purpose::decl(&cfg),
         partner::PartnerId::decl(&cfg),

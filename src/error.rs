@@ -29,6 +29,13 @@ impl FieldError {
     }
 }
 
+/// One bad line of an input file (1-based line number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct LineError {
+    pub line: u64,
+    pub message: String,
+}
+
 /// The small set of codes a caller may branch on. It grows only when a caller needs
 /// to tell two failures apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -46,6 +53,10 @@ pub enum ErrorCode {
     SchemaTooNew,
     /// The store could not be read or written.
     Store,
+    /// A file could not be read or written.
+    Io,
+    /// The user stopped a long operation; nothing was kept.
+    Cancelled,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,8 +77,39 @@ pub enum Error {
         to: String,
         allowed: String,
     },
+    #[error("{}", describe_lines(.file, .total, .lines))]
+    BadLines {
+        file: String,
+        /// How many lines were bad; `lines` holds the first of them.
+        total: u64,
+        lines: Vec<LineError>,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        source: std::io::Error,
+    },
+    #[error("cancelled; nothing was kept")]
+    Cancelled,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn describe_lines(file: &str, total: &u64, lines: &[LineError]) -> String {
+    let shown: Vec<String> = lines
+        .iter()
+        .take(10)
+        .map(|l| format!("line {}: {}", l.line, l.message))
+        .collect();
+    let more = if *total as usize > shown.len() {
+        format!("; and {} more", *total as usize - shown.len())
+    } else {
+        String::new()
+    };
+    format!(
+        "{file}: {total} bad line(s), nothing was written: {}{more}",
+        shown.join("; ")
+    )
 }
 
 fn describe_fields(errors: &[FieldError]) -> String {
@@ -90,9 +132,18 @@ impl Error {
         }
     }
 
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Invalid(_) => ErrorCode::Invalid,
+            Error::Invalid(_) | Error::BadLines { .. } => ErrorCode::Invalid,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Cancelled => ErrorCode::Cancelled,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,
@@ -118,6 +169,10 @@ impl Error {
             code: self.code(),
             message: self.to_string(),
             fields: self.fields(),
+            lines: match self {
+                Error::BadLines { lines, .. } => lines.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -128,6 +183,8 @@ pub struct ErrorBody {
     pub code: ErrorCode,
     pub message: String,
     pub fields: Vec<FieldError>,
+    /// For a refused file: its bad lines (the first 100).
+    pub lines: Vec<LineError>,
 }
 
 /// Collects field errors so that a form gets all of them at once, not one per try.

@@ -4,11 +4,14 @@
 
 pub mod audit;
 pub mod bindings;
+pub mod consent;
 pub mod country;
 pub mod deal;
 pub mod error;
+pub mod ledger;
 pub mod partner;
 pub mod purpose;
+pub mod snapshot;
 pub mod store;
 
 pub use error::{Error, ErrorBody, ErrorCode, FieldError, Result};

@@ -47,6 +47,7 @@ async fn call<T: Send + 'static>(
                 code: ErrorCode::Store,
                 message: format!("the request stopped unexpectedly: {e}"),
                 fields: Vec::new(),
+                lines: Vec::new(),
             })
         })
 }

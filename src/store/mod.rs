@@ -10,8 +10,10 @@
 //! change and its audit entry commit together or not at all.
 
 pub mod audit;
+pub mod consent;
 pub mod deals;
 pub mod partners;
+pub mod snapshots;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -22,7 +24,12 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::Error;
 
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("../../migrations/0001_foundation.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("../../migrations/0001_foundation.sql")),
+    M::up(include_str!(
+        "../../migrations/0002_consent_and_snapshots.sql"
+    )),
+];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -210,12 +217,31 @@ pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
-/// `$CONSENTRY_ACTOR`, else the login name from the environment, else `unknown`.
+/// `$CONSENTRY_ACTOR`, else the login name from the environment, else the name of the
+/// process's user in /etc/passwd, else `unknown`.
 fn default_actor() -> String {
     ["CONSENTRY_ACTOR", "USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .or_else(passwd_name)
         .unwrap_or_else(|| "unknown".to_string())
+}
+
+#[cfg(unix)]
+fn passwd_name() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = std::fs::metadata("/proc/self").ok()?.uid().to_string();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut parts = line.split(':');
+        let name = parts.next()?;
+        (parts.nth(1)? == uid).then(|| name.to_string())
+    })
+}
+
+#[cfg(not(unix))]
+fn passwd_name() -> Option<String> {
+    None
 }
 
 #[cfg(test)]

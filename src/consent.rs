@@ -1,0 +1,310 @@
+//! Consent semantics, exactly as PRODUCT.md §2 states them: which users may have their
+//! records included for a set of purposes as of an instant `T`, and why not.
+//!
+//! This module is pure: it takes a user's registry row and the ledger events that are
+//! effective at or before `T`, and decides. Loading them is `ledger`'s job; applying the
+//! decision to records is `snapshot`'s.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::FieldError;
+use crate::purpose::Purpose;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum AccountStatus {
+    Active,
+    Deleted,
+    Suspended,
+}
+
+impl AccountStatus {
+    pub fn token(self) -> &'static str {
+        match self {
+            AccountStatus::Active => "active",
+            AccountStatus::Deleted => "deleted",
+            AccountStatus::Suspended => "suspended",
+        }
+    }
+}
+
+impl FromStr for AccountStatus {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, FieldError> {
+        match s {
+            "active" => Ok(AccountStatus::Active),
+            "deleted" => Ok(AccountStatus::Deleted),
+            "suspended" => Ok(AccountStatus::Suspended),
+            _ => Err(FieldError::new(
+                "status",
+                format!("unknown status '{s}' (known: active, deleted, suspended)"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    // Declared before Deny so that, at equal instants, max() picks deny.
+    Allow,
+    Deny,
+}
+
+impl Decision {
+    pub fn token(self) -> &'static str {
+        match self {
+            Decision::Allow => "allow",
+            Decision::Deny => "deny",
+        }
+    }
+}
+
+impl FromStr for Decision {
+    type Err = FieldError;
+    fn from_str(s: &str) -> Result<Self, FieldError> {
+        match s {
+            "allow" => Ok(Decision::Allow),
+            "deny" => Ok(Decision::Deny),
+            _ => Err(FieldError::new(
+                "decision",
+                format!("unknown decision '{s}' (known: allow, deny)"),
+            )),
+        }
+    }
+}
+
+/// Why a record is not in a snapshot. Each is counted separately; a record is counted
+/// under the first reason that applies, in the order of this enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Exclusion {
+    /// The line could not be parsed (reported with its line number).
+    Rejected,
+    /// An earlier line had the same record id.
+    DuplicateId,
+    /// Created after the cut-off `T`.
+    AfterCutoff,
+    /// Created outside the deal's content window.
+    OutsideWindow,
+    /// The author is not in the registry.
+    UnknownUser,
+    /// The author's account is deleted or suspended.
+    AccountStatus,
+    /// The author's birth date is unknown.
+    AgeUnknown,
+    /// The author was under 18 at `T`.
+    Minor,
+    /// The author did not consent to every permitted purpose.
+    NoConsent,
+}
+
+impl Exclusion {
+    pub const ALL: [Exclusion; 9] = [
+        Exclusion::Rejected,
+        Exclusion::DuplicateId,
+        Exclusion::AfterCutoff,
+        Exclusion::OutsideWindow,
+        Exclusion::UnknownUser,
+        Exclusion::AccountStatus,
+        Exclusion::AgeUnknown,
+        Exclusion::Minor,
+        Exclusion::NoConsent,
+    ];
+
+    pub fn token(self) -> &'static str {
+        match self {
+            Exclusion::Rejected => "rejected",
+            Exclusion::DuplicateId => "duplicate_id",
+            Exclusion::AfterCutoff => "after_cutoff",
+            Exclusion::OutsideWindow => "outside_window",
+            Exclusion::UnknownUser => "unknown_user",
+            Exclusion::AccountStatus => "account_status",
+            Exclusion::AgeUnknown => "age_unknown",
+            Exclusion::Minor => "minor",
+            Exclusion::NoConsent => "no_consent",
+        }
+    }
+}
+
+impl fmt::Display for Exclusion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.token())
+    }
+}
+
+/// One user's registry row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RegistryUser {
+    pub user_id: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub birth_date: Option<NaiveDate>,
+    pub status: AccountStatus,
+}
+
+/// The countries where consent must be given (opt-in); everywhere else, sharing is on
+/// unless the user opted out. Stored with a version so that a snapshot records which
+/// policy it was built under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Policy {
+    pub version: i64,
+    pub opt_in_countries: Vec<String>,
+}
+
+/// The EU's 27 members, the rest of the EEA (IS, LI, NO), GB and CH.
+pub const DEFAULT_OPT_IN: &[&str] = &[
+    "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU",
+    "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
+];
+
+/// The latest effective decision per purpose for one user as of `T`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Latest([Option<(i64, Decision)>; 6]);
+
+impl Latest {
+    /// Folds in one event. The caller passes only events with `effective_at <= T`.
+    /// The later event wins; at equal instants deny wins.
+    pub fn record(&mut self, purpose: Purpose, at_micros: i64, decision: Decision) {
+        let slot = &mut self.0[purpose as usize];
+        if slot.is_none_or(|current| (at_micros, decision) > current) {
+            *slot = Some((at_micros, decision));
+        }
+    }
+
+    pub fn decision(&self, purpose: Purpose) -> Option<Decision> {
+        self.0[purpose as usize].map(|(_, d)| d)
+    }
+}
+
+/// The rule set fixed for one evaluation: the purposes required, the instant, and the
+/// opt-in countries.
+pub struct Rules {
+    purposes: Vec<Purpose>,
+    as_of_date: NaiveDate,
+    opt_in: BTreeSet<[u8; 2]>,
+}
+
+impl Rules {
+    pub fn new(purposes: &[Purpose], as_of: DateTime<Utc>, policy: &Policy) -> Rules {
+        Rules {
+            purposes: purposes.to_vec(),
+            as_of_date: as_of.date_naive(),
+            opt_in: policy
+                .opt_in_countries
+                .iter()
+                .filter_map(|c| <[u8; 2]>::try_from(c.as_bytes()).ok())
+                .collect(),
+        }
+    }
+
+    /// Whether `user` (None: not in the registry) may be included for every required
+    /// purpose, given their latest decisions as of `T`; the reason when not.
+    pub fn eligible(&self, user: Option<&RegistryUser>, latest: &Latest) -> Result<(), Exclusion> {
+        let user = user.ok_or(Exclusion::UnknownUser)?;
+        if user.status != AccountStatus::Active {
+            return Err(Exclusion::AccountStatus);
+        }
+        let birth = user.birth_date.ok_or(Exclusion::AgeUnknown)?;
+        if age_in_full_years(birth, self.as_of_date) < 18 {
+            return Err(Exclusion::Minor);
+        }
+        let opt_in = <[u8; 2]>::try_from(user.country.as_bytes())
+            .map(|c| self.opt_in.contains(&c))
+            // A country code that cannot be read is treated as opt-in: fail closed.
+            .unwrap_or(true);
+        if self.purposes.iter().all(|&p| consents(latest, p, opt_in)) {
+            Ok(())
+        } else {
+            Err(Exclusion::NoConsent)
+        }
+    }
+}
+
+/// PRODUCT.md §2 steps 1-3 for one purpose.
+pub fn consents(latest: &Latest, purpose: Purpose, opt_in_country: bool) -> bool {
+    if purpose
+        .chain()
+        .any(|p| latest.decision(p) == Some(Decision::Deny))
+    {
+        return false;
+    }
+    // No deny on the chain: the nearest explicit decision, if any, is an allow.
+    if purpose
+        .chain()
+        .any(|p| latest.decision(p) == Some(Decision::Allow))
+    {
+        return true;
+    }
+    !opt_in_country
+}
+
+/// Age at `on` in completed years. Someone born on 29 February has a birthday on
+/// 1 March in common years (they are not a year older on 28 February).
+pub fn age_in_full_years(birth: NaiveDate, on: NaiveDate) -> i32 {
+    let years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) {
+        years - 1
+    } else {
+        years
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn age_counts_full_years_and_leap_days() {
+        assert_eq!(
+            age_in_full_years(date("2008-06-15"), date("2026-06-14")),
+            17
+        );
+        assert_eq!(
+            age_in_full_years(date("2008-06-15"), date("2026-06-15")),
+            18
+        );
+        assert_eq!(
+            age_in_full_years(date("2008-02-29"), date("2026-02-28")),
+            17
+        );
+        assert_eq!(
+            age_in_full_years(date("2008-02-29"), date("2026-03-01")),
+            18
+        );
+    }
+
+    #[test]
+    fn at_equal_instants_deny_wins_whatever_the_order() {
+        let mut a = Latest::default();
+        a.record(Purpose::Search, 10, Decision::Allow);
+        a.record(Purpose::Search, 10, Decision::Deny);
+        let mut b = Latest::default();
+        b.record(Purpose::Search, 10, Decision::Deny);
+        b.record(Purpose::Search, 10, Decision::Allow);
+        assert_eq!(a.decision(Purpose::Search), Some(Decision::Deny));
+        assert_eq!(b.decision(Purpose::Search), Some(Decision::Deny));
+        b.record(Purpose::Search, 11, Decision::Allow);
+        assert_eq!(
+            b.decision(Purpose::Search),
+            Some(Decision::Allow),
+            "later wins"
+        );
+        b.record(Purpose::Search, 5, Decision::Deny);
+        assert_eq!(
+            b.decision(Purpose::Search),
+            Some(Decision::Allow),
+            "older loses"
+        );
+    }
+}

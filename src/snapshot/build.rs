@@ -1,0 +1,1013 @@
+//! The snapshot build: validation, the eligibility table, the streaming pipeline and the
+//! seal. See the module above for the guarantees.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use super::idset::{self, IdSet};
+use super::scan::{self, Value};
+use super::{BuildRequest, Shard, Snapshot, DEFAULT_SHARD_BYTES, MAX_LINE_BYTES, RECORDS_INDEX};
+use crate::audit::Action;
+use crate::consent::{Exclusion, Rules};
+use crate::deal::DealStatus;
+use crate::error::{Error, FieldError, LineError, Problems, Result};
+use crate::ledger::{parse_instant, FileFormat, MAX_LISTED_LINES};
+use crate::store::{self, Store};
+
+/// How far a build has come, reported a few times a second.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
+pub struct Progress {
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub records: u64,
+    pub included: u64,
+    pub elapsed_ms: u64,
+}
+
+const BLOCK_BYTES: usize = 4 << 20;
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// A checked request.
+struct Plan {
+    source: PathBuf,
+    format: FileFormat,
+    fields: [String; 3],
+    as_of: DateTime<Utc>,
+    window: Option<(i64, i64)>,
+    shard_bytes: u64,
+    max_rejected_pct: f64,
+}
+
+fn check(req: &BuildRequest) -> Result<Plan> {
+    let mut problems = Problems::default();
+    let source = PathBuf::from(req.source.trim());
+    if req.source.trim().is_empty() {
+        problems.add("source", "a source file is required");
+    } else if !source.is_file() {
+        problems.add(
+            "source",
+            format!("{} is not a readable file", source.display()),
+        );
+    }
+    let format = match req
+        .format
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+    {
+        Some(f) => problems.take(FileFormat::parse("format", f).map_err(first_field)),
+        None => {
+            let f = FileFormat::of_path(&source);
+            if f.is_none() && !req.source.trim().is_empty() {
+                problems.add(
+                    "format",
+                    "cannot tell the format from the file name: give jsonl or csv",
+                );
+            }
+            f
+        }
+    };
+    let mut fields = Vec::new();
+    for (name, value) in [
+        ("id_field", &req.id_field),
+        ("user_field", &req.user_field),
+        ("time_field", &req.time_field),
+    ] {
+        if value.trim().is_empty() {
+            problems.add(name, "a field name is required");
+        }
+        fields.push(value.trim().to_string());
+    }
+    let as_of =
+        problems
+            .take(parse_instant("as_of", &req.as_of).map_err(|m| {
+                FieldError::new("as_of", m.trim_start_matches("as_of: ").to_string())
+            }));
+    let day =
+        |field: &str, v: &Option<String>| -> Option<std::result::Result<NaiveDate, FieldError>> {
+            let text = v.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+            Some(crate::deal::parse_date(field, text))
+        };
+    let from = day("window_from", &req.window_from).and_then(|r| problems.take(r));
+    let to = day("window_to", &req.window_to).and_then(|r| problems.take(r));
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            problems.add(
+                "window_to",
+                format!("window end {t} is before window start {f}"),
+            );
+        }
+    }
+    let window = (from.is_some() || to.is_some()).then(|| {
+        let start = from.map_or(i64::MIN, |d| {
+            d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_micros()
+        });
+        let end = to.map_or(i64::MAX, |d| {
+            d.succ_opt()
+                .unwrap()
+                .and_hms_opt(0, 0, 0)
+                .unwrap()
+                .and_utc()
+                .timestamp_micros()
+                - 1
+        });
+        (start, end)
+    });
+    let shard_bytes = req.shard_bytes.unwrap_or(DEFAULT_SHARD_BYTES);
+    if shard_bytes < 1024 {
+        problems.add("shard_bytes", "shards must be at least 1024 bytes");
+    }
+    let max_rejected_pct = req.max_rejected_pct.unwrap_or(1.0);
+    if !(0.0..=100.0).contains(&max_rejected_pct) {
+        problems.add("max_rejected_pct", "must be between 0 and 100");
+    }
+    problems.into_result()?;
+    Ok(Plan {
+        source,
+        format: format.expect("checked"),
+        fields: [fields[0].clone(), fields[1].clone(), fields[2].clone()],
+        as_of: as_of.expect("checked"),
+        window,
+        shard_bytes,
+        max_rejected_pct,
+    })
+}
+
+fn first_field(e: Error) -> FieldError {
+    e.fields()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| FieldError::new("format", e.to_string()))
+}
+
+/// Every registry user's verdict as of `T`, and the digest of the events considered.
+struct Eligibility {
+    /// author -> index into `user_ids` and `verdicts`
+    index: FxHashMap<Box<str>, u32>,
+    user_ids: Vec<Box<str>>,
+    /// `None`: included.
+    verdicts: Vec<Option<Exclusion>>,
+    ledger_sha256: String,
+}
+
+fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibility> {
+    let mut user_ids: Vec<Box<str>> = Vec::new();
+    let mut verdicts = Vec::new();
+    let mut digest = Sha256::new();
+    store.read(|conn| {
+        store::consent::fold_consent(conn, as_of_us, &mut digest, |user, latest| {
+            verdicts.push(rules.eligible(Some(&user), latest).err());
+            user_ids.push(user.user_id.into_boxed_str());
+        })
+    })?;
+    let index = user_ids
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.clone(), i as u32))
+        .collect();
+    Ok(Eligibility {
+        index,
+        user_ids,
+        verdicts,
+        ledger_sha256: hex::encode(digest.finalize()),
+    })
+}
+
+/// Builds and seals a snapshot. `progress` is called a few times a second; setting
+/// `cancel` stops the build, which then keeps nothing.
+pub fn build(
+    store: &Store,
+    req: &BuildRequest,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<Snapshot> {
+    let started = Instant::now();
+    let plan = check(req)?;
+    let deal = crate::deal::get(store, req.deal_id)?;
+    if !matches!(deal.status, DealStatus::Signed | DealStatus::Active) {
+        return Err(Error::Conflict {
+            field: Some("deal_id".into()),
+            message: format!(
+                "deal {} is {}: snapshots are built for signed or active deals only, whose \\
+                 permitted purposes can no longer change",
+                deal.id, deal.status
+            ),
+        });
+    }
+    let policy = crate::ledger::policy(store)?;
+    let rules = Rules::new(&deal.purposes, plan.as_of, &policy);
+    let as_of_us = plan.as_of.timestamp_micros();
+    let eligibility = eligibility(store, &rules, as_of_us)?;
+
+    let out_dir = match req.out.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
+        Some(out) => Some(PathBuf::from(out)),
+        None => None,
+    };
+    if let Some(out) = &out_dir {
+        let occupied = std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(false);
+        if occupied {
+            return Err(Error::invalid(
+                "out",
+                format!("{} exists and is not empty", out.display()),
+            ));
+        }
+    }
+    let default_root = default_root(store, req.deal_id);
+    let building = store.write(|tx| {
+        store::snapshots::insert_building(
+            tx,
+            req,
+            &plan_text(&plan),
+            &deal.purposes,
+            policy.version,
+            out_dir.as_deref(),
+            &default_root,
+        )
+    })?;
+    let staging = PathBuf::from(&building.staging_dir);
+    let out = PathBuf::from(&building.out_dir);
+
+    let result = (|| {
+        std::fs::create_dir_all(&staging)
+            .map_err(|e| Error::io(format!("cannot create {}", staging.display()), e))?;
+        let run = stream(&plan, &eligibility, &staging, progress, cancel, started)?;
+        let rejected_pct = if run.records_in == 0 {
+            0.0
+        } else {
+            run.count(Exclusion::Rejected) as f64 * 100.0 / run.records_in as f64
+        };
+        if rejected_pct > plan.max_rejected_pct {
+            return Err(Error::BadLines {
+                file: format!(
+                    "{}: {:.2}% of lines rejected, above the {}% limit (--max-rejected-pct); not sealed",
+                    plan.source.display(),
+                    rejected_pct,
+                    plan.max_rejected_pct
+                ),
+                total: run.count(Exclusion::Rejected),
+                lines: run.rejected_lines.clone(),
+            });
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        publish(&staging, &out)?;
+        let (included_users, users_sha) = included_users(&eligibility, &run.per_user);
+        let sealed = Sealed {
+            records_in: run.records_in,
+            records_included: run.included,
+            excluded: Exclusion::ALL
+                .iter()
+                .map(|r| (r.token().to_string(), run.count(*r)))
+                .collect(),
+            rejected_lines: run.rejected_lines,
+            shards: run.shards,
+            included_users,
+            included_users_sha256: users_sha,
+            ledger_sha256: eligibility.ledger_sha256.clone(),
+            records_index_sha256: run.records_index_sha256,
+            source_bytes: run.bytes,
+            duration_ms: started.elapsed().as_millis() as u64,
+        };
+        store.write(|tx| {
+            let users = eligibility
+                .user_ids
+                .iter()
+                .zip(&run.per_user)
+                .filter(|(_, &n)| n > 0)
+                .map(|(u, &n)| (u.as_ref(), n));
+            store::snapshots::seal(tx, building.id, &sealed, users)?;
+            let snapshot = store::snapshots::get(tx.conn(), building.id)?;
+            tx.audit(
+                Action::SnapshotSealed,
+                "snapshot",
+                building.id.0,
+                None,
+                Some(&snapshot),
+            )?;
+            Ok(snapshot)
+        })
+    })();
+    if result.is_err() {
+        // Keep nothing of a failed build; the sealed row was not written.
+        let _ = super::remove_dir(&staging);
+        if store
+            .read(|c| store::snapshots::get(c, building.id))
+            .map(|s| !s.sealed)
+            .unwrap_or(true)
+        {
+            let _ = super::remove_dir(&out);
+            let _ = store.write(|tx| store::snapshots::delete_building(tx, building.id));
+        }
+    }
+    result
+}
+
+/// What the seal writes.
+pub(crate) struct Sealed {
+    pub records_in: u64,
+    pub records_included: u64,
+    pub excluded: BTreeMap<String, u64>,
+    pub rejected_lines: Vec<LineError>,
+    pub shards: Vec<Shard>,
+    pub included_users: u64,
+    pub included_users_sha256: String,
+    pub ledger_sha256: String,
+    pub records_index_sha256: String,
+    pub source_bytes: u64,
+    pub duration_ms: u64,
+}
+
+/// The request as stored on the building row: resolved format and fields.
+pub(crate) struct PlanText {
+    pub source: String,
+    pub format: &'static str,
+    pub fields: [String; 3],
+    pub as_of: String,
+}
+
+fn plan_text(plan: &Plan) -> PlanText {
+    let source = std::fs::canonicalize(&plan.source).unwrap_or_else(|_| plan.source.clone());
+    PlanText {
+        source: source.display().to_string(),
+        format: plan.format.token(),
+        fields: plan.fields.clone(),
+        as_of: plan
+            .as_of
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+    }
+}
+
+fn default_root(store: &Store, deal: crate::deal::DealId) -> PathBuf {
+    let location = Path::new(store.location());
+    let base = match location.parent() {
+        Some(p) if store.location() != ":memory:" => p.to_path_buf(),
+        _ => std::env::temp_dir(),
+    };
+    base.join("snapshots").join(format!("deal-{deal}"))
+}
+
+/// SHA-256 of the sorted included user ids, each followed by '\n' (the registry is read
+/// in user-id order, so `user_ids` is sorted already).
+fn included_users(e: &Eligibility, per_user: &[u32]) -> (u64, String) {
+    let mut hasher = Sha256::new();
+    let mut n = 0;
+    for (u, &count) in e.user_ids.iter().zip(per_user) {
+        if count > 0 {
+            hasher.update(u.as_bytes());
+            hasher.update(b"\n");
+            n += 1;
+        }
+    }
+    (n, hex::encode(hasher.finalize()))
+}
+
+/// Renames the finished staging folder to its final name and makes that durable.
+fn publish(staging: &Path, out: &Path) -> Result<()> {
+    if let Some(parent) = out.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    }
+    // An empty folder given with --out is replaced.
+    let _ = std::fs::remove_dir(out);
+    std::fs::rename(staging, out).map_err(|e| {
+        Error::io(
+            format!("cannot rename {} to {}", staging.display(), out.display()),
+            e,
+        )
+    })?;
+    sync_dir(out)?;
+    if let Some(parent) = out.parent() {
+        sync_dir(parent)?;
+    }
+    Ok(())
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
+}
+
+/// The outcome of streaming the source.
+struct Run {
+    records_in: u64,
+    included: u64,
+    counts: [u64; Exclusion::ALL.len()],
+    rejected_lines: Vec<LineError>,
+    shards: Vec<Shard>,
+    records_index_sha256: String,
+    per_user: Vec<u32>,
+    bytes: u64,
+}
+
+impl Run {
+    fn count(&self, reason: Exclusion) -> u64 {
+        self.counts[reason as usize]
+    }
+}
+
+/// A piece of the source: whole lines, or one line too long to hold.
+enum Chunk {
+    Lines { seq: u64, data: Vec<u8> },
+    Oversized { seq: u64, bytes: u64 },
+}
+
+/// What a worker found in one chunk, line by line.
+enum Outcome {
+    Rejected(String),
+    Record {
+        /// Byte range of the line in the chunk, up to its '\n' (exclusive).
+        start: u32,
+        end: u32,
+        /// Byte range of the decoded record id in `Parsed::ids`.
+        id: (u32, u32),
+        id_hash: u64,
+        /// Registry index of the author when the line is eligible.
+        user: u32,
+        verdict: Option<Exclusion>,
+    },
+}
+
+struct Parsed {
+    seq: u64,
+    data: Vec<u8>,
+    outcomes: Vec<Outcome>,
+    ids: Vec<u8>,
+    oversized: Option<u64>,
+}
+
+fn stream(
+    plan: &Plan,
+    elig: &Eligibility,
+    staging: &Path,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+    started: Instant,
+) -> Result<Run> {
+    let mut file = File::open(&plan.source)
+        .map_err(|e| Error::io(format!("cannot read {}", plan.source.display()), e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    // A CSV source's header line goes at the top of every shard.
+    let mut leftover = Vec::new();
+    let (columns, header) = match plan.format {
+        FileFormat::Jsonl => ([0usize; 3], None),
+        FileFormat::Csv => {
+            let header = read_header(&mut file, &mut leftover, &plan.source)?;
+            let text = std::str::from_utf8(&header)
+                .map_err(|_| Error::invalid("source", "the CSV header is not UTF-8"))?;
+            let names: Vec<&str> = text
+                .trim_end_matches(['\r', '\n'])
+                .split(',')
+                .map(str::trim)
+                .collect();
+            let mut cols = [0usize; 3];
+            for (k, f) in plan.fields.iter().enumerate() {
+                cols[k] = names.iter().position(|n| n == f).ok_or_else(|| {
+                    Error::invalid(
+                        ["id_field", "user_field", "time_field"][k],
+                        format!("the CSV header has no column '{f}'"),
+                    )
+                })?;
+            }
+            let mut header = header;
+            if !header.ends_with(b"\n") {
+                header.push(b'\n');
+            }
+            (cols, Some(header))
+        }
+    };
+    let header_len = header.as_ref().map_or(0, |h| h.len() as u64);
+
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * 2);
+    let (done_tx, done_rx) = sync_channel::<Parsed>(workers * 2);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let names = [
+        plan.fields[0].as_str(),
+        plan.fields[1].as_str(),
+        plan.fields[2].as_str(),
+    ];
+    let as_of_us = plan.as_of.timestamp_micros();
+
+    std::thread::scope(|scope| -> Result<Run> {
+        let reader = scope.spawn(move || read_chunks(file, leftover, chunk_tx, cancel));
+        for _ in 0..workers {
+            let rx = Arc::clone(&chunk_rx);
+            let tx = done_tx.clone();
+            let format = plan.format;
+            let window = plan.window;
+            scope.spawn(move || loop {
+                let chunk = match rx.lock().expect("chunk queue").recv() {
+                    Ok(c) => c,
+                    Err(_) => return,
+                };
+                let parsed = parse_chunk(chunk, format, &names, &columns, as_of_us, window, elig);
+                if tx.send(parsed).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let run = write_in_order(
+            done_rx,
+            elig,
+            staging,
+            header.as_deref(),
+            plan.shard_bytes,
+            total,
+            header_len,
+            progress,
+            cancel,
+            started,
+        );
+        // Stop the reader and workers if writing failed half-way.
+        let reader_result = reader.join().expect("reader thread");
+        let run = run?;
+        reader_result?;
+        Ok(run)
+    })
+}
+
+/// Reads the first line (the CSV header); what was read beyond it goes to `leftover`.
+fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut header = Vec::new();
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        if let Some(k) = memchr::memchr(b'\n', &buf[..n]) {
+            header.extend_from_slice(&buf[..=k]);
+            leftover.extend_from_slice(&buf[k + 1..n]);
+            break;
+        }
+        header.extend_from_slice(&buf[..n]);
+        if header.len() > MAX_LINE_BYTES {
+            return Err(Error::invalid("source", "the CSV header line is too long"));
+        }
+    }
+    let header = header
+        .strip_prefix(b"\xef\xbb\xbf")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(header);
+    if header.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::invalid("source", "the CSV file has no header line"));
+    }
+    Ok(header)
+}
+
+/// Cuts the source into chunks of whole lines. A line longer than MAX_LINE_BYTES is
+/// skipped to its end and sent as `Oversized`, so memory never holds it.
+fn read_chunks(
+    mut file: File,
+    initial: Vec<u8>,
+    tx: std::sync::mpsc::SyncSender<Chunk>,
+    cancel: &AtomicBool,
+) -> Result<()> {
+    let mut seq = 0u64;
+    let mut buf = initial;
+    let mut first = buf.is_empty();
+    let mut eof = false;
+    let mut skipping: Option<u64> = None;
+    let read_err = |e| Error::io("cannot read the source", e);
+    while !eof {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        let old = buf.len();
+        buf.resize(old + BLOCK_BYTES, 0);
+        let n = file.read(&mut buf[old..]).map_err(read_err)?;
+        buf.truncate(old + n);
+        eof = n == 0;
+        if first && buf.len() >= 3 {
+            if buf.starts_with(b"\xef\xbb\xbf") {
+                buf.drain(..3);
+            }
+            first = false;
+        }
+        if let Some(skipped) = skipping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(k) => {
+                    if tx
+                        .send(Chunk::Oversized {
+                            seq,
+                            bytes: skipped + k as u64 + 1,
+                        })
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                    seq += 1;
+                    buf.drain(..=k);
+                    skipping = None;
+                }
+                None => {
+                    skipping = Some(skipped + buf.len() as u64);
+                    if eof {
+                        let _ = tx.send(Chunk::Oversized {
+                            seq,
+                            bytes: skipped + buf.len() as u64,
+                        });
+                        return Ok(());
+                    }
+                    buf.clear();
+                    continue;
+                }
+            }
+        }
+        let cut = if eof {
+            Some(buf.len())
+        } else {
+            memchr::memrchr(b'\n', &buf).map(|k| k + 1)
+        };
+        match cut {
+            Some(cut) if cut > 0 => {
+                let rest = buf.split_off(cut);
+                let data = std::mem::replace(&mut buf, rest);
+                if tx.send(Chunk::Lines { seq, data }).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+            }
+            _ => {
+                if buf.len() > MAX_LINE_BYTES {
+                    skipping = Some(buf.len() as u64);
+                    buf.clear();
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_chunk(
+    chunk: Chunk,
+    format: FileFormat,
+    names: &[&str; 3],
+    columns: &[usize; 3],
+    as_of_us: i64,
+    window: Option<(i64, i64)>,
+    elig: &Eligibility,
+) -> Parsed {
+    let (seq, data) = match chunk {
+        Chunk::Oversized { seq, bytes } => {
+            return Parsed {
+                seq,
+                data: Vec::new(),
+                outcomes: Vec::new(),
+                ids: Vec::new(),
+                oversized: Some(bytes),
+            };
+        }
+        Chunk::Lines { seq, data } => (seq, data),
+    };
+    let mut outcomes = Vec::with_capacity(data.len() / 256 + 1);
+    let mut ids = Vec::new();
+    let mut pos = 0usize;
+    while pos < data.len() {
+        let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
+        let line = &data[pos..end];
+        let content = line.strip_suffix(b"\r").unwrap_or(line);
+        let start = pos;
+        pos = end + 1;
+        if content.iter().all(u8::is_ascii_whitespace) {
+            outcomes.push(Outcome::Rejected(String::new()));
+            continue;
+        }
+        let mapped = match format {
+            FileFormat::Jsonl => scan::json(content, names),
+            FileFormat::Csv => scan::csv(content, columns),
+        };
+        let outcome =
+            match mapped.and_then(|m| classify(m, names, as_of_us, window, elig, &mut ids)) {
+                Ok((id, id_hash, user, verdict)) => Outcome::Record {
+                    start: start as u32,
+                    end: end as u32,
+                    id,
+                    id_hash,
+                    user,
+                    verdict,
+                },
+                Err(message) => Outcome::Rejected(message),
+            };
+        outcomes.push(outcome);
+    }
+    Parsed {
+        seq,
+        data,
+        outcomes,
+        ids,
+        oversized: None,
+    }
+}
+
+type Classified = ((u32, u32), u64, u32, Option<Exclusion>);
+
+fn classify(
+    mapped: scan::Mapped<'_>,
+    names: &[&str; 3],
+    as_of_us: i64,
+    window: Option<(i64, i64)>,
+    elig: &Eligibility,
+    ids: &mut Vec<u8>,
+) -> std::result::Result<Classified, String> {
+    let [id, user, time] = mapped;
+    let id = match id {
+        Some(Value::Str(s)) if !s.is_empty() => s,
+        Some(Value::Str(_)) => return Err(format!("{}: is empty", names[0])),
+        Some(Value::Num(n)) => {
+            return Err(format!(
+                "{}: must be a string, not the number {n}",
+                names[0]
+            ))
+        }
+        Some(Value::Other(kind)) => {
+            return Err(format!("{}: must be a string, not {kind}", names[0]))
+        }
+        None => return Err(format!("{}: is missing", names[0])),
+    };
+    let user = match user {
+        Some(Value::Str(s)) if !s.is_empty() => s,
+        Some(Value::Str(_)) => return Err(format!("{}: is empty", names[1])),
+        Some(Value::Num(_)) => return Err(format!("{}: must be a string, not a number", names[1])),
+        Some(Value::Other(kind)) => {
+            return Err(format!("{}: must be a string, not {kind}", names[1]))
+        }
+        None => return Err(format!("{}: is missing", names[1])),
+    };
+    let created = match time {
+        Some(v) => scan::instant_micros(&v).map_err(|m| format!("{}: {m}", names[2]))?,
+        None => return Err(format!("{}: is missing", names[2])),
+    };
+    let start = ids.len() as u32;
+    ids.extend_from_slice(id.as_bytes());
+    let id_range = (start, ids.len() as u32);
+    let id_hash = idset::hash(id.as_bytes());
+    if created > as_of_us {
+        return Ok((id_range, id_hash, 0, Some(Exclusion::AfterCutoff)));
+    }
+    if let Some((from, to)) = window {
+        if created < from || created > to {
+            return Ok((id_range, id_hash, 0, Some(Exclusion::OutsideWindow)));
+        }
+    }
+    Ok(match elig.index.get(user.as_ref()) {
+        None => (id_range, id_hash, 0, Some(Exclusion::UnknownUser)),
+        Some(&u) => (id_range, id_hash, u, elig.verdicts[u as usize]),
+    })
+}
+
+struct ShardWriter<'a> {
+    dir: &'a Path,
+    header: Option<&'a [u8]>,
+    ext: &'static str,
+    limit: u64,
+    current: Option<OpenShard>,
+    done: Vec<Shard>,
+}
+
+struct OpenShard {
+    name: String,
+    out: BufWriter<File>,
+    hasher: Sha256,
+    bytes: u64,
+    records: u64,
+}
+
+impl ShardWriter<'_> {
+    fn write(&mut self, line: &[u8], newline: bool) -> Result<()> {
+        let len = line.len() as u64 + u64::from(newline);
+        if let Some(open) = &self.current {
+            if open.records > 0 && open.bytes + len > self.limit {
+                self.finish()?;
+            }
+        }
+        if self.current.is_none() {
+            let name = format!("part-{:05}.{}", self.done.len(), self.ext);
+            let file = File::create(self.dir.join(format!("{name}.tmp"))).map_err(|e| {
+                Error::io(
+                    format!("cannot create a shard in {}", self.dir.display()),
+                    e,
+                )
+            })?;
+            let mut open = OpenShard {
+                name,
+                out: BufWriter::with_capacity(1 << 20, file),
+                hasher: Sha256::new(),
+                bytes: 0,
+                records: 0,
+            };
+            if let Some(h) = self.header {
+                put(&mut open, h)?;
+            }
+            self.current = Some(open);
+        }
+        let open = self.current.as_mut().expect("opened above");
+        put(open, line)?;
+        if newline {
+            put(open, b"\n")?;
+        }
+        open.records += 1;
+        Ok(())
+    }
+
+    /// Flushes, fsyncs and renames the open shard to its final name.
+    fn finish(&mut self) -> Result<()> {
+        if let Some(open) = self.current.take() {
+            let io = |e| Error::io("cannot write a shard", e);
+            let file = open.out.into_inner().map_err(|e| io(e.into_error()))?;
+            file.sync_all().map_err(io)?;
+            std::fs::rename(
+                self.dir.join(format!("{}.tmp", open.name)),
+                self.dir.join(&open.name),
+            )
+            .map_err(io)?;
+            self.done.push(Shard {
+                file: open.name,
+                records: open.records,
+                bytes: open.bytes,
+                sha256: hex::encode(open.hasher.finalize()),
+            });
+        }
+        Ok(())
+    }
+}
+
+fn put(open: &mut OpenShard, bytes: &[u8]) -> Result<()> {
+    open.out
+        .write_all(bytes)
+        .map_err(|e| Error::io("cannot write a shard", e))?;
+    open.hasher.update(bytes);
+    open.bytes += bytes.len() as u64;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_in_order(
+    rx: Receiver<Parsed>,
+    elig: &Eligibility,
+    dir: &Path,
+    header: Option<&[u8]>,
+    shard_bytes: u64,
+    total: u64,
+    header_len: u64,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+    started: Instant,
+) -> Result<Run> {
+    let mut shards = ShardWriter {
+        dir,
+        header,
+        ext: if header.is_some() { "csv" } else { "jsonl" },
+        limit: shard_bytes,
+        current: None,
+        done: Vec::new(),
+    };
+    let index_path = dir.join(format!("{RECORDS_INDEX}.tmp"));
+    let index_file =
+        File::create(&index_path).map_err(|e| Error::io("cannot create the records index", e))?;
+    let mut index = BufWriter::with_capacity(1 << 20, index_file);
+    let mut index_hasher = Sha256::new();
+    let mut seen = IdSet::new();
+    let mut run = Run {
+        records_in: 0,
+        included: 0,
+        counts: [0; Exclusion::ALL.len()],
+        rejected_lines: Vec::new(),
+        shards: Vec::new(),
+        records_index_sha256: String::new(),
+        per_user: vec![0; elig.user_ids.len()],
+        bytes: header_len,
+    };
+    let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
+    let mut next_seq = 0u64;
+    let mut line_no = u64::from(header.is_some());
+    let mut last_report = Instant::now();
+    let reject = |run: &mut Run, line: u64, message: String| {
+        run.records_in += 1;
+        run.counts[Exclusion::Rejected as usize] += 1;
+        if run.rejected_lines.len() < MAX_LISTED_LINES {
+            run.rejected_lines.push(LineError { line, message });
+        }
+    };
+    for parsed in rx {
+        pending.insert(parsed.seq, parsed);
+        while let Some(p) = pending.remove(&next_seq) {
+            next_seq += 1;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            if let Some(bytes) = p.oversized {
+                line_no += 1;
+                run.bytes += bytes;
+                reject(
+                    &mut run,
+                    line_no,
+                    format!("line longer than {} MiB, not read", MAX_LINE_BYTES >> 20),
+                );
+                continue;
+            }
+            run.bytes += p.data.len() as u64;
+            for outcome in p.outcomes {
+                line_no += 1;
+                match outcome {
+                    Outcome::Rejected(message) if message.is_empty() => {} // a blank line
+                    Outcome::Rejected(message) => reject(&mut run, line_no, message),
+                    Outcome::Record {
+                        start,
+                        end,
+                        id,
+                        id_hash,
+                        user,
+                        verdict,
+                    } => {
+                        run.records_in += 1;
+                        if !seen.insert(id_hash) {
+                            run.counts[Exclusion::DuplicateId as usize] += 1;
+                            continue;
+                        }
+                        if let Some(reason) = verdict {
+                            run.counts[reason as usize] += 1;
+                            continue;
+                        }
+                        // Byte for byte with its line end ('\n' or "\r\n"). The last line
+                        // of the file may lack one; shards always end their lines.
+                        let (start, end) = (start as usize, end as usize);
+                        if end < p.data.len() {
+                            shards.write(&p.data[start..=end], false)?;
+                        } else {
+                            shards.write(&p.data[start..end], true)?;
+                        }
+                        run.included += 1;
+                        run.per_user[user as usize] += 1;
+                        let entry = serde_json::to_string(&(
+                            elig.user_ids[user as usize].as_ref(),
+                            String::from_utf8_lossy(&p.ids[id.0 as usize..id.1 as usize]),
+                        ))
+                        .expect("strings serialize");
+                        index
+                            .write_all(entry.as_bytes())
+                            .and_then(|_| index.write_all(b"\n"))
+                            .map_err(|e| Error::io("cannot write the records index", e))?;
+                        index_hasher.update(entry.as_bytes());
+                        index_hasher.update(b"\n");
+                    }
+                }
+            }
+            if last_report.elapsed() >= PROGRESS_EVERY {
+                last_report = Instant::now();
+                progress(&Progress {
+                    bytes_read: run.bytes,
+                    bytes_total: total,
+                    records: run.records_in,
+                    included: run.included,
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                });
+            }
+        }
+    }
+    if !pending.is_empty() {
+        // The reader stopped early (cancelled or failed); the caller reports why.
+        return Err(Error::Cancelled);
+    }
+    shards.finish()?;
+    let index_file = index
+        .into_inner()
+        .map_err(|e| Error::io("cannot write the records index", e.into_error()))?;
+    index_file
+        .sync_all()
+        .map_err(|e| Error::io("cannot write the records index", e))?;
+    std::fs::rename(&index_path, dir.join(RECORDS_INDEX))
+        .map_err(|e| Error::io("cannot write the records index", e))?;
+    sync_dir(dir)?;
+    run.shards = shards.done;
+    run.records_index_sha256 = hex::encode(index_hasher.finalize());
+    progress(&Progress {
+        bytes_read: run.bytes,
+        bytes_total: total,
+        records: run.records_in,
+        included: run.included,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    });
+    Ok(run)
+}

@@ -1,0 +1,259 @@
+//! SQL for the registry, the consent ledger, imports and the policy.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, Statement};
+
+use super::Tx;
+use sha2::{Digest, Sha256};
+
+use crate::consent::{Decision, Latest, Policy, RegistryUser};
+use crate::error::{FieldError, Result};
+use crate::ledger::{micros, Event, ImportReport};
+use crate::purpose::Purpose;
+
+pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
+    tx.conn().execute(
+        "INSERT INTO imports (kind, file, rows_read, added, changed, unchanged, skipped,
+                              skipped_lines, at, actor)
+         VALUES (?1, ?2, 0, 0, 0, 0, 0, '[]', ?3, ?4)",
+        params![kind, path.display().to_string(), tx.now(), tx.actor],
+    )?;
+    Ok(tx.conn().last_insert_rowid())
+}
+
+pub(crate) fn finish_import(tx: &Tx<'_>, r: &ImportReport) -> Result<()> {
+    tx.conn().execute(
+        "UPDATE imports SET rows_read = ?2, added = ?3, changed = ?4, unchanged = ?5,
+                skipped = ?6, skipped_lines = ?7
+         WHERE id = ?1",
+        params![
+            r.import_id,
+            r.rows_read as i64,
+            r.added as i64,
+            r.changed as i64,
+            r.unchanged as i64,
+            r.skipped as i64,
+            serde_json::to_string(&r.skipped_lines).expect("serializable"),
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) enum Upsert {
+    Added,
+    Changed,
+    Unchanged,
+}
+
+fn user_json(u: &RegistryUser) -> String {
+    serde_json::to_string(u).expect("serializable")
+}
+
+pub(crate) fn upsert_user(tx: &Tx<'_>, import_id: i64, user: &RegistryUser) -> Result<Upsert> {
+    let conn = tx.conn();
+    let existing = conn
+        .prepare_cached("SELECT country, birth_date, status FROM users WHERE user_id = ?1")?
+        .query_row([&user.user_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Option<chrono::NaiveDate>>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })
+        .optional()?;
+    let outcome = match existing {
+        None => {
+            conn.prepare_cached(
+                "INSERT INTO users (user_id, country, birth_date, status, first_seen_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            )?
+            .execute(params![user.user_id, user.country, user.birth_date, user.status.token(), tx.now()])?;
+            Upsert::Added
+        }
+        Some((country, birth_date, status))
+            if country == user.country
+                && birth_date == user.birth_date
+                && status == user.status.token() =>
+        {
+            Upsert::Unchanged
+        }
+        Some((country, birth_date, status)) => {
+            let before = RegistryUser {
+                user_id: user.user_id.clone(),
+                country,
+                birth_date,
+                status: status
+                    .parse()
+                    .map_err(|e: FieldError| conversion(2, e.message))?,
+            };
+            conn.prepare_cached(
+                "UPDATE users SET country = ?2, birth_date = ?3, status = ?4, updated_at = ?5
+                 WHERE user_id = ?1",
+            )?
+            .execute(params![
+                user.user_id,
+                user.country,
+                user.birth_date,
+                user.status.token(),
+                tx.now()
+            ])?;
+            conn.prepare_cached(
+                "INSERT INTO user_changes (import_id, user_id, changed_at, before, after)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                import_id,
+                user.user_id,
+                tx.now(),
+                user_json(&before),
+                user_json(user)
+            ])?;
+            Upsert::Changed
+        }
+    };
+    Ok(outcome)
+}
+
+/// Inserts events, ignoring those already stored (same identity).
+pub(crate) struct EventInserter<'c> {
+    stmt: Statement<'c>,
+    import_id: i64,
+}
+
+impl<'c> EventInserter<'c> {
+    pub fn new(tx: &'c Tx<'_>, import_id: i64) -> Result<Self> {
+        let stmt = tx.conn().prepare(
+            "INSERT INTO consent_events (identity, user_id, purpose, decision, effective_at,
+                                         effective_us, source, import_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (identity) DO NOTHING",
+        )?;
+        Ok(EventInserter { stmt, import_id })
+    }
+
+    /// True when the event is new.
+    pub fn insert(&mut self, e: &Event) -> Result<bool> {
+        let n = self.stmt.execute(params![
+            &e.identity()[..],
+            e.user_id,
+            e.purpose.token(),
+            e.decision.token(),
+            e.effective_text(),
+            micros(e.effective_at),
+            e.source,
+            self.import_id,
+        ])?;
+        Ok(n == 1)
+    }
+}
+
+pub(crate) fn current_policy(conn: &Connection) -> Result<Policy> {
+    Ok(conn.query_row(
+        "SELECT version, opt_in_countries FROM policies ORDER BY version DESC LIMIT 1",
+        [],
+        |r| {
+            let codes: String = r.get(1)?;
+            Ok(Policy {
+                version: r.get(0)?,
+                opt_in_countries: codes
+                    .split(',')
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+        },
+    )?)
+}
+
+pub(crate) fn insert_policy(tx: &Tx<'_>, codes: &[String]) -> Result<Policy> {
+    tx.conn().execute(
+        "INSERT INTO policies (version, opt_in_countries, created_at, actor)
+         VALUES ((SELECT max(version) + 1 FROM policies), ?1, ?2, ?3)",
+        params![codes.join(","), tx.now(), tx.actor],
+    )?;
+    current_policy(tx.conn())
+}
+
+fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegistryUser> {
+    let status: String = r.get(3)?;
+    Ok(RegistryUser {
+        user_id: r.get(0)?,
+        country: r.get(1)?,
+        birth_date: r.get(2)?,
+        status: status
+            .parse()
+            .map_err(|e: FieldError| conversion(3, e.message))?,
+    })
+}
+
+fn conversion(column: usize, message: String) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
+}
+
+/// One ledger event as a snapshot build reads it.
+struct StoredEvent {
+    identity: Vec<u8>,
+    user_id: String,
+    purpose: Purpose,
+    decision: Decision,
+    at: i64,
+}
+
+/// Calls `user` for every registry user, in user-id order, with the fold of their events
+/// effective at or before `as_of_us`, and hashes the identity of every such event
+/// (registered user or not) into `digest`, in (user id, identity) order.
+///
+/// Users and events are both read in user-id order and merged, so only one user's
+/// events are in memory at a time.
+pub(crate) fn fold_consent(
+    conn: &Connection,
+    as_of_us: i64,
+    digest: &mut Sha256,
+    mut user: impl FnMut(RegistryUser, &Latest),
+) -> Result<()> {
+    let mut users_stmt =
+        conn.prepare("SELECT user_id, country, birth_date, status FROM users ORDER BY user_id")?;
+    let mut events_stmt = conn.prepare(
+        "SELECT identity, user_id, purpose, decision, effective_us FROM consent_events
+         WHERE effective_us <= ?1 ORDER BY user_id, identity",
+    )?;
+    let mut users = users_stmt.query([])?;
+    let mut events = events_stmt.query([as_of_us])?;
+    let mut next_event = || -> rusqlite::Result<Option<StoredEvent>> {
+        let Some(r) = events.next()? else {
+            return Ok(None);
+        };
+        let purpose: String = r.get(2)?;
+        let decision: String = r.get(3)?;
+        Ok(Some(StoredEvent {
+            identity: r.get(0)?,
+            user_id: r.get(1)?,
+            purpose: purpose
+                .parse()
+                .map_err(|e: FieldError| conversion(2, e.message))?,
+            decision: decision
+                .parse()
+                .map_err(|e: FieldError| conversion(3, e.message))?,
+            at: r.get(4)?,
+        }))
+    };
+    let mut event = next_event()?;
+    while let Some(row) = users.next()? {
+        let u = user_from_row(row)?;
+        let mut latest = Latest::default();
+        while let Some(e) = event.as_ref().filter(|e| e.user_id <= u.user_id) {
+            digest.update(&e.identity);
+            if e.user_id == u.user_id {
+                latest.record(e.purpose, e.at, e.decision);
+            }
+            event = next_event()?;
+        }
+        user(u, &latest);
+    }
+    while let Some(e) = event {
+        digest.update(&e.identity);
+        event = next_event()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,226 @@
+//! SQL for snapshots.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::Tx;
+use crate::deal::DealId;
+use crate::error::{Error, Result};
+use crate::purpose::Purpose;
+use crate::snapshot::build::{PlanText, Sealed};
+use crate::snapshot::{BuildRequest, Snapshot, SnapshotId};
+
+/// A build that has not been sealed (running, or left by a crash).
+pub(crate) struct Building {
+    pub id: SnapshotId,
+    pub pid: i64,
+    pub staging_dir: String,
+    pub out_dir: String,
+}
+
+/// Commits the `building` row that lets a crashed build be cleaned up, choosing the
+/// output and staging folders.
+pub(crate) fn insert_building(
+    tx: &Tx<'_>,
+    req: &BuildRequest,
+    plan: &PlanText,
+    purposes: &[Purpose],
+    policy_version: i64,
+    out: Option<&std::path::Path>,
+    default_root: &std::path::Path,
+) -> Result<Building> {
+    tx.conn().execute(
+        "INSERT INTO snapshots (deal_id, state, pid, staging_dir, out_dir, source_path,
+                                source_format, id_field, user_field, time_field, as_of,
+                                window_from, window_to, purposes, policy_version, created_at)
+         VALUES (?1, 'building', ?2, '', '', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            req.deal_id.0,
+            std::process::id(),
+            plan.source,
+            plan.format,
+            plan.fields[0],
+            plan.fields[1],
+            plan.fields[2],
+            plan.as_of,
+            req.window_from
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty()),
+            req.window_to
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty()),
+            Purpose::join(purposes),
+            policy_version,
+            tx.now(),
+        ],
+    )?;
+    let id = SnapshotId(tx.conn().last_insert_rowid());
+    let out_dir = match out {
+        Some(out) => absolute(out),
+        None => absolute(&default_root.join(format!("snapshot-{id}"))),
+    };
+    let name = out_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let staging_dir = out_dir.with_file_name(format!(".{name}.building-{id}"));
+    let (staging_dir, out_dir) = (
+        staging_dir.display().to_string(),
+        out_dir.display().to_string(),
+    );
+    tx.conn().execute(
+        "UPDATE snapshots SET staging_dir = ?2, out_dir = ?3 WHERE id = ?1",
+        params![id.0, staging_dir, out_dir],
+    )?;
+    Ok(Building {
+        id,
+        pid: std::process::id() as i64,
+        staging_dir,
+        out_dir,
+    })
+}
+
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+pub(crate) fn seal<'u>(
+    tx: &Tx<'_>,
+    id: SnapshotId,
+    s: &Sealed,
+    users: impl Iterator<Item = (&'u str, u32)>,
+) -> Result<()> {
+    let mut insert = tx.conn().prepare(
+        "INSERT INTO snapshot_users (snapshot_id, user_id, records) VALUES (?1, ?2, ?3)",
+    )?;
+    for (user, records) in users {
+        insert.execute(params![id.0, user, records])?;
+    }
+    let json = |v: &dyn erased::Json| v.json();
+    tx.conn().execute(
+        "UPDATE snapshots SET state = 'sealed', records_in = ?2, records_included = ?3,
+                excluded = ?4, rejected_lines = ?5, shards = ?6, included_users = ?7,
+                included_users_sha256 = ?8, ledger_sha256 = ?9, records_index_sha256 = ?10,
+                source_bytes = ?11, duration_ms = ?12, sealed_at = ?13
+         WHERE id = ?1 AND state = 'building'",
+        params![
+            id.0,
+            s.records_in as i64,
+            s.records_included as i64,
+            json(&s.excluded),
+            json(&s.rejected_lines),
+            json(&s.shards),
+            s.included_users as i64,
+            s.included_users_sha256,
+            s.ledger_sha256,
+            s.records_index_sha256,
+            s.source_bytes as i64,
+            s.duration_ms as i64,
+            tx.now(),
+        ],
+    )?;
+    Ok(())
+}
+
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            serde_json::to_string(self).expect("serializable")
+        }
+    }
+}
+
+pub(crate) fn delete_building(tx: &Tx<'_>, id: SnapshotId) -> Result<()> {
+    tx.conn()
+        .execute("DELETE FROM snapshot_users WHERE snapshot_id = ?1", [id.0])?;
+    tx.conn().execute(
+        "DELETE FROM snapshots WHERE id = ?1 AND state = 'building'",
+        [id.0],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn building(conn: &Connection) -> Result<Vec<Building>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, pid, staging_dir, out_dir FROM snapshots WHERE state = 'building' ORDER BY id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Building {
+            id: SnapshotId(r.get(0)?),
+            pid: r.get(1)?,
+            staging_dir: r.get(2)?,
+            out_dir: r.get(3)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const COLUMNS: &str = "id, deal_id, state, source_path, source_format, id_field, user_field,
+    time_field, as_of, window_from, window_to, purposes, policy_version, out_dir, records_in,
+    records_included, excluded, rejected_lines, shards, included_users, included_users_sha256,
+    ledger_sha256, records_index_sha256, source_bytes, duration_ms, created_at, sealed_at";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Snapshot> {
+    fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
+        text.and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    }
+    let state: String = r.get(2)?;
+    let purposes: String = r.get(11)?;
+    let excluded: std::collections::BTreeMap<String, u64> = parse(r.get(16)?);
+    Ok(Snapshot {
+        snapshot_id: SnapshotId(r.get(0)?),
+        deal_id: DealId(r.get(1)?),
+        sealed: state == "sealed",
+        source: r.get(3)?,
+        format: r.get(4)?,
+        id_field: r.get(5)?,
+        user_field: r.get(6)?,
+        time_field: r.get(7)?,
+        as_of: r.get(8)?,
+        window_from: r.get(9)?,
+        window_to: r.get(10)?,
+        purposes: Purpose::parse_list(&purposes).unwrap_or_default(),
+        policy_version: r.get(12)?,
+        out_dir: r.get(13)?,
+        records_in: r.get::<_, Option<i64>>(14)?.unwrap_or(0) as u64,
+        records_included: r.get::<_, Option<i64>>(15)?.unwrap_or(0) as u64,
+        rejected: excluded.get("rejected").copied().unwrap_or(0),
+        excluded,
+        rejected_lines: parse(r.get(17)?),
+        shards: parse(r.get(18)?),
+        included_users: r.get::<_, Option<i64>>(19)?.unwrap_or(0) as u64,
+        included_users_sha256: r.get::<_, Option<String>>(20)?.unwrap_or_default(),
+        ledger_sha256: r.get::<_, Option<String>>(21)?.unwrap_or_default(),
+        records_index_sha256: r.get::<_, Option<String>>(22)?.unwrap_or_default(),
+        source_bytes: r.get::<_, Option<i64>>(23)?.unwrap_or(0) as u64,
+        duration_ms: r.get::<_, Option<i64>>(24)?.unwrap_or(0) as u64,
+        created_at: r.get(25)?,
+        sealed_at: r.get(26)?,
+    })
+}
+
+pub(crate) fn get(conn: &Connection, id: SnapshotId) -> Result<Snapshot> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM snapshots WHERE id = ?1"),
+        [id.0],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "snapshot",
+        id: id.to_string(),
+    })
+}
+
+pub(crate) fn list(conn: &Connection, deal: DealId) -> Result<Vec<Snapshot>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM snapshots WHERE deal_id = ?1 AND state = 'sealed' ORDER BY id DESC"
+    ))?;
+    let rows = stmt.query_map([deal.0], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
