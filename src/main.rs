@@ -9,10 +9,15 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
+use std::io::IsTerminal;
+use std::sync::atomic::AtomicBool;
+
 use consentry::audit::{self, AuditFilter};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
+use consentry::ledger::{self, ImportOptions, ImportReport};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
 use consentry::purpose::Purpose;
+use consentry::snapshot::{self, BuildRequest, Snapshot, SnapshotId};
 use consentry::{Error, Store};
 
 #[derive(Parser)]
@@ -46,6 +51,94 @@ enum Command {
     /// The hash-chained log of every change.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The user registry (user_id, country, birth_date, status).
+    #[command(subcommand)]
+    Users(ImportCommand),
+    /// The consent ledger (user_id, purpose, decision, effective_at, source).
+    #[command(subcommand)]
+    Consent(ImportCommand),
+    /// The consent policy: which countries are opt-in.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Consent-filtered dataset snapshots of a deal.
+    #[command(subcommand)]
+    Snapshot(SnapshotCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a CSV or JSONL file; a file with bad rows imports nothing unless
+    /// --skip-invalid is given.
+    Import {
+        file: PathBuf,
+        /// csv or jsonl; default: from the file name.
+        #[arg(long)]
+        format: Option<String>,
+        /// Import the good rows and report the bad ones by line.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Show the current policy.
+    Show,
+    /// Store a new policy version with these opt-in countries.
+    Set {
+        /// Comma-separated ISO 3166-1 alpha-2 codes.
+        #[arg(long, value_name = "CODES")]
+        opt_in: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum SnapshotCommand {
+    /// Build and seal a snapshot of a signed or active deal.
+    Build {
+        #[arg(long, value_name = "ID")]
+        deal: i64,
+        /// The posts: JSONL, or CSV with a header line.
+        #[arg(long, value_name = "FILE")]
+        source: String,
+        /// jsonl or csv; default: from the file name.
+        #[arg(long)]
+        format: Option<String>,
+        #[arg(long, default_value = "id")]
+        id_field: String,
+        #[arg(long, default_value = "author")]
+        user_field: String,
+        /// Epoch seconds or RFC 3339.
+        #[arg(long, default_value = "created_utc")]
+        time_field: String,
+        /// The cut-off instant T, RFC 3339.
+        #[arg(long, value_name = "T")]
+        as_of: String,
+        /// First day of the content window (inclusive).
+        #[arg(long, value_name = "DATE")]
+        window_from: Option<String>,
+        /// Last day of the content window (inclusive).
+        #[arg(long, value_name = "DATE")]
+        window_to: Option<String>,
+        /// Shard size limit (default 256 MiB).
+        #[arg(long, value_name = "N")]
+        shard_bytes: Option<u64>,
+        /// The folder to create (must not exist or be empty).
+        #[arg(long, value_name = "DIR")]
+        out: Option<String>,
+        /// Fail without sealing above this share of rejected lines (default 1).
+        #[arg(long, value_name = "PCT")]
+        max_rejected_pct: Option<f64>,
+    },
+    /// List a deal's sealed snapshots.
+    List {
+        #[arg(long, value_name = "ID")]
+        deal: i64,
+    },
+    /// Show one snapshot.
+    Show { id: i64 },
+    /// Re-hash a snapshot's files and compare them with what was sealed.
+    Verify { id: i64 },
 }
 
 #[derive(Subcommand)]
@@ -229,11 +322,234 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         store = store.with_actor(actor);
     }
     let out = Output { json: cli.json };
+    // What a crashed snapshot build left is removed at the next start.
+    snapshot::clean_leftovers(&store)?;
     match cli.command {
         Command::Partner(cmd) => partner_command(&store, &out, cmd),
         Command::Deal(cmd) => deal_command(&store, &out, cmd),
         Command::Audit(cmd) => audit_command(&store, &out, cmd),
+        Command::Users(ImportCommand::Import {
+            file,
+            format,
+            skip_invalid,
+        }) => import_command(
+            &store,
+            &out,
+            ledger::import_registry,
+            &file,
+            format,
+            skip_invalid,
+        ),
+        Command::Consent(ImportCommand::Import {
+            file,
+            format,
+            skip_invalid,
+        }) => import_command(
+            &store,
+            &out,
+            ledger::import_ledger,
+            &file,
+            format,
+            skip_invalid,
+        ),
+        Command::Policy(cmd) => policy_command(&store, &out, cmd),
+        Command::Snapshot(cmd) => snapshot_command(&store, &out, cmd),
     }
+}
+
+type Importer = fn(&Store, &std::path::Path, &ImportOptions) -> consentry::Result<ImportReport>;
+
+fn import_command(
+    store: &Store,
+    out: &Output,
+    import: Importer,
+    file: &std::path::Path,
+    format: Option<String>,
+    skip_invalid: bool,
+) -> Result<ExitCode, Error> {
+    let options = ImportOptions {
+        skip_invalid,
+        format: format
+            .map(|f| ledger::FileFormat::parse("format", &f))
+            .transpose()?,
+    };
+    let r = import(store, file, &options)?;
+    out.value(&r, || {
+        let mut text = format!(
+            "Imported {}: {} rows read, {} added, {} changed, {} unchanged, {} skipped \
+             ({} ms, {} rows/s)\n",
+            r.file,
+            r.rows_read,
+            r.added,
+            r.changed,
+            r.unchanged,
+            r.skipped,
+            r.duration_ms,
+            r.rows_per_second
+        );
+        for l in &r.skipped_lines {
+            text.push_str(&format!("  skipped line {}: {}\n", l.line, l.message));
+        }
+        text
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn policy_command(store: &Store, out: &Output, cmd: PolicyCommand) -> Result<ExitCode, Error> {
+    let policy = match cmd {
+        PolicyCommand::Show => ledger::policy(store)?,
+        PolicyCommand::Set { opt_in } => ledger::set_policy(store, &opt_in)?,
+    };
+    out.value(&policy, || {
+        format!(
+            "policy version {}\nopt-in countries: {}\n",
+            policy.version,
+            policy.opt_in_countries.join(",")
+        )
+    });
+    Ok(ExitCode::SUCCESS)
+}
+
+fn snapshot_command(store: &Store, out: &Output, cmd: SnapshotCommand) -> Result<ExitCode, Error> {
+    match cmd {
+        SnapshotCommand::Build {
+            deal,
+            source,
+            format,
+            id_field,
+            user_field,
+            time_field,
+            as_of,
+            window_from,
+            window_to,
+            shard_bytes,
+            out: out_dir,
+            max_rejected_pct,
+        } => {
+            let req = BuildRequest {
+                deal_id: DealId(deal),
+                source,
+                format,
+                id_field,
+                user_field,
+                time_field,
+                as_of,
+                window_from,
+                window_to,
+                shard_bytes,
+                out: out_dir,
+                max_rejected_pct,
+            };
+            let show = !out.json && std::io::stderr().is_terminal();
+            let mut progress = |p: &snapshot::Progress| {
+                if show {
+                    let mb = p.bytes_read as f64 / 1e6;
+                    let secs = (p.elapsed_ms as f64 / 1000.0).max(0.001);
+                    eprint!(
+                        "\r{:.0}/{:.0} MB, {} records, {:.0} MB/s   ",
+                        mb,
+                        p.bytes_total as f64 / 1e6,
+                        p.records,
+                        mb / secs
+                    );
+                }
+            };
+            let s = snapshot::build(store, &req, &mut progress, &AtomicBool::new(false));
+            if show {
+                eprintln!();
+            }
+            let s = s?;
+            out.value(&s, || snapshot_lines(&s));
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCommand::List { deal } => {
+            let list = snapshot::list(store, DealId(deal))?;
+            out.value(&list, || {
+                table(
+                    &["ID", "AS OF", "IN", "INCLUDED", "SHARDS", "SEALED"],
+                    list.iter().map(|s| {
+                        vec![
+                            s.snapshot_id.to_string(),
+                            s.as_of.clone(),
+                            s.records_in.to_string(),
+                            s.records_included.to_string(),
+                            s.shards.len().to_string(),
+                            s.sealed_at.clone().unwrap_or_default(),
+                        ]
+                    }),
+                )
+            });
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCommand::Show { id } => {
+            let s = snapshot::get(store, SnapshotId(id))?;
+            out.value(&s, || snapshot_lines(&s));
+            Ok(ExitCode::SUCCESS)
+        }
+        SnapshotCommand::Verify { id } => {
+            let report = snapshot::verify(store, SnapshotId(id))?;
+            out.value(&report, || {
+                let mut text = if report.ok {
+                    format!(
+                        "Snapshot {id} intact: {} files match what was sealed\n",
+                        report.files_checked
+                    )
+                } else {
+                    format!("Snapshot {id} DIFFERS from what was sealed:\n")
+                };
+                for p in &report.problems {
+                    text.push_str(&format!("  {p}\n"));
+                }
+                text
+            });
+            Ok(if report.ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
+    }
+}
+
+fn snapshot_lines(s: &Snapshot) -> String {
+    let mut text = lines(&[
+        ("snapshot", s.snapshot_id.to_string()),
+        ("deal", s.deal_id.to_string()),
+        ("as of", s.as_of.clone()),
+        (
+            "source",
+            format!("{} ({}, {} bytes)", s.source, s.format, s.source_bytes),
+        ),
+        ("purposes", Purpose::join(&s.purposes)),
+        ("policy", format!("version {}", s.policy_version)),
+        ("records in", s.records_in.to_string()),
+        (
+            "included",
+            format!(
+                "{} records from {} users",
+                s.records_included, s.included_users
+            ),
+        ),
+        ("folder", s.out_dir.clone()),
+        ("users sha256", s.included_users_sha256.clone()),
+        ("ledger sha256", s.ledger_sha256.clone()),
+        ("duration", format!("{} ms", s.duration_ms)),
+    ]);
+    text.push_str("excluded\n");
+    for (reason, n) in &s.excluded {
+        text.push_str(&format!("  {reason:<15}{n}\n"));
+    }
+    for l in &s.rejected_lines {
+        text.push_str(&format!("  rejected line {}: {}\n", l.line, l.message));
+    }
+    text.push_str("shards\n");
+    for sh in &s.shards {
+        text.push_str(&format!(
+            "  {}  {} records  {} bytes  {}\n",
+            sh.file, sh.records, sh.bytes, sh.sha256
+        ));
+    }
+    text
 }
 
 fn partner_command(store: &Store, out: &Output, cmd: PartnerCommand) -> Result<ExitCode, Error> {
@@ -572,7 +888,7 @@ fn lines(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k:<13}{v}\n"))
+        .map(|(k, v)| format!("{k:<15}{v}\n"))
         .collect()
 }
 
