@@ -258,9 +258,14 @@ fn the_store_location_comes_from_the_flag_then_the_environment() {
     let mut cmd = assert_cmd::Command::cargo_bin("consentry").unwrap();
     cmd.env("CONSENTRY_DB", &env_db)
         .args(["partner", "add", "--name", "Env", "--kind", "research"]);
+    let untouched = common::dump(&ws.db);
     cmd.assert().success();
     assert!(env_db.exists());
-    assert!(!ws.db.exists(), "the flag's store was not touched");
+    assert_eq!(
+        untouched,
+        common::dump(&ws.db),
+        "the flag's store was not touched"
+    );
     // The flag wins over the environment.
     let mut cmd = assert_cmd::Command::cargo_bin("consentry").unwrap();
     cmd.env("CONSENTRY_DB", &env_db)
@@ -279,5 +284,14 @@ fn usage_errors_exit_2() {
     let ws = Workspace::new();
     let out = ws.cmd(&["deal", "add", "--title", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(!ws.db.exists() || common::dump(&ws.db).lines().all(|l| l.starts_with("==")));
+    let before = common::dump(&ws.db);
+    assert_eq!(
+        ws.cmd(&["deal", "list", "--bogus"])
+            .output()
+            .unwrap()
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(before, common::dump(&ws.db));
 }

@@ -23,7 +23,22 @@ fn an_empty_file_migrates_to_the_latest_schema() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(tables, ["audit_head", "audit_log", "deals", "partners"]);
+    assert_eq!(
+        tables,
+        [
+            "audit_head",
+            "audit_log",
+            "consent_events",
+            "deals",
+            "imports",
+            "partners",
+            "policies",
+            "snapshot_users",
+            "snapshots",
+            "user_changes",
+            "users"
+        ]
+    );
     // Opening again is a no-op.
     drop(Store::open(&path).unwrap());
 }

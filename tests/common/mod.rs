@@ -19,6 +19,8 @@ impl Workspace {
     pub fn new() -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("consentry.db");
+        // Created up front, so that a refused first command can be seen to change nothing.
+        drop(consentry::Store::open(&db).unwrap());
         Workspace { dir, db }
     }
 
