@@ -16,6 +16,16 @@ const COMMANDS: &[&str] = &[
     "renew_deal",
     "list_audit",
     "verify_audit",
+    "import_registry",
+    "import_ledger",
+    "consent_overview",
+    "set_policy",
+    "preview_source",
+    "build_snapshot",
+    "cancel_build",
+    "list_snapshots",
+    "get_snapshot",
+    "verify_snapshot",
 ];
 
 fn main() {

@@ -4,7 +4,7 @@
 
 use ts_rs::{Config, TS};
 
-use crate::{audit, deal, error, partner, purpose, store};
+use crate::{audit, consent, deal, error, ledger, partner, purpose, snapshot, store};
 
 /// The whole content of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -32,6 +32,20 @@ pub fn typescript() -> String {
         audit::AuditProblem::decl(&cfg),
         audit::AuditReport::decl(&cfg),
         store::StoreInfo::decl(&cfg),
+        consent::Policy::decl(&cfg),
+        ledger::FileFormat::decl(&cfg),
+        ledger::ImportOptions::decl(&cfg),
+        ledger::ImportReport::decl(&cfg),
+        ledger::ImportSummary::decl(&cfg),
+        ledger::ConsentOverview::decl(&cfg),
+        snapshot::SnapshotId::decl(&cfg),
+        snapshot::BuildRequest::decl(&cfg),
+        snapshot::Progress::decl(&cfg),
+        snapshot::Shard::decl(&cfg),
+        snapshot::Snapshot::decl(&cfg),
+        snapshot::VerifyReport::decl(&cfg),
+        snapshot::SourcePreview::decl(&cfg),
+        snapshot::PreviewLine::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `make bindings` (src/bindings.rs). Do not edit.\n",

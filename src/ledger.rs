@@ -479,3 +479,39 @@ pub fn set_policy(store: &Store, opt_in_countries: &str) -> Result<crate::consen
         Ok(after)
     })
 }
+
+/// What the consent overview screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConsentOverview {
+    pub policy: crate::consent::Policy,
+    pub users: u64,
+    /// active, deleted, suspended
+    pub by_status: std::collections::BTreeMap<String, u64>,
+    /// Registry users in opt-in countries (consent needed) and elsewhere.
+    pub opt_in_regime: u64,
+    pub opt_out_regime: u64,
+    pub events: u64,
+    /// Per purpose: users whose latest decision, as of now, is deny / allow.
+    pub denied: std::collections::BTreeMap<String, u64>,
+    pub allowed: std::collections::BTreeMap<String, u64>,
+    pub imports: Vec<ImportSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub rows_read: u64,
+    pub added: u64,
+    pub changed: u64,
+    pub skipped: u64,
+    pub at: String,
+    pub actor: String,
+}
+
+/// Counts for the consent overview, as of now.
+pub fn overview(store: &Store) -> Result<ConsentOverview> {
+    let now = micros(Utc::now());
+    store.read(|conn| store::consent::overview(conn, now))
+}

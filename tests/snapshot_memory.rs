@@ -20,15 +20,20 @@ fn a_100_mb_line_is_rejected_with_bounded_memory() {
     w.users(&[("alice", "US", "1990-01-01", "active")]);
     let path = w.path("posts.jsonl");
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    f.write_all(post("before", "alice", 1_700_000_000).as_bytes()).unwrap();
-    f.write_all(b"{\"id\":\"huge\",\"author\":\"alice\",\"created_utc\":1700000000,\"selftext\":\"").unwrap();
+    f.write_all(post("before", "alice", 1_700_000_000).as_bytes())
+        .unwrap();
+    f.write_all(
+        b"{\"id\":\"huge\",\"author\":\"alice\",\"created_utc\":1700000000,\"selftext\":\"",
+    )
+    .unwrap();
     let chunk = vec![b'a'; 1 << 20];
     for _ in 0..100 {
         f.write_all(&chunk).unwrap();
     }
     f.write_all(b"\"}\n").unwrap();
     for i in 0..300 {
-        f.write_all(post(&format!("after-{i}"), "alice", 1_700_000_000).as_bytes()).unwrap();
+        f.write_all(post(&format!("after-{i}"), "alice", 1_700_000_000).as_bytes())
+            .unwrap();
     }
     drop(f);
 
@@ -42,7 +47,11 @@ fn a_100_mb_line_is_rejected_with_bounded_memory() {
     assert_eq!(s.records_included, 301);
     assert_eq!(s.rejected_lines.len(), 1);
     assert_eq!(s.rejected_lines[0].line, 2);
-    assert!(s.rejected_lines[0].message.contains("longer than 16 MiB"), "{:?}", s.rejected_lines);
+    assert!(
+        s.rejected_lines[0].message.contains("longer than 16 MiB"),
+        "{:?}",
+        s.rejected_lines
+    );
     assert!(s.source_bytes > 100 << 20);
     // The line is 100 MiB; the build may hold a 16 MiB line plus a few 4 MiB blocks.
     assert!(grown_mib < 60, "peak memory grew by {grown_mib} MiB");

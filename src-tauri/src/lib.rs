@@ -5,30 +5,50 @@
 //! returns the result, or the core's error as `{ code, message, fields }`.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditReport};
+use consentry::consent::Policy;
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
+use consentry::ledger::{self, ConsentOverview, ImportOptions, ImportReport};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
+use consentry::snapshot::{
+    self, BuildRequest, Progress, Snapshot, SnapshotId, SourcePreview, VerifyReport,
+};
 use consentry::store::StoreInfo;
 use consentry::{ErrorBody, ErrorCode, Store};
+use tauri::ipc::Channel;
 use tauri::State;
 
-/// The store the app opened, or why it could not be opened (shown by the UI).
-pub struct AppState(Result<Arc<Store>, ErrorBody>);
+/// The store the app opened (or why it could not be opened, shown by the UI), and the
+/// flag that cancels a running snapshot build.
+pub struct AppState {
+    store: Result<Arc<Store>, ErrorBody>,
+    cancel: Arc<AtomicBool>,
+}
 
 impl AppState {
+    /// Opens the store and removes what a crashed snapshot build left behind.
     pub fn open(path: Option<PathBuf>) -> AppState {
         let opened = path
             .map_or_else(Store::default_path, Ok)
             .and_then(|path| Store::open(&path))
+            .map_err(consentry::Error::from)
+            .and_then(|store| snapshot::clean_leftovers(&store).map(|_| store))
             .map(Arc::new)
-            .map_err(|e| consentry::Error::from(e).body());
-        AppState(opened)
+            .map_err(|e| e.body());
+        AppState {
+            store: opened,
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     pub fn from_store(store: Store) -> AppState {
-        AppState(Ok(Arc::new(store)))
+        AppState {
+            store: Ok(Arc::new(store)),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 
@@ -39,7 +59,7 @@ async fn call<T: Send + 'static>(
     state: State<'_, AppState>,
     f: impl FnOnce(&Store) -> consentry::Result<T> + Send + 'static,
 ) -> Reply<T> {
-    let store = state.0.clone()?;
+    let store = state.store.clone()?;
     tauri::async_runtime::spawn_blocking(move || f(&store).map_err(|e| e.body()))
         .await
         .unwrap_or_else(|e| {
@@ -116,6 +136,93 @@ async fn verify_audit(state: State<'_, AppState>) -> Reply<AuditReport> {
     call(state, audit::verify).await
 }
 
+#[tauri::command]
+async fn import_registry(
+    state: State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+) -> Reply<ImportReport> {
+    call(state, move |s| {
+        ledger::import_registry(s, path.as_ref(), &options)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn import_ledger(
+    state: State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+) -> Reply<ImportReport> {
+    call(state, move |s| {
+        ledger::import_ledger(s, path.as_ref(), &options)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn consent_overview(state: State<'_, AppState>) -> Reply<ConsentOverview> {
+    call(state, ledger::overview).await
+}
+
+#[tauri::command]
+async fn set_policy(state: State<'_, AppState>, opt_in: String) -> Reply<Policy> {
+    call(state, move |s| ledger::set_policy(s, &opt_in)).await
+}
+
+#[tauri::command]
+async fn preview_source(
+    state: State<'_, AppState>,
+    path: String,
+    format: Option<String>,
+) -> Reply<SourcePreview> {
+    call(state, move |_| {
+        snapshot::preview(&path, format.as_deref(), 5)
+    })
+    .await
+}
+
+/// Builds a snapshot, sending progress a few times a second over `on_progress`.
+#[tauri::command]
+async fn build_snapshot(
+    state: State<'_, AppState>,
+    request: BuildRequest,
+    on_progress: Channel<Progress>,
+) -> Reply<Snapshot> {
+    let cancel = Arc::clone(&state.cancel);
+    cancel.store(false, Ordering::Relaxed);
+    call(state, move |s| {
+        snapshot::build(
+            s,
+            &request,
+            &mut |p| drop(on_progress.send(p.clone())),
+            &cancel,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+async fn cancel_build(state: State<'_, AppState>) -> Reply<()> {
+    state.cancel.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+#[tauri::command]
+async fn list_snapshots(state: State<'_, AppState>, deal_id: DealId) -> Reply<Vec<Snapshot>> {
+    call(state, move |s| snapshot::list(s, deal_id)).await
+}
+
+#[tauri::command]
+async fn get_snapshot(state: State<'_, AppState>, id: SnapshotId) -> Reply<Snapshot> {
+    call(state, move |s| snapshot::get(s, id)).await
+}
+
+#[tauri::command]
+async fn verify_snapshot(state: State<'_, AppState>, id: SnapshotId) -> Reply<VerifyReport> {
+    call(state, move |s| snapshot::verify(s, id)).await
+}
+
 /// Registers the commands and the state on any Tauri builder (the real one, or the
 /// mock one in tests).
 pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> tauri::Builder<R> {
@@ -134,6 +241,16 @@ pub fn setup<R: tauri::Runtime>(builder: tauri::Builder<R>, state: AppState) -> 
             renew_deal,
             list_audit,
             verify_audit,
+            import_registry,
+            import_ledger,
+            consent_overview,
+            set_policy,
+            preview_source,
+            build_snapshot,
+            cancel_build,
+            list_snapshots,
+            get_snapshot,
+            verify_snapshot,
         ])
 }
 
@@ -156,6 +273,7 @@ fn db_argument(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
 pub fn run() {
     let state = AppState::open(db_argument(std::env::args().skip(1)));
     setup(tauri::Builder::default(), state)
+        .plugin(tauri_plugin_dialog::init())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Consentry window could not be started");
 }

@@ -164,3 +164,64 @@ fn commands_outside_the_capability_are_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("not allowed"), "{err}");
 }
+
+#[test]
+fn the_ui_can_import_consent_and_preview_a_source() {
+    let h = Harness::new();
+    let dir = tempfile::tempdir().unwrap();
+    let users = dir.path().join("users.csv");
+    std::fs::write(
+        &users,
+        "user_id,country,birth_date,status\na,US,1990-01-01,active\nb,DE,,active\n",
+    )
+    .unwrap();
+    let report = h
+        .invoke(
+            "import_registry",
+            json!({ "path": users, "options": { "skip_invalid": false, "format": null } }),
+        )
+        .unwrap();
+    assert_eq!(report["added"], 2);
+
+    let bad = dir.path().join("ledger.csv");
+    std::fs::write(
+        &bad,
+        "user_id,purpose,decision,effective_at,source\na,scraping,deny,2026-01-01T00:00:00Z,x\n",
+    )
+    .unwrap();
+    let err = h
+        .invoke(
+            "import_ledger",
+            json!({ "path": bad, "options": { "skip_invalid": false, "format": null } }),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["lines"][0]["line"], 2);
+
+    let overview = h.invoke("consent_overview", json!({})).unwrap();
+    assert_eq!(overview["users"], 2);
+    assert_eq!(overview["opt_in_regime"], 1);
+    assert_eq!(overview["policy"]["version"], 1);
+
+    let policy = h.invoke("set_policy", json!({ "optIn": "US" })).unwrap();
+    assert_eq!(policy["version"], 2);
+
+    let posts = dir.path().join("posts.jsonl");
+    std::fs::write(
+        &posts,
+        "{\"id\":\"p1\",\"author\":\"a\",\"created_utc\":1700000000}\nnot json\n",
+    )
+    .unwrap();
+    let preview = h
+        .invoke("preview_source", json!({ "path": posts, "format": null }))
+        .unwrap();
+    assert_eq!(preview["fields"], json!(["id", "author", "created_utc"]));
+    assert_eq!(preview["lines"][0]["values"]["author"], "a");
+    assert!(preview["lines"][1]["error"].is_string());
+
+    let err = h
+        .invoke("list_snapshots", json!({ "dealId": 9 }))
+        .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    h.invoke("cancel_build", json!({})).unwrap();
+}

@@ -274,3 +274,138 @@ pub(crate) fn remove_dir(path: &Path) -> Result<()> {
         Err(e) => Err(Error::io(format!("cannot remove {}", path.display()), e)),
     }
 }
+
+/// The first lines of a source file and the fields they have, for the snapshot wizard's
+/// field mapping.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SourcePreview {
+    pub format: String,
+    pub bytes: u64,
+    /// Field names seen in the first lines (the CSV header, or the JSON keys).
+    pub fields: Vec<String>,
+    pub lines: Vec<PreviewLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct PreviewLine {
+    pub line: u64,
+    /// Each field's value as text (strings as they are, other values as JSON), cut to
+    /// 200 characters; empty when the line does not parse.
+    pub values: BTreeMap<String, String>,
+    /// Why the line does not parse, if it does not.
+    pub error: Option<String>,
+}
+
+/// Reads up to `limit` records from the start of `source`.
+pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<SourcePreview> {
+    use std::io::{BufRead, BufReader};
+    let path = Path::new(source.trim());
+    let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
+        Some(f) => crate::ledger::FileFormat::parse("format", f)?,
+        None => crate::ledger::FileFormat::of_path(path).ok_or_else(|| {
+            Error::invalid(
+                "format",
+                "cannot tell the format from the file name: choose jsonl or csv",
+            )
+        })?,
+    };
+    let file = std::fs::File::open(path).map_err(|e| {
+        Error::Invalid(vec![crate::error::FieldError::new(
+            "source",
+            format!("cannot read {}: {e}", path.display()),
+        )])
+    })?;
+    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut reader = BufReader::new(file);
+    let mut fields: Vec<String> = Vec::new();
+    let mut lines = Vec::new();
+    let mut header: Option<Vec<String>> = None;
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    let cut = |s: &str| s.chars().take(200).collect::<String>();
+    while lines.len() < limit {
+        buf.clear();
+        // Never read more than 1 MiB of one line for a preview.
+        let n = std::io::Read::take(&mut reader, 1 << 20)
+            .read_until(b'\n', &mut buf)
+            .map_err(|e| Error::io("cannot read the source", e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if !buf.ends_with(b"\n") && n == 1 << 20 {
+            lines.push(PreviewLine {
+                line: line_no,
+                values: BTreeMap::new(),
+                error: Some("longer than 1 MiB: not shown".to_string()),
+            });
+            break;
+        }
+        let text = String::from_utf8_lossy(&buf);
+        let text = text
+            .trim_start_matches('\u{feff}')
+            .trim_end_matches(['\r', '\n']);
+        if text.trim().is_empty() {
+            continue;
+        }
+        if format == crate::ledger::FileFormat::Csv && header.is_none() {
+            let names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
+            fields = names.clone();
+            header = Some(names);
+            continue;
+        }
+        let mut values = BTreeMap::new();
+        let mut error = None;
+        match format {
+            crate::ledger::FileFormat::Jsonl => {
+                match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
+                    Ok(object) => {
+                        for (k, v) in object {
+                            if !fields.contains(&k) {
+                                fields.push(k.clone());
+                            }
+                            let shown = match v {
+                                serde_json::Value::String(s) => cut(&s),
+                                other => cut(&other.to_string()),
+                            };
+                            values.insert(k, shown);
+                        }
+                    }
+                    Err(e) => error = Some(format!("not a JSON object: {e}")),
+                }
+            }
+            crate::ledger::FileFormat::Csv => {
+                let names = header.as_ref().expect("read above");
+                let all: Vec<usize> = (0..names.len()).collect();
+                for chunk in all.chunks(3) {
+                    let cols = [
+                        chunk[0],
+                        *chunk.get(1).unwrap_or(&usize::MAX),
+                        *chunk.get(2).unwrap_or(&usize::MAX),
+                    ];
+                    match scan::csv(text.as_bytes(), &cols) {
+                        Ok(mapped) => {
+                            for (k, v) in chunk.iter().zip(mapped) {
+                                if let Some(scan::Value::Str(s)) = v {
+                                    values.insert(names[*k].clone(), cut(&s));
+                                }
+                            }
+                        }
+                        Err(e) => error = Some(e),
+                    }
+                }
+            }
+        }
+        lines.push(PreviewLine {
+            line: line_no,
+            values,
+            error,
+        });
+    }
+    Ok(SourcePreview {
+        format: format.token().to_string(),
+        bytes,
+        fields,
+        lines,
+    })
+}

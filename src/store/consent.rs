@@ -257,3 +257,94 @@ pub(crate) fn fold_consent(
     }
     Ok(())
 }
+
+pub(crate) fn overview(conn: &Connection, now_us: i64) -> Result<crate::ledger::ConsentOverview> {
+    use std::collections::BTreeMap;
+    let policy = current_policy(conn)?;
+    let count = |sql: &str| -> rusqlite::Result<u64> {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+    };
+    let users = count("SELECT count(*) FROM users")?;
+    let events = count("SELECT count(*) FROM consent_events")?;
+    let mut by_status = BTreeMap::new();
+    for s in ["active", "deleted", "suspended"] {
+        by_status.insert(s.to_string(), 0);
+    }
+    let mut stmt = conn.prepare("SELECT status, count(*) FROM users GROUP BY status")?;
+    for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))? {
+        let (s, n) = row?;
+        by_status.insert(s, n as u64);
+    }
+    let placeholders = policy
+        .opt_in_countries
+        .iter()
+        .map(|_| "?")
+        .collect::<Vec<_>>()
+        .join(",");
+    let opt_in_regime: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM users WHERE country IN ({placeholders})"),
+        rusqlite::params_from_iter(policy.opt_in_countries.iter()),
+        |r| r.get(0),
+    )?;
+    let mut denied = BTreeMap::new();
+    let mut allowed = BTreeMap::new();
+    for p in Purpose::ALL {
+        denied.insert(p.token().to_string(), 0);
+        allowed.insert(p.token().to_string(), 0);
+    }
+    // The latest decision per user and purpose; at equal instants deny wins.
+    let mut stmt = conn.prepare(
+        "SELECT purpose, decision, count(*) FROM (
+             SELECT purpose, decision, row_number() OVER (
+                 PARTITION BY user_id, purpose
+                 ORDER BY effective_us DESC, decision = 'deny' DESC) AS rn
+             FROM consent_events WHERE effective_us <= ?1)
+         WHERE rn = 1 GROUP BY purpose, decision",
+    )?;
+    for row in stmt.query_map([now_us], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })? {
+        let (p, d, n) = row?;
+        let map = if d == "deny" {
+            &mut denied
+        } else {
+            &mut allowed
+        };
+        map.insert(p, n as u64);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id, kind, file, rows_read, added, changed, skipped, at, actor
+         FROM imports ORDER BY id DESC LIMIT 10",
+    )?;
+    let imports = stmt
+        .query_map([], |r| {
+            Ok(crate::ledger::ImportSummary {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                file: r.get(2)?,
+                rows_read: r.get::<_, i64>(3)? as u64,
+                added: r.get::<_, i64>(4)? as u64,
+                changed: r.get::<_, i64>(5)? as u64,
+                skipped: r.get::<_, i64>(6)? as u64,
+                at: r.get(7)?,
+                actor: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(crate::ledger::ConsentOverview {
+        policy,
+        users,
+        by_status,
+        opt_in_regime: opt_in_regime as u64,
+        opt_out_regime: users - opt_in_regime as u64,
+        events,
+        denied,
+        allowed,
+        imports,
+    })
+}

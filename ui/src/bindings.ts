@@ -102,3 +102,113 @@ export type AuditReport = { ok: boolean, entries: number,
 head_hash: string | null, problems: Array<AuditProblem>, };
 
 export type StoreInfo = { location: string, schema_version: number, actor: string, };
+
+export type Policy = { version: number, opt_in_countries: Array<string>, };
+
+export type FileFormat = "csv" | "jsonl";
+
+export type ImportOptions = { 
+/**
+ * Import the good rows of a file that has bad ones, and report the bad ones.
+ */
+skip_invalid: boolean, 
+/**
+ * Override the format that the extension implies.
+ */
+format: FileFormat | null, };
+
+export type ImportReport = { import_id: number, file: string, rows_read: number, 
+/**
+ * New users or new events.
+ */
+added: number, 
+/**
+ * Registry rows that changed a known user.
+ */
+changed: number, 
+/**
+ * Rows already known exactly as they are.
+ */
+unchanged: number, skipped: number, 
+/**
+ * The first skipped lines, with why.
+ */
+skipped_lines: Array<LineError>, duration_ms: number, rows_per_second: number, };
+
+export type ImportSummary = { id: number, kind: string, file: string, rows_read: number, added: number, changed: number, skipped: number, at: string, actor: string, };
+
+export type ConsentOverview = { policy: Policy, users: number, 
+/**
+ * active, deleted, suspended
+ */
+by_status: { [key in string]: number }, 
+/**
+ * Registry users in opt-in countries (consent needed) and elsewhere.
+ */
+opt_in_regime: number, opt_out_regime: number, events: number, 
+/**
+ * Per purpose: users whose latest decision, as of now, is deny / allow.
+ */
+denied: { [key in string]: number }, allowed: { [key in string]: number }, imports: Array<ImportSummary>, };
+
+export type SnapshotId = number;
+
+export type BuildRequest = { deal_id: DealId, source: string, 
+/**
+ * `jsonl` or `csv`; default: from the file name.
+ */
+format: string | null, id_field: string, user_field: string, time_field: string, 
+/**
+ * The cut-off instant `T`, RFC 3339.
+ */
+as_of: string, 
+/**
+ * First day of the content window (inclusive, UTC), if any.
+ */
+window_from: string | null, 
+/**
+ * Last day of the content window (inclusive, UTC), if any.
+ */
+window_to: string | null, shard_bytes: number | null, 
+/**
+ * The folder to create for the snapshot; default: `snapshots/deal-<id>/snapshot-<id>`
+ * beside the store.
+ */
+out: string | null, 
+/**
+ * Fail without sealing when more than this percentage of lines are rejected.
+ */
+max_rejected_pct: number | null, };
+
+export type Progress = { bytes_read: number, bytes_total: number, records: number, included: number, elapsed_ms: number, };
+
+export type Shard = { file: string, records: number, bytes: number, sha256: string, };
+
+export type Snapshot = { snapshot_id: SnapshotId, deal_id: DealId, sealed: boolean, source: string, format: string, id_field: string, user_field: string, time_field: string, as_of: string, window_from: string | null, window_to: string | null, purposes: Array<Purpose>, policy_version: number, out_dir: string, records_in: number, records_included: number, 
+/**
+ * Every exclusion reason with its count (zero included).
+ */
+excluded: { [key in string]: number }, rejected: number, 
+/**
+ * The first rejected lines, with why.
+ */
+rejected_lines: Array<LineError>, shards: Array<Shard>, included_users: number, included_users_sha256: string, ledger_sha256: string, records_index_sha256: string, source_bytes: number, duration_ms: number, created_at: string, sealed_at: string | null, };
+
+export type VerifyReport = { snapshot_id: SnapshotId, ok: boolean, files_checked: number, problems: Array<string>, };
+
+export type SourcePreview = { format: string, bytes: number, 
+/**
+ * Field names seen in the first lines (the CSV header, or the JSON keys).
+ */
+fields: Array<string>, lines: Array<PreviewLine>, };
+
+export type PreviewLine = { line: number, 
+/**
+ * Each field's value as text (strings as they are, other values as JSON), cut to
+ * 200 characters; empty when the line does not parse.
+ */
+values: { [key in string]: string }, 
+/**
+ * Why the line does not parse, if it does not.
+ */
+error: string | null, };
