@@ -55,8 +55,10 @@ CREATE TABLE consent_events (
 ) STRICT;
 
 -- A snapshot build reads the events of each user in user order, merged with the
--- registry (which is in user order too).
-CREATE INDEX consent_events_by_user ON consent_events (user_id, identity);
+-- registry (which is in user order too); the index covers every column it reads, so
+-- the read is one sequential scan.
+CREATE INDEX consent_events_by_user
+    ON consent_events (user_id, identity, effective_us, purpose, decision);
 
 CREATE TRIGGER consent_events_are_append_only_update BEFORE UPDATE ON consent_events
 BEGIN

@@ -434,8 +434,9 @@ enum Outcome {
         /// Byte range of the line in the chunk, up to its '\n' (exclusive).
         start: u32,
         end: u32,
-        /// Byte range of the decoded record id in `Parsed::ids`.
-        id: (u32, u32),
+        /// Byte range of the line's records index entry in `Parsed::entries`, for an
+        /// eligible line.
+        entry: (u32, u32),
         id_hash: u64,
         /// Registry index of the author when the line is eligible.
         user: u32,
@@ -447,7 +448,7 @@ struct Parsed {
     seq: u64,
     data: Vec<u8>,
     outcomes: Vec<Outcome>,
-    ids: Vec<u8>,
+    entries: Vec<u8>,
     oversized: Option<u64>,
 }
 
@@ -594,10 +595,12 @@ fn read_chunks(
         if cancel.load(Ordering::Relaxed) {
             return Ok(());
         }
-        let old = buf.len();
-        buf.resize(old + BLOCK_BYTES, 0);
-        let n = file.read(&mut buf[old..]).map_err(read_err)?;
-        buf.truncate(old + n);
+        // read_to_end fills spare capacity without zeroing it first.
+        buf.reserve(BLOCK_BYTES);
+        let n = (&mut file)
+            .take(BLOCK_BYTES as u64)
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
         eof = n == 0;
         if first && buf.len() >= 3 {
             if buf.starts_with(b"\xef\xbb\xbf") {
@@ -642,8 +645,12 @@ fn read_chunks(
         };
         match cut {
             Some(cut) if cut > 0 => {
-                let rest = buf.split_off(cut);
-                let data = std::mem::replace(&mut buf, rest);
+                // The partial last line starts the next chunk, in a buffer already big
+                // enough for a whole block.
+                let mut next = Vec::with_capacity(BLOCK_BYTES + buf.len() - cut);
+                next.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                let data = std::mem::replace(&mut buf, next);
                 if tx.send(Chunk::Lines { seq, data }).is_err() {
                     return Ok(());
                 }
@@ -675,14 +682,14 @@ fn parse_chunk(
                 seq,
                 data: Vec::new(),
                 outcomes: Vec::new(),
-                ids: Vec::new(),
+                entries: Vec::new(),
                 oversized: Some(bytes),
             };
         }
         Chunk::Lines { seq, data } => (seq, data),
     };
     let mut outcomes = Vec::with_capacity(data.len() / 256 + 1);
-    let mut ids = Vec::new();
+    let mut entries = Vec::new();
     let mut pos = 0usize;
     while pos < data.len() {
         let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
@@ -699,11 +706,11 @@ fn parse_chunk(
             FileFormat::Csv => scan::csv(content, columns),
         };
         let outcome =
-            match mapped.and_then(|m| classify(m, names, as_of_us, window, elig, &mut ids)) {
-                Ok((id, id_hash, user, verdict)) => Outcome::Record {
+            match mapped.and_then(|m| classify(m, names, as_of_us, window, elig, &mut entries)) {
+                Ok((entry, id_hash, user, verdict)) => Outcome::Record {
                     start: start as u32,
                     end: end as u32,
-                    id,
+                    entry,
                     id_hash,
                     user,
                     verdict,
@@ -716,7 +723,7 @@ fn parse_chunk(
         seq,
         data,
         outcomes,
-        ids,
+        entries,
         oversized: None,
     }
 }
@@ -729,7 +736,7 @@ fn classify(
     as_of_us: i64,
     window: Option<(i64, i64)>,
     elig: &Eligibility,
-    ids: &mut Vec<u8>,
+    entries: &mut Vec<u8>,
 ) -> std::result::Result<Classified, String> {
     let [id, user, time] = mapped;
     let id = match id {
@@ -759,22 +766,35 @@ fn classify(
         Some(v) => scan::instant_micros(&v).map_err(|m| format!("{}: {m}", names[2]))?,
         None => return Err(format!("{}: is missing", names[2])),
     };
-    let start = ids.len() as u32;
-    ids.extend_from_slice(id.as_bytes());
-    let id_range = (start, ids.len() as u32);
     let id_hash = idset::hash(id.as_bytes());
+    let none = (0, 0);
     if created > as_of_us {
-        return Ok((id_range, id_hash, 0, Some(Exclusion::AfterCutoff)));
+        return Ok((none, id_hash, 0, Some(Exclusion::AfterCutoff)));
     }
     if let Some((from, to)) = window {
         if created < from || created > to {
-            return Ok((id_range, id_hash, 0, Some(Exclusion::OutsideWindow)));
+            return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow)));
         }
     }
-    Ok(match elig.index.get(user.as_ref()) {
-        None => (id_range, id_hash, 0, Some(Exclusion::UnknownUser)),
-        Some(&u) => (id_range, id_hash, u, elig.verdicts[u as usize]),
-    })
+    let Some(&u) = elig.index.get(user.as_ref()) else {
+        return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser)));
+    };
+    if let Some(reason) = elig.verdicts[u as usize] {
+        return Ok((none, id_hash, u, Some(reason)));
+    }
+    // Rendered here, in parallel, so that the single writer only copies bytes.
+    let start = entries.len() as u32;
+    records_index_entry(entries, &elig.user_ids[u as usize], &id);
+    Ok(((start, entries.len() as u32), id_hash, u, None))
+}
+
+/// One line of `records.jsonl`: `["author","record id"]\n`.
+fn records_index_entry(out: &mut Vec<u8>, user: &str, id: &str) {
+    out.push(b'[');
+    serde_json::to_writer(&mut *out, user).expect("writing to memory");
+    out.push(b',');
+    serde_json::to_writer(&mut *out, id).expect("writing to memory");
+    out.extend_from_slice(b"]\n");
 }
 
 struct ShardWriter<'a> {
@@ -936,7 +956,7 @@ fn write_in_order(
                     Outcome::Record {
                         start,
                         end,
-                        id,
+                        entry,
                         id_hash,
                         user,
                         verdict,
@@ -960,17 +980,11 @@ fn write_in_order(
                         }
                         run.included += 1;
                         run.per_user[user as usize] += 1;
-                        let entry = serde_json::to_string(&(
-                            elig.user_ids[user as usize].as_ref(),
-                            String::from_utf8_lossy(&p.ids[id.0 as usize..id.1 as usize]),
-                        ))
-                        .expect("strings serialize");
+                        let entry = &p.entries[entry.0 as usize..entry.1 as usize];
                         index
-                            .write_all(entry.as_bytes())
-                            .and_then(|_| index.write_all(b"\n"))
+                            .write_all(entry)
                             .map_err(|e| Error::io("cannot write the records index", e))?;
-                        index_hasher.update(entry.as_bytes());
-                        index_hasher.update(b"\n");
+                        index_hasher.update(entry);
                     }
                 }
             }
