@@ -1,0 +1,57 @@
+# The single list of entry points. `make test` is what CI runs (.ci/run).
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Targets run in the order written (ui/dist must exist before cargo builds src-tauri, the
+# unit tests run before the slow e2e); cargo and vite parallelise inside each step.
+.NOTPARALLEL:
+
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO ?= cargo
+NPM ?= npm
+
+.PHONY: help deps ui app run lint test test-unit e2e bench fmt clean
+
+help: ## List the targets
+	@echo "Consentry: make <target>"
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk -F':.*## ' '{ printf "  %-10s %s\n", $$1, $$2 }'
+
+deps: ## Install missing system packages, tauri-driver and ui/node_modules
+	scripts/install-deps.sh all
+
+ui: ## Build the UI into ui/dist (the shell embeds it at compile time)
+	$(NPM) --prefix ui run build
+
+app: ui ## Build the desktop app: target/debug/consentry-app
+	$(CARGO) build -p consentry-app
+
+run: deps app ## Run the app (in Xvfb on :99 when there is no DISPLAY; honours CONSENTRY_DB)
+	scripts/run-app.sh
+
+lint: deps ui ## rustfmt check, clippy -D warnings, tsc --noEmit
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(NPM) --prefix ui run typecheck
+
+test: deps lint test-unit e2e ## Everything CI runs: lint, unit and integration tests, e2e
+
+# CI=true keeps vitest from entering watch mode when run from a terminal.
+test-unit: deps ui ## Core + CLI, shell and UI tests (no e2e)
+	$(CARGO) test
+	$(CARGO) test -p consentry-app
+	CI=true $(NPM) --prefix ui test
+
+e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots in target/e2e/
+	scripts/e2e.sh
+
+bench: ## Benchmarks (none yet)
+	@echo "No benchmarks yet: they arrive with the snapshot engine."
+
+fmt: ## Format the Rust code
+	$(CARGO) fmt --all
+
+clean: ## Remove build output (target/, ui/dist)
+	$(CARGO) clean
+	rm -rf ui/dist
