@@ -194,12 +194,6 @@ impl From<&Deal> for DealInput {
     }
 }
 
-impl Default for PartnerId {
-    fn default() -> Self {
-        PartnerId(0)
-    }
-}
-
 /// A validated [`DealInput`], ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealFields {

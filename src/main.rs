@@ -92,6 +92,8 @@ enum PolicyCommand {
     },
 }
 
+// Parsed once per run: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum SnapshotCommand {
     /// Build and seal a snapshot of a signed or active deal.

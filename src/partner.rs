@@ -12,7 +12,9 @@ use crate::country;
 use crate::error::{Error, FieldError, Problems, Result};
 use crate::store::{self, Store};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,
+)]
 #[serde(transparent)]
 pub struct PartnerId(pub i64);
 

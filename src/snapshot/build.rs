@@ -211,10 +211,12 @@ pub fn build(
     let as_of_us = plan.as_of.timestamp_micros();
     let eligibility = eligibility(store, &rules, as_of_us)?;
 
-    let out_dir = match req.out.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
-        Some(out) => Some(PathBuf::from(out)),
-        None => None,
-    };
+    let out_dir = req
+        .out
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(PathBuf::from);
     if let Some(out) = &out_dir {
         let occupied = std::fs::read_dir(out)
             .map(|mut d| d.next().is_some())
