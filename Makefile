@@ -11,7 +11,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 CARGO ?= cargo
 NPM ?= npm
 
-.PHONY: help deps ui app run lint test test-unit e2e bench fmt clean
+.PHONY: help deps ui app run lint test test-unit e2e bench bindings fmt clean
 
 help: ## List the targets
 	@echo "Consentry: make <target>"
@@ -46,8 +46,11 @@ test-unit: deps ui ## Core + CLI, shell and UI tests (no e2e)
 e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots in target/e2e/
 	scripts/e2e.sh
 
-bench: ## Benchmarks (none yet)
-	@echo "No benchmarks yet: they arrive with the snapshot engine."
+bench: ## Snapshot build vs DuckDB on 2M synthetic posts (POSTS=, USERS= for a smaller run)
+	bash bench/run.sh
+
+bindings: ## Regenerate ui/src/bindings.ts from the Rust types
+	UPDATE_BINDINGS=1 $(CARGO) test --test bindings
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all
