@@ -330,30 +330,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Partner(cmd) => partner_command(&store, &out, cmd),
         Command::Deal(cmd) => deal_command(&store, &out, cmd),
         Command::Audit(cmd) => audit_command(&store, &out, cmd),
-        Command::Users(ImportCommand::Import {
-            file,
-            format,
-            skip_invalid,
-        }) => import_command(
-            &store,
-            &out,
-            ledger::import_registry,
-            &file,
-            format,
-            skip_invalid,
-        ),
-        Command::Consent(ImportCommand::Import {
-            file,
-            format,
-            skip_invalid,
-        }) => import_command(
-            &store,
-            &out,
-            ledger::import_ledger,
-            &file,
-            format,
-            skip_invalid,
-        ),
+        Command::Users(cmd) => import_command(&store, &out, ledger::import_registry, cmd),
+        Command::Consent(cmd) => import_command(&store, &out, ledger::import_ledger, cmd),
         Command::Policy(cmd) => policy_command(&store, &out, cmd),
         Command::Snapshot(cmd) => snapshot_command(&store, &out, cmd),
     }
@@ -365,17 +343,20 @@ fn import_command(
     store: &Store,
     out: &Output,
     import: Importer,
-    file: &std::path::Path,
-    format: Option<String>,
-    skip_invalid: bool,
+    cmd: ImportCommand,
 ) -> Result<ExitCode, Error> {
+    let ImportCommand::Import {
+        file,
+        format,
+        skip_invalid,
+    } = cmd;
     let options = ImportOptions {
         skip_invalid,
         format: format
             .map(|f| ledger::FileFormat::parse("format", &f))
             .transpose()?,
     };
-    let r = import(store, file, &options)?;
+    let r = import(store, &file, &options)?;
     out.value(&r, || {
         let mut text = format!(
             "Imported {}: {} rows read, {} added, {} changed, {} unchanged, {} skipped \
