@@ -12,10 +12,13 @@ import { useResource } from './hooks';
 import type { Route } from './route';
 import { DealDetail } from './screens/DealDetail';
 import { DealForm } from './screens/DealForm';
+import { Consent } from './screens/Consent';
 import { Deals, INITIAL_VIEW, type DealsView } from './screens/Deals';
 import { FirstRun } from './screens/FirstRun';
 import { PartnerForm } from './screens/PartnerForm';
 import { Partners } from './screens/Partners';
+import { SnapshotResult } from './screens/SnapshotResult';
+import { SnapshotWizard } from './screens/SnapshotWizard';
 
 interface AppProps {
   backend: Backend;
@@ -95,6 +98,15 @@ export function App({ backend, initialRoute = { screen: 'deals' }, preview = fal
         break;
       case 'deal-edit':
         screen = <DealForm key={route.id} id={route.id} />;
+        break;
+      case 'consent':
+        screen = <Consent />;
+        break;
+      case 'snapshot-new':
+        screen = <SnapshotWizard key={route.dealId} dealId={route.dealId} />;
+        break;
+      case 'snapshot':
+        screen = <SnapshotResult key={route.id} id={route.id} />;
         break;
     }
   }

@@ -1,17 +1,21 @@
 //! Where the user is. In-app state, not URLs: the desktop app has no address bar.
 
-import type { DealId } from './bindings';
+import type { DealId, SnapshotId } from './bindings';
 
 export type Route =
   | { screen: 'deals' }
   | { screen: 'partners' }
+  | { screen: 'consent' }
   | { screen: 'deal'; id: DealId }
   | { screen: 'deal-new' }
-  | { screen: 'deal-edit'; id: DealId };
+  | { screen: 'deal-edit'; id: DealId }
+  | { screen: 'snapshot-new'; dealId: DealId }
+  | { screen: 'snapshot'; id: SnapshotId };
 
 /**
  * Reads a route from a location hash such as `#deal/3`; the browser preview uses it to
- * open a screen directly. Anything unrecognised is the deals list.
+ * open a screen directly (`#consent`, `#deal/3/snapshot-new`, `#snapshot/1`). Anything
+ * unrecognised is the deals list.
  */
 export function routeFromHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
@@ -19,11 +23,17 @@ export function routeFromHash(hash: string): Route {
   switch (parts[0]) {
     case 'partners':
       return { screen: 'partners' };
+    case 'consent':
+      return { screen: 'consent' };
+    case 'snapshot':
+      return Number.isInteger(id) && id > 0 ? { screen: 'snapshot', id } : { screen: 'deals' };
     case 'deal-new':
       return { screen: 'deal-new' };
     case 'deal':
       if (Number.isInteger(id) && id > 0) {
-        return parts[2] === 'edit' ? { screen: 'deal-edit', id } : { screen: 'deal', id };
+        if (parts[2] === 'edit') return { screen: 'deal-edit', id };
+        if (parts[2] === 'snapshot-new') return { screen: 'snapshot-new', dealId: id };
+        return { screen: 'deal', id };
       }
       return { screen: 'deals' };
     default:

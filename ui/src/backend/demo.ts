@@ -2,9 +2,9 @@
 //! looked at without the desktop shell. Never used by the desktop app.
 
 import type { DealInput } from '../bindings';
-import type { Backend } from './index';
+import type { MemoryBackend } from './memory';
 
-export async function seedDemo(backend: Backend): Promise<void> {
+export async function seedDemo(backend: MemoryBackend): Promise<void> {
   const lab = await backend.createPartner({
     name: 'Northwind AI',
     kind: 'ai-lab',
@@ -96,4 +96,28 @@ export async function seedDemo(backend: Backend): Promise<void> {
       end_date: '2028-08-31',
     }),
   );
+
+  await backend.importRegistry('/srv/exports/registry-2026-10.csv', { skip_invalid: false, format: null });
+  await backend.importLedger('/srv/exports/consent-ledger-2026-10.jsonl', { skip_invalid: false, format: null });
+  await backend.importRegistry('/srv/exports/registry-2026-11-bad.csv', { skip_invalid: true, format: null });
+  // Seed one sealed snapshot at once; builds started in the preview still tick visibly.
+  backend.setBuildPace(1, 0);
+  await backend.buildSnapshot(
+    {
+      deal_id: training.id,
+      source: '/srv/exports/posts-2026-10.jsonl',
+      format: null,
+      id_field: 'id',
+      user_field: 'author',
+      time_field: 'created_utc',
+      as_of: '2026-11-01T00:00:00Z',
+      window_from: null,
+      window_to: null,
+      shard_bytes: 16 * 1024 * 1024,
+      out: null,
+      max_rejected_pct: null,
+    },
+    () => undefined,
+  );
+  backend.setBuildPace(8, 250);
 }

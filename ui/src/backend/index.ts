@@ -7,6 +7,8 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditReport,
+  BuildRequest,
+  ConsentOverview,
   Deal,
   DealFilter,
   DealId,
@@ -15,12 +17,23 @@ import type {
   ErrorBody,
   ErrorCode,
   FieldError,
+  ImportOptions,
+  ImportReport,
   Partner,
   PartnerId,
   PartnerInput,
+  Policy,
+  Progress,
   RenewInput,
+  Snapshot,
+  SnapshotId,
+  SourcePreview,
   StoreInfo,
+  VerifyReport,
 } from '../bindings';
+
+/** What a file picker is for: it decides the dialog's title and filters. */
+export type PickKind = 'registry' | 'ledger' | 'source' | 'folder';
 
 export interface Backend {
   storeInfo(): Promise<StoreInfo>;
@@ -38,6 +51,29 @@ export interface Backend {
   /** Oldest first. */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   verifyAudit(): Promise<AuditReport>;
+
+  /** Imports a user registry file; a file with bad rows is refused unless told to skip them. */
+  importRegistry(path: string, options: ImportOptions): Promise<ImportReport>;
+  /** Imports consent ledger events, under the same rules as the registry. */
+  importLedger(path: string, options: ImportOptions): Promise<ImportReport>;
+  consentOverview(): Promise<ConsentOverview>;
+  /** Stores a new policy version; `optIn` is comma-separated country codes. */
+  setPolicy(optIn: string): Promise<Policy>;
+  /** The first records of a source file, to check the field mapping before a build. */
+  previewSource(path: string, format: string | null): Promise<SourcePreview>;
+  /**
+   * Builds and seals a snapshot, reporting progress a few times a second. Rejects with
+   * code `cancelled` after `cancelBuild`, having kept nothing.
+   */
+  buildSnapshot(request: BuildRequest, onProgress: (progress: Progress) => void): Promise<Snapshot>;
+  cancelBuild(): Promise<void>;
+  /** A deal's sealed snapshots, newest first. */
+  listSnapshots(dealId: DealId): Promise<Snapshot[]>;
+  getSnapshot(id: SnapshotId): Promise<Snapshot>;
+  /** Re-reads a snapshot's shards and checks them against the sealed record. */
+  verifySnapshot(id: SnapshotId): Promise<VerifyReport>;
+  /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
+  pickFile(kind: PickKind): Promise<string | null>;
 }
 
 const CODES: readonly ErrorCode[] = [

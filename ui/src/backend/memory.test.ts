@@ -108,4 +108,113 @@ describe('MemoryBackend', () => {
     lab.name = 'Mutated';
     expect((await backend.listPartners())[0].name).toBe('Example Lab');
   });
+
+  it('imports the sample registry and ledger, refusing bad files unless told to skip', async () => {
+    const backend = memoryBackend();
+    const refused = await failure(backend.importRegistry('/d/registry-bad.csv', { skip_invalid: false, format: null }));
+    expect(refused).toMatchObject({ code: 'invalid', fields: [] });
+    expect(refused.lines.map((l) => l.line)).toEqual([4, 9, 17]);
+    expect((await backend.consentOverview()).imports).toEqual([]);
+    expect((await failure(backend.importLedger('/d/missing.jsonl', { skip_invalid: false, format: null }))).code).toBe('io');
+    const noFormat = await failure(backend.importLedger('/d/ledger.txt', { skip_invalid: false, format: null }));
+    expect(noFormat.fields.map((f) => f.field)).toEqual(['format']);
+
+    const first = await backend.importRegistry('/d/registry-bad.csv', { skip_invalid: true, format: null });
+    expect(first).toMatchObject({ rows_read: 1253, added: 1250, changed: 0, unchanged: 0, skipped: 3 });
+    const other = await backend.importRegistry('/d/registry-2.csv', { skip_invalid: false, format: null });
+    expect(other).toMatchObject({ added: 0, changed: 14, unchanged: 1236, skipped: 0 });
+    await backend.importLedger('/d/ledger.txt', { skip_invalid: false, format: 'jsonl' });
+    const overview = await backend.consentOverview();
+    expect(overview).toMatchObject({ users: 1250, events: 4812, opt_in_regime: 460, opt_out_regime: 790 });
+    expect(overview.by_status).toEqual({ active: 1188, deleted: 39, suspended: 23 });
+    expect(overview.imports.map((i) => i.kind)).toEqual(['ledger', 'registry', 'registry']);
+    expect(overview.denied['genai-training']).toBe(318);
+  });
+
+  it('versions the policy and validates its country codes', async () => {
+    const backend = memoryBackend();
+    expect((await backend.consentOverview()).policy.opt_in_countries).toHaveLength(32);
+    const bad = await failure(backend.setPolicy('DE, XX'));
+    expect(bad.fields).toEqual([{ field: 'opt_in_countries', message: "'XX' is not an ISO 3166-1 alpha-2 country code" }]);
+    expect(await backend.setPolicy(' us,de,US,')).toEqual({ version: 2, opt_in_countries: ['DE', 'US'] });
+    expect(await backend.setPolicy('')).toEqual({ version: 3, opt_in_countries: [] });
+    const audit = await backend.listAudit({ entity: 'policy', entity_id: null });
+    expect(audit.map((e) => e.action)).toEqual(['policy.changed', 'policy.changed']);
+  });
+
+  it('checks build requests like the core and builds only for signed or active deals', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Example Lab');
+    const draft = await backend.createDeal(dealInput(lab.id));
+    const req = {
+      deal_id: draft.id,
+      source: ' ',
+      format: 'xml',
+      id_field: 'id',
+      user_field: '',
+      time_field: 'created_utc',
+      as_of: '2026-11-27',
+      window_from: '2026-05-01',
+      window_to: '2026-04-30',
+      shard_bytes: 100,
+      out: null,
+      max_rejected_pct: 101,
+    };
+    const bad = await failure(backend.buildSnapshot(req, () => undefined));
+    expect(bad.fields.map((f) => f.field)).toEqual([
+      'source',
+      'format',
+      'user_field',
+      'as_of',
+      'window_to',
+      'shard_bytes',
+      'max_rejected_pct',
+    ]);
+    const good = { ...req, source: '/d/posts.csv', format: null, user_field: 'author', as_of: '2026-11-27T10:00:00Z', window_from: null, window_to: null, shard_bytes: null, max_rejected_pct: null };
+    const conflict = await failure(backend.buildSnapshot(good, () => undefined));
+    expect(conflict).toMatchObject({ code: 'conflict', fields: [{ field: 'deal_id' }] });
+
+    const active = await dealIn(backend, lab.id, 'active');
+    const ticks: number[] = [];
+    const snapshot = await backend.buildSnapshot({ ...good, deal_id: active.id }, (p) => ticks.push(p.bytes_read));
+    expect(ticks).toHaveLength(4);
+    expect(ticks[3]).toBe(snapshot.source_bytes);
+    expect(snapshot).toMatchObject({ sealed: true, format: 'csv', policy_version: 1, records_in: 61440 });
+    const excluded = Object.values(snapshot.excluded).reduce((a, b) => a + b, 0);
+    expect(snapshot.records_included + excluded).toBe(snapshot.records_in);
+    expect(snapshot.shards.reduce((a, s) => a + s.records, 0)).toBe(snapshot.records_included);
+    expect(await backend.getSnapshot(snapshot.snapshot_id)).toEqual(snapshot);
+    expect((await failure(backend.getSnapshot(99))).code).toBe('not_found');
+    expect(await backend.verifySnapshot(snapshot.snapshot_id)).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('stops a build when cancelled and keeps nothing', async () => {
+    const backend = memoryBackend({ buildTicks: 20, buildTickMs: 5 });
+    const lab = await addPartner(backend, 'Example Lab');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const request = {
+      deal_id: deal.id,
+      source: '/d/posts.jsonl',
+      format: null,
+      id_field: 'id',
+      user_field: 'author',
+      time_field: 'created_utc',
+      as_of: '2026-11-27T10:00:00Z',
+      window_from: null,
+      window_to: null,
+      shard_bytes: null,
+      out: null,
+      max_rejected_pct: null,
+    };
+    let seen = 0;
+    const running = backend.buildSnapshot(request, () => {
+      seen += 1;
+      if (seen === 2) void backend.cancelBuild();
+    });
+    expect(await failure(running)).toMatchObject({ code: 'cancelled' });
+    expect(seen).toBe(2);
+    expect(await backend.listSnapshots(deal.id)).toEqual([]);
+    // A cancel does not stick to the next build.
+    expect((await backend.buildSnapshot(request, () => undefined)).sealed).toBe(true);
+  });
 });

@@ -5,12 +5,18 @@
 //! thrown as `ErrorBody` values, exactly as the Tauri backend rejects.
 //!
 //! It is not a second implementation of the core: hashes are not SHA-256 and
-//! `verifyAudit` only re-checks the links of its own chain.
+//! `verifyAudit` only re-checks the links of its own chain. Imports and snapshots read
+//! no files: imports add a fixed sample registry and ledger, previews show fixed
+//! records, and a build ticks through simulated progress to fixed counts. Paths steer
+//! the simulation: one containing `bad` has bad lines, one containing `missing` cannot
+//! be read, and a snapshot written under a folder containing `tampered` fails its check.
 
 import type {
   AuditEntry,
   AuditFilter,
   AuditReport,
+  BuildRequest,
+  ConsentOverview,
   Deal,
   DealFilter,
   DealId,
@@ -18,27 +24,43 @@ import type {
   DealStatus,
   ErrorBody,
   FieldError,
+  FileFormat,
+  ImportOptions,
+  ImportReport,
+  ImportSummary,
   JsonValue,
+  LineError,
   Partner,
   PartnerId,
   PartnerInput,
   PartnerKind,
+  Policy,
+  Progress,
   Purpose,
   RenewInput,
+  Shard,
+  Snapshot,
+  SnapshotId,
+  SourcePreview,
   StoreInfo,
+  VerifyReport,
 } from '../bindings';
 import { isCountryCode, WORLD } from '../domain/country';
-import { nextTerm, parseDate } from '../domain/dates';
+import { isInstant, nextTerm, parseDate } from '../domain/dates';
 import { canMove, nextStatuses, termsOpen } from '../domain/lifecycle';
 import { PARTNER_KINDS } from '../domain/partnerKind';
 import { canonicalPurposes, isPurpose } from '../domain/purpose';
-import type { Backend } from './index';
+import type { Backend, PickKind } from './index';
 
 export interface MemoryOptions {
   actor?: string;
   location?: string;
   /** The clock, for predictable audit times in tests. */
   now?: () => Date;
+  /** How many progress reports a simulated snapshot build sends (default 6). */
+  buildTicks?: number;
+  /** The pause before each of them, in milliseconds (default 200; 0 = none). */
+  buildTickMs?: number;
 }
 
 const GENESIS = '0'.repeat(64);
@@ -214,11 +236,29 @@ export class MemoryBackend implements Backend {
   private readonly actor: string;
   private readonly location: string;
   private readonly now: () => Date;
+  private buildTicks: number;
+  private buildTickMs: number;
+  private policy: Policy = { version: 1, opt_in_countries: [...DEFAULT_OPT_IN] };
+  private registryLoaded = false;
+  private ledgerLoaded = false;
+  /** `kind:path` of every file imported, to report a re-import as unchanged. */
+  private importedFiles = new Set<string>();
+  private imports: ImportSummary[] = [];
+  private snapshots: Snapshot[] = [];
+  private cancelRequested = false;
 
   constructor(options: MemoryOptions = {}) {
     this.actor = options.actor ?? 'tester';
     this.location = options.location ?? ':memory:';
     this.now = options.now ?? (() => new Date());
+    this.buildTicks = Math.max(1, options.buildTicks ?? 6);
+    this.buildTickMs = options.buildTickMs ?? 200;
+  }
+
+  /** Changes how long simulated builds take (the demo seeds its snapshot instantly). */
+  setBuildPace(ticks: number, tickMs: number) {
+    this.buildTicks = Math.max(1, ticks);
+    this.buildTickMs = tickMs;
   }
 
   async storeInfo(): Promise<StoreInfo> {
@@ -390,7 +430,279 @@ export class MemoryBackend implements Backend {
     };
   }
 
+
+  async importRegistry(path: string, options: ImportOptions): Promise<ImportReport> {
+    const sample = registryRows();
+    const report = this.importFile('registry', path, options, sample, REGISTRY_BAD_LINES, 14);
+    this.registryLoaded = true;
+    return report;
+  }
+
+  async importLedger(path: string, options: ImportOptions): Promise<ImportReport> {
+    const report = this.importFile('ledger', path, options, LEDGER_EVENTS, LEDGER_BAD_LINES, 0);
+    this.ledgerLoaded = true;
+    return report;
+  }
+
+  async consentOverview(): Promise<ConsentOverview> {
+    const byStatus: Record<string, number> = {};
+    let users = 0;
+    let optIn = 0;
+    if (this.registryLoaded) {
+      for (const [country, active, deleted, suspended] of SAMPLE_REGISTRY) {
+        const n = active + deleted + suspended;
+        users += n;
+        if (this.policy.opt_in_countries.includes(country)) optIn += n;
+        byStatus.active = (byStatus.active ?? 0) + active;
+        byStatus.deleted = (byStatus.deleted ?? 0) + deleted;
+        byStatus.suspended = (byStatus.suspended ?? 0) + suspended;
+      }
+    }
+    const denied: Record<string, number> = {};
+    const allowed: Record<string, number> = {};
+    for (const [purpose, deny, allow] of SAMPLE_DECISIONS) {
+      denied[purpose] = this.ledgerLoaded ? deny : 0;
+      allowed[purpose] = this.ledgerLoaded ? allow : 0;
+    }
+    return clone({
+      policy: this.policy,
+      users,
+      by_status: byStatus,
+      opt_in_regime: optIn,
+      opt_out_regime: users - optIn,
+      events: this.ledgerLoaded ? LEDGER_EVENTS : 0,
+      denied,
+      allowed,
+      imports: this.imports.slice(0, 10),
+    });
+  }
+
+  async setPolicy(optIn: string): Promise<Policy> {
+    const codes = new Set<string>();
+    for (const part of optIn.split(',').map((c) => c.trim()).filter((c) => c !== '')) {
+      const code = part.toUpperCase();
+      if (!isCountryCode(code)) {
+        throw invalid([
+          { field: 'opt_in_countries', message: `'${part}' is not an ISO 3166-1 alpha-2 country code` },
+        ]);
+      }
+      codes.add(code);
+    }
+    const before = clone(this.policy);
+    this.policy = { version: this.policy.version + 1, opt_in_countries: [...codes].sort() };
+    this.record('policy.changed', 'policy', this.policy.version, before, this.policy, this.stamp());
+    return clone(this.policy);
+  }
+
+  async previewSource(path: string, format: string | null): Promise<SourcePreview> {
+    const source = path.trim();
+    const resolved = resolveFormat(source, format);
+    if (source === '' || source.includes('missing')) {
+      throw invalid([{ field: 'source', message: `cannot read ${source}: No such file or directory (os error 2)` }]);
+    }
+    const first = resolved === 'csv' ? 2 : 1;
+    return {
+      format: resolved,
+      bytes: SOURCE_BYTES,
+      fields: [...PREVIEW_FIELDS],
+      lines: PREVIEW_RECORDS.map((values, i) =>
+        source.includes('bad') && i === 2
+          ? {
+              line: first + i,
+              values: {},
+              error:
+                resolved === 'csv'
+                  ? 'found record with 4 fields, but the previous record has 7 fields'
+                  : 'not a JSON object: expected value at line 1 column 1',
+            }
+          : { line: first + i, values: { ...values }, error: null },
+      ),
+    };
+  }
+
+  async buildSnapshot(request: BuildRequest, onProgress: (progress: Progress) => void): Promise<Snapshot> {
+    this.cancelRequested = false;
+    const deal = this.deal(request.deal_id);
+    const format = checkBuild(request);
+    if (deal.status !== 'signed' && deal.status !== 'active') {
+      throw {
+        code: 'conflict',
+        message: `deal_id: deal ${deal.id} is ${deal.status}: snapshots are built only for signed or active deals`,
+        fields: [
+          { field: 'deal_id', message: `deal ${deal.id} is ${deal.status}: snapshots are built only for signed or active deals` },
+        ],
+        lines: [],
+      } satisfies ErrorBody;
+    }
+    const source = request.source.trim();
+    const rejected = source.includes('bad') ? 1_850 : 3;
+    const excluded: Record<string, number> = {
+      rejected,
+      duplicate_id: 12,
+      after_cutoff: 1_204,
+      outside_window: request.window_from || request.window_to ? 9_870 : 0,
+      unknown_user: 57,
+      account_status: 2_318,
+      age_unknown: 1_466,
+      minor: 3_105,
+      no_consent: 11_920 + 1_500 * (deal.purposes.length - 1),
+    };
+    const included = RECORDS_IN - Object.values(excluded).reduce((a, b) => a + b, 0);
+
+    const started = Date.now();
+    for (let tick = 1; tick <= this.buildTicks; tick++) {
+      if (this.buildTickMs > 0) await new Promise((resolve) => setTimeout(resolve, this.buildTickMs));
+      if (this.cancelRequested) {
+        throw { code: 'cancelled', message: 'the build was cancelled; nothing was kept', fields: [], lines: [] } satisfies ErrorBody;
+      }
+      const share = tick / this.buildTicks;
+      onProgress({
+        bytes_read: Math.round(SOURCE_BYTES * share),
+        bytes_total: SOURCE_BYTES,
+        records: Math.round(RECORDS_IN * share),
+        included: Math.round(included * share),
+        elapsed_ms: Math.max(Date.now() - started, tick * this.buildTickMs),
+      });
+    }
+
+    const maxPct = request.max_rejected_pct ?? 1;
+    const rejectedLines: LineError[] = REJECTED_LINES.slice(0, Math.min(rejected, 100));
+    if ((rejected / RECORDS_IN) * 100 > maxPct) {
+      throw {
+        code: 'invalid',
+        message: `${source}: ${((rejected / RECORDS_IN) * 100).toFixed(2)}% of lines rejected, above the ${maxPct}% limit; not sealed`,
+        fields: [],
+        lines: rejectedLines,
+      } satisfies ErrorBody;
+    }
+
+    const id = this.snapshots.reduce((max, x) => Math.max(max, x.snapshot_id), 0) + 1;
+    const at = this.stamp();
+    const snapshot: Snapshot = {
+      snapshot_id: id,
+      deal_id: deal.id,
+      sealed: true,
+      source,
+      format,
+      id_field: request.id_field.trim(),
+      user_field: request.user_field.trim(),
+      time_field: request.time_field.trim(),
+      as_of: request.as_of.trim(),
+      window_from: blank(request.window_from),
+      window_to: blank(request.window_to),
+      purposes: [...deal.purposes],
+      policy_version: this.policy.version,
+      out_dir: blank(request.out) ?? this.defaultOut(deal.id, id),
+      records_in: RECORDS_IN,
+      records_included: included,
+      excluded,
+      rejected,
+      rejected_lines: rejectedLines,
+      shards: shards(id, included, request.shard_bytes ?? 256 * 1024 * 1024),
+      included_users: 688,
+      included_users_sha256: fakeHash(`users:${id}`),
+      ledger_sha256: fakeHash(`ledger:${this.ledgerLoaded}`),
+      records_index_sha256: fakeHash(`index:${id}`),
+      source_bytes: SOURCE_BYTES,
+      duration_ms: Math.max(Date.now() - started, 1),
+      created_at: at,
+      sealed_at: at,
+    };
+    this.snapshots.push(snapshot);
+    this.record('snapshot.sealed', 'snapshot', id, null, snapshot, at);
+    return clone(snapshot);
+  }
+
+  async cancelBuild(): Promise<void> {
+    this.cancelRequested = true;
+  }
+
+  async listSnapshots(dealId: DealId): Promise<Snapshot[]> {
+    this.deal(dealId);
+    return clone(this.snapshots.filter((x) => x.deal_id === dealId && x.sealed).sort((a, b) => b.snapshot_id - a.snapshot_id));
+  }
+
+  async getSnapshot(id: SnapshotId): Promise<Snapshot> {
+    return clone(this.snapshot(id));
+  }
+
+  async verifySnapshot(id: SnapshotId): Promise<VerifyReport> {
+    const snapshot = this.snapshot(id);
+    const problems = snapshot.out_dir.includes('tampered')
+      ? [`${snapshot.shards[0]?.file ?? 'part-00000.jsonl'}: SHA-256 differs from the sealed record`]
+      : [];
+    return { snapshot_id: id, ok: problems.length === 0, files_checked: snapshot.shards.length, problems };
+  }
+
+  async pickFile(_kind: PickKind): Promise<string | null> {
+    // No native dialog in a browser or a test: as if the user cancelled it.
+    return null;
+  }
+
   // ---- internals -----------------------------------------------------------------
+
+  private importFile(
+    kind: 'registry' | 'ledger',
+    path: string,
+    options: ImportOptions,
+    rows: number,
+    badLines: LineError[],
+    changedOnReimport: number,
+  ): ImportReport {
+    const file = path.trim();
+    resolveFormat(file, options.format, 'format');
+    if (file === '' || file.includes('missing')) {
+      throw { code: 'io', message: `cannot read ${file}: No such file or directory (os error 2)`, fields: [], lines: [] } satisfies ErrorBody;
+    }
+    const bad = file.includes('bad') ? badLines : [];
+    if (bad.length > 0 && !options.skip_invalid) {
+      throw {
+        code: 'invalid',
+        message: `${file}: ${bad.length} bad line(s), nothing was written: ${bad.map((l) => `line ${l.line}: ${l.message}`).join('; ')}`,
+        fields: [],
+        lines: clone(bad),
+      } satisfies ErrorBody;
+    }
+    const key = `${kind}:${file}`;
+    const loaded = kind === 'registry' ? this.registryLoaded : this.ledgerLoaded;
+    const again = this.importedFiles.has(key);
+    this.importedFiles.add(key);
+    const added = loaded ? 0 : rows;
+    const changed = loaded && !again ? changedOnReimport : 0;
+    const rowsRead = rows + bad.length;
+    const durationMs = 40 + Math.round(rowsRead / 60);
+    const id = this.imports.reduce((max, i) => Math.max(max, i.id), 0) + 1;
+    const at = this.stamp();
+    const report: ImportReport = {
+      import_id: id,
+      file,
+      rows_read: rowsRead,
+      added,
+      changed,
+      unchanged: rows - added - changed,
+      skipped: bad.length,
+      skipped_lines: clone(bad),
+      duration_ms: durationMs,
+      rows_per_second: Math.round(rowsRead / (durationMs / 1000)),
+    };
+    this.imports.unshift({ id, kind, file, rows_read: rowsRead, added, changed, skipped: bad.length, at, actor: this.actor });
+    this.record(`${kind}.imported`, 'import', id, null, report, at);
+    return clone(report);
+  }
+
+  private snapshot(id: SnapshotId): Snapshot {
+    const snapshot = this.snapshots.find((x) => x.snapshot_id === id);
+    if (!snapshot) {
+      throw { code: 'not_found', message: `snapshot ${id} not found`, fields: [], lines: [] } satisfies ErrorBody;
+    }
+    return snapshot;
+  }
+
+  private defaultOut(dealId: DealId, id: SnapshotId): string {
+    const slash = this.location.lastIndexOf('/');
+    const dir = slash > 0 ? `${this.location.slice(0, slash)}/` : '';
+    return `${dir}snapshots/deal-${dealId}/snapshot-${id}`;
+  }
 
   private stamp(): string {
     // RFC 3339 UTC, seconds precision, as the core writes it.
@@ -485,4 +797,152 @@ export class MemoryBackend implements Backend {
       hash,
     });
   }
+}
+
+// ---- sample consent data and snapshot simulation ---------------------------------------
+
+/** The EU's 27 members, the rest of the EEA (IS, LI, NO), GB and CH: the core's default. */
+const DEFAULT_OPT_IN = (
+  'AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK'
+).split(' ');
+
+/** Country, then users by status: active, deleted, suspended. */
+const SAMPLE_REGISTRY: readonly [string, number, number, number][] = [
+  ['US', 391, 13, 8],
+  ['DE', 131, 4, 3],
+  ['IN', 160, 5, 3],
+  ['GB', 115, 4, 2],
+  ['BR', 91, 3, 2],
+  ['FR', 84, 3, 1],
+  ['CA', 70, 3, 1],
+  ['NL', 45, 1, 1],
+  ['ES', 39, 1, 1],
+  ['JP', 38, 1, 1],
+  ['SE', 24, 1, 0],
+];
+
+function registryRows(): number {
+  return SAMPLE_REGISTRY.reduce((sum, [, a, d, s]) => sum + a + d + s, 0);
+}
+
+/** Purpose, then users whose latest decision is deny, and allow. */
+const SAMPLE_DECISIONS: readonly [Purpose, number, number][] = [
+  ['partner-sharing', 61, 402],
+  ['ai-training', 142, 356],
+  ['genai-training', 318, 288],
+  ['ai-inference', 97, 311],
+  ['search', 22, 530],
+  ['data-mining', 75, 205],
+];
+
+const LEDGER_EVENTS = 4_812;
+
+const REGISTRY_BAD_LINES: LineError[] = [
+  { line: 4, message: "birth_date: '1990-02-30' is not a date (YYYY-MM-DD)" },
+  { line: 9, message: "country: 'XX' is not an ISO 3166-1 alpha-2 country code" },
+  { line: 17, message: "status: unknown status 'banned' (active, deleted or suspended)" },
+];
+
+const LEDGER_BAD_LINES: LineError[] = [
+  { line: 3, message: "purpose: unknown purpose 'ads'" },
+  { line: 12, message: "effective_at: '2025-13-01T00:00:00Z' is not an RFC 3339 instant" },
+];
+
+const SOURCE_BYTES = 50_331_648;
+const RECORDS_IN = 61_440;
+
+const PREVIEW_FIELDS = ['id', 'author', 'created_utc', 'subreddit', 'title', 'body', 'score'] as const;
+
+const PREVIEW_RECORDS: Record<string, string>[] = [
+  ['t3_9x1a', 'maple_leaf', '1735689600', 'AskHistorians', 'Why did medieval bridges last?', 'Most surviving ones were overbuilt…', '412'],
+  ['t3_9x1b', 'quiet_river', '1735693211', 'cooking', 'Cast iron after ten years', 'Season thin, cook often, never soak.', '88'],
+  ['t3_9x1c', 'nordlicht', '1735696802', 'de', 'Bahnstreik nächste Woche?', 'Laut GDL ab Montag.', '19'],
+  ['t3_9x1d', 'pixel_pusher', '1735700400', 'gamedev', 'Shipping my first game', 'Two years of evenings, finally done.', '1203'],
+  ['t3_9x1e', 'ana_b', '1735704013', 'books', 'Long books worth it?', 'Middlemarch changed my mind.', '57'],
+].map((row) => Object.fromEntries(PREVIEW_FIELDS.map((f, i) => [f, row[i]])));
+
+const REJECTED_LINES: LineError[] = Array.from({ length: 100 }, (_, i) => ({
+  line: 1_207 + i * 331,
+  message: i % 3 === 0 ? 'created_utc: is empty' : i % 3 === 1 ? 'not a JSON object: EOF while parsing a string' : "created_utc: 'yesterday' is neither epoch seconds nor RFC 3339",
+}));
+
+function formatOf(path: string): FileFormat | null {
+  const ext = /\.([A-Za-z0-9]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext === 'csv') return 'csv';
+  if (ext === 'jsonl' || ext === 'ndjson' || ext === 'json') return 'jsonl';
+  return null;
+}
+
+/** The explicit format, else the one the file name implies; else an error on `field`. */
+function resolveFormat(path: string, format: string | null, field = 'format'): FileFormat {
+  const explicit = blank(format);
+  if (explicit !== null) {
+    if (explicit === 'csv' || explicit === 'jsonl') return explicit;
+    throw invalid([{ field, message: `unknown format '${explicit}' (csv or jsonl)` }]);
+  }
+  const implied = formatOf(path);
+  if (implied === null) {
+    throw invalid([{ field, message: 'cannot tell the format from the file name: give jsonl or csv' }]);
+  }
+  return implied;
+}
+
+/** The core's checks of a build request, in its order; returns the format. */
+function checkBuild(req: BuildRequest): FileFormat {
+  const problems: FieldError[] = [];
+  const source = req.source.trim();
+  if (source === '') problems.push({ field: 'source', message: 'a source file is required' });
+  else if (source.includes('missing')) problems.push({ field: 'source', message: `${source} is not a readable file` });
+  let format: FileFormat | null = null;
+  try {
+    if (source !== '' || blank(req.format) !== null) format = resolveFormat(source, req.format);
+  } catch (e) {
+    problems.push(...(e as ErrorBody).fields);
+  }
+  for (const [field, value] of [
+    ['id_field', req.id_field],
+    ['user_field', req.user_field],
+    ['time_field', req.time_field],
+  ] as const) {
+    if (value.trim() === '') problems.push({ field, message: 'a field name is required' });
+  }
+  if (!isInstant(req.as_of)) {
+    problems.push({ field: 'as_of', message: `'${req.as_of.trim()}' is not an RFC 3339 instant` });
+  }
+  const from = blank(req.window_from);
+  const to = blank(req.window_to);
+  for (const [field, value] of [
+    ['window_from', from],
+    ['window_to', to],
+  ] as const) {
+    if (value !== null && parseDate(value) === null) {
+      problems.push({ field, message: `'${value}' is not a date (YYYY-MM-DD)` });
+    }
+  }
+  if (from && to && parseDate(from) !== null && parseDate(to) !== null && to < from) {
+    problems.push({ field: 'window_to', message: `window end ${to} is before window start ${from}` });
+  }
+  if (req.shard_bytes !== null && req.shard_bytes < 1024) {
+    problems.push({ field: 'shard_bytes', message: 'shards must be at least 1024 bytes' });
+  }
+  if (req.max_rejected_pct !== null && !(req.max_rejected_pct >= 0 && req.max_rejected_pct <= 100)) {
+    problems.push({ field: 'max_rejected_pct', message: 'must be between 0 and 100' });
+  }
+  if (problems.length > 0) throw invalid(problems);
+  return format as FileFormat;
+}
+
+/** The shards of `included` records of about 819 bytes each, at most `shardBytes` each. */
+function shards(id: SnapshotId, included: number, shardBytes: number): Shard[] {
+  const total = Math.round((included * SOURCE_BYTES) / RECORDS_IN);
+  const count = Math.min(500, Math.max(1, Math.ceil(total / shardBytes)));
+  return Array.from({ length: count }, (_, i) => {
+    const records = Math.floor(included / count) + (i < included % count ? 1 : 0);
+    return {
+      file: `part-${String(i).padStart(5, '0')}.jsonl`,
+      records,
+      bytes: Math.round((records * SOURCE_BYTES) / RECORDS_IN),
+      sha256: fakeHash(`shard:${id}:${i}`),
+    };
+  });
 }

@@ -1,7 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
-vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
+const open = vi.fn();
+
+/** Stands in for Tauri's `Channel`: the backend sets `onmessage`, the shell calls it. */
+class FakeChannel<T> {
+  onmessage: (message: T) => void = () => undefined;
+}
+
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (...args: unknown[]) => invoke(...args),
+  Channel: FakeChannel,
+}));
+vi.mock('@tauri-apps/plugin-dialog', () => ({ open: (...args: unknown[]) => open(...args) }));
 
 const { TauriBackend } = await import('./tauri');
 const { dealInput } = await import('../test/helpers');
@@ -43,6 +54,98 @@ describe('TauriBackend', () => {
       ['list_audit', { filter: { entity: 'deal', entity_id: 3 } }],
       ['verify_audit', undefined],
     ]);
+  });
+
+  it('calls the consent and snapshot commands with camelCase argument names', async () => {
+    const b = new TauriBackend();
+    const options = { skip_invalid: true, format: null };
+    const request = {
+      deal_id: 3,
+      source: '/data/posts.jsonl',
+      format: null,
+      id_field: 'id',
+      user_field: 'author',
+      time_field: 'created_utc',
+      as_of: '2026-11-27T10:00:00Z',
+      window_from: '2026-01-01',
+      window_to: null,
+      shard_bytes: 1048576,
+      out: null,
+      max_rejected_pct: 2,
+    };
+    await b.importRegistry('/data/registry.csv', options);
+    await b.importLedger('/data/ledger.jsonl', options);
+    await b.consentOverview();
+    await b.setPolicy('DE,FR');
+    await b.previewSource('/data/posts.csv', 'csv');
+    await b.previewSource('/data/posts.jsonl', null);
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.cancelBuild()).resolves.toBeUndefined();
+    await b.listSnapshots(3);
+    await b.getSnapshot(7);
+    await b.verifySnapshot(7);
+    expect(invoke.mock.calls).toEqual([
+      ['import_registry', { path: '/data/registry.csv', options }],
+      ['import_ledger', { path: '/data/ledger.jsonl', options }],
+      ['consent_overview', undefined],
+      ['set_policy', { optIn: 'DE,FR' }],
+      ['preview_source', { path: '/data/posts.csv', format: 'csv' }],
+      ['preview_source', { path: '/data/posts.jsonl', format: null }],
+      ['cancel_build', undefined],
+      ['list_snapshots', { dealId: 3 }],
+      ['get_snapshot', { id: 7 }],
+      ['verify_snapshot', { id: 7 }],
+    ]);
+
+    invoke.mockReset();
+    const snapshot = { snapshot_id: 9 };
+    invoke.mockResolvedValueOnce(snapshot);
+    const seen: unknown[] = [];
+    await expect(b.buildSnapshot(request, (p) => seen.push(p))).resolves.toBe(snapshot);
+    expect(invoke).toHaveBeenCalledTimes(1);
+    const [command, args] = invoke.mock.calls[0] as [string, { request: unknown; onProgress: FakeChannel<unknown> }];
+    expect(command).toBe('build_snapshot');
+    expect(Object.keys(args).sort()).toEqual(['onProgress', 'request']);
+    expect(args.request).toEqual(request);
+    expect(args.onProgress).toBeInstanceOf(FakeChannel);
+    const progress = { bytes_read: 10, bytes_total: 100, records: 2, included: 1, elapsed_ms: 200 };
+    args.onProgress.onmessage(progress);
+    expect(seen).toEqual([progress]);
+  });
+
+  it('rejects a cancelled build with code cancelled', async () => {
+    const b = new TauriBackend();
+    invoke.mockRejectedValueOnce({ code: 'cancelled', message: 'cancelled', fields: [], lines: [] });
+    await expect(b.buildSnapshot({} as never, () => undefined)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  it('keeps the bad lines of a refused import', async () => {
+    const b = new TauriBackend();
+    const body = { code: 'invalid', message: 'bad', fields: [], lines: [{ line: 4, message: 'status: empty' }] };
+    invoke.mockRejectedValueOnce(body);
+    await expect(b.importRegistry('/x.csv', { skip_invalid: false, format: null })).rejects.toEqual(body);
+  });
+
+  it('opens a single-file dialog with data filters, or a folder dialog', async () => {
+    const b = new TauriBackend();
+    open.mockReset();
+    open.mockResolvedValueOnce('/data/registry.csv');
+    await expect(b.pickFile('registry')).resolves.toBe('/data/registry.csv');
+    expect(open).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        multiple: false,
+        directory: false,
+        filters: [{ name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] }],
+      }),
+    );
+    open.mockResolvedValueOnce(null);
+    await expect(b.pickFile('source')).resolves.toBeNull();
+    open.mockResolvedValueOnce('/srv/out');
+    await expect(b.pickFile('folder')).resolves.toBe('/srv/out');
+    expect(open).toHaveBeenLastCalledWith(expect.objectContaining({ multiple: false, directory: true }));
+    open.mockRejectedValueOnce('dialog.open not allowed');
+    await expect(b.pickFile('ledger')).rejects.toMatchObject({ code: 'store', message: 'dialog.open not allowed' });
+    expect(invoke).not.toHaveBeenCalled();
   });
 
   it('rejects with an ErrorBody whatever the shell rejected with', async () => {

@@ -1,25 +1,46 @@
 //! The backend of the desktop app: each method is one Tauri command of the shell. This
-//! is the only module that imports `@tauri-apps/api`. Argument names are camelCase in
-//! `invoke`'s object; Tauri maps them onto the commands' snake_case parameters.
+//! is the only module that imports `@tauri-apps/api` (and the dialog plugin's API).
+//! Argument names are camelCase in `invoke`'s object; Tauri maps them onto the
+//! commands' snake_case parameters.
 
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { open, type OpenDialogOptions } from '@tauri-apps/plugin-dialog';
 
 import type {
   AuditEntry,
   AuditFilter,
   AuditReport,
+  BuildRequest,
+  ConsentOverview,
   Deal,
   DealFilter,
   DealId,
   DealInput,
   DealStatus,
+  ImportOptions,
+  ImportReport,
   Partner,
   PartnerId,
   PartnerInput,
+  Policy,
+  Progress,
   RenewInput,
+  Snapshot,
+  SnapshotId,
+  SourcePreview,
   StoreInfo,
+  VerifyReport,
 } from '../bindings';
-import { toErrorBody, type Backend } from './index';
+import { toErrorBody, type Backend, type PickKind } from './index';
+
+const DATA_FILES = { name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] };
+
+const PICKERS: Record<PickKind, OpenDialogOptions> = {
+  registry: { title: 'Choose the user registry', multiple: false, directory: false, filters: [DATA_FILES] },
+  ledger: { title: 'Choose the consent ledger', multiple: false, directory: false, filters: [DATA_FILES] },
+  source: { title: 'Choose the source dataset', multiple: false, directory: false, filters: [DATA_FILES] },
+  folder: { title: 'Choose the output folder', multiple: false, directory: true },
+};
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
@@ -65,5 +86,45 @@ export class TauriBackend implements Backend {
   }
   verifyAudit(): Promise<AuditReport> {
     return call('verify_audit');
+  }
+  importRegistry(path: string, options: ImportOptions): Promise<ImportReport> {
+    return call('import_registry', { path, options });
+  }
+  importLedger(path: string, options: ImportOptions): Promise<ImportReport> {
+    return call('import_ledger', { path, options });
+  }
+  consentOverview(): Promise<ConsentOverview> {
+    return call('consent_overview');
+  }
+  setPolicy(optIn: string): Promise<Policy> {
+    return call('set_policy', { optIn });
+  }
+  previewSource(path: string, format: string | null): Promise<SourcePreview> {
+    return call('preview_source', { path, format });
+  }
+  buildSnapshot(request: BuildRequest, onProgress: (progress: Progress) => void): Promise<Snapshot> {
+    const channel = new Channel<Progress>();
+    channel.onmessage = onProgress;
+    return call('build_snapshot', { request, onProgress: channel });
+  }
+  async cancelBuild(): Promise<void> {
+    await call<null>('cancel_build');
+  }
+  listSnapshots(dealId: DealId): Promise<Snapshot[]> {
+    return call('list_snapshots', { dealId });
+  }
+  getSnapshot(id: SnapshotId): Promise<Snapshot> {
+    return call('get_snapshot', { id });
+  }
+  verifySnapshot(id: SnapshotId): Promise<VerifyReport> {
+    return call('verify_snapshot', { id });
+  }
+  async pickFile(kind: PickKind): Promise<string | null> {
+    try {
+      const chosen = await open(PICKERS[kind]);
+      return typeof chosen === 'string' ? chosen : null;
+    } catch (error) {
+      throw toErrorBody(error);
+    }
   }
 }

@@ -1,15 +1,18 @@
 import type { StoreInfo } from '../bindings';
 import type { Route } from '../route';
 
-type Section = 'deals' | 'partners';
+type Section = 'deals' | 'partners' | 'consent';
 
 const ITEMS: { section: Section; label: string }[] = [
   { section: 'deals', label: 'Deals' },
   { section: 'partners', label: 'Partners' },
+  { section: 'consent', label: 'Consent' },
 ];
 
+/** Snapshots belong to deals, so their screens keep "Deals" highlighted. */
 export function sectionOf(route: Route): Section {
-  return route.screen === 'partners' ? 'partners' : 'deals';
+  if (route.screen === 'partners' || route.screen === 'consent') return route.screen;
+  return 'deals';
 }
 
 interface SidebarProps {

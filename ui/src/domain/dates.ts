@@ -89,3 +89,18 @@ export function termLength(start: string, end: string): string | null {
   const n = e - s + 1;
   return n === 1 ? '1 day' : `${n} days`;
 }
+
+const INSTANT = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** True for an RFC 3339 instant with a zone, e.g. `2026-11-27T10:00:00Z`. */
+export function isInstant(text: string): boolean {
+  const m = INSTANT.exec(text.trim());
+  if (!m) return false;
+  if (parseDate(`${m[1]}-${m[2]}-${m[3]}`) === null) return false;
+  return Number(m[4]) < 24 && Number(m[5]) < 60 && Number(m[6]) < 60;
+}
+
+/** `now` truncated to the minute, in UTC, as RFC 3339: the default cut-off of a snapshot. */
+export function minuteInstant(now: Date): string {
+  return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

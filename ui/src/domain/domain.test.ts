@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import type { AuditEntry } from '../bindings';
 import { changesOf, summarize } from './auditDiff';
-import { addMonths, nextTerm, parseDate, termLength } from './dates';
+import { addMonths, isInstant, minuteInstant, nextTerm, parseDate, termLength } from './dates';
 import { canRenew, nextStatuses } from './lifecycle';
 import { canonicalPurposes, purposeDepth, vocabularyTokens } from './purpose';
+import { reasonCounts, reasonLabel, REASONS } from './reasons';
+import { formatBytes, formatCount, formatDuration, formatMegabytesPerSecond, formatShare, perSecond } from './units';
 import { routeFromHash } from '../route';
 import { placeErrors } from '../forms';
 
@@ -88,12 +90,76 @@ describe('audit summaries', () => {
   });
 });
 
+describe('cut-off instants', () => {
+  it('accepts RFC 3339 instants with a zone only', () => {
+    expect(isInstant('2026-11-27T10:00:00Z')).toBe(true);
+    expect(isInstant('2026-11-27T10:00:00.123+01:00')).toBe(true);
+    expect(isInstant(' 2026-11-27t10:00:00z ')).toBe(true);
+    expect(isInstant('2026-11-27T10:00:00')).toBe(false);
+    expect(isInstant('2026-11-27 10:00')).toBe(false);
+    expect(isInstant('2026-02-30T10:00:00Z')).toBe(false);
+    expect(isInstant('2026-11-27T24:00:00Z')).toBe(false);
+    expect(isInstant('yesterday')).toBe(false);
+  });
+
+  it('defaults the cut-off to the current minute in UTC', () => {
+    expect(minuteInstant(new Date(Date.UTC(2026, 10, 27, 10, 0, 59, 999)))).toBe('2026-11-27T10:00:00Z');
+    expect(minuteInstant(new Date('2026-11-27T23:59:30+02:00'))).toBe('2026-11-27T21:59:00Z');
+  });
+});
+
+describe('exclusion reasons and units', () => {
+  it('labels every reason the core counts, in check order, and keeps unknown ones', () => {
+    expect(REASONS.map((r) => r.token)).toEqual([
+      'rejected',
+      'duplicate_id',
+      'after_cutoff',
+      'outside_window',
+      'unknown_user',
+      'account_status',
+      'age_unknown',
+      'minor',
+      'no_consent',
+    ]);
+    expect(reasonLabel('no_consent')).toBe('No consent');
+    expect(reasonLabel('minor')).toBe('Minor at cut-off');
+    expect(reasonLabel('geo_blocked')).toBe('geo_blocked');
+    const counts = reasonCounts({ no_consent: 5, geo_blocked: 2 });
+    expect(counts).toHaveLength(10);
+    expect(counts[0]).toEqual({ token: 'rejected', count: 0 });
+    expect(counts[8]).toEqual({ token: 'no_consent', count: 5 });
+    expect(counts[9]).toEqual({ token: 'geo_blocked', count: 2 });
+  });
+
+  it('formats counts, sizes, rates and durations', () => {
+    expect(formatCount(61440)).toBe('61\u202f440');
+    expect(formatCount(1234567)).toBe('1\u202f234\u202f567');
+    expect(formatCount(999)).toBe('999');
+    expect(formatBytes(512)).toBe('512 bytes');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(256 * 1024 * 1024)).toBe('256 MiB');
+    expect(formatMegabytesPerSecond(50_000_000, 2000)).toBe('25.0 MB/s');
+    expect(formatMegabytesPerSecond(1, 0)).toBe('— MB/s');
+    expect(perSecond(30_000, 1500)).toBe(20_000);
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(200_000)).toBe('3 min 20 s');
+    expect(formatDuration(3_900_000)).toBe('1 h 5 min');
+    expect(formatShare(1, 2000)).toBe('<0.1%');
+    expect(formatShare(1, 8)).toBe('13%');
+    expect(formatShare(0, 8)).toBe('0%');
+  });
+});
+
 describe('routes and error placement', () => {
   it('reads preview routes from the hash', () => {
     expect(routeFromHash('#deal/3')).toEqual({ screen: 'deal', id: 3 });
     expect(routeFromHash('#deal/3/edit')).toEqual({ screen: 'deal-edit', id: 3 });
     expect(routeFromHash('#partners')).toEqual({ screen: 'partners' });
     expect(routeFromHash('#deal/x')).toEqual({ screen: 'deals' });
+    expect(routeFromHash('#consent')).toEqual({ screen: 'consent' });
+    expect(routeFromHash('#deal/2/snapshot-new')).toEqual({ screen: 'snapshot-new', dealId: 2 });
+    expect(routeFromHash('#snapshot/4')).toEqual({ screen: 'snapshot', id: 4 });
+    expect(routeFromHash('#snapshot/0')).toEqual({ screen: 'deals' });
     expect(routeFromHash('')).toEqual({ screen: 'deals' });
   });
 

@@ -10,6 +10,7 @@ import { kindLabel } from '../domain/partnerKind';
 import { purposeInfo, vocabularyTokens } from '../domain/purpose';
 import { useResource } from '../hooks';
 import { AuditHistory } from './AuditHistory';
+import { DealSnapshots } from './DealSnapshots';
 import { RenewDialog } from './RenewDialog';
 
 export function DealDetail({ id }: { id: number }) {
@@ -187,6 +188,8 @@ export function DealDetail({ id }: { id: number }) {
         </section>
         <AuditHistory entries={audit.data} error={audit.error} />
       </div>
+
+      <DealSnapshots deal={d} />
 
       {confirming === 'terminated' && (
         <ConfirmDialog

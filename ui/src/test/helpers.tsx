@@ -3,17 +3,23 @@ import userEvent from '@testing-library/user-event';
 
 import { App } from '../App';
 import type { DealInput, DealStatus, Partner, PartnerKind } from '../bindings';
-import { MemoryBackend } from '../backend/memory';
+import { MemoryBackend, type MemoryOptions } from '../backend/memory';
 import type { Backend } from '../backend';
 import type { Route } from '../route';
 
-/** A backend whose clock advances one minute per write, for ordered audit entries. */
-export function memoryBackend(): MemoryBackend {
+/**
+ * A backend whose clock advances one minute per write, for ordered audit entries. Its
+ * simulated snapshot builds take 4 ticks of 25 ms unless `options` say otherwise.
+ */
+export function memoryBackend(options: MemoryOptions = {}): MemoryBackend {
   let t = Date.UTC(2026, 0, 15, 9, 0, 0);
   return new MemoryBackend({
     actor: 'alice',
     location: '/home/alice/.local/share/consentry/consentry.db',
     now: () => new Date((t += 60_000)),
+    buildTicks: 4,
+    buildTickMs: 25,
+    ...options,
   });
 }
 

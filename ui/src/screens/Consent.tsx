@@ -1,0 +1,238 @@
+import { useState } from 'react';
+
+import type { ConsentOverview, ImportSummary } from '../bindings';
+import { BarRow, StackedBar } from '../components/Bars';
+import { Count } from '../components/Count';
+import { useApp } from '../context';
+import { displayInstant } from '../domain/dates';
+import { PURPOSES } from '../domain/purpose';
+import { formatShare } from '../domain/units';
+import { useResource } from '../hooks';
+import { baseName, ImportCard, type ImportOutcome } from './ImportCard';
+import { PolicyCard } from './PolicyCard';
+
+const STATUSES = [
+  { token: 'active', label: 'Active', tone: 'good' },
+  { token: 'suspended', label: 'Suspended', tone: 'warn' },
+  { token: 'deleted', label: 'Deleted', tone: 'neutral' },
+] as const;
+
+/** The registry, the consent ledger and the opt-in policy: what decides who may be licensed. */
+export function Consent() {
+  const { backend } = useApp();
+  const overview = useResource(() => backend.consentOverview(), [backend]);
+  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
+
+  const done = (next: ImportOutcome) => {
+    setOutcome(next);
+    if ('report' in next) overview.reload();
+  };
+
+  const o = overview.data;
+  return (
+    <section className="screen" aria-labelledby="consent-title">
+      <header className="screen-header">
+        <div>
+          <h1 id="consent-title">Consent</h1>
+          <p className="screen-subtitle">
+            The user registry, users’ consent decisions and the opt-in policy decide whose posts a snapshot includes.
+          </p>
+        </div>
+      </header>
+
+      <div className="two-columns">
+        <ImportCard
+          kind="registry"
+          title="User registry"
+          columns="user_id, country, birth_date, status"
+          outcome={outcome}
+          onStart={() => setOutcome(null)}
+          onDone={done}
+        />
+        <ImportCard
+          kind="ledger"
+          title="Consent ledger"
+          columns="user_id, purpose, decision, effective_at, source"
+          outcome={outcome}
+          onStart={() => setOutcome(null)}
+          onDone={done}
+        />
+      </div>
+
+      {overview.error && !o && (
+        <p className="notice" role="alert">
+          The overview could not be loaded: {overview.error.message}
+        </p>
+      )}
+      {!o && !overview.error && <p className="loading">Loading…</p>}
+      {o && (
+        <>
+          <OverviewCard overview={o} />
+          <PolicyCard key={o.policy.version} policy={o.policy} onSaved={() => overview.reload()} />
+          <RecentImports imports={o.imports} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
+  const empty = o.users === 0 && o.events === 0;
+  const purposeMax = Math.max(
+    1,
+    ...PURPOSES.map((p) => Math.max(o.denied[p.token] ?? 0, o.allowed[p.token] ?? 0)),
+  );
+  return (
+    <section className="card" data-testid="consent-overview" aria-labelledby="overview-title">
+      <h2 id="overview-title" className="card-title">
+        Overview <span className="card-title-note">as of now</span>
+      </h2>
+      {empty && (
+        <p className="muted" data-testid="consent-empty">
+          Nothing imported yet. Import the user registry and the consent ledger above.
+        </p>
+      )}
+      {!empty && (
+        <div className="overview-grid">
+          <div className="overview-block">
+            <div className="big-numbers">
+              <div>
+                <Count className="big-number" value={o.users} testId="overview-users" />
+                <span className="big-label">users</span>
+              </div>
+              <div>
+                <Count className="big-number" value={o.events} testId="overview-events" />
+                <span className="big-label">consent events</span>
+              </div>
+            </div>
+            <h3 className="block-title">By account status</h3>
+            <div className="bar-chart" data-testid="overview-status">
+              {STATUSES.map((s) => (
+                <BarRow
+                  key={s.token}
+                  label={s.label}
+                  value={o.by_status[s.token] ?? 0}
+                  max={o.users}
+                  tone={s.tone}
+                  testId={`status-${s.token}`}
+                  note={formatShare(o.by_status[s.token] ?? 0, o.users)}
+                />
+              ))}
+            </div>
+            <h3 className="block-title">By regime</h3>
+            <StackedBar
+              label={`${o.opt_in_regime} users in opt-in countries, ${o.opt_out_regime} elsewhere`}
+              testIdPrefix="regime-"
+              segments={[
+                { key: 'opt-in', label: 'Opt-in countries', value: o.opt_in_regime, tone: 'accent' },
+                { key: 'opt-out', label: 'Elsewhere', value: o.opt_out_regime, tone: 'neutral' },
+              ]}
+            />
+            <p className="block-note">Opt-in: consent needed. Elsewhere: included unless denied.</p>
+          </div>
+          <div className="overview-block">
+            <h3 className="block-title">Latest decision per purpose</h3>
+            <div className="decision-chart" data-testid="overview-decisions">
+              <div className="decision-head" aria-hidden="true">
+                <span />
+                <span>Deny</span>
+                <span>Allow</span>
+              </div>
+              {PURPOSES.map((p) => {
+                const deny = o.denied[p.token] ?? 0;
+                const allow = o.allowed[p.token] ?? 0;
+                return (
+                  <div key={p.token} className="decision-row" title={p.token}>
+                    <span className="bar-label">{p.label}</span>
+                    <span className="decision-cell" aria-label={`${p.label}: ${deny} deny`}>
+                      <span className="bar-track" aria-hidden="true">
+                        <span className="bar-fill bar-bad" style={{ width: `${(deny / purposeMax) * 100}%` }} />
+                      </span>
+                      <Count className="bar-value" value={deny} testId={`optout-${p.token}`} />
+                    </span>
+                    <span className="decision-cell" aria-label={`${p.label}: ${allow} allow`}>
+                      <span className="bar-track" aria-hidden="true">
+                        <span className="bar-fill bar-good" style={{ width: `${(allow / purposeMax) * 100}%` }} />
+                      </span>
+                      <Count className="bar-value" value={allow} testId={`optin-${p.token}`} />
+                    </span>
+                  </div>
+                );
+              })}
+            </div>
+            <p className="block-note">
+              Users whose latest decision for the purpose itself is deny or allow. A deny on a broader purpose also
+              excludes; users with no decision follow their country’s regime.
+            </p>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RecentImports({ imports }: { imports: ImportSummary[] }) {
+  return (
+    <section className="card card-table" aria-labelledby="imports-title">
+      <h2 id="imports-title" className="card-title">
+        Recent imports
+      </h2>
+      {imports.length === 0 ? (
+        <p className="muted">No imports yet.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="recent-imports">
+            <thead>
+              <tr>
+                <th scope="col">When</th>
+                <th scope="col">Kind</th>
+                <th scope="col">File</th>
+                <th scope="col" className="numeric">
+                  Rows
+                </th>
+                <th scope="col" className="numeric">
+                  Added
+                </th>
+                <th scope="col" className="numeric">
+                  Changed
+                </th>
+                <th scope="col" className="numeric">
+                  Skipped
+                </th>
+                <th scope="col">By</th>
+              </tr>
+            </thead>
+            <tbody>
+              {imports.map((i) => (
+                <tr key={i.id} data-testid={`import-row-${i.id}`}>
+                  <td className="nowrap">
+                    <time dateTime={i.at} title={i.at}>
+                      {displayInstant(i.at)}
+                    </time>
+                  </td>
+                  <td>{i.kind === 'registry' ? 'Registry' : i.kind === 'ledger' ? 'Ledger' : i.kind}</td>
+                  <td className="cell-truncate cell-path" title={i.file}>
+                    {baseName(i.file)}
+                  </td>
+                  <td className="numeric">
+                    <Count value={i.rows_read} />
+                  </td>
+                  <td className="numeric">
+                    <Count value={i.added} />
+                  </td>
+                  <td className="numeric">
+                    <Count value={i.changed} />
+                  </td>
+                  <td className="numeric">{i.skipped > 0 ? <Count value={i.skipped} /> : <span className="muted">0</span>}</td>
+                  <td>
+                    <span className="actor">{i.actor}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,351 @@
+import { useState } from 'react';
+
+import type { Snapshot, VerifyReport } from '../bindings';
+import { BarRow } from '../components/Bars';
+import { PurposeChips } from '../components/PurposeChips';
+import { Count } from '../components/Count';
+import { useApp } from '../context';
+import { displayDate, displayInstant } from '../domain/dates';
+import { REASONS, reasonCounts, reasonLabel } from '../domain/reasons';
+import { formatBytes, formatCount, formatDuration, formatShare } from '../domain/units';
+import { useResource } from '../hooks';
+import { LineList } from './ImportCard';
+
+const DESCRIPTIONS = new Map(REASONS.map((r) => [r.token, r.description]));
+
+/** A sealed snapshot: what went in, what was left out and why, and the files it wrote. */
+export function SnapshotResult({ id }: { id: number }) {
+  const { backend, navigate } = useApp();
+  const snapshot = useResource(() => backend.getSnapshot(id), [id]);
+  const s = snapshot.data;
+  const deal = useResource(
+    () => (s ? backend.getDeal(s.deal_id) : Promise.resolve(undefined)),
+    [s?.deal_id],
+  );
+
+  if (snapshot.error && !s) {
+    return (
+      <section className="screen">
+        <button type="button" className="back-link" onClick={() => navigate({ screen: 'deals' })}>
+          ← Deals
+        </button>
+        <div className="empty-state">
+          <h2>{snapshot.error.code === 'not_found' ? `Snapshot #${id} does not exist` : 'This snapshot could not be loaded'}</h2>
+          <p>{snapshot.error.message}</p>
+        </div>
+      </section>
+    );
+  }
+  if (!s || s.snapshot_id !== id) return <p className="loading">Loading…</p>;
+
+  return (
+    <section className="screen" data-testid="snapshot-result" aria-labelledby="snapshot-title">
+      <button
+        type="button"
+        className="back-link"
+        data-testid="snapshot-back"
+        onClick={() => navigate({ screen: 'deal', id: s.deal_id })}
+      >
+        ← {deal.data?.title ?? `Deal #${s.deal_id}`}
+      </button>
+      <header className="detail-header">
+        <div className="detail-heading">
+          <h1 id="snapshot-title">Snapshot #{s.snapshot_id}</h1>
+          <span className={s.sealed ? 'badge badge-active' : 'badge badge-draft'}>{s.sealed ? 'sealed' : 'not sealed'}</span>
+        </div>
+        <p className="screen-subtitle">
+          {deal.data ? `${deal.data.title} · ${deal.data.partner_name}` : `Deal #${s.deal_id}`} · as of{' '}
+          <span className="nowrap">{s.as_of}</span>
+        </p>
+      </header>
+
+      <div className="metrics">
+        <Metric label="Records in" value={s.records_in} testId="count-records_in" />
+        <Metric
+          label="Included"
+          value={s.records_included}
+          testId="count-included"
+          note={formatShare(s.records_included, s.records_in)}
+          tone="good"
+        />
+        <Metric label="Excluded" value={s.records_in - s.records_included} note={formatShare(s.records_in - s.records_included, s.records_in)} />
+        <Metric label="Included users" value={s.included_users} />
+      </div>
+
+      <div className="detail-grid">
+        <section className="card" aria-labelledby="counts-title">
+          <h2 id="counts-title" className="card-title">
+            Records by outcome
+          </h2>
+          <Counts snapshot={s} />
+          {s.rejected_lines.length > 0 && (
+            <div className="rejected">
+              <h3 className="block-title">
+                Rejected lines
+                {s.rejected > s.rejected_lines.length && (
+                  <span className="muted"> (the first {s.rejected_lines.length} of {formatCount(s.rejected)})</span>
+                )}
+              </h3>
+              <LineList lines={s.rejected_lines} testId="snapshot-rejected" />
+            </div>
+          )}
+        </section>
+        <section className="card" aria-labelledby="cutoff-title">
+          <h2 id="cutoff-title" className="card-title">
+            Cut-off and checks
+          </h2>
+          <CutOff snapshot={s} />
+        </section>
+      </div>
+
+      <section className="card" aria-labelledby="provenance-title">
+        <h2 id="provenance-title" className="card-title">
+          Provenance
+        </h2>
+        <Provenance snapshot={s} />
+      </section>
+
+      <Shards snapshot={s} />
+    </section>
+  );
+}
+
+function Metric({
+  label,
+  value,
+  testId,
+  note,
+  tone,
+}: {
+  label: string;
+  value: number;
+  testId?: string;
+  note?: string;
+  tone?: 'good';
+}) {
+  return (
+    <div className={`metric ${tone ? `metric-${tone}` : ''}`}>
+      <span className="metric-label">{label}</span>
+      <span className="metric-value">
+        <Count value={value} testId={testId} />
+        {note && <span className="metric-note">{note}</span>}
+      </span>
+    </div>
+  );
+}
+
+function Counts({ snapshot: s }: { snapshot: Snapshot }) {
+  const reasons = reasonCounts(s.excluded);
+  const max = Math.max(s.records_included, ...reasons.map((r) => r.count), 1);
+  return (
+    <div className="bar-chart bar-chart-wide" data-testid="snapshot-counts">
+      <BarRow
+        label="Included"
+        value={s.records_included}
+        max={max}
+        tone="good"
+        note={formatShare(s.records_included, s.records_in)}
+      />
+      <div className="bar-divider" role="separator" />
+      {reasons.map((r) => (
+        <BarRow
+          key={r.token}
+          label={reasonLabel(r.token)}
+          title={`${r.token}: ${DESCRIPTIONS.get(r.token) ?? ''}`}
+          value={r.count}
+          max={max}
+          tone={r.count === 0 ? 'neutral' : 'bad'}
+          testId={`count-${r.token}`}
+          note={r.count > 0 ? formatShare(r.count, s.records_in) : undefined}
+        />
+      ))}
+    </div>
+  );
+}
+
+function CutOff({ snapshot: s }: { snapshot: Snapshot }) {
+  const { backend, reportError } = useApp();
+  const [report, setReport] = useState<VerifyReport | null>(null);
+  const [verifying, setVerifying] = useState(false);
+  const verify = async () => {
+    setVerifying(true);
+    try {
+      setReport(await backend.verifySnapshot(s.snapshot_id));
+    } catch (error) {
+      reportError(error);
+    } finally {
+      setVerifying(false);
+    }
+  };
+  const contentWindow =
+    s.window_from || s.window_to
+      ? `${s.window_from ? displayDate(s.window_from) : 'the beginning'} – ${s.window_to ? displayDate(s.window_to) : 'the cut-off'}`
+      : 'None';
+  return (
+    <>
+      <dl className="terms terms-compact">
+        <dt>As of</dt>
+        <dd>
+          <code className="code-chip" data-testid="snapshot-as-of">{s.as_of}</code>
+        </dd>
+        <dt>Content window</dt>
+        <dd>{contentWindow}</dd>
+        <dt>Purposes</dt>
+        <dd>
+          <PurposeChips purposes={s.purposes} />
+        </dd>
+        <dt>Policy</dt>
+        <dd data-testid="snapshot-policy">version {s.policy_version}</dd>
+        <dt>Sealed</dt>
+        <dd>
+          {s.sealed_at ? displayInstant(s.sealed_at) : <span className="muted">not sealed</span>}
+          <span className="muted"> · built in {formatDuration(s.duration_ms)}</span>
+        </dd>
+      </dl>
+      <div className="verify">
+        <p className="verify-hint">Re-reads every shard and compares its size and SHA-256 with the sealed record.</p>
+        <button type="button" className="button" data-testid="snapshot-verify" onClick={verify} disabled={verifying}>
+          {verifying ? 'Verifying…' : 'Verify files'}
+        </button>
+        {report && report.ok && (
+          <p className="verify-ok" data-testid="snapshot-verify-result" role="status">
+            Intact: {report.files_checked} {report.files_checked === 1 ? 'file matches' : 'files match'} the sealed
+            record.
+          </p>
+        )}
+        {report && !report.ok && (
+          <div className="verify-bad" data-testid="snapshot-verify-result" role="alert">
+            <p>
+              <strong>Problems found</strong> ({report.files_checked} files checked):
+            </p>
+            <ul>
+              {report.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </div>
+    </>
+  );
+}
+
+function Provenance({ snapshot: s }: { snapshot: Snapshot }) {
+  return (
+    <dl className="terms terms-compact terms-wide">
+      <dt>Source</dt>
+      <dd>
+        <code className="path-text">{s.source}</code>
+        <span className="muted">
+          {' '}
+          · {s.format === 'csv' ? 'CSV' : 'JSON Lines'} · {formatBytes(s.source_bytes)}
+        </span>
+      </dd>
+      <dt>Field mapping</dt>
+      <dd className="mapping">
+        <span>
+          record id <code>{s.id_field}</code>
+        </span>
+        <span>
+          author <code>{s.user_field}</code>
+        </span>
+        <span>
+          created at <code>{s.time_field}</code>
+        </span>
+      </dd>
+      <dt>Output folder</dt>
+      <dd>
+        <Copyable text={s.out_dir} testId="snapshot-out" label="the output folder" />
+      </dd>
+      <dt>Included users</dt>
+      <dd>
+        <Copyable text={s.included_users_sha256} testId="snapshot-users-sha" label="the included users digest" />
+        <p className="field-hint">
+          SHA-256 of the sorted ids of the {formatCount(s.included_users)} users with at least one included record
+        </p>
+      </dd>
+      <dt>Ledger</dt>
+      <dd>
+        <Copyable text={s.ledger_sha256} testId="snapshot-ledger-sha" label="the ledger digest" />
+        <p className="field-hint">SHA-256 of the consent events considered at the cut-off</p>
+      </dd>
+      <dt>Records index</dt>
+      <dd>
+        <Copyable text={s.records_index_sha256} testId="snapshot-index-sha" label="the records index digest" />
+      </dd>
+    </dl>
+  );
+}
+
+function Shards({ snapshot: s }: { snapshot: Snapshot }) {
+  const total = s.shards.reduce((sum, x) => sum + x.bytes, 0);
+  return (
+    <section className="card card-table" aria-labelledby="shards-title">
+      <h2 id="shards-title" className="card-title">
+        Shards <span className="card-title-note">{s.shards.length} · {formatBytes(total)}</span>
+      </h2>
+      {s.shards.length === 0 ? (
+        <p className="muted">No record was included, so no shard was written.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table" data-testid="snapshot-shards">
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col" className="numeric">
+                  Records
+                </th>
+                <th scope="col" className="numeric">
+                  Size
+                </th>
+                <th scope="col">SHA-256</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.shards.map((shard) => (
+                <tr key={shard.file} data-testid={`shard-${shard.file}`}>
+                  <td className="nowrap">
+                    <code>{shard.file}</code>
+                  </td>
+                  <td className="numeric">
+                    <Count value={shard.records} />
+                  </td>
+                  <td className="numeric nowrap" title={`${shard.bytes} bytes`}>
+                    {formatBytes(shard.bytes)}
+                  </td>
+                  <td>
+                    <Copyable text={shard.sha256} label={`the SHA-256 of ${shard.file}`} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** Monospace text that selects whole on click, with a button that copies it. */
+function Copyable({ text, testId, label }: { text: string; testId?: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // No clipboard access (e.g. a browser without permission): the text stays selectable.
+    }
+  };
+  return (
+    <span className="copyable">
+      <code className="hash" data-testid={testId}>
+        {text}
+      </code>
+      <button type="button" className="copy-button" onClick={copy} aria-label={`Copy ${label ?? 'to the clipboard'}`}>
+        {copied ? 'Copied' : 'Copy'}
+      </button>
+    </span>
+  );
+}
