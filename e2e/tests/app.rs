@@ -2,6 +2,9 @@
 //! validation, each test in a fresh app with an empty store. Run with `make e2e`;
 //! screenshots land in target/e2e/screenshots/.
 
+mod common;
+
+use common::add_first_partner;
 use consentry_e2e::{ensure, testid, App, Result};
 
 const PARTNER: &str = "Example AI Lab";
@@ -29,7 +32,7 @@ async fn deal_lifecycle(app: &App) -> Result {
     app.wait_for(&testid("first-run")).await?;
     app.screenshot("01-first-run").await?;
 
-    let partner_id = add_first_partner(app).await?;
+    let partner_id = add_first_partner(app, PARTNER).await?;
     app.screenshot("02-partners").await?;
 
     app.click_testid("nav-deals").await?;
@@ -100,7 +103,7 @@ async fn deal_lifecycle(app: &App) -> Result {
 }
 
 async fn rejected_deal_form(app: &App) -> Result {
-    let partner_id = add_first_partner(app).await?;
+    let partner_id = add_first_partner(app, PARTNER).await?;
 
     app.click_testid("nav-deals").await?;
     app.click_testid("deal-new").await?;
@@ -136,39 +139,4 @@ async fn rejected_deal_form(app: &App) -> Result {
     );
     app.screenshot("07-deals-after-rejected-save").await?;
     Ok(())
-}
-
-/// From the first-run panel, adds the partner through the form and returns its id, read
-/// from its row in the partners table.
-async fn add_first_partner(app: &App) -> Result<String> {
-    app.click_testid("first-run-add-partner").await?;
-    app.wait_for(&testid("partner-form")).await?;
-    app.fill_testid("partner-name", PARTNER).await?;
-    app.select_testid("partner-kind", "ai-lab").await?;
-    app.fill_testid("partner-country", "US").await?;
-    app.click_testid("partner-save").await?;
-
-    let table = testid("partners-table");
-    let mut ids = Vec::new();
-    app.wait_until("the new partner's row in partners-table", async || {
-        ids = app.ids_with_prefix(&table, "partner-row-").await?;
-        Ok(!ids.is_empty())
-    })
-    .await?;
-    ensure!(
-        ids.len() == 1,
-        "one partner saved, but partners-table has rows {ids:?}"
-    );
-    let row = app.text_of(&format!("partner-row-{}", ids[0])).await?;
-    ensure!(
-        row.contains(PARTNER),
-        "partner row reads {row:?}, without the name"
-    );
-    // The partner went to this test's store, not to a developer's real one.
-    ensure!(
-        app.db_path().is_file(),
-        "no store at {}: did the app ignore --db?",
-        app.db_path().display()
-    );
-    Ok(ids.remove(0))
 }
