@@ -154,33 +154,35 @@ fn first_field(e: Error) -> FieldError {
 
 /// Every registry user's verdict as of `T`, and the digest of the events considered.
 struct Eligibility {
-    /// author -> index into `user_ids` and `verdicts`
-    index: FxHashMap<Box<str>, u32>,
-    user_ids: Vec<Box<str>>,
-    /// `None`: included.
-    verdicts: Vec<Option<Exclusion>>,
+    /// user id -> (position in user-id order, verdict: `None` when included)
+    users: FxHashMap<Box<str>, (u32, Option<Exclusion>)>,
     ledger_sha256: String,
 }
 
+impl Eligibility {
+    /// The registry's user ids in user-id order: position `i` holds the user whose
+    /// entry says `i`.
+    fn ids_in_order(&self) -> Vec<&str> {
+        let mut ids = vec![""; self.users.len()];
+        for (id, &(i, _)) in &self.users {
+            ids[i as usize] = id;
+        }
+        ids
+    }
+}
+
 fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibility> {
-    let mut user_ids: Vec<Box<str>> = Vec::new();
-    let mut verdicts = Vec::new();
+    let mut users = FxHashMap::default();
     let mut digest = Sha256::new();
     store.read(|conn| {
         store::consent::fold_consent(conn, as_of_us, &mut digest, |user, latest| {
-            verdicts.push(rules.eligible(Some(&user), latest).err());
-            user_ids.push(user.user_id.into_boxed_str());
+            let verdict = rules.eligible(Some(&user), latest).err();
+            let position = users.len() as u32;
+            users.insert(user.user_id.into_boxed_str(), (position, verdict));
         })
     })?;
-    let index = user_ids
-        .iter()
-        .enumerate()
-        .map(|(i, u)| (u.clone(), i as u32))
-        .collect();
     Ok(Eligibility {
-        index,
-        user_ids,
-        verdicts,
+        users,
         ledger_sha256: hex::encode(digest.finalize()),
     })
 }
@@ -268,7 +270,8 @@ pub fn build(
             return Err(Error::Cancelled);
         }
         publish(&staging, &out)?;
-        let (included_users, users_sha) = included_users(&eligibility, &run.per_user);
+        let user_ids = eligibility.ids_in_order();
+        let (included_users, users_sha) = included_users(&user_ids, &run.per_user);
         let sealed = Sealed {
             records_in: run.records_in,
             records_included: run.included,
@@ -286,12 +289,11 @@ pub fn build(
             duration_ms: started.elapsed().as_millis() as u64,
         };
         store.write(|tx| {
-            let users = eligibility
-                .user_ids
+            let users = user_ids
                 .iter()
                 .zip(&run.per_user)
                 .filter(|(_, &n)| n > 0)
-                .map(|(u, &n)| (u.as_ref(), n));
+                .map(|(u, &n)| (*u, n));
             store::snapshots::seal(tx, building.id, &sealed, users)?;
             let snapshot = store::snapshots::get(tx.conn(), building.id)?;
             tx.audit(
@@ -363,12 +365,11 @@ fn default_root(store: &Store, deal: crate::deal::DealId) -> PathBuf {
     base.join("snapshots").join(format!("deal-{deal}"))
 }
 
-/// SHA-256 of the sorted included user ids, each followed by '\n' (the registry is read
-/// in user-id order, so `user_ids` is sorted already).
-fn included_users(e: &Eligibility, per_user: &[u32]) -> (u64, String) {
+/// SHA-256 of the sorted included user ids, each followed by '\n'.
+fn included_users(user_ids: &[&str], per_user: &[u32]) -> (u64, String) {
     let mut hasher = Sha256::new();
     let mut n = 0;
-    for (u, &count) in e.user_ids.iter().zip(per_user) {
+    for (u, &count) in user_ids.iter().zip(per_user) {
         if count > 0 {
             hasher.update(u.as_bytes());
             hasher.update(b"\n");
@@ -778,15 +779,16 @@ fn classify(
             return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow)));
         }
     }
-    let Some(&u) = elig.index.get(user.as_ref()) else {
+    let Some(&(u, verdict)) = elig.users.get(user.as_ref()) else {
         return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser)));
     };
-    if let Some(reason) = elig.verdicts[u as usize] {
+    if let Some(reason) = verdict {
         return Ok((none, id_hash, u, Some(reason)));
     }
-    // Rendered here, in parallel, so that the single writer only copies bytes.
+    // Rendered here, in parallel, so that the single writer only copies bytes. The
+    // author is the registry's user id: it was just found under that key.
     let start = entries.len() as u32;
-    records_index_entry(entries, &elig.user_ids[u as usize], &id);
+    records_index_entry(entries, &user, &id);
     Ok(((start, entries.len() as u32), id_hash, u, None))
 }
 
@@ -918,7 +920,7 @@ fn write_in_order(
         rejected_lines: Vec::new(),
         shards: Vec::new(),
         records_index_sha256: String::new(),
-        per_user: vec![0; elig.user_ids.len()],
+        per_user: vec![0; elig.users.len()],
         bytes: header_len,
     };
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
