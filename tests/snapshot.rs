@@ -154,6 +154,9 @@ fn sealed_snapshots_never_change_and_verify_finds_tampering() {
     assert!(err.to_string().contains("never changes"), "{err}");
     assert!(conn.execute("DELETE FROM snapshots", []).is_err());
     assert!(conn.execute("DELETE FROM snapshot_users", []).is_err());
+    assert!(conn
+        .execute("UPDATE snapshot_users SET records = 9", [])
+        .is_err());
 
     let report = snapshot::verify(&w.store, s.snapshot_id).unwrap();
     assert!(report.ok, "{:?}", report.problems);

@@ -11,11 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
+use super::authors::Authors;
 use super::idset::{self, IdSet};
 use super::scan::{self, Value};
 use super::{BuildRequest, Shard, Snapshot, DEFAULT_SHARD_BYTES, MAX_LINE_BYTES, RECORDS_INDEX};
@@ -154,35 +154,20 @@ fn first_field(e: Error) -> FieldError {
 
 /// Every registry user's verdict as of `T`, and the digest of the events considered.
 struct Eligibility {
-    /// user id -> (position in user-id order, verdict: `None` when included)
-    users: FxHashMap<Box<str>, (u32, Option<Exclusion>)>,
+    users: Authors,
     ledger_sha256: String,
 }
 
-impl Eligibility {
-    /// The registry's user ids in user-id order: position `i` holds the user whose
-    /// entry says `i`.
-    fn ids_in_order(&self) -> Vec<&str> {
-        let mut ids = vec![""; self.users.len()];
-        for (id, &(i, _)) in &self.users {
-            ids[i as usize] = id;
-        }
-        ids
-    }
-}
-
 fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibility> {
-    let mut users = FxHashMap::default();
+    let mut users = Authors::builder();
     let mut digest = Sha256::new();
     store.read(|conn| {
         store::consent::fold_consent(conn, as_of_us, &mut digest, |user, latest| {
-            let verdict = rules.eligible(Some(&user), latest).err();
-            let position = users.len() as u32;
-            users.insert(user.user_id.into_boxed_str(), (position, verdict));
+            users.push(&user.user_id, rules.eligible(Some(&user), latest).err());
         })
     })?;
     Ok(Eligibility {
-        users,
+        users: users.finish(),
         ledger_sha256: hex::encode(digest.finalize()),
     })
 }
@@ -211,7 +196,12 @@ pub fn build(
     let policy = crate::ledger::policy(store)?;
     let rules = Rules::new(&deal.purposes, plan.as_of, &policy);
     let as_of_us = plan.as_of.timestamp_micros();
-    let eligibility = eligibility(store, &rules, as_of_us)?;
+    let eligibility = {
+        // While the store is read, the start of the source is read into the page cache.
+        let _readahead = ReadAhead::start(&plan.source);
+        store.prefetch();
+        eligibility(store, &rules, as_of_us)?
+    };
 
     let out_dir = req
         .out
@@ -270,9 +260,8 @@ pub fn build(
             return Err(Error::Cancelled);
         }
         publish(&staging, &out)?;
-        let user_ids = eligibility.ids_in_order();
-        let (included_users, users_sha) = included_users(&user_ids, &run.per_user);
-        let sealed = Sealed {
+        let (included_users, users_sha) = included_users(&eligibility.users, &run.per_user);
+        let mut sealed = Sealed {
             records_in: run.records_in,
             records_included: run.included,
             excluded: Exclusion::ALL
@@ -286,15 +275,19 @@ pub fn build(
             ledger_sha256: eligibility.ledger_sha256.clone(),
             records_index_sha256: run.records_index_sha256,
             source_bytes: run.bytes,
-            duration_ms: started.elapsed().as_millis() as u64,
+            duration_ms: 0,
         };
         store.write(|tx| {
-            let users = user_ids
+            let users = run
+                .per_user
                 .iter()
-                .zip(&run.per_user)
+                .enumerate()
                 .filter(|(_, &n)| n > 0)
-                .map(|(u, &n)| (*u, n));
-            store::snapshots::seal(tx, building.id, &sealed, users)?;
+                .map(|(i, &n)| (eligibility.users.id(i), n));
+            store::snapshots::insert_users(tx, building.id, users)?;
+            // Everything but the commit itself.
+            sealed.duration_ms = started.elapsed().as_millis() as u64;
+            store::snapshots::seal(tx, building.id, &sealed)?;
             let snapshot = store::snapshots::get(tx.conn(), building.id)?;
             tx.audit(
                 Action::SnapshotSealed,
@@ -319,6 +312,38 @@ pub fn build(
         }
     }
     result
+}
+
+/// Reads a file in the background, discarding the bytes, until dropped: the kernel keeps
+/// them in its page cache, so a cold source is read from disk while the build does
+/// other work. Best effort: any error just ends it.
+struct ReadAhead {
+    stop: Arc<AtomicBool>,
+}
+
+impl ReadAhead {
+    fn start(path: &Path) -> ReadAhead {
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Ok(mut file) = File::open(path) {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 1 << 20];
+                while !stop.load(Ordering::Relaxed) {
+                    match file.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
+            });
+        }
+        ReadAhead { stop }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
 }
 
 /// What the seal writes.
@@ -365,18 +390,17 @@ fn default_root(store: &Store, deal: crate::deal::DealId) -> PathBuf {
     base.join("snapshots").join(format!("deal-{deal}"))
 }
 
-/// SHA-256 of the sorted included user ids, each followed by '\n'.
-fn included_users(user_ids: &[&str], per_user: &[u32]) -> (u64, String) {
-    let mut hasher = Sha256::new();
-    let mut n = 0;
-    for (u, &count) in user_ids.iter().zip(per_user) {
-        if count > 0 {
-            hasher.update(u.as_bytes());
-            hasher.update(b"\n");
-            n += 1;
-        }
-    }
-    (n, hex::encode(hasher.finalize()))
+/// How many users are included, and the digest of their ids (positions are in user-id
+/// order, so the ids come out sorted).
+fn included_users(users: &Authors, per_user: &[u32]) -> (u64, String) {
+    let included = || {
+        per_user
+            .iter()
+            .enumerate()
+            .filter(|(_, &n)| n > 0)
+            .map(|(i, _)| users.id(i))
+    };
+    (included().count() as u64, super::users_digest(included()))
 }
 
 /// Renames the finished staging folder to its final name and makes that durable.
@@ -779,7 +803,7 @@ fn classify(
             return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow)));
         }
     }
-    let Some(&(u, verdict)) = elig.users.get(user.as_ref()) else {
+    let Some((u, verdict)) = elig.users.get(&user) else {
         return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser)));
     };
     if let Some(reason) = verdict {

@@ -23,6 +23,7 @@
 //!   version; `records.jsonl` beside the shards lists `[author, record id]` of every
 //!   included record, in shard order.
 
+mod authors;
 pub(crate) mod build;
 pub mod idset;
 pub mod scan;
@@ -180,6 +181,19 @@ pub fn verify(store: &Store, id: SnapshotId) -> Result<VerifyReport> {
     }
     let dir = PathBuf::from(&snap.out_dir);
     let mut problems = Vec::new();
+    let (users, records, digest) = store.read(|conn| store::snapshots::included_users(conn, id))?;
+    if (users, records) != (snap.included_users, snap.records_included) {
+        problems.push(format!(
+            "the store lists {users} users with {records} records, sealed with {} and {}",
+            snap.included_users, snap.records_included
+        ));
+    }
+    if digest != snap.included_users_sha256 {
+        problems.push(format!(
+            "the included users' SHA-256 is {digest}, sealed with {}",
+            snap.included_users_sha256
+        ));
+    }
     let mut expected: Vec<(String, Option<u64>, String)> = snap
         .shards
         .iter()
@@ -219,6 +233,18 @@ pub fn verify(store: &Store, id: SnapshotId) -> Result<VerifyReport> {
         files_checked: expected.len() as u64,
         problems,
     })
+}
+
+/// The digest of a set of included users: SHA-256 of their ids in sorted order, each
+/// followed by '\n'.
+pub(crate) fn users_digest<'a>(sorted_ids: impl Iterator<Item = &'a str>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for id in sorted_ids {
+        hasher.update(id.as_bytes());
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
 }
 
 pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {

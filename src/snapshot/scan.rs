@@ -28,9 +28,9 @@ const MAX_DEPTH: usize = 128;
 /// Scans one JSON object line (without its line end), returning the values of the
 /// top-level keys `names`. Any syntax error, or a mapped key given twice, is an error.
 pub fn json<'a>(line: &'a [u8], names: &[&str; 3]) -> Result<Mapped<'a>, String> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let text = utf8(line)?;
     let mut p = Parser {
+        controls: has_controls(line),
         s: text,
         b: line,
         i: 0,
@@ -75,7 +75,27 @@ pub fn json<'a>(line: &'a [u8], names: &[&str; 3]) -> Result<Mapped<'a>, String>
     Ok(out)
 }
 
+/// The line as text: simdutf8 checks the common (valid) case several times faster than
+/// the standard library; on failure the standard library says where.
+fn utf8(line: &[u8]) -> Result<&str, String> {
+    match simdutf8::basic::from_utf8(line) {
+        Ok(text) => Ok(text),
+        Err(_) => std::str::from_utf8(line)
+            .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to())),
+    }
+}
+
+/// Whether the line has any byte below 0x20. Most lines have none, and then strings need
+/// no check for raw control characters. Folding 32 bytes at a time lets the compiler
+/// vectorize the comparison.
+fn has_controls(line: &[u8]) -> bool {
+    line.chunks(32)
+        .any(|chunk| chunk.iter().fold(false, |seen, &b| seen | (b < 0x20)))
+}
+
 struct Parser<'a> {
+    /// The line has bytes below 0x20 somewhere (legal only as whitespace).
+    controls: bool,
     s: &'a str,
     b: &'a [u8],
     i: usize,
@@ -116,6 +136,16 @@ impl<'a> Parser<'a> {
 
     /// The string whose opening quote was just consumed, decoded.
     fn string(&mut self) -> Result<Cow<'a, str>, String> {
+        Ok(self.scan_string(true)?.expect("kept"))
+    }
+
+    /// Checks a string without building it: most skipped values (titles, bodies) have
+    /// escapes, and decoding them would cost an allocation and a copy per line.
+    fn skip_string(&mut self) -> Result<(), String> {
+        self.scan_string(false).map(drop)
+    }
+
+    fn scan_string(&mut self, keep: bool) -> Result<Option<Cow<'a, str>>, String> {
         let start = self.i;
         let mut owned: Option<String> = None;
         let mut run = start;
@@ -124,7 +154,11 @@ impl<'a> Parser<'a> {
             let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
                 return Err("truncated: a string is not closed".to_string());
             };
-            if let Some(at) = rest[..k].iter().position(|&c| c < 0x20) {
+            if let Some(at) = self
+                .controls
+                .then(|| rest[..k].iter().position(|&c| c < 0x20))
+                .flatten()
+            {
                 return Err(format!(
                     "control character in a string at byte {}",
                     self.i + at
@@ -134,27 +168,33 @@ impl<'a> Parser<'a> {
             if self.b[self.i] == b'"' {
                 let end = self.i;
                 self.i += 1;
-                return Ok(match owned {
+                if !keep {
+                    return Ok(None);
+                }
+                return Ok(Some(match owned {
                     None => Cow::Borrowed(&self.s[start..end]),
                     Some(mut s) => {
                         s.push_str(&self.s[run..end]);
                         Cow::Owned(s)
                     }
-                });
+                }));
             }
             // A backslash escape.
-            let s = owned.get_or_insert_with(String::new);
-            s.push_str(&self.s[run..self.i]);
+            if keep {
+                owned
+                    .get_or_insert_with(String::new)
+                    .push_str(&self.s[run..self.i]);
+            }
             self.i += 1;
-            match self.next() {
-                Some(b'"') => s.push('"'),
-                Some(b'\\') => s.push('\\'),
-                Some(b'/') => s.push('/'),
-                Some(b'b') => s.push('\u{8}'),
-                Some(b'f') => s.push('\u{c}'),
-                Some(b'n') => s.push('\n'),
-                Some(b'r') => s.push('\r'),
-                Some(b't') => s.push('\t'),
+            let c = match self.next() {
+                Some(b'"') => '"',
+                Some(b'\\') => '\\',
+                Some(b'/') => '/',
+                Some(b'b') => '\u{8}',
+                Some(b'f') => '\u{c}',
+                Some(b'n') => '\n',
+                Some(b'r') => '\r',
+                Some(b't') => '\t',
                 Some(b'u') => {
                     let hi = self.hex4()?;
                     let c = if (0xD800..0xDC00).contains(&hi) {
@@ -170,10 +210,13 @@ impl<'a> Parser<'a> {
                     } else {
                         char::from_u32(hi)
                     };
-                    s.push(c.ok_or("lone surrogate in a \\u escape")?);
+                    c.ok_or("lone surrogate in a \\u escape")?
                 }
                 Some(c) => return Err(self.unexpected(c, "a valid escape")),
                 None => return Err("truncated: a string is not closed".to_string()),
+            };
+            if let Some(s) = owned.as_mut() {
+                s.push(c);
             }
             run = self.i;
         }
@@ -265,7 +308,7 @@ impl<'a> Parser<'a> {
             return Err(format!("nested deeper than {MAX_DEPTH} levels"));
         }
         match self.next() {
-            Some(b'"') => self.string().map(drop),
+            Some(b'"') => self.skip_string(),
             Some(b'-' | b'0'..=b'9') => {
                 self.i -= 1;
                 self.number().map(drop)
@@ -309,7 +352,7 @@ impl<'a> Parser<'a> {
                 loop {
                     self.ws();
                     self.expect(b'"', "a key")?;
-                    self.string()?;
+                    self.skip_string()?;
                     self.ws();
                     self.expect(b':', "':'")?;
                     self.ws();
@@ -333,8 +376,7 @@ impl<'a> Parser<'a> {
 /// record that does not end on this line (a quoted newline) is an error: shards are
 /// cut on line ends, so each record must be one line.
 pub fn csv<'a>(line: &'a [u8], columns: &[usize; 3]) -> Result<Mapped<'a>, String> {
-    let text = std::str::from_utf8(line)
-        .map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to()))?;
+    let text = utf8(line)?;
     let mut cells: Vec<Cow<'a, str>> = Vec::new();
     let mut rest = text;
     loop {

@@ -85,10 +85,10 @@ fn absolute(p: &std::path::Path) -> std::path::PathBuf {
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
-pub(crate) fn seal<'u>(
+/// Records which users a snapshot being sealed included, and how many records each.
+pub(crate) fn insert_users<'u>(
     tx: &Tx<'_>,
     id: SnapshotId,
-    s: &Sealed,
     users: impl Iterator<Item = (&'u str, u32)>,
 ) -> Result<()> {
     let mut insert = tx.conn().prepare(
@@ -97,6 +97,11 @@ pub(crate) fn seal<'u>(
     for (user, records) in users {
         insert.execute(params![id.0, user, records])?;
     }
+    Ok(())
+}
+
+/// Marks a building snapshot sealed, with its outcome. From here on it never changes.
+pub(crate) fn seal(tx: &Tx<'_>, id: SnapshotId, s: &Sealed) -> Result<()> {
     let json = |v: &dyn erased::Json| v.json();
     tx.conn().execute(
         "UPDATE snapshots SET state = 'sealed', records_in = ?2, records_included = ?3,
@@ -132,6 +137,20 @@ mod erased {
             serde_json::to_string(self).expect("serializable")
         }
     }
+}
+
+/// How many users and records the store lists for a snapshot, and the digest of the
+/// users' ids (see `snapshot::users_digest`).
+pub(crate) fn included_users(conn: &Connection, id: SnapshotId) -> Result<(u64, u64, String)> {
+    let mut stmt = conn.prepare(
+        "SELECT user_id, records FROM snapshot_users WHERE snapshot_id = ?1 ORDER BY user_id",
+    )?;
+    let rows: Vec<(String, i64)> = stmt
+        .query_map([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let records = rows.iter().map(|(_, n)| *n as u64).sum();
+    let digest = crate::snapshot::users_digest(rows.iter().map(|(u, _)| u.as_str()));
+    Ok((rows.len() as u64, records, digest))
 }
 
 pub(crate) fn delete_building(tx: &Tx<'_>, id: SnapshotId) -> Result<()> {
