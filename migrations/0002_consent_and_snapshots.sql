@@ -143,14 +143,14 @@ END;
 -- Rows of a sealed snapshot cannot be updated or deleted. A row added later would not
 -- match the sealed included_users_sha256, which `snapshot verify` recomputes; a per-row
 -- insert trigger instead would cost a third of the seal.
+-- Keyed by user first: "which snapshots included this user" is a key lookup, and a
+-- seal inserts its users in user-id order into one tree.
 CREATE TABLE snapshot_users (
-    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
     user_id     TEXT NOT NULL,
+    snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
     records     INTEGER NOT NULL CHECK (records > 0),
-    PRIMARY KEY (snapshot_id, user_id)
+    PRIMARY KEY (user_id, snapshot_id)
 ) STRICT, WITHOUT ROWID;
-
-CREATE INDEX snapshot_users_by_user ON snapshot_users (user_id);
 
 CREATE TRIGGER snapshot_users_of_sealed_never_change_update BEFORE UPDATE ON snapshot_users
 WHEN (SELECT state FROM snapshots WHERE id = OLD.snapshot_id) = 'sealed'

@@ -191,13 +191,32 @@ fn conversion(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
 
-/// One ledger event as a snapshot build reads it.
+/// One ledger event as a snapshot build reads it; one buffer is reused for every row.
 struct StoredEvent {
     identity: Vec<u8>,
     user_id: String,
     purpose: Purpose,
     decision: Decision,
     at: i64,
+}
+
+impl StoredEvent {
+    fn read(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
+        let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+        self.identity.clear();
+        self.identity
+            .extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+        self.user_id.clear();
+        self.user_id.push_str(text(1)?);
+        self.purpose = text(2)?
+            .parse()
+            .map_err(|e: FieldError| conversion(2, e.message))?;
+        self.decision = text(3)?
+            .parse()
+            .map_err(|e: FieldError| conversion(3, e.message))?;
+        self.at = r.get(4)?;
+        Ok(())
+    }
 }
 
 /// Calls `user` for every registry user, in user-id order, with the fold of their events
@@ -220,40 +239,35 @@ pub(crate) fn fold_consent(
     )?;
     let mut users = users_stmt.query([])?;
     let mut events = events_stmt.query([as_of_us])?;
-    let mut next_event = || -> rusqlite::Result<Option<StoredEvent>> {
-        let Some(r) = events.next()? else {
-            return Ok(None);
-        };
-        let purpose: String = r.get(2)?;
-        let decision: String = r.get(3)?;
-        Ok(Some(StoredEvent {
-            identity: r.get(0)?,
-            user_id: r.get(1)?,
-            purpose: purpose
-                .parse()
-                .map_err(|e: FieldError| conversion(2, e.message))?,
-            decision: decision
-                .parse()
-                .map_err(|e: FieldError| conversion(3, e.message))?,
-            at: r.get(4)?,
-        }))
+    let mut event = StoredEvent {
+        identity: Vec::new(),
+        user_id: String::new(),
+        purpose: Purpose::PartnerSharing,
+        decision: Decision::Deny,
+        at: 0,
     };
-    let mut event = next_event()?;
+    let mut more = |e: &mut StoredEvent| -> rusqlite::Result<bool> {
+        match events.next()? {
+            Some(r) => e.read(r).map(|()| true),
+            None => Ok(false),
+        }
+    };
+    let mut pending = more(&mut event)?;
     while let Some(row) = users.next()? {
         let u = user_from_row(row)?;
         let mut latest = Latest::default();
-        while let Some(e) = event.as_ref().filter(|e| e.user_id <= u.user_id) {
-            digest.update(&e.identity);
-            if e.user_id == u.user_id {
-                latest.record(e.purpose, e.at, e.decision);
+        while pending && event.user_id <= u.user_id {
+            digest.update(&event.identity);
+            if event.user_id == u.user_id {
+                latest.record(event.purpose, event.at, event.decision);
             }
-            event = next_event()?;
+            pending = more(&mut event)?;
         }
         user(u, &latest);
     }
-    while let Some(e) = event {
-        digest.update(&e.identity);
-        event = next_event()?;
+    while pending {
+        digest.update(&event.identity);
+        pending = more(&mut event)?;
     }
     Ok(())
 }
