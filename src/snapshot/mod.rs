@@ -40,7 +40,8 @@ use crate::store::{self, Store};
 
 pub use build::{build, Progress};
 
-/// A line longer than this is rejected without being held in memory.
+/// A line still without its end after this many bytes is rejected and skipped without
+/// being held in memory (a line that ends within the same 4 MiB read may be read whole).
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
 pub const DEFAULT_SHARD_BYTES: u64 = 256 << 20;
