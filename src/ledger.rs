@@ -20,7 +20,7 @@ use ts_rs::TS;
 use crate::audit::Action;
 use crate::consent::{AccountStatus, Decision, RegistryUser};
 use crate::country;
-use crate::error::{Error, LineError, Result};
+use crate::error::{Error, FieldError, LineError, Result};
 use crate::purpose::Purpose;
 use crate::store::{self, Store};
 
@@ -128,10 +128,10 @@ pub fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
-pub fn parse_instant(field: &str, text: &str) -> std::result::Result<DateTime<Utc>, String> {
+pub fn parse_instant(field: &str, text: &str) -> std::result::Result<DateTime<Utc>, FieldError> {
     DateTime::parse_from_rfc3339(text.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("{field}: '{text}' is not an RFC 3339 instant"))
+        .map_err(|_| FieldError::new(field, format!("'{text}' is not an RFC 3339 instant")))
 }
 
 pub fn import_registry(
@@ -310,7 +310,8 @@ fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
         decision: required(row, "decision")?
             .parse::<Decision>()
             .map_err(|e| format!("decision: {}", e.message))?,
-        effective_at: parse_instant("effective_at", required(row, "effective_at")?)?,
+        effective_at: parse_instant("effective_at", required(row, "effective_at")?)
+            .map_err(|e| format!("{}: {}", e.field, e.message))?,
         source: row("source")?.unwrap_or("").trim().to_string(),
     })
 }

@@ -90,11 +90,7 @@ fn check(req: &BuildRequest) -> Result<Plan> {
         }
         fields.push(value.trim().to_string());
     }
-    let as_of =
-        problems
-            .take(parse_instant("as_of", &req.as_of).map_err(|m| {
-                FieldError::new("as_of", m.trim_start_matches("as_of: ").to_string())
-            }));
+    let as_of = problems.take(parse_instant("as_of", &req.as_of));
     let day =
         |field: &str, v: &Option<String>| -> Option<std::result::Result<NaiveDate, FieldError>> {
             let text = v.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
