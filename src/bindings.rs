@@ -38,6 +38,8 @@ pub fn typescript() -> String {
         ledger::ImportReport::decl(&cfg),
         ledger::ImportSummary::decl(&cfg),
         ledger::ConsentOverview::decl(&cfg),
+        ledger::GateOverview::decl(&cfg),
+        ledger::PolicyInput::decl(&cfg),
         snapshot::SnapshotId::decl(&cfg),
         snapshot::BuildRequest::decl(&cfg),
         snapshot::Progress::decl(&cfg),

@@ -152,10 +152,30 @@ pub struct RegistryUser {
 /// The countries where consent must be given (opt-in); everywhere else, sharing is on
 /// unless the user opted out. Stored with a version so that a snapshot records which
 /// policy it was built under.
+///
+/// The opt-out gate (PRODUCT.md §2, "no default consent before users could say no"):
+/// when `opt_out_available_from` is set, the opt-out regime's default applies only
+/// from that day plus `notice_days`, and only to records created on or after that day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Policy {
     pub version: i64,
     pub opt_in_countries: Vec<String>,
+    /// The day the opt-out setting reached users (UTC), if sharing began before it.
+    pub opt_out_available_from: Option<NaiveDate>,
+    /// Days of notice after `opt_out_available_from` before the default applies.
+    pub notice_days: u32,
+}
+
+/// The notice period when a policy names none (PRODUCT.md §2).
+pub const DEFAULT_NOTICE_DAYS: u32 = 30;
+
+impl Policy {
+    /// The first day on which the regime default may include anyone, when gated;
+    /// `None` also when the sum leaves the calendar (then it never applies).
+    pub fn default_applies_from(&self) -> Option<NaiveDate> {
+        self.opt_out_available_from
+            .and_then(|d| crate::calendar::add_days(d, self.notice_days))
+    }
 }
 
 /// The EU's 27 members, the rest of the EEA (IS, LI, NO), GB and CH.
@@ -163,6 +183,48 @@ pub const DEFAULT_OPT_IN: &[&str] = &[
     "AT", "BE", "BG", "CH", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GB", "GR", "HR", "HU",
     "IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
 ];
+
+/// Where a user stands as of `T` for a deal's purposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Consent for every purpose rests on an explicit allow on its chain.
+    Included,
+    /// Consent for some purpose rests on the opt-out regime's default: under a gated
+    /// policy, only records created on or after the opt-out date are included.
+    IncludedByDefault,
+    /// Only the regime default could include the user, and the gate's notice period had
+    /// not ended at `T`: excluded as `no_consent`, counted as held back by the gate.
+    HeldBack,
+    Excluded(Exclusion),
+}
+
+impl Verdict {
+    /// The reason a record by this user, created at `created_us`, is excluded (with
+    /// whether the opt-out gate is what holds it back), or `None` when it is included.
+    pub fn for_record(
+        self,
+        created_us: i64,
+        gate_from_us: Option<i64>,
+    ) -> Option<(Exclusion, bool)> {
+        match self {
+            Verdict::Included => None,
+            Verdict::IncludedByDefault => gate_from_us
+                .is_some_and(|from| created_us < from)
+                .then_some((Exclusion::NoConsent, true)),
+            Verdict::HeldBack => Some((Exclusion::NoConsent, true)),
+            Verdict::Excluded(reason) => Some((reason, false)),
+        }
+    }
+}
+
+/// What decided one purpose for one user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Basis {
+    /// An explicit allow on the purpose's chain.
+    Allowed,
+    /// No decision on the chain, opt-out country: the regime default.
+    RegimeDefault,
+}
 
 /// The latest effective decision per purpose for one user as of `T`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -183,66 +245,119 @@ impl Latest {
     }
 }
 
-/// The rule set fixed for one evaluation: the purposes required, the instant, and the
-/// opt-in countries.
+/// The rule set fixed for one evaluation: the purposes required, the instant, the
+/// opt-in countries and the opt-out gate.
 pub struct Rules {
     purposes: Vec<Purpose>,
     as_of_date: NaiveDate,
     opt_in: BTreeSet<[u8; 2]>,
+    /// Whether the regime default may include anyone at `T` (false while a gate's
+    /// notice period runs).
+    default_open: bool,
+    /// Under a gated policy, the first instant a record may be created at and still be
+    /// included by the regime default.
+    gate_from_us: Option<i64>,
 }
 
 impl Rules {
     pub fn new(purposes: &[Purpose], as_of: DateTime<Utc>, policy: &Policy) -> Rules {
+        let as_of_date = as_of.date_naive();
+        let default_open = match policy.opt_out_available_from {
+            None => true,
+            // At or after 00:00 UTC of the first day the default applies.
+            Some(_) => policy
+                .default_applies_from()
+                .is_some_and(|day| as_of_date >= day),
+        };
         Rules {
             purposes: purposes.to_vec(),
-            as_of_date: as_of.date_naive(),
+            as_of_date,
             opt_in: policy
                 .opt_in_countries
                 .iter()
                 .filter_map(|c| <[u8; 2]>::try_from(c.as_bytes()).ok())
                 .collect(),
+            default_open,
+            gate_from_us: policy
+                .opt_out_available_from
+                .map(crate::calendar::start_of_day_micros),
         }
     }
 
+    /// The instant before which records included only by the regime default are held
+    /// back, under a gated policy.
+    pub fn gate_from_us(&self) -> Option<i64> {
+        self.gate_from_us
+    }
+
     /// Whether `user` (None: not in the registry) may be included for every required
-    /// purpose, given their latest decisions as of `T`; the reason when not.
-    pub fn eligible(&self, user: Option<&RegistryUser>, latest: &Latest) -> Result<(), Exclusion> {
-        let user = user.ok_or(Exclusion::UnknownUser)?;
+    /// purpose, given their latest decisions as of `T`, and on what basis.
+    pub fn verdict(&self, user: Option<&RegistryUser>, latest: &Latest) -> Verdict {
+        let Some(user) = user else {
+            return Verdict::Excluded(Exclusion::UnknownUser);
+        };
         if user.status != AccountStatus::Active {
-            return Err(Exclusion::AccountStatus);
+            return Verdict::Excluded(Exclusion::AccountStatus);
         }
-        let birth = user.birth_date.ok_or(Exclusion::AgeUnknown)?;
+        let Some(birth) = user.birth_date else {
+            return Verdict::Excluded(Exclusion::AgeUnknown);
+        };
         if age_in_full_years(birth, self.as_of_date) < 18 {
-            return Err(Exclusion::Minor);
+            return Verdict::Excluded(Exclusion::Minor);
         }
         let opt_in = <[u8; 2]>::try_from(user.country.as_bytes())
             .map(|c| self.opt_in.contains(&c))
             // A country code that cannot be read is treated as opt-in: fail closed.
             .unwrap_or(true);
-        if self.purposes.iter().all(|&p| consents(latest, p, opt_in)) {
-            Ok(())
-        } else {
-            Err(Exclusion::NoConsent)
+        let mut by_default = false;
+        for &p in &self.purposes {
+            match consents(latest, p, opt_in) {
+                None => return Verdict::Excluded(Exclusion::NoConsent),
+                Some(Basis::RegimeDefault) => by_default = true,
+                Some(Basis::Allowed) => {}
+            }
+        }
+        match (by_default, self.default_open) {
+            (false, _) => Verdict::Included,
+            (true, true) => Verdict::IncludedByDefault,
+            (true, false) => Verdict::HeldBack,
+        }
+    }
+
+    /// Whether a record by `user` created at `created_us` may be included; the reason
+    /// when not. The whole of PRODUCT.md §2 for one record.
+    pub fn eligible(
+        &self,
+        user: Option<&RegistryUser>,
+        latest: &Latest,
+        created_us: i64,
+    ) -> Result<(), Exclusion> {
+        match self
+            .verdict(user, latest)
+            .for_record(created_us, self.gate_from_us)
+        {
+            None => Ok(()),
+            Some((reason, _)) => Err(reason),
         }
     }
 }
 
-/// PRODUCT.md §2 steps 1-3 for one purpose.
-pub fn consents(latest: &Latest, purpose: Purpose, opt_in_country: bool) -> bool {
+/// PRODUCT.md §2 steps 1-3 for one purpose: `None` when excluded, else what included.
+pub fn consents(latest: &Latest, purpose: Purpose, opt_in_country: bool) -> Option<Basis> {
     if purpose
         .chain()
         .any(|p| latest.decision(p) == Some(Decision::Deny))
     {
-        return false;
+        return None;
     }
     // No deny on the chain: the nearest explicit decision, if any, is an allow.
     if purpose
         .chain()
         .any(|p| latest.decision(p) == Some(Decision::Allow))
     {
-        return true;
+        return Some(Basis::Allowed);
     }
-    !opt_in_country
+    (!opt_in_country).then_some(Basis::RegimeDefault)
 }
 
 /// Age at `on` in completed years. Someone born on 29 February has a birthday on

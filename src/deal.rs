@@ -21,11 +21,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::audit::Action;
+use crate::calendar::{parse_term_date, LAST_YEAR};
 use crate::country;
 use crate::error::{Error, FieldError, Problems, Result};
-use crate::partner::{non_blank, PartnerId};
+use crate::partner::PartnerId;
 use crate::purpose::{self, Purpose};
 use crate::store::{self, Store};
+use crate::text::{self, non_blank};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]
@@ -210,15 +212,6 @@ pub struct DealFields {
     pub notes: String,
 }
 
-pub fn parse_date(field: &str, text: &str) -> std::result::Result<NaiveDate, FieldError> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(FieldError::new(field, "a date is required (YYYY-MM-DD)"));
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, format!("'{text}' is not a date (YYYY-MM-DD)")))
-}
-
 impl DealInput {
     /// Checks every field that can be checked without the store and reports all
     /// problems at once. Whether the partner exists is checked in the transaction.
@@ -229,10 +222,12 @@ impl DealInput {
             problems.add("title", "title is required");
         } else if title.chars().count() > 300 {
             problems.add("title", "title is longer than 300 characters");
+        } else {
+            problems.take(text::single_line("title", &title));
         }
         let purposes = problems.take(purpose::normalize(self.purposes.clone()));
-        let start = problems.take(parse_date("start_date", &self.start_date));
-        let end = problems.take(parse_date("end_date", &self.end_date));
+        let start = problems.take(parse_term_date("start_date", &self.start_date));
+        let end = problems.take(parse_term_date("end_date", &self.end_date));
         if let (Some(start), Some(end)) = (start, end) {
             if end < start {
                 problems.add(
@@ -253,6 +248,8 @@ impl DealInput {
                 None
             }
         };
+        let notes = self.notes.as_deref().unwrap_or("").trim().to_string();
+        problems.take(text::multi_line("notes", &notes));
         problems.into_result()?;
         Ok(DealFields {
             partner_id: self.partner_id,
@@ -265,7 +262,7 @@ impl DealInput {
             retention_days,
             attribution_required: self.attribution_required,
             sublicensing_allowed: self.sublicensing_allowed,
-            notes: self.notes.as_deref().unwrap_or("").trim().to_string(),
+            notes,
         })
     }
 }
@@ -311,23 +308,53 @@ pub fn create(store: &Store, input: DealInput) -> Result<Deal> {
 
 pub fn update(store: &Store, id: DealId, input: DealInput) -> Result<Deal> {
     let fields = input.validate()?;
+    store.write(|tx| update_in(tx, id, |_| Ok(fields)))
+}
+
+/// Changes some of a deal's terms: `change` edits the terms as they are inside the
+/// write transaction, so two people editing different terms at once never undo each
+/// other's change (what `consentry deal edit` uses).
+pub fn edit(
+    store: &Store,
+    id: DealId,
+    change: impl FnOnce(&mut DealInput) -> Result<()>,
+) -> Result<Deal> {
     store.write(|tx| {
-        let before = store::deals::get(tx.conn(), id)?;
-        if !before.status.terms_open() {
-            return Err(Error::Conflict {
-                field: None,
-                message: format!(
-                    "deal {id} is {}: its terms are frozen once signed; renew it to agree new terms",
-                    before.status
-                ),
-            });
-        }
-        require_partner(tx, fields.partner_id)?;
-        store::deals::update_terms(tx, id, &fields)?;
-        let after = store::deals::get(tx.conn(), id)?;
-        tx.audit(Action::DealUpdated, "deal", id.0, Some(&before), Some(&after))?;
-        Ok(after)
+        update_in(tx, id, |current| {
+            let mut input = DealInput::from(current);
+            change(&mut input)?;
+            input.validate()
+        })
     })
+}
+
+fn update_in(
+    tx: &store::Tx<'_>,
+    id: DealId,
+    fields: impl FnOnce(&Deal) -> Result<DealFields>,
+) -> Result<Deal> {
+    let before = store::deals::get(tx.conn(), id)?;
+    if !before.status.terms_open() {
+        return Err(Error::Conflict {
+            field: None,
+            message: format!(
+                "deal {id} is {}: its terms are frozen once signed; renew it to agree new terms",
+                before.status
+            ),
+        });
+    }
+    let fields = fields(&before)?;
+    require_partner(tx, fields.partner_id)?;
+    store::deals::update_terms(tx, id, &fields)?;
+    let after = store::deals::get(tx.conn(), id)?;
+    tx.audit(
+        Action::DealUpdated,
+        "deal",
+        id.0,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
 }
 
 pub fn transition(store: &Store, id: DealId, to: DealStatus) -> Result<Deal> {
@@ -384,15 +411,29 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
                 message: format!("deal {id} is already renewed by deal {next}"),
             });
         }
-        let (default_start, default_end) = next_term(old.start_date, old.end_date);
+        let default = next_term(old.start_date, old.end_date);
         let mut problems = Problems::default();
+        let no_default = |problems: &mut Problems, field: &str| {
+            problems.add(
+                field,
+                format!(
+                    "the next term of the same length would end after {LAST_YEAR}-12-31: \
+                     give the renewal's start and end dates"
+                ),
+            );
+            None
+        };
         let start = match non_blank(&input.start_date) {
-            Some(text) => problems.take(parse_date("start_date", text)),
-            None => Some(default_start),
+            Some(text) => problems.take(parse_term_date("start_date", text)),
+            None => default
+                .map(|t| t.0)
+                .or_else(|| no_default(&mut problems, "start_date")),
         };
         let end = match non_blank(&input.end_date) {
-            Some(text) => problems.take(parse_date("end_date", text)),
-            None => Some(default_end),
+            Some(text) => problems.take(parse_term_date("end_date", text)),
+            None => default
+                .map(|t| t.1)
+                .or_else(|| no_default(&mut problems, "end_date")),
         };
         if let (Some(start), Some(end)) = (start, end) {
             if end < start {
@@ -423,24 +464,22 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
     })
 }
 
-/// The term after `start..=end`, of the same length.
-fn next_term(start: NaiveDate, end: NaiveDate) -> (NaiveDate, NaiveDate) {
-    let next_start = end.succ_opt().expect("dates are far from the end of time");
+/// The term after `start..=end`, of the same length; `None` when it would end after
+/// the last year a term may reach.
+fn next_term(start: NaiveDate, end: NaiveDate) -> Option<(NaiveDate, NaiveDate)> {
+    let next_start = end.succ_opt()?;
     let months =
         (next_start.year() - start.year()) * 12 + next_start.month() as i32 - start.month() as i32;
-    let whole_months =
-        months > 0 && start.checked_add_months(Months::new(months as u32)) == Some(next_start);
-    let next_end = if whole_months {
-        next_start
-            .checked_add_months(Months::new(months as u32))
-            .and_then(|d| d.pred_opt())
-    } else {
-        next_start.checked_add_signed(end - start)
-    };
-    (
-        next_start,
-        next_end.expect("dates are far from the end of time"),
-    )
+    let whole_months = u32::try_from(months)
+        .ok()
+        .filter(|&m| m > 0 && start.checked_add_months(Months::new(m)) == Some(next_start));
+    let next_end = match whole_months {
+        Some(m) => next_start
+            .checked_add_months(Months::new(m))
+            .and_then(|d| d.pred_opt()),
+        None => next_start.checked_add_signed(end - start),
+    }?;
+    (next_end.year() <= LAST_YEAR).then_some((next_start, next_end))
 }
 
 pub fn get(store: &Store, id: DealId) -> Result<Deal> {
@@ -480,18 +519,21 @@ mod tests {
     fn a_renewal_follows_on_with_the_same_length() {
         assert_eq!(
             next_term(date("2026-01-01"), date("2028-12-31")),
-            (date("2029-01-01"), date("2031-12-31"))
+            Some((date("2029-01-01"), date("2031-12-31")))
         );
         // A leap-day anniversary stays a whole-year term.
         assert_eq!(
             next_term(date("2027-03-01"), date("2028-02-29")),
-            (date("2028-03-01"), date("2029-02-28"))
+            Some((date("2028-03-01"), date("2029-02-28")))
         );
         // Not whole months: the same number of days.
         assert_eq!(
             next_term(date("2026-01-10"), date("2026-01-19")),
-            (date("2026-01-20"), date("2026-01-29"))
+            Some((date("2026-01-20"), date("2026-01-29")))
         );
+        // Past the last year a term may reach, or past chrono's range: no panic.
+        assert_eq!(next_term(date("2150-01-01"), date("2199-12-31")), None);
+        assert_eq!(next_term(NaiveDate::MIN, NaiveDate::MAX), None);
     }
 
     #[test]

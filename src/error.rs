@@ -152,6 +152,17 @@ impl Error {
         }
     }
 
+    /// Whether another writer held the store for longer than the busy timeout.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            Error::Store(StoreError::Sqlite(e)) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ),
+            _ => false,
+        }
+    }
+
     /// The fields this error is about, for inline display next to form inputs.
     pub fn fields(&self) -> Vec<FieldError> {
         match self {

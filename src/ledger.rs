@@ -6,13 +6,23 @@
 //!   the same file twice adds nothing.
 //! - Registry rows are upserts: a changed row updates the user and records the change
 //!   with its time (what later withdrawal notices need); an unchanged row does nothing.
-//! - Everything is written in one transaction, with one audit entry for the import.
+//! - The whole file is read, parsed and checked before the store's write lock is
+//!   taken, so a refused file never blocks anyone and two imports started together
+//!   both succeed, one after the other. Then everything is written in one transaction,
+//!   with one audit entry for the import.
+//! - A line longer than `snapshot::MAX_LINE_BYTES` refuses the whole file as soon as it
+//!   is seen (even with `skip_invalid`: such a file is not a registry or a ledger), so
+//!   memory stays bounded whatever the input, `/dev/zero` included.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::time::Instant;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use crate::calendar::{self, parse_instant};
+use crate::snapshot::MAX_LINE_BYTES;
+use crate::text;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
@@ -128,12 +138,6 @@ pub fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
-pub fn parse_instant(field: &str, text: &str) -> std::result::Result<DateTime<Utc>, FieldError> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| FieldError::new(field, format!("'{text}' is not an RFC 3339 instant")))
-}
-
 pub fn import_registry(
     store: &Store,
     path: &Path,
@@ -141,30 +145,25 @@ pub fn import_registry(
 ) -> Result<ImportReport> {
     const COLUMNS: [&str; 4] = ["user_id", "country", "birth_date", "status"];
     let started = Instant::now();
+    let today = Utc::now().date_naive();
+    let parsed = parse_file(path, options, &COLUMNS, |row| parse_user(row, today))?;
     store.write(|tx| {
         let import_id = store::consent::begin_import(tx, "registry", path)?;
-        let mut counts = Counts::default();
-        let mut bad = BadLines::default();
-        read_rows(path, options.format, &COLUMNS, |line, row| {
-            counts.rows_read += 1;
-            match parse_user(row) {
-                Ok(user) => match store::consent::upsert_user(tx, import_id, &user)? {
-                    store::consent::Upsert::Added => counts.added += 1,
-                    store::consent::Upsert::Changed => counts.changed += 1,
-                    store::consent::Upsert::Unchanged => counts.unchanged += 1,
-                },
-                Err(message) => bad.push(line, message),
+        let mut counts = Counts::new(parsed.rows_read);
+        for user in &parsed.rows {
+            match store::consent::upsert_user(tx, import_id, user)? {
+                store::consent::Upsert::Added => counts.added += 1,
+                store::consent::Upsert::Changed => counts.changed += 1,
+                store::consent::Upsert::Unchanged => counts.unchanged += 1,
             }
-            Ok(())
-        })?;
+        }
         finish_import(
             tx,
             Action::RegistryImported,
             import_id,
             path,
-            options,
             counts,
-            bad,
+            parsed.bad,
             started,
         )
     })
@@ -174,45 +173,85 @@ pub fn import_ledger(store: &Store, path: &Path, options: &ImportOptions) -> Res
     // `source` is optional: an event without one has an empty source.
     const COLUMNS: [&str; 4] = ["user_id", "purpose", "decision", "effective_at"];
     let started = Instant::now();
+    let parsed = parse_file(path, options, &COLUMNS, parse_event)?;
     store.write(|tx| {
         let import_id = store::consent::begin_import(tx, "ledger", path)?;
-        let mut counts = Counts::default();
-        let mut bad = BadLines::default();
+        let mut counts = Counts::new(parsed.rows_read);
         let mut insert = store::consent::EventInserter::new(tx, import_id)?;
-        read_rows(path, options.format, &COLUMNS, |line, row| {
-            counts.rows_read += 1;
-            match parse_event(row) {
-                Ok(event) => {
-                    if insert.insert(&event)? {
-                        counts.added += 1;
-                    } else {
-                        counts.unchanged += 1;
-                    }
-                }
-                Err(message) => bad.push(line, message),
+        for event in &parsed.rows {
+            if insert.insert(event)? {
+                counts.added += 1;
+            } else {
+                counts.unchanged += 1;
             }
-            Ok(())
-        })?;
+        }
         drop(insert);
         finish_import(
             tx,
             Action::LedgerImported,
             import_id,
             path,
-            options,
             counts,
-            bad,
+            parsed.bad,
             started,
         )
     })
 }
 
-#[derive(Default)]
+/// A file's rows, parsed and checked before the store is touched.
+struct Parsed<T> {
+    rows: Vec<T>,
+    rows_read: u64,
+    bad: BadLines,
+}
+
+/// Reads and parses every row of `path`. A file with bad rows is refused here, before
+/// any lock is taken, unless `skip_invalid` is set.
+fn parse_file<T>(
+    path: &Path,
+    options: &ImportOptions,
+    columns: &[&str],
+    parse: impl Fn(Row<'_>) -> std::result::Result<T, String>,
+) -> Result<Parsed<T>> {
+    let mut parsed = Parsed {
+        rows: Vec::new(),
+        rows_read: 0,
+        bad: BadLines::default(),
+    };
+    read_rows(path, options.format, columns, |line, row| {
+        parsed.rows_read += 1;
+        match parse(row) {
+            Ok(value) => parsed.rows.push(value),
+            Err(message) => parsed.bad.push(line, message),
+        }
+        Ok(())
+    })?;
+    if parsed.bad.total > 0 && !options.skip_invalid {
+        return Err(Error::BadLines {
+            file: text::printable(&path.display().to_string()).into_owned(),
+            total: parsed.bad.total,
+            lines: parsed.bad.listed,
+        });
+    }
+    Ok(parsed)
+}
+
 struct Counts {
     rows_read: u64,
     added: u64,
     changed: u64,
     unchanged: u64,
+}
+
+impl Counts {
+    fn new(rows_read: u64) -> Counts {
+        Counts {
+            rows_read,
+            added: 0,
+            changed: 0,
+            unchanged: 0,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -230,26 +269,16 @@ impl BadLines {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn finish_import(
     tx: &store::Tx<'_>,
     action: Action,
     import_id: i64,
     path: &Path,
-    options: &ImportOptions,
     counts: Counts,
     bad: BadLines,
     started: Instant,
 ) -> Result<ImportReport> {
     let file = path.display().to_string();
-    if bad.total > 0 && !options.skip_invalid {
-        // Returning the error rolls the whole transaction back.
-        return Err(Error::BadLines {
-            file,
-            total: bad.total,
-            lines: bad.listed,
-        });
-    }
     let elapsed = started.elapsed();
     let report = ImportReport {
         import_id,
@@ -279,16 +308,25 @@ fn required<'a>(row: Row<'a>, field: &str) -> std::result::Result<&'a str, Strin
     }
 }
 
-fn parse_user(row: Row<'_>) -> std::result::Result<RegistryUser, String> {
-    let user_id = required(row, "user_id")?.to_string();
-    let country = country::parse("country", required(row, "country")?)
-        .map_err(|e| format!("country: {}", e.message))?;
+/// A field error as a bad line's message: `field: message`.
+fn line_message(e: FieldError) -> String {
+    format!("{}: {}", e.field, e.message)
+}
+
+/// An id or a source: required or not, never with a control character.
+fn plain<'a>(field: &str, value: &'a str) -> std::result::Result<&'a str, String> {
+    text::single_line(field, value).map_err(line_message)?;
+    Ok(value)
+}
+
+fn parse_user(row: Row<'_>, today: NaiveDate) -> std::result::Result<RegistryUser, String> {
+    let user_id = plain("user_id", required(row, "user_id")?)?.to_string();
+    let country = country::parse("country", required(row, "country")?).map_err(line_message)?;
     let birth_date = match row("birth_date")?.map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
-        Some(text) => Some(
-            NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                .map_err(|_| format!("birth_date: '{text}' is not a date (YYYY-MM-DD)"))?,
-        ),
+        Some(text) => {
+            Some(calendar::parse_birth_date("birth_date", text, today).map_err(line_message)?)
+        }
     };
     let status = required(row, "status")?
         .parse::<AccountStatus>()
@@ -303,7 +341,7 @@ fn parse_user(row: Row<'_>) -> std::result::Result<RegistryUser, String> {
 
 fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
     Ok(Event {
-        user_id: required(row, "user_id")?.to_string(),
+        user_id: plain("user_id", required(row, "user_id")?)?.to_string(),
         purpose: required(row, "purpose")?
             .parse::<Purpose>()
             .map_err(|e| format!("purpose: {}", e.message))?,
@@ -311,13 +349,94 @@ fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
             .parse::<Decision>()
             .map_err(|e| format!("decision: {}", e.message))?,
         effective_at: parse_instant("effective_at", required(row, "effective_at")?)
-            .map_err(|e| format!("{}: {}", e.field, e.message))?,
-        source: row("source")?.unwrap_or("").trim().to_string(),
+            .map_err(line_message)?,
+        source: plain("source", row("source")?.unwrap_or("").trim())?.to_string(),
     })
 }
 
-fn open(path: &Path) -> Result<std::fs::File> {
-    std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))
+fn open(path: &Path) -> Result<LineCap<std::fs::File>> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    Ok(LineCap {
+        inner: file,
+        line: 1,
+        in_line: 0,
+    })
+}
+
+/// Passes a file through, failing with [`LineTooLong`] as soon as a line grows past
+/// `MAX_LINE_BYTES`, so that no reader above it holds more than that of one line.
+struct LineCap<R> {
+    inner: R,
+    /// The 1-based number of the line being read.
+    line: u64,
+    /// Bytes of that line read so far.
+    in_line: u64,
+}
+
+#[derive(Debug)]
+struct LineTooLong {
+    line: u64,
+}
+
+impl std::fmt::Display for LineTooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "line {} is longer than {} MiB",
+            self.line,
+            MAX_LINE_BYTES >> 20
+        )
+    }
+}
+
+impl std::error::Error for LineTooLong {}
+
+impl<R: Read> Read for LineCap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let cap = MAX_LINE_BYTES as u64;
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', &buf[..n]) {
+            if self.in_line + (end - start) as u64 > cap {
+                break;
+            }
+            self.line += 1;
+            self.in_line = 0;
+            start = end + 1;
+        }
+        self.in_line += (n - start) as u64;
+        if self.in_line > cap {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                LineTooLong { line: self.line },
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// A read error, or the refusal of a file with a line too long to be a row.
+fn read_error(path: &Path, e: std::io::Error) -> Error {
+    let file = text::printable(&path.display().to_string()).into_owned();
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<LineTooLong>())
+    {
+        Some(long) => Error::BadLines {
+            file,
+            total: 1,
+            lines: vec![LineError {
+                line: long.line,
+                message: format!(
+                    "longer than {} MiB: this is not a registry or ledger row; nothing \
+                     was imported (check that the file is the one you meant)",
+                    MAX_LINE_BYTES >> 20
+                ),
+            }],
+        },
+        None => Error::io(format!("cannot read {file}"), e),
+    }
 }
 
 /// Calls `f` for every data row with its 1-based line number. Errors of `f` stop the
@@ -353,11 +472,15 @@ fn read_csv(
         .from_reader(BufReader::new(open(path)?));
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| {
-            Error::invalid(
+        .map_err(|e| match io_error(e) {
+            Ok(e) => read_error(path, e),
+            Err(e) => Error::invalid(
                 "file",
-                format!("{}: cannot read the header: {e}", path.display()),
-            )
+                format!(
+                    "{}: cannot read the header: {e}",
+                    text::printable(&path.display().to_string()),
+                ),
+            ),
         })?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
@@ -394,17 +517,29 @@ fn read_csv(
             }
             Err(e) => {
                 let line = e.position().map_or(line_before, |p| p.line());
+                let e = match io_error(e) {
+                    Ok(io) => return Err(read_error(path, io)),
+                    Err(e) => e,
+                };
                 let message = format!("not a CSV row: {e}");
                 let get =
                     |_: &str| -> std::result::Result<Option<&str>, String> { Err(message.clone()) };
                 f(line, &get)?;
-                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
-                    break;
-                }
             }
         }
     }
     Ok(())
+}
+
+/// The I/O error inside a CSV error, or the CSV error itself.
+fn io_error(e: csv::Error) -> std::result::Result<std::io::Error, csv::Error> {
+    if !matches!(e.kind(), csv::ErrorKind::Io(_)) {
+        return Err(e);
+    }
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Ok(io),
+        _ => unreachable!("the kind was matched above"),
+    }
 }
 
 fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
@@ -415,7 +550,7 @@ fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Res
         buf.clear();
         let n = reader
             .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+            .map_err(|e| read_error(path, e))?;
         if n == 0 {
             break;
         }
@@ -455,21 +590,104 @@ pub fn policy(store: &Store) -> Result<crate::consent::Policy> {
     store.read(store::consent::current_policy)
 }
 
-/// Stores a new policy version with these opt-in countries.
-pub fn set_policy(store: &Store, opt_in_countries: &str) -> Result<crate::consent::Policy> {
-    let mut codes = Vec::new();
-    for code in opt_in_countries
+/// A change to the consent policy. Each field left out keeps its current value; at
+/// least one must be given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PolicyInput {
+    /// Comma-separated ISO 3166-1 alpha-2 codes, or `none` for a platform with no
+    /// opt-in countries. Blank is refused: it would silently drop every protection.
+    #[serde(default)]
+    pub opt_in: Option<String>,
+    /// `YYYY-MM-DD`: the day the opt-out setting reached users; `none` removes the gate.
+    #[serde(default)]
+    pub opt_out_available_from: Option<String>,
+    /// Days of notice after that day before the regime default applies (default 30).
+    #[serde(default)]
+    pub notice_days: Option<i64>,
+}
+
+/// The longest notice period accepted: ten years.
+const MAX_NOTICE_DAYS: i64 = 3650;
+
+impl PolicyInput {
+    /// The policy that results from applying this change to `current`.
+    fn apply(&self, current: &crate::consent::Policy) -> Result<crate::consent::Policy> {
+        let mut problems = crate::error::Problems::default();
+        if self.opt_in.is_none()
+            && self.opt_out_available_from.is_none()
+            && self.notice_days.is_none()
+        {
+            problems.add(
+                "opt_in",
+                "nothing to change: give the opt-in countries, the opt-out date or the notice days",
+            );
+        }
+        let opt_in_countries = match &self.opt_in {
+            None => Some(current.opt_in_countries.clone()),
+            Some(text) => problems.take(parse_opt_in(text)),
+        };
+        let opt_out_available_from = match self.opt_out_available_from.as_deref().map(str::trim) {
+            None => Some(current.opt_out_available_from),
+            Some(t) if t.eq_ignore_ascii_case("none") => Some(None),
+            Some(t) => problems
+                .take(calendar::parse_term_date("opt_out_available_from", t))
+                .map(Some),
+        };
+        let notice_days = match self.notice_days {
+            None => Some(current.notice_days),
+            Some(n) if (0..=MAX_NOTICE_DAYS).contains(&n) => Some(n as u32),
+            Some(n) => {
+                problems.add(
+                    "notice_days",
+                    format!("{n} is not a notice period: give 0 to {MAX_NOTICE_DAYS} days"),
+                );
+                None
+            }
+        };
+        if self.notice_days.is_some() && opt_out_available_from == Some(None) {
+            problems.add(
+                "notice_days",
+                "a notice period applies only from an opt-out date: give that date too",
+            );
+        }
+        problems.into_result()?;
+        Ok(crate::consent::Policy {
+            version: current.version + 1,
+            opt_in_countries: opt_in_countries.expect("checked"),
+            opt_out_available_from: opt_out_available_from.expect("checked"),
+            notice_days: notice_days.expect("checked"),
+        })
+    }
+}
+
+/// `none`, or a non-empty list of country codes, sorted and de-duplicated.
+fn parse_opt_in(text: &str) -> std::result::Result<Vec<String>, FieldError> {
+    if text.trim().eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    let mut codes = text
         .split(',')
         .map(str::trim)
         .filter(|c| !c.is_empty())
-    {
-        codes.push(country::parse("opt_in_countries", code).map_err(|e| Error::Invalid(vec![e]))?);
+        .map(|c| country::parse("opt_in", c))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    if codes.is_empty() {
+        return Err(FieldError::new(
+            "opt_in",
+            "an empty list would make every country opt-out: give the opt-in country \
+             codes, or 'none' for a platform with no opt-in countries",
+        ));
     }
     codes.sort();
     codes.dedup();
+    Ok(codes)
+}
+
+/// Stores a new policy version: the current one with `input`'s changes.
+pub fn set_policy(store: &Store, input: &PolicyInput) -> Result<crate::consent::Policy> {
     store.write(|tx| {
         let before = store::consent::current_policy(tx.conn())?;
-        let after = store::consent::insert_policy(tx, &codes)?;
+        let after = store::consent::insert_policy(tx, &input.apply(&before)?)?;
         tx.audit(
             Action::PolicyChanged,
             "policy",
@@ -496,6 +714,23 @@ pub struct ConsentOverview {
     pub denied: std::collections::BTreeMap<String, u64>,
     pub allowed: std::collections::BTreeMap<String, u64>,
     pub imports: Vec<ImportSummary>,
+    /// The current policy's opt-out gate and what it holds back, when it has one.
+    pub gate: Option<GateOverview>,
+}
+
+/// "No default consent before users could say no", as the consent screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GateOverview {
+    pub opt_out_available_from: NaiveDate,
+    pub notice_days: u32,
+    /// The first day the regime default includes anyone; `None`: never.
+    pub default_applies_from: Option<NaiveDate>,
+    /// Per purpose: registry users whom, as of now, only the regime default would
+    /// include. While the notice period runs they are held back entirely; after it,
+    /// their records created before the opt-out date are.
+    pub users_held_back: std::collections::BTreeMap<String, u64>,
+    /// Records held back by the gate, summed over the sealed snapshots.
+    pub records_held_back: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -513,6 +748,46 @@ pub struct ImportSummary {
 
 /// Counts for the consent overview, as of now.
 pub fn overview(store: &Store) -> Result<ConsentOverview> {
-    let now = micros(Utc::now());
-    store.read(|conn| store::consent::overview(conn, now))
+    let now = Utc::now();
+    store.read(|conn| {
+        let mut overview = store::consent::overview(conn, micros(now))?;
+        overview.gate = gate_overview(conn, &overview.policy, now)?;
+        Ok(overview)
+    })
+}
+
+fn gate_overview(
+    conn: &rusqlite::Connection,
+    policy: &crate::consent::Policy,
+    now: DateTime<Utc>,
+) -> Result<Option<GateOverview>> {
+    use crate::consent::{Rules, Verdict};
+    let Some(from) = policy.opt_out_available_from else {
+        return Ok(None);
+    };
+    let rules: Vec<(Purpose, Rules)> = Purpose::ALL
+        .into_iter()
+        .map(|p| (p, Rules::new(&[p], now, policy)))
+        .collect();
+    let mut held: std::collections::BTreeMap<String, u64> = Purpose::ALL
+        .iter()
+        .map(|p| (p.token().to_string(), 0))
+        .collect();
+    store::consent::fold_consent(conn, micros(now), &mut Sha256::new(), |user, latest| {
+        for (p, rules) in &rules {
+            if matches!(
+                rules.verdict(Some(&user), latest),
+                Verdict::HeldBack | Verdict::IncludedByDefault
+            ) {
+                *held.entry(p.token().to_string()).or_default() += 1;
+            }
+        }
+    })?;
+    Ok(Some(GateOverview {
+        opt_out_available_from: from,
+        notice_days: policy.notice_days,
+        default_applies_from: policy.default_applies_from(),
+        users_held_back: held,
+        records_held_back: store::snapshots::held_back_total(conn)?,
+    }))
 }

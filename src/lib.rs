@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod bindings;
+pub mod calendar;
 pub mod consent;
 pub mod country;
 pub mod deal;
@@ -13,6 +14,7 @@ pub mod partner;
 pub mod purpose;
 pub mod snapshot;
 pub mod store;
+pub mod text;
 
 pub use error::{Error, ErrorBody, ErrorCode, FieldError, Result};
 pub use store::Store;

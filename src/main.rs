@@ -14,10 +14,11 @@ use std::sync::atomic::AtomicBool;
 
 use consentry::audit::{self, AuditFilter};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
-use consentry::ledger::{self, ImportOptions, ImportReport};
+use consentry::ledger::{self, ImportOptions, ImportReport, PolicyInput};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::{self, BuildRequest, Snapshot, SnapshotId};
+use consentry::text::printable_lines;
 use consentry::{Error, Store};
 
 #[derive(Parser)]
@@ -84,11 +85,18 @@ enum ImportCommand {
 enum PolicyCommand {
     /// Show the current policy.
     Show,
-    /// Store a new policy version with these opt-in countries.
+    /// Store a new policy version; what is not given keeps its current value.
     Set {
-        /// Comma-separated ISO 3166-1 alpha-2 codes.
+        /// Comma-separated ISO 3166-1 alpha-2 codes, or `none` for no opt-in country.
         #[arg(long, value_name = "CODES")]
-        opt_in: String,
+        opt_in: Option<String>,
+        /// The day users could first opt out (YYYY-MM-DD), if sharing began before it;
+        /// `none` removes it.
+        #[arg(long, value_name = "DATE")]
+        opt_out_available_from: Option<String>,
+        /// Days of notice after that day before the opt-out default applies (default 30).
+        #[arg(long, value_name = "N")]
+        notice_days: Option<i64>,
     },
 }
 
@@ -306,10 +314,38 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({ "error": e.body() }));
+                emit(&format!("{}\n", serde_json::json!({ "error": e.body() })));
             }
-            eprintln!("error: {}", describe(&e));
+            warn(&format!("error: {}", describe(&e)));
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Writes to stdout. A reader that went away (`consentry ... | head`, or `| true`) is
+/// not a failure: the command's work is done (a write is committed), and reporting an
+/// error would make a script that retries on failure do it twice.
+fn emit(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// A line on stderr, with control characters escaped; never panics.
+fn warn(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{}", printable_lines(text));
+}
+
+impl Command {
+    /// Whether the command may change the store (and so may create it).
+    fn writes(&self) -> bool {
+        match self {
+            Command::Partner(c) => !matches!(c, PartnerCommand::List | PartnerCommand::Show { .. }),
+            Command::Deal(c) => !matches!(c, DealCommand::List { .. } | DealCommand::Show { .. }),
+            Command::Audit(_) => false,
+            Command::Users(_) | Command::Consent(_) => true,
+            Command::Policy(c) => matches!(c, PolicyCommand::Set { .. }),
+            Command::Snapshot(c) => matches!(c, SnapshotCommand::Build { .. }),
         }
     }
 }
@@ -319,7 +355,17 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(path) => path,
         None => Store::default_path()?,
     };
-    let mut store = Store::open(&path)?;
+    // A command that only reads never creates a store: a mistyped --db is an error,
+    // not an empty store that verifies.
+    let mut store = if cli.command.writes() {
+        let store = Store::open(&path)?;
+        if store.created() {
+            warn(&format!("note: created a new store at {}", path.display()));
+        }
+        store
+    } else {
+        Store::open_existing(&path)?
+    };
     if let Some(actor) = cli.actor {
         store = store.with_actor(actor);
     }
@@ -381,14 +427,41 @@ fn import_command(
 fn policy_command(store: &Store, out: &Output, cmd: PolicyCommand) -> Result<ExitCode, Error> {
     let policy = match cmd {
         PolicyCommand::Show => ledger::policy(store)?,
-        PolicyCommand::Set { opt_in } => ledger::set_policy(store, &opt_in)?,
+        PolicyCommand::Set {
+            opt_in,
+            opt_out_available_from,
+            notice_days,
+        } => ledger::set_policy(
+            store,
+            &PolicyInput {
+                opt_in,
+                opt_out_available_from,
+                notice_days,
+            },
+        )?,
     };
     out.value(&policy, || {
-        format!(
-            "policy version {}\nopt-in countries: {}\n",
-            policy.version,
+        let countries = if policy.opt_in_countries.is_empty() {
+            "none".to_string()
+        } else {
             policy.opt_in_countries.join(",")
-        )
+        };
+        let gate = match (policy.opt_out_available_from, policy.default_applies_from()) {
+            (None, _) => "none: users could always opt out".to_string(),
+            (Some(from), Some(applies)) => format!(
+                "users could opt out from {from}; with {} days of notice the opt-out \
+                 default applies from {applies}, to records created from {from}",
+                policy.notice_days
+            ),
+            (Some(from), None) => {
+                format!("users could opt out from {from}; the default never applies")
+            }
+        };
+        lines(&[
+            ("policy", format!("version {}", policy.version)),
+            ("opt-in", countries),
+            ("opt-out gate", gate),
+        ])
     });
     Ok(ExitCode::SUCCESS)
 }
@@ -426,9 +499,11 @@ fn snapshot_command(store: &Store, out: &Output, cmd: SnapshotCommand) -> Result
             let show = !out.json && std::io::stderr().is_terminal();
             let mut progress = |p: &snapshot::Progress| {
                 if show {
+                    use std::io::Write;
                     let mb = p.bytes_read as f64 / 1e6;
                     let secs = (p.elapsed_ms as f64 / 1000.0).max(0.001);
-                    eprint!(
+                    let _ = write!(
+                        std::io::stderr(),
                         "\r{:.0}/{:.0} MB, {} records, {:.0} MB/s   ",
                         mb,
                         p.bytes_total as f64 / 1e6,
@@ -439,7 +514,7 @@ fn snapshot_command(store: &Store, out: &Output, cmd: SnapshotCommand) -> Result
             };
             let s = snapshot::build(store, &req, &mut progress, &AtomicBool::new(false));
             if show {
-                eprintln!();
+                warn("");
             }
             let s = s?;
             out.value(&s, || snapshot_lines(&s));
@@ -507,6 +582,17 @@ fn snapshot_lines(s: &Snapshot) -> String {
         ("policy", format!("version {}", s.policy_version)),
         ("records in", s.records_in.to_string()),
         (
+            "held back",
+            if s.held_back_by_gate > 0 {
+                format!(
+                    "{} records by the policy's opt-out gate (counted under no_consent)",
+                    s.held_back_by_gate
+                )
+            } else {
+                String::new()
+            },
+        ),
+        (
             "included",
             format!(
                 "{} records from {} users",
@@ -562,14 +648,14 @@ fn partner_command(store: &Store, out: &Output, cmd: PartnerCommand) -> Result<E
             contact,
             notes,
         } => {
-            let current = partner::get(store, PartnerId(id))?;
-            let mut input = PartnerInput::from(&current);
-            replace(&mut input.name, name);
-            replace(&mut input.kind, kind);
-            input.country = country.or(input.country);
-            input.contact = contact.or(input.contact);
-            input.notes = notes.or(input.notes);
-            let p = partner::update(store, PartnerId(id), input)?;
+            let p = partner::edit(store, PartnerId(id), |input| {
+                replace(&mut input.name, name);
+                replace(&mut input.kind, kind);
+                input.country = country.or(input.country.take());
+                input.contact = contact.or(input.contact.take());
+                input.notes = notes.or(input.notes.take());
+                Ok(())
+            })?;
             out.value(&p, || partner_lines(&p));
         }
         PartnerCommand::List => {
@@ -638,13 +724,13 @@ fn deal_command(store: &Store, out: &Output, cmd: DealCommand) -> Result<ExitCod
             attribution,
             sublicensing,
         } => {
-            let current = deal::get(store, DealId(id))?;
-            let mut input = DealInput::from(&current);
-            terms.apply(&mut input)?;
-            replace(&mut input.exclusive, exclusive);
-            replace(&mut input.attribution_required, attribution);
-            replace(&mut input.sublicensing_allowed, sublicensing);
-            let d = deal::update(store, DealId(id), input)?;
+            let d = deal::edit(store, DealId(id), |input| {
+                terms.apply(input)?;
+                replace(&mut input.exclusive, exclusive);
+                replace(&mut input.attribution_required, attribution);
+                replace(&mut input.sublicensing_allowed, sublicensing);
+                Ok(())
+            })?;
             out.value(&d, || deal_lines(&d));
         }
         DealCommand::List { status, partner } => {
@@ -716,7 +802,7 @@ fn audit_command(store: &Store, out: &Output, cmd: AuditCommand) -> Result<ExitC
                             e.actor.clone(),
                             e.action.clone(),
                             format!("{} {}", e.entity, e.entity_id),
-                            e.hash[..12].to_string(),
+                            e.hash.get(..12).unwrap_or(&e.hash).to_string(),
                         ]
                     }),
                 )
@@ -788,7 +874,7 @@ fn parse_status(flag: &str, text: &str) -> Result<DealStatus, Error> {
     })
 }
 
-/// The message for people: field errors name the command-line flag as well.
+/// The message for people: field errors name the command-line flag, not the field.
 fn describe(e: &Error) -> String {
     let fields = e.fields();
     if fields.is_empty() {
@@ -796,16 +882,20 @@ fn describe(e: &Error) -> String {
     }
     fields
         .iter()
-        .map(|f| format!("{}: {}", flag_of(&f.field).unwrap_or(&f.field), f.message))
+        .map(|f| format!("{}: {}", flag_of(&f.field), f.message))
         .collect::<Vec<_>>()
         .join("\nerror: ")
 }
 
-fn flag_of(field: &str) -> Option<&'static str> {
-    Some(match field {
+/// The command-line flag of a request field. Every field a command can refuse is here;
+/// the test `every_refusal_names_its_flag` keeps it so.
+fn flag_of(field: &str) -> &str {
+    match field {
         "name" => "--name",
         "kind" => "--kind",
         "country" => "--country",
+        "contact" => "--contact",
+        "notes" => "--notes",
         "partner_id" => "--partner",
         "title" => "--title",
         "purposes" => "--purposes",
@@ -815,8 +905,24 @@ fn flag_of(field: &str) -> Option<&'static str> {
         "retention_days" => "--retention-days",
         "status" => "--status",
         "to" => "--to",
-        _ => return None,
-    })
+        "deal_id" => "--deal",
+        "source" => "--source",
+        "format" => "--format",
+        "id_field" => "--id-field",
+        "user_field" => "--user-field",
+        "time_field" => "--time-field",
+        "as_of" => "--as-of",
+        "window_from" => "--window-from",
+        "window_to" => "--window-to",
+        "shard_bytes" => "--shard-bytes",
+        "out" => "--out",
+        "max_rejected_pct" => "--max-rejected-pct",
+        "opt_in" => "--opt-in",
+        "opt_out_available_from" => "--opt-out-available-from",
+        "notice_days" => "--notice-days",
+        "file" => "FILE",
+        other => other,
+    }
 }
 
 fn partner_lines(p: &Partner) -> String {
@@ -913,12 +1019,11 @@ struct Output {
 impl Output {
     fn value<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
         if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(value).expect("serializable")
-            );
+            emit(&(serde_json::to_string_pretty(value).expect("serializable") + "\n"));
         } else {
-            print!("{}", human());
+            // Names, ids and paths come from people and files: no control character of
+            // theirs reaches the terminal.
+            emit(&printable_lines(&human()));
         }
     }
 

@@ -11,6 +11,7 @@ use crate::audit::Action;
 use crate::country;
 use crate::error::{Error, FieldError, Problems, Result};
 use crate::store::{self, Store};
+use crate::text::{self, non_blank};
 
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,
@@ -119,19 +120,27 @@ impl PartnerInput {
             problems.add("name", "name is required");
         } else if name.chars().count() > 200 {
             problems.add("name", "name is longer than 200 characters");
+        } else {
+            problems.take(text::single_line("name", &name));
         }
         let kind = problems.take(self.kind.trim().parse::<PartnerKind>());
         let country = match non_blank(&self.country) {
             Some(text) => problems.take(country::parse("country", text)),
             None => None,
         };
+        let contact = non_blank(&self.contact).map(str::to_string);
+        if let Some(contact) = &contact {
+            problems.take(text::single_line("contact", contact));
+        }
+        let notes = self.notes.as_deref().unwrap_or("").trim().to_string();
+        problems.take(text::multi_line("notes", &notes));
         problems.into_result()?;
         Ok(PartnerFields {
             name,
             kind: kind.expect("checked above"),
             country,
-            contact: non_blank(&self.contact).map(str::to_string),
-            notes: self.notes.as_deref().unwrap_or("").trim().to_string(),
+            contact,
+            notes,
         })
     }
 }
@@ -147,10 +156,6 @@ impl From<&Partner> for PartnerInput {
             notes: Some(p.notes.clone()),
         }
     }
-}
-
-pub(crate) fn non_blank(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 pub fn create(store: &Store, input: PartnerInput) -> Result<Partner> {
@@ -172,20 +177,43 @@ pub fn create(store: &Store, input: PartnerInput) -> Result<Partner> {
 
 pub fn update(store: &Store, id: PartnerId, input: PartnerInput) -> Result<Partner> {
     let fields = input.validate()?;
+    store.write(|tx| update_in(tx, id, |_| Ok(fields)))
+}
+
+/// Changes some of a partner's fields: `change` edits the partner as it is inside the
+/// write transaction, so concurrent edits of different fields never undo each other.
+pub fn edit(
+    store: &Store,
+    id: PartnerId,
+    change: impl FnOnce(&mut PartnerInput) -> Result<()>,
+) -> Result<Partner> {
     store.write(|tx| {
-        let before = store::partners::get(tx.conn(), id)?;
-        refuse_duplicate_name(tx, &fields.name, Some(id))?;
-        store::partners::update(tx, id, &fields)?;
-        let after = store::partners::get(tx.conn(), id)?;
-        tx.audit(
-            Action::PartnerUpdated,
-            "partner",
-            id.0,
-            Some(&before),
-            Some(&after),
-        )?;
-        Ok(after)
+        update_in(tx, id, |current| {
+            let mut input = PartnerInput::from(current);
+            change(&mut input)?;
+            input.validate()
+        })
     })
+}
+
+fn update_in(
+    tx: &store::Tx<'_>,
+    id: PartnerId,
+    fields: impl FnOnce(&Partner) -> Result<PartnerFields>,
+) -> Result<Partner> {
+    let before = store::partners::get(tx.conn(), id)?;
+    let fields = fields(&before)?;
+    refuse_duplicate_name(tx, &fields.name, Some(id))?;
+    store::partners::update(tx, id, &fields)?;
+    let after = store::partners::get(tx.conn(), id)?;
+    tx.audit(
+        Action::PartnerUpdated,
+        "partner",
+        id.0,
+        Some(&before),
+        Some(&after),
+    )?;
+    Ok(after)
 }
 
 fn refuse_duplicate_name(tx: &store::Tx<'_>, name: &str, except: Option<PartnerId>) -> Result<()> {

@@ -4,6 +4,7 @@
 mod common;
 
 use common::world::{post, World};
+use consentry::ledger::{set_policy, PolicyInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::Snapshot;
 
@@ -42,6 +43,105 @@ fn included(w: &World, s: &Snapshot, users: &[&str]) -> Vec<String> {
 
 fn excluded(s: &Snapshot, reason: &str) -> u64 {
     s.excluded[reason]
+}
+
+fn opt_in(codes: &str) -> PolicyInput {
+    PolicyInput {
+        opt_in: Some(codes.into()),
+        ..Default::default()
+    }
+}
+
+/// Users could opt out from 2026-05-01, with 30 days of notice: the default applies
+/// from 2026-05-31, to records created from 2026-05-01.
+fn gated(w: &World) {
+    set_policy(
+        &w.store,
+        &PolicyInput {
+            opt_out_available_from: Some("2026-05-01".into()),
+            notice_days: Some(30),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+}
+
+/// Builds with posts `(id, author, created RFC 3339)` as of `as_of`; returns the ids in.
+fn build_at(w: &World, posts: &[(&str, &str, &str)], as_of: &str) -> (Snapshot, Vec<String>) {
+    let text: String = posts
+        .iter()
+        .map(|(id, author, at)| {
+            format!("{{\"id\":\"{id}\",\"author\":\"{author}\",\"created_utc\":\"{at}\"}}\n")
+        })
+        .collect();
+    let source = w.write("posts.jsonl", text);
+    let s = w.build(&w.request(&source, as_of)).unwrap();
+    let ids = w.included_ids(&s);
+    (s, ids)
+}
+
+#[test]
+fn the_opt_out_default_starts_on_the_first_day_after_the_notice_period() {
+    let w = World::new(&[Purpose::Search]);
+    w.users(&[adult("us", "US")]);
+    gated(&w);
+    let posts = [("p", "us", "2026-05-10T00:00:00Z")];
+    // The last instant of the notice period: held back.
+    let (s, ids) = build_at(&w, &posts, "2026-05-30T23:59:59Z");
+    assert!(ids.is_empty());
+    assert_eq!(excluded(&s, "no_consent"), 1);
+    assert_eq!(s.held_back_by_gate, 1);
+    // The first instant after it: the regime default includes.
+    let (s, ids) = build_at(&w, &posts, "2026-05-31T00:00:00Z");
+    assert_eq!(ids, ["p"]);
+    assert_eq!(s.held_back_by_gate, 0);
+}
+
+#[test]
+fn a_record_created_the_day_before_users_could_opt_out_is_held_back() {
+    let w = World::new(&[Purpose::Search]);
+    w.users(&[adult("us", "US")]);
+    gated(&w);
+    let posts = [
+        ("day-before", "us", "2026-04-30T23:59:59Z"),
+        ("first-day", "us", "2026-05-01T00:00:00Z"),
+    ];
+    let (s, ids) = build_at(&w, &posts, T);
+    assert_eq!(ids, ["first-day"]);
+    assert_eq!(excluded(&s, "no_consent"), 1);
+    assert_eq!(s.held_back_by_gate, 1);
+}
+
+#[test]
+fn an_explicit_allow_before_the_opt_out_date_still_includes() {
+    let w = World::new(&[Purpose::Search]);
+    w.users(&[adult("allowed", "US"), adult("silent", "US")]);
+    w.events(&[(
+        "allowed",
+        "partner-sharing",
+        "allow",
+        "2026-04-01T00:00:00Z",
+    )]);
+    gated(&w);
+    let posts = [
+        ("a-old", "allowed", "2026-04-15T00:00:00Z"),
+        ("s-old", "silent", "2026-04-15T00:00:00Z"),
+    ];
+    // Inside the notice period, and for records created before the date.
+    let (s, ids) = build_at(&w, &posts, "2026-05-15T00:00:00Z");
+    assert_eq!(ids, ["a-old"]);
+    assert_eq!(s.held_back_by_gate, 1);
+    // Opt-in countries are not affected by the gate at all: no default to hold back.
+    assert_eq!(excluded(&s, "no_consent"), 1);
+}
+
+#[test]
+fn without_an_opt_out_date_nothing_changes() {
+    let w = World::new(&[Purpose::Search]);
+    w.users(&[adult("us", "US")]);
+    let (s, ids) = build_at(&w, &[("p", "us", "2020-01-01T00:00:00Z")], T);
+    assert_eq!(ids, ["p"]);
+    assert_eq!(s.held_back_by_gate, 0);
 }
 
 #[test]
@@ -180,7 +280,7 @@ fn without_any_decision_the_country_regime_decides() {
 fn the_opt_in_countries_are_editable_and_versioned() {
     let w = World::new(&[Purpose::AiInference]);
     w.users(&[adult("us", "US"), adult("de", "DE")]);
-    let policy = consentry::ledger::set_policy(&w.store, "us").unwrap();
+    let policy = consentry::ledger::set_policy(&w.store, &opt_in("us")).unwrap();
     assert_eq!(policy.version, 2);
     let s = snapshot(&w, &["us", "de"]);
     assert_eq!(included(&w, &s, &["us", "de"]), ["de"]);

@@ -1,5 +1,6 @@
-//! Property tests over generated registries, ledgers and posts: the snapshot includes a
-//! record exactly when a plain, independent reading of PRODUCT.md §2 says so.
+//! Property tests over generated registries, ledgers, policies and posts: the snapshot
+//! includes a record exactly when a plain, independent reading of PRODUCT.md §2 says
+//! so, the opt-out gate ("no default consent before users could say no") included.
 
 mod common;
 
@@ -62,8 +63,19 @@ fn events(n_users: usize) -> impl Strategy<Value = Vec<Event>> {
     )
 }
 
-/// PRODUCT.md §2, read plainly.
-fn oracle(user: Option<&User>, events: &[Event], uid: usize, purposes: &[Purpose]) -> bool {
+/// A policy's opt-out gate: the day users could opt out, relative to T's day, and the
+/// notice days.
+type Gate = Option<(i64, u32)>;
+
+/// PRODUCT.md §2, read plainly, for a record created `created` seconds after T.
+fn oracle(
+    user: Option<&User>,
+    events: &[Event],
+    uid: usize,
+    purposes: &[Purpose],
+    gate: Gate,
+    created: i64,
+) -> bool {
     let Some(u) = user else { return false };
     if STATUSES[u.status] != "active" {
         return false;
@@ -89,6 +101,15 @@ fn oracle(user: Option<&User>, events: &[Event], uid: usize, purposes: &[Purpose
             .max()
             .map(|(_, deny)| deny)
     };
+    // "An explicit allow on the chain still includes"; without one, the regime default
+    // of an opt-out country includes only once the notice period is over at T, and only
+    // records created on or after the day users could opt out.
+    let default_includes = match gate {
+        None => true,
+        Some((from_day, notice)) => {
+            from_day + i64::from(notice) <= 0 && created >= from_day * 86_400
+        }
+    };
     purposes.iter().all(|&p| {
         let chain: Vec<Purpose> = std::iter::successors(Some(p), |q| q.parent()).collect();
         if chain.iter().any(|&q| latest(q) == Some(true)) {
@@ -96,7 +117,7 @@ fn oracle(user: Option<&User>, events: &[Event], uid: usize, purposes: &[Purpose
         }
         match chain.iter().find_map(|&q| latest(q)) {
             Some(deny) => !deny,
-            None => !OPT_IN.contains(&COUNTRIES[u.country]),
+            None => !OPT_IN.contains(&COUNTRIES[u.country]) && default_includes,
         }
     })
 }
@@ -112,10 +133,30 @@ proptest! {
     fn included_exactly_when_every_permitted_purpose_is_consented(
         (users, events) in users().prop_flat_map(|u| { let n = u.len(); (Just(u), events(n)) }),
         purposes in purposes(),
-        posts in prop::collection::vec((0..8usize, -2..2i64), 1..40),
+        gate in prop::option::of((-4..2i64, 0..4u32)),
+        // Created seconds around T (ties with the cut-off), or days before it (around
+        // the gate's day).
+        posts in prop::collection::vec(
+            (0..8usize, prop_oneof![-2..2i64, (-5..1i64).prop_map(|d| d * 86_400 - 1), (-5..1i64).prop_map(|d| d * 86_400)]),
+            1..40,
+        ),
     ) {
         let w = World::new(&purposes);
-        consentry::ledger::set_policy(&w.store, &OPT_IN.join(",")).unwrap();
+        let (from, notice) = match gate {
+            Some((day, notice)) => (
+                Some(chrono::DateTime::from_timestamp_micros(T_US + day * 86_400_000_000)
+                    .unwrap()
+                    .date_naive()
+                    .to_string()),
+                Some(i64::from(notice)),
+            ),
+            None => (None, None),
+        };
+        consentry::ledger::set_policy(&w.store, &consentry::ledger::PolicyInput {
+            opt_in: Some(OPT_IN.join(",")),
+            opt_out_available_from: from,
+            notice_days: notice,
+        }).unwrap();
         let names: Vec<String> = (0..users.len()).map(|i| format!("user{i}")).collect();
         let rows: Vec<(String, String, String, String)> = users.iter().enumerate().map(|(i, u)| (
             names[i].clone(),
@@ -143,7 +184,7 @@ proptest! {
         let s = w.build(&w.request(&path, T)).unwrap();
         let got: HashSet<String> = w.included_ids(&s).into_iter().collect();
         for (i, (a, dt)) in posts.iter().enumerate() {
-            let eligible = oracle(users.get(*a), &events, *a, &purposes);
+            let eligible = oracle(users.get(*a), &events, *a, &purposes, gate, *dt);
             let expected = eligible && *dt <= 0;
             prop_assert_eq!(got.contains(&format!("p{i}")), expected,
                 "post p{} by user{} at T{:+}s: expected included={}", i, a, dt, expected);

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditReport};
 use consentry::consent::Policy;
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
-use consentry::ledger::{self, ConsentOverview, ImportOptions, ImportReport};
+use consentry::ledger::{self, ConsentOverview, ImportOptions, ImportReport, PolicyInput};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
 use consentry::snapshot::{
     self, BuildRequest, Progress, Snapshot, SnapshotId, SourcePreview, VerifyReport,
@@ -166,8 +166,8 @@ async fn consent_overview(state: State<'_, AppState>) -> Reply<ConsentOverview> 
 }
 
 #[tauri::command]
-async fn set_policy(state: State<'_, AppState>, opt_in: String) -> Reply<Policy> {
-    call(state, move |s| ledger::set_policy(s, &opt_in)).await
+async fn set_policy(state: State<'_, AppState>, input: PolicyInput) -> Reply<Policy> {
+    call(state, move |s| ledger::set_policy(s, &input)).await
 }
 
 #[tauri::command]

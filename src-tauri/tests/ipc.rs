@@ -203,7 +203,9 @@ fn the_ui_can_import_consent_and_preview_a_source() {
     assert_eq!(overview["opt_in_regime"], 1);
     assert_eq!(overview["policy"]["version"], 1);
 
-    let policy = h.invoke("set_policy", json!({ "optIn": "US" })).unwrap();
+    let policy = h
+        .invoke("set_policy", json!({ "input": { "opt_in": "US" } }))
+        .unwrap();
     assert_eq!(policy["version"], 2);
 
     let posts = dir.path().join("posts.jsonl");

@@ -9,25 +9,35 @@
 //! the whole id, so two ids with the same hash can never be confused (an unregistered
 //! author must never get a registered user's verdict).
 
-use crate::consent::Exclusion;
+use crate::consent::Verdict;
 
 pub struct Authors {
     arena: Vec<u8>,
     /// End of id `i` in `arena`; it starts where id `i - 1` ends.
     ends: Vec<u32>,
-    verdicts: Vec<Option<Exclusion>>,
+    verdicts: Vec<Verdict>,
     slots: Vec<Slot>,
 }
 
 /// One user in the hash table; `position == 0` marks an empty slot.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 struct Slot {
     tag: u32,
     /// The user's position + 1.
     position: u32,
     start: u32,
     len: u32,
-    verdict: Option<Exclusion>,
+    verdict: Verdict,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        tag: 0,
+        position: 0,
+        start: 0,
+        len: 0,
+        verdict: Verdict::Included,
+    };
 }
 
 fn hash(id: &[u8]) -> u64 {
@@ -50,7 +60,7 @@ impl Authors {
         }
     }
 
-    pub fn push(&mut self, id: &str, verdict: Option<Exclusion>) {
+    pub fn push(&mut self, id: &str, verdict: Verdict) {
         self.arena.extend_from_slice(id.as_bytes());
         self.ends
             .push(u32::try_from(self.arena.len()).expect("user ids fit in 4 GiB"));
@@ -60,7 +70,7 @@ impl Authors {
     /// Builds the hash table once every user is pushed.
     pub fn finish(mut self) -> Authors {
         let n = (self.ends.len() * 2).max(16);
-        let mut slots = vec![Slot::default(); n];
+        let mut slots = vec![Slot::EMPTY; n];
         for position in 0..self.ends.len() {
             let (start, end) = self.bounds(position);
             let h = hash(&self.arena[start..end]);
@@ -105,7 +115,7 @@ impl Authors {
     }
 
     /// The position and verdict of a registered user; None for anyone else.
-    pub fn get(&self, id: &str) -> Option<(u32, Option<Exclusion>)> {
+    pub fn get(&self, id: &str) -> Option<(u32, Verdict)> {
         let n = self.slots.len();
         let h = hash(id.as_bytes());
         let tag = (h >> 32) as u32;
@@ -135,7 +145,11 @@ mod tests {
     fn finds_every_registered_user_and_nobody_else() {
         let mut b = Authors::builder();
         for i in 0..10_000 {
-            let verdict = (i % 3 == 0).then_some(Exclusion::Minor);
+            let verdict = if i % 3 == 0 {
+                Verdict::Excluded(crate::consent::Exclusion::Minor)
+            } else {
+                Verdict::Included
+            };
             b.push(&format!("user{i:05}"), verdict);
         }
         let a = b.finish();
@@ -143,7 +157,7 @@ mod tests {
         for i in 0..10_000 {
             let (position, verdict) = a.get(&format!("user{i:05}")).unwrap();
             assert_eq!(position, i);
-            assert_eq!(verdict.is_some(), i % 3 == 0);
+            assert_eq!(verdict != Verdict::Included, i % 3 == 0);
             assert_eq!(a.id(i as usize), format!("user{i:05}"));
         }
         for absent in ["", "user", "user10000", "User00001", "user00001 "] {

@@ -16,14 +16,16 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::authors::Authors;
+use super::folders;
 use super::idset::{self, IdSet};
 use super::scan::{self, Value};
 use super::{BuildRequest, Shard, Snapshot, DEFAULT_SHARD_BYTES, MAX_LINE_BYTES, RECORDS_INDEX};
 use crate::audit::Action;
+use crate::calendar::{self, parse_instant};
 use crate::consent::{Exclusion, Rules};
 use crate::deal::DealStatus;
 use crate::error::{Error, FieldError, LineError, Problems, Result};
-use crate::ledger::{parse_instant, FileFormat, MAX_LISTED_LINES};
+use crate::ledger::{FileFormat, MAX_LISTED_LINES};
 use crate::store::{self, Store};
 
 /// How far a build has come, reported a few times a second.
@@ -48,6 +50,8 @@ struct Plan {
     window: Option<(i64, i64)>,
     shard_bytes: u64,
     max_rejected_pct: f64,
+    /// `--out`, absolute and checked to be absent or an empty folder.
+    out: Option<PathBuf>,
 }
 
 fn check(req: &BuildRequest) -> Result<Plan> {
@@ -87,6 +91,8 @@ fn check(req: &BuildRequest) -> Result<Plan> {
     ] {
         if value.trim().is_empty() {
             problems.add(name, "a field name is required");
+        } else {
+            problems.take(crate::text::single_line(name, value.trim()));
         }
         fields.push(value.trim().to_string());
     }
@@ -94,7 +100,7 @@ fn check(req: &BuildRequest) -> Result<Plan> {
     let day =
         |field: &str, v: &Option<String>| -> Option<std::result::Result<NaiveDate, FieldError>> {
             let text = v.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
-            Some(crate::deal::parse_date(field, text))
+            Some(calendar::parse_term_date(field, text))
         };
     let from = day("window_from", &req.window_from).and_then(|r| problems.take(r));
     let to = day("window_to", &req.window_to).and_then(|r| problems.take(r));
@@ -106,19 +112,10 @@ fn check(req: &BuildRequest) -> Result<Plan> {
             );
         }
     }
+    // Term dates lie in 1970..=2199, so the day bounds exist.
     let window = (from.is_some() || to.is_some()).then(|| {
-        let start = from.map_or(i64::MIN, |d| {
-            d.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_micros()
-        });
-        let end = to.map_or(i64::MAX, |d| {
-            d.succ_opt()
-                .unwrap()
-                .and_hms_opt(0, 0, 0)
-                .unwrap()
-                .and_utc()
-                .timestamp_micros()
-                - 1
-        });
+        let start = from.map_or(i64::MIN, calendar::start_of_day_micros);
+        let end = to.and_then(calendar::end_of_day_micros).unwrap_or(i64::MAX);
         (start, end)
     });
     let shard_bytes = req.shard_bytes.unwrap_or(DEFAULT_SHARD_BYTES);
@@ -129,8 +126,18 @@ fn check(req: &BuildRequest) -> Result<Plan> {
     if !(0.0..=100.0).contains(&max_rejected_pct) {
         problems.add("max_rejected_pct", "must be between 0 and 100");
     }
+    let out = req
+        .out
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .map(|o| folders::absolute(Path::new(o)));
+    if let Some(out) = &out {
+        problems.take(folders::check_out(out));
+    }
     problems.into_result()?;
     Ok(Plan {
+        out,
         source,
         format: format.expect("checked"),
         fields: [fields[0].clone(), fields[1].clone(), fields[2].clone()],
@@ -152,6 +159,9 @@ fn first_field(e: Error) -> FieldError {
 struct Eligibility {
     users: Authors,
     ledger_sha256: String,
+    /// Under a gated policy, records created before this instant are included only on
+    /// an explicit allow.
+    gate_from_us: Option<i64>,
 }
 
 fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibility> {
@@ -159,12 +169,13 @@ fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibilit
     let mut digest = Sha256::new();
     store.read(|conn| {
         store::consent::fold_consent(conn, as_of_us, &mut digest, |user, latest| {
-            users.push(&user.user_id, rules.eligible(Some(&user), latest).err());
+            users.push(&user.user_id, rules.verdict(Some(&user), latest));
         })
     })?;
     Ok(Eligibility {
         users: users.finish(),
         ledger_sha256: hex::encode(digest.finalize()),
+        gate_from_us: rules.gate_from_us(),
     })
 }
 
@@ -183,8 +194,8 @@ pub fn build(
         return Err(Error::Conflict {
             field: Some("deal_id".into()),
             message: format!(
-                "deal {} is {}: snapshots are built for signed or active deals only, whose \\
-                 permitted purposes can no longer change",
+                "deal {} is {}: snapshots are built for signed or active deals only, whose \
+                 permitted purposes can no longer change; sign the deal first",
                 deal.id, deal.status
             ),
         });
@@ -199,41 +210,10 @@ pub fn build(
         eligibility(store, &rules, as_of_us)?
     };
 
-    let out_dir = req
-        .out
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-        .map(PathBuf::from);
-    if let Some(out) = &out_dir {
-        let occupied = std::fs::read_dir(out)
-            .map(|mut d| d.next().is_some())
-            .unwrap_or(false);
-        if occupied {
-            return Err(Error::invalid(
-                "out",
-                format!("{} exists and is not empty", out.display()),
-            ));
-        }
-    }
-    let default_root = default_root(store, req.deal_id);
-    let building = store.write(|tx| {
-        store::snapshots::insert_building(
-            tx,
-            req,
-            &plan_text(&plan),
-            &deal.purposes,
-            policy.version,
-            out_dir.as_deref(),
-            &default_root,
-        )
-    })?;
-    let staging = PathBuf::from(&building.staging_dir);
-    let out = PathBuf::from(&building.out_dir);
-
+    let building = store.write(|tx| claim(tx, store, req, &plan, &deal, policy.version))?;
+    let mut published = false;
     let result = (|| {
-        std::fs::create_dir_all(&staging)
-            .map_err(|e| Error::io(format!("cannot create {}", staging.display()), e))?;
+        let staging = folders::create_staging(&building)?;
         let run = stream(&plan, &eligibility, &staging, progress, cancel, started)?;
         let rejected_pct = if run.records_in == 0 {
             0.0
@@ -243,8 +223,9 @@ pub fn build(
         if rejected_pct > plan.max_rejected_pct {
             return Err(Error::BadLines {
                 file: format!(
-                    "{}: {:.2}% of lines rejected, above the {}% limit (--max-rejected-pct); not sealed",
-                    plan.source.display(),
+                    "{}: {:.2}% of lines rejected, above the {}% limit (--max-rejected-pct); \
+                     not sealed: fix the lines listed, or raise the limit",
+                    crate::text::printable(&plan.source.display().to_string()),
                     rejected_pct,
                     plan.max_rejected_pct
                 ),
@@ -255,25 +236,29 @@ pub fn build(
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
-        publish(&staging, &out)?;
+        folders::publish(&building)?;
+        published = true;
         let (included_users, users_sha) = included_users(&eligibility.users, &run.per_user);
-        let mut sealed = Sealed {
+        let sealed = Sealed {
             records_in: run.records_in,
             records_included: run.included,
             excluded: Exclusion::ALL
                 .iter()
                 .map(|r| (r.token().to_string(), run.count(*r)))
                 .collect(),
-            rejected_lines: run.rejected_lines,
-            shards: run.shards,
+            rejected_lines: run.rejected_lines.clone(),
+            shards: run.shards.clone(),
             included_users,
             included_users_sha256: users_sha,
             ledger_sha256: eligibility.ledger_sha256.clone(),
-            records_index_sha256: run.records_index_sha256,
+            records_index_sha256: run.records_index_sha256.clone(),
             source_bytes: run.bytes,
             duration_ms: 0,
+            held_back_by_gate: run.held_back_by_gate,
         };
-        store.write(|tx| {
+        // The streaming is done and the files are published: a busy store must not cost
+        // the seal, so it is tried again while another writer holds the store.
+        store.write_retrying(SEAL_ATTEMPTS, |tx| {
             let users = run
                 .per_user
                 .iter()
@@ -282,7 +267,10 @@ pub fn build(
                 .map(|(i, &n)| (eligibility.users.id(i), n));
             store::snapshots::insert_users(tx, building.id, users)?;
             // Everything but the commit itself.
-            sealed.duration_ms = started.elapsed().as_millis() as u64;
+            let sealed = Sealed {
+                duration_ms: started.elapsed().as_millis() as u64,
+                ..sealed.clone()
+            };
             store::snapshots::seal(tx, building.id, &sealed)?;
             let snapshot = store::snapshots::get(tx.conn(), building.id)?;
             tx.audit(
@@ -295,19 +283,72 @@ pub fn build(
             Ok(snapshot)
         })
     })();
-    if result.is_err() {
-        // Keep nothing of a failed build; the sealed row was not written.
-        let _ = super::remove_dir(&staging);
-        if store
-            .read(|c| store::snapshots::get(c, building.id))
-            .map(|s| !s.sealed)
-            .unwrap_or(true)
-        {
-            let _ = super::remove_dir(&out);
+    match result {
+        Ok(snapshot) => Ok(snapshot),
+        Err(e) => {
+            // Keep nothing of a failed build but what is not ours to remove: the staging
+            // folder goes (if it still carries our marker), the output folder never does.
+            let _ = folders::remove_staging(&building);
             let _ = store.write(|tx| store::snapshots::delete_building(tx, building.id));
+            Err(if published {
+                Error::Conflict {
+                    field: None,
+                    message: format!(
+                        "{e}; the snapshot's files were published in {} but not sealed: \
+                         remove that folder and build again",
+                        crate::text::printable(&building.out_dir)
+                    ),
+                }
+            } else {
+                e
+            })
         }
     }
-    result
+}
+
+/// How many times a finished build tries to seal while another writer holds the store
+/// past the busy timeout.
+const SEAL_ATTEMPTS: u32 = 5;
+
+/// Commits the `building` row and names the build's folders; refuses a folder that
+/// another build of this store writes to or was sealed in.
+fn claim(
+    tx: &store::Tx<'_>,
+    store: &Store,
+    req: &BuildRequest,
+    plan: &Plan,
+    deal: &crate::deal::Deal,
+    policy_version: i64,
+) -> Result<store::snapshots::Building> {
+    let id = store::snapshots::insert_building(
+        tx,
+        req,
+        &plan_text(plan),
+        &deal.purposes,
+        policy_version,
+    )?;
+    let out = match &plan.out {
+        Some(out) => out.clone(),
+        None => folders::default_out(store.location(), deal.id, id, tx.now()),
+    };
+    let out_text = out.display().to_string();
+    if let Some((other, sealed)) = store::snapshots::using_out_dir(tx.conn(), &out_text, id)? {
+        let what = if sealed {
+            format!("snapshot {other} was sealed there")
+        } else {
+            format!("snapshot {other} is being built there right now")
+        };
+        return Err(Error::conflict(
+            "out",
+            format!(
+                "{}: {what}; give another folder",
+                crate::text::printable(&out_text)
+            ),
+        ));
+    }
+    let staging = folders::staging_for(&out, id).display().to_string();
+    store::snapshots::set_dirs(tx, id, &staging, &out_text)?;
+    store::snapshots::get_building(tx.conn(), id)
 }
 
 /// Reads a file in the background, discarding the bytes, until dropped: the kernel keeps
@@ -343,6 +384,7 @@ impl Drop for ReadAhead {
 }
 
 /// What the seal writes.
+#[derive(Clone)]
 pub(crate) struct Sealed {
     pub records_in: u64,
     pub records_included: u64,
@@ -355,6 +397,7 @@ pub(crate) struct Sealed {
     pub records_index_sha256: String,
     pub source_bytes: u64,
     pub duration_ms: u64,
+    pub held_back_by_gate: u64,
 }
 
 /// The request as stored on the building row: resolved format and fields.
@@ -377,15 +420,6 @@ fn plan_text(plan: &Plan) -> PlanText {
     }
 }
 
-fn default_root(store: &Store, deal: crate::deal::DealId) -> PathBuf {
-    let location = Path::new(store.location());
-    let base = match location.parent() {
-        Some(p) if store.location() != ":memory:" => p.to_path_buf(),
-        _ => std::env::temp_dir(),
-    };
-    base.join("snapshots").join(format!("deal-{deal}"))
-}
-
 /// How many users are included, and the digest of their ids (positions are in user-id
 /// order, so the ids come out sorted).
 fn included_users(users: &Authors, per_user: &[u32]) -> (u64, String) {
@@ -399,33 +433,6 @@ fn included_users(users: &Authors, per_user: &[u32]) -> (u64, String) {
     (included().count() as u64, super::users_digest(included()))
 }
 
-/// Renames the finished staging folder to its final name and makes that durable.
-fn publish(staging: &Path, out: &Path) -> Result<()> {
-    if let Some(parent) = out.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
-    }
-    // An empty folder given with --out is replaced.
-    let _ = std::fs::remove_dir(out);
-    std::fs::rename(staging, out).map_err(|e| {
-        Error::io(
-            format!("cannot rename {} to {}", staging.display(), out.display()),
-            e,
-        )
-    })?;
-    sync_dir(out)?;
-    if let Some(parent) = out.parent() {
-        sync_dir(parent)?;
-    }
-    Ok(())
-}
-
-fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(format!("cannot sync {}", dir.display()), e))
-}
-
 /// The outcome of streaming the source.
 struct Run {
     records_in: u64,
@@ -436,6 +443,7 @@ struct Run {
     records_index_sha256: String,
     per_user: Vec<u32>,
     bytes: u64,
+    held_back_by_gate: u64,
 }
 
 impl Run {
@@ -464,6 +472,8 @@ enum Outcome {
         /// Registry index of the author when the line is eligible.
         user: u32,
         verdict: Option<Exclusion>,
+        /// Excluded as `no_consent` by the opt-out gate.
+        held_back: bool,
     },
 }
 
@@ -730,13 +740,14 @@ fn parse_chunk(
         };
         let outcome =
             match mapped.and_then(|m| classify(m, names, as_of_us, window, elig, &mut entries)) {
-                Ok((entry, id_hash, user, verdict)) => Outcome::Record {
+                Ok((entry, id_hash, user, verdict, held_back)) => Outcome::Record {
                     start: start as u32,
                     end: end as u32,
                     entry,
                     id_hash,
                     user,
                     verdict,
+                    held_back,
                 },
                 Err(message) => Outcome::Rejected(message),
             };
@@ -751,7 +762,7 @@ fn parse_chunk(
     }
 }
 
-type Classified = ((u32, u32), u64, u32, Option<Exclusion>);
+type Classified = ((u32, u32), u64, u32, Option<Exclusion>, bool);
 
 fn classify(
     mapped: scan::Mapped<'_>,
@@ -792,24 +803,24 @@ fn classify(
     let id_hash = idset::hash(id.as_bytes());
     let none = (0, 0);
     if created > as_of_us {
-        return Ok((none, id_hash, 0, Some(Exclusion::AfterCutoff)));
+        return Ok((none, id_hash, 0, Some(Exclusion::AfterCutoff), false));
     }
     if let Some((from, to)) = window {
         if created < from || created > to {
-            return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow)));
+            return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow), false));
         }
     }
     let Some((u, verdict)) = elig.users.get(&user) else {
-        return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser)));
+        return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser), false));
     };
-    if let Some(reason) = verdict {
-        return Ok((none, id_hash, u, Some(reason)));
+    if let Some((reason, held_back)) = verdict.for_record(created, elig.gate_from_us) {
+        return Ok((none, id_hash, u, Some(reason), held_back));
     }
     // Rendered here, in parallel, so that the single writer only copies bytes. The
     // author is the registry's user id: it was just found under that key.
     let start = entries.len() as u32;
     records_index_entry(entries, &user, &id);
-    Ok(((start, entries.len() as u32), id_hash, u, None))
+    Ok(((start, entries.len() as u32), id_hash, u, None, false))
 }
 
 /// One line of `records.jsonl`: `["author","record id"]\n`.
@@ -942,6 +953,7 @@ fn write_in_order(
         records_index_sha256: String::new(),
         per_user: vec![0; elig.users.len()],
         bytes: header_len,
+        held_back_by_gate: 0,
     };
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next_seq = 0u64;
@@ -984,6 +996,7 @@ fn write_in_order(
                         id_hash,
                         user,
                         verdict,
+                        held_back,
                     } => {
                         run.records_in += 1;
                         if !seen.insert(id_hash) {
@@ -992,6 +1005,7 @@ fn write_in_order(
                         }
                         if let Some(reason) = verdict {
                             run.counts[reason as usize] += 1;
+                            run.held_back_by_gate += u64::from(held_back);
                             continue;
                         }
                         // Byte for byte with its line end ('\n' or "\r\n"). The last line
@@ -1037,7 +1051,7 @@ fn write_in_order(
         .map_err(|e| Error::io("cannot write the records index", e))?;
     std::fs::rename(&index_path, dir.join(RECORDS_INDEX))
         .map_err(|e| Error::io("cannot write the records index", e))?;
-    sync_dir(dir)?;
+    folders::sync_dir(dir)?;
     run.shards = shards.done;
     run.records_index_sha256 = hex::encode(index_hasher.finalize());
     progress(&Progress {

@@ -14,7 +14,8 @@
 //! - **Atomic**: a `building` row is committed first (so a crash can be cleaned up),
 //!   shards are written under temporary names in a staging folder, fsynced, renamed,
 //!   the folder renamed to its final name, and the row sealed in one transaction at the
-//!   very end. [`clean_leftovers`] removes what a crashed build left.
+//!   very end. [`clean_leftovers`] removes what a crashed build left. A build removes
+//!   only what it created itself (see `folders`).
 //! - **Bounded memory**: a table per registry user, 8.9 to 13.4 bytes per record for
 //!   duplicate detection (`idset`), and a few blocks of the source in flight; never the
 //!   records themselves. A line longer than [`MAX_LINE_BYTES`] is rejected unread.
@@ -25,6 +26,7 @@
 
 mod authors;
 pub(crate) mod build;
+mod folders;
 pub mod idset;
 pub mod scan;
 
@@ -77,8 +79,8 @@ pub struct BuildRequest {
     pub window_to: Option<String>,
     #[serde(default)]
     pub shard_bytes: Option<u64>,
-    /// The folder to create for the snapshot; default: `snapshots/deal-<id>/snapshot-<id>`
-    /// beside the store.
+    /// The folder to create for the snapshot: new or empty. Default:
+    /// `<store file>.snapshots/deal-<id>/snapshot-<id>-<time>` beside the store.
     #[serde(default)]
     pub out: Option<String>,
     /// Fail without sealing when more than this percentage of lines are rejected.
@@ -144,6 +146,9 @@ pub struct Snapshot {
     pub records_index_sha256: String,
     pub source_bytes: u64,
     pub duration_ms: u64,
+    /// Records excluded as `no_consent` only because of the policy's opt-out gate
+    /// (included by the regime default otherwise).
+    pub held_back_by_gate: u64,
     pub created_at: String,
     pub sealed_at: Option<String>,
 }
@@ -266,9 +271,11 @@ pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     Ok((size, hex::encode(hasher.finalize())))
 }
 
-/// Removes what crashed builds left: their staging folders, any unsealed output folder,
-/// and their `building` rows. Builds whose process is still running are left alone.
-/// Returns how many builds were cleaned.
+/// Removes what crashed builds left: their `building` rows, and their staging folders
+/// when they still carry the build's marker. Output folders are never removed: a build
+/// killed between publishing and sealing leaves its folder unsealed, for a person to
+/// look at. Builds whose process is still running are left alone. Returns how many
+/// builds were cleaned.
 pub fn clean_leftovers(store: &Store) -> Result<u64> {
     let leftovers = store.read(store::snapshots::building)?;
     let mut cleaned = 0;
@@ -276,8 +283,7 @@ pub fn clean_leftovers(store: &Store) -> Result<u64> {
         if b.pid != std::process::id() as i64 && process_alive(b.pid) {
             continue;
         }
-        remove_dir(Path::new(&b.staging_dir))?;
-        remove_dir(Path::new(&b.out_dir))?;
+        folders::remove_staging(&b)?;
         store.write(|tx| store::snapshots::delete_building(tx, b.id))?;
         cleaned += 1;
     }
@@ -291,14 +297,6 @@ fn process_alive(pid: i64) -> bool {
         Path::new(&format!("/proc/{pid}")).exists()
     } else {
         true
-    }
-}
-
-pub(crate) fn remove_dir(path: &Path) -> Result<()> {
-    match std::fs::remove_dir_all(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(Error::io(format!("cannot remove {}", path.display()), e)),
     }
 }
 

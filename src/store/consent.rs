@@ -150,7 +150,8 @@ impl<'c> EventInserter<'c> {
 
 pub(crate) fn current_policy(conn: &Connection) -> Result<Policy> {
     Ok(conn.query_row(
-        "SELECT version, opt_in_countries FROM policies ORDER BY version DESC LIMIT 1",
+        "SELECT version, opt_in_countries, opt_out_available_from, notice_days
+         FROM policies ORDER BY version DESC LIMIT 1",
         [],
         |r| {
             let codes: String = r.get(1)?;
@@ -161,16 +162,26 @@ pub(crate) fn current_policy(conn: &Connection) -> Result<Policy> {
                     .filter(|c| !c.is_empty())
                     .map(str::to_string)
                     .collect(),
+                opt_out_available_from: r.get(2)?,
+                notice_days: r.get(3)?,
             })
         },
     )?)
 }
 
-pub(crate) fn insert_policy(tx: &Tx<'_>, codes: &[String]) -> Result<Policy> {
+/// Stores a new policy version with these settings and returns it.
+pub(crate) fn insert_policy(tx: &Tx<'_>, p: &Policy) -> Result<Policy> {
     tx.conn().execute(
-        "INSERT INTO policies (version, opt_in_countries, created_at, actor)
-         VALUES ((SELECT max(version) + 1 FROM policies), ?1, ?2, ?3)",
-        params![codes.join(","), tx.now(), tx.actor],
+        "INSERT INTO policies (version, opt_in_countries, opt_out_available_from, notice_days,
+                               created_at, actor)
+         VALUES ((SELECT max(version) + 1 FROM policies), ?1, ?2, ?3, ?4, ?5)",
+        params![
+            p.opt_in_countries.join(","),
+            p.opt_out_available_from,
+            p.notice_days,
+            tx.now(),
+            tx.actor
+        ],
     )?;
     current_policy(tx.conn())
 }
@@ -360,5 +371,6 @@ pub(crate) fn overview(conn: &Connection, now_us: i64) -> Result<crate::ledger::
         denied,
         allowed,
         imports,
+        gate: None,
     })
 }

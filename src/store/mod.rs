@@ -29,6 +29,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!(
         "../../migrations/0002_consent_and_snapshots.sql"
     )),
+    M::up(include_str!("../../migrations/0003_trust.sql")),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.
@@ -36,11 +37,21 @@ pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the store at {path}: {source}")]
+    #[error("cannot open the store at {}: {source}", printable_path(.path))]
     Open {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error(
+        "there is no store at {}: check --db or CONSENTRY_DB (a command that only reads \
+         never creates a store)", printable_path(.path)
+    )]
+    Missing { path: PathBuf },
+    #[error(
+        "{} is not a Consentry store (not an SQLite database): check --db or CONSENTRY_DB",
+        printable_path(.path)
+    )]
+    NotAStore { path: PathBuf },
     #[error(
         "the store at {path} has schema version {found}, but this Consentry knows versions up to \
          {known}: it was written by a newer Consentry; upgrade Consentry to open it"
@@ -63,6 +74,15 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+fn printable_path(path: &Path) -> String {
+    crate::text::printable(&path.display().to_string()).into_owned()
+}
+
+/// How long a write waits for another process's write to finish before giving up. The
+/// longest write is an import of the largest registry (minutes for tens of millions of
+/// rows), so this is long; reads never wait in WAL mode.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Store(StoreError::Sqlite(e))
@@ -81,11 +101,12 @@ pub struct Store {
     conn: Mutex<Connection>,
     actor: String,
     location: String,
+    created: bool,
 }
 
 impl Store {
     /// Opens (creating if needed) the store at `path` and migrates it to the latest
-    /// schema.
+    /// schema. [`Store::created`] tells whether the file is new.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
@@ -93,15 +114,42 @@ impl Store {
                 source,
             })?;
         }
+        let created = !path.exists();
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
         })?;
-        Store::prepare(conn, path.display().to_string())
+        let mut store = Store::prepare(conn, path)?;
+        store.created = created;
+        Ok(store)
+    }
+
+    /// Opens the store at `path`, which must exist: what commands that only read use,
+    /// so that a mistyped `--db` is an error instead of an empty store.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
     }
 
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::prepare(Connection::open_in_memory()?, ":memory:".to_string())
+        Store::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
+    }
+
+    /// Whether [`Store::open`] created the file.
+    pub fn created(&self) -> bool {
+        self.created
+    }
+
+    /// How long writes wait for a busy store (default [`BUSY_TIMEOUT`]).
+    pub fn with_busy_timeout(self, timeout: Duration) -> Store {
+        self.lock()
+            .busy_timeout(timeout)
+            .expect("setting the busy timeout cannot fail");
+        self
     }
 
     /// The store location when none is given: `$CONSENTRY_DB`, else
@@ -115,13 +163,23 @@ impl Store {
         }
     }
 
-    fn prepare(mut conn: Connection, location: String) -> Result<Store, StoreError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+    fn prepare(mut conn: Connection, path: &Path) -> Result<Store, StoreError> {
+        let location = path.display().to_string();
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.execute_batch(
             "PRAGMA journal_mode = WAL;
              PRAGMA foreign_keys = ON;
              PRAGMA synchronous = FULL;",
-        )?;
+        )
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StoreError::NotAStore {
+                path: path.to_path_buf(),
+            },
+            _ => StoreError::Open {
+                path: path.to_path_buf(),
+                source: e,
+            },
+        })?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let found = usize::try_from(found).unwrap_or(usize::MAX);
         if found > SCHEMA_VERSION {
@@ -136,6 +194,7 @@ impl Store {
             conn: Mutex::new(conn),
             actor: default_actor(),
             location,
+            created: false,
         })
     }
 
@@ -203,6 +262,28 @@ impl Store {
         let value = f(&scope)?;
         scope.tx.commit()?;
         Ok(value)
+    }
+
+    /// [`Store::write`], tried again (up to `attempts` times, with growing pauses) while
+    /// another writer holds the store past the busy timeout: for a write that must not
+    /// be lost after long work, such as a snapshot's seal.
+    pub(crate) fn write_retrying<T>(
+        &self,
+        attempts: u32,
+        f: impl Fn(&Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut pause = Duration::from_millis(50);
+        let mut attempt = 1;
+        loop {
+            match self.write(&f) {
+                Err(e) if e.is_busy() && attempt < attempts => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
     }
 }
 
@@ -273,7 +354,7 @@ mod tests {
         assert_eq!(text("journal_mode"), "Text(\"wal\")");
         assert_eq!(text("foreign_keys"), "Integer(1)");
         assert_eq!(text("synchronous"), "Integer(2)", "FULL");
-        assert_eq!(text("busy_timeout"), "Integer(5000)");
+        assert_eq!(text("busy_timeout"), "Integer(600000)");
         assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
     }
 

@@ -15,19 +15,18 @@ pub(crate) struct Building {
     pub pid: i64,
     pub staging_dir: String,
     pub out_dir: String,
+    pub created_at: String,
 }
 
-/// Commits the `building` row that lets a crashed build be cleaned up, choosing the
-/// output and staging folders.
+/// Inserts the `building` row that lets a crashed build be cleaned up; its folders are
+/// named by [`set_dirs`] in the same transaction, once the id is known.
 pub(crate) fn insert_building(
     tx: &Tx<'_>,
     req: &BuildRequest,
     plan: &PlanText,
     purposes: &[Purpose],
     policy_version: i64,
-    out: Option<&std::path::Path>,
-    default_root: &std::path::Path,
-) -> Result<Building> {
+) -> Result<SnapshotId> {
     tx.conn().execute(
         "INSERT INTO snapshots (deal_id, state, pid, staging_dir, out_dir, source_path,
                                 source_format, id_field, user_field, time_field, as_of,
@@ -55,34 +54,36 @@ pub(crate) fn insert_building(
             tx.now(),
         ],
     )?;
-    let id = SnapshotId(tx.conn().last_insert_rowid());
-    let out_dir = match out {
-        Some(out) => absolute(out),
-        None => absolute(&default_root.join(format!("snapshot-{id}"))),
-    };
-    let name = out_dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let staging_dir = out_dir.with_file_name(format!(".{name}.building-{id}"));
-    let (staging_dir, out_dir) = (
-        staging_dir.display().to_string(),
-        out_dir.display().to_string(),
-    );
-    tx.conn().execute(
-        "UPDATE snapshots SET staging_dir = ?2, out_dir = ?3 WHERE id = ?1",
-        params![id.0, staging_dir, out_dir],
-    )?;
-    Ok(Building {
-        id,
-        pid: std::process::id() as i64,
-        staging_dir,
-        out_dir,
-    })
+    Ok(SnapshotId(tx.conn().last_insert_rowid()))
 }
 
-fn absolute(p: &std::path::Path) -> std::path::PathBuf {
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+pub(crate) fn set_dirs(
+    tx: &Tx<'_>,
+    id: SnapshotId,
+    staging_dir: &str,
+    out_dir: &str,
+) -> Result<()> {
+    tx.conn().execute(
+        "UPDATE snapshots SET staging_dir = ?2, out_dir = ?3 WHERE id = ?1 AND state = 'building'",
+        params![id.0, staging_dir, out_dir],
+    )?;
+    Ok(())
+}
+
+/// Another snapshot of this store that writes to, or was sealed in, `out_dir`.
+pub(crate) fn using_out_dir(
+    conn: &Connection,
+    out_dir: &str,
+    except: SnapshotId,
+) -> Result<Option<(SnapshotId, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, state = 'sealed' FROM snapshots WHERE out_dir = ?1 AND id != ?2
+             ORDER BY id DESC LIMIT 1",
+            params![out_dir, except.0],
+            |r| Ok((SnapshotId(r.get(0)?), r.get(1)?)),
+        )
+        .optional()?)
 }
 
 /// Records which users a snapshot being sealed included, and how many records each.
@@ -107,7 +108,7 @@ pub(crate) fn seal(tx: &Tx<'_>, id: SnapshotId, s: &Sealed) -> Result<()> {
         "UPDATE snapshots SET state = 'sealed', records_in = ?2, records_included = ?3,
                 excluded = ?4, rejected_lines = ?5, shards = ?6, included_users = ?7,
                 included_users_sha256 = ?8, ledger_sha256 = ?9, records_index_sha256 = ?10,
-                source_bytes = ?11, duration_ms = ?12, sealed_at = ?13
+                source_bytes = ?11, duration_ms = ?12, sealed_at = ?13, held_back_by_gate = ?14
          WHERE id = ?1 AND state = 'building'",
         params![
             id.0,
@@ -123,6 +124,7 @@ pub(crate) fn seal(tx: &Tx<'_>, id: SnapshotId, s: &Sealed) -> Result<()> {
             s.source_bytes as i64,
             s.duration_ms as i64,
             tx.now(),
+            s.held_back_by_gate as i64,
         ],
     )?;
     Ok(())
@@ -153,6 +155,16 @@ pub(crate) fn included_users(conn: &Connection, id: SnapshotId) -> Result<(u64, 
     Ok((rows.len() as u64, records, digest))
 }
 
+/// Records held back by a policy's opt-out gate, over every sealed snapshot.
+pub(crate) fn held_back_total(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT coalesce(sum(held_back_by_gate), 0) FROM snapshots WHERE state = 'sealed'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(n as u64)
+}
+
 pub(crate) fn delete_building(tx: &Tx<'_>, id: SnapshotId) -> Result<()> {
     tx.conn()
         .execute("DELETE FROM snapshot_users WHERE snapshot_id = ?1", [id.0])?;
@@ -165,7 +177,8 @@ pub(crate) fn delete_building(tx: &Tx<'_>, id: SnapshotId) -> Result<()> {
 
 pub(crate) fn building(conn: &Connection) -> Result<Vec<Building>> {
     let mut stmt = conn.prepare(
-        "SELECT id, pid, staging_dir, out_dir FROM snapshots WHERE state = 'building' ORDER BY id",
+        "SELECT id, pid, staging_dir, out_dir, created_at FROM snapshots
+         WHERE state = 'building' ORDER BY id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok(Building {
@@ -173,6 +186,7 @@ pub(crate) fn building(conn: &Connection) -> Result<Vec<Building>> {
             pid: r.get(1)?,
             staging_dir: r.get(2)?,
             out_dir: r.get(3)?,
+            created_at: r.get(4)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -181,7 +195,8 @@ pub(crate) fn building(conn: &Connection) -> Result<Vec<Building>> {
 const COLUMNS: &str = "id, deal_id, state, source_path, source_format, id_field, user_field,
     time_field, as_of, window_from, window_to, purposes, policy_version, out_dir, records_in,
     records_included, excluded, rejected_lines, shards, included_users, included_users_sha256,
-    ledger_sha256, records_index_sha256, source_bytes, duration_ms, created_at, sealed_at";
+    ledger_sha256, records_index_sha256, source_bytes, duration_ms, created_at, sealed_at,
+    held_back_by_gate";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Snapshot> {
     fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
@@ -220,6 +235,30 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Snapshot> {
         duration_ms: r.get::<_, Option<i64>>(24)?.unwrap_or(0) as u64,
         created_at: r.get(25)?,
         sealed_at: r.get(26)?,
+        held_back_by_gate: r.get::<_, Option<i64>>(27)?.unwrap_or(0) as u64,
+    })
+}
+
+/// The `building` row of a build in progress.
+pub(crate) fn get_building(conn: &Connection, id: SnapshotId) -> Result<Building> {
+    conn.query_row(
+        "SELECT id, pid, staging_dir, out_dir, created_at FROM snapshots
+         WHERE id = ?1 AND state = 'building'",
+        [id.0],
+        |r| {
+            Ok(Building {
+                id: SnapshotId(r.get(0)?),
+                pid: r.get(1)?,
+                staging_dir: r.get(2)?,
+                out_dir: r.get(3)?,
+                created_at: r.get(4)?,
+            })
+        },
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "snapshot build",
+        id: id.to_string(),
     })
 }
 

@@ -103,7 +103,15 @@ head_hash: string | null, problems: Array<AuditProblem>, };
 
 export type StoreInfo = { location: string, schema_version: number, actor: string, };
 
-export type Policy = { version: number, opt_in_countries: Array<string>, };
+export type Policy = { version: number, opt_in_countries: Array<string>, 
+/**
+ * The day the opt-out setting reached users (UTC), if sharing began before it.
+ */
+opt_out_available_from: string | null, 
+/**
+ * Days of notice after `opt_out_available_from` before the default applies.
+ */
+notice_days: number, };
 
 export type FileFormat = "csv" | "jsonl";
 
@@ -149,7 +157,42 @@ opt_in_regime: number, opt_out_regime: number, events: number,
 /**
  * Per purpose: users whose latest decision, as of now, is deny / allow.
  */
-denied: { [key in string]: number }, allowed: { [key in string]: number }, imports: Array<ImportSummary>, };
+denied: { [key in string]: number }, allowed: { [key in string]: number }, imports: Array<ImportSummary>, 
+/**
+ * The current policy's opt-out gate and what it holds back, when it has one.
+ */
+gate: GateOverview | null, };
+
+export type GateOverview = { opt_out_available_from: string, notice_days: number, 
+/**
+ * The first day the regime default includes anyone; `None`: never.
+ */
+default_applies_from: string | null, 
+/**
+ * Per purpose: registry users whom, as of now, only the regime default would
+ * include. While the notice period runs they are held back entirely; after it,
+ * their records created before the opt-out date are.
+ */
+users_held_back: { [key in string]: number }, 
+/**
+ * Records held back by the gate, summed over the sealed snapshots.
+ */
+records_held_back: number, };
+
+export type PolicyInput = { 
+/**
+ * Comma-separated ISO 3166-1 alpha-2 codes, or `none` for a platform with no
+ * opt-in countries. Blank is refused: it would silently drop every protection.
+ */
+opt_in: string | null, 
+/**
+ * `YYYY-MM-DD`: the day the opt-out setting reached users; `none` removes the gate.
+ */
+opt_out_available_from: string | null, 
+/**
+ * Days of notice after that day before the regime default applies (default 30).
+ */
+notice_days: number | null, };
 
 export type SnapshotId = number;
 
@@ -171,8 +214,8 @@ window_from: string | null,
  */
 window_to: string | null, shard_bytes: number | null, 
 /**
- * The folder to create for the snapshot; default: `snapshots/deal-<id>/snapshot-<id>`
- * beside the store.
+ * The folder to create for the snapshot: new or empty. Default:
+ * `<store file>.snapshots/deal-<id>/snapshot-<id>-<time>` beside the store.
  */
 out: string | null, 
 /**
@@ -192,7 +235,12 @@ excluded: { [key in string]: number }, rejected: number,
 /**
  * The first rejected lines, with why.
  */
-rejected_lines: Array<LineError>, shards: Array<Shard>, included_users: number, included_users_sha256: string, ledger_sha256: string, records_index_sha256: string, source_bytes: number, duration_ms: number, created_at: string, sealed_at: string | null, };
+rejected_lines: Array<LineError>, shards: Array<Shard>, included_users: number, included_users_sha256: string, ledger_sha256: string, records_index_sha256: string, source_bytes: number, duration_ms: number, 
+/**
+ * Records excluded as `no_consent` only because of the policy's opt-out gate
+ * (included by the regime default otherwise).
+ */
+held_back_by_gate: number, created_at: string, sealed_at: string | null, };
 
 export type VerifyReport = { snapshot_id: SnapshotId, ok: boolean, files_checked: number, problems: Array<string>, };
 
