@@ -290,7 +290,7 @@ fn require_partner(tx: &store::Tx<'_>, id: PartnerId) -> Result<()> {
     } else {
         Err(Error::invalid(
             "partner_id",
-            format!("no partner with id {id}"),
+            format!("no partner with id {id}: check the id, or add the partner first"),
         ))
     }
 }
@@ -400,7 +400,8 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
             return Err(Error::Conflict {
                 field: None,
                 message: format!(
-                    "deal {id} is {}: only a signed, active or expired deal can be renewed",
+                    "deal {id} is {}: only a signed, active or expired deal can be renewed; \
+                     edit its terms instead",
                     old.status
                 ),
             });
@@ -408,7 +409,9 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
         if let Some(next) = old.renewed_by {
             return Err(Error::Conflict {
                 field: None,
-                message: format!("deal {id} is already renewed by deal {next}"),
+                message: format!(
+                    "deal {id} is already renewed by deal {next}: renew deal {next} instead"
+                ),
             });
         }
         let default = next_term(old.start_date, old.end_date);

@@ -63,7 +63,7 @@ pub enum ErrorCode {
 pub enum Error {
     #[error("{}", describe_fields(.0))]
     Invalid(Vec<FieldError>),
-    #[error("{entity} {id} not found")]
+    #[error("{entity} {id} not found: check the id")]
     NotFound { entity: &'static str, id: String },
     #[error("{}", match .field { Some(f) => format!("{f}: {message}"), None => message.clone() })]
     Conflict {

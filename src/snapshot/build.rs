@@ -58,11 +58,17 @@ fn check(req: &BuildRequest) -> Result<Plan> {
     let mut problems = Problems::default();
     let source = PathBuf::from(req.source.trim());
     if req.source.trim().is_empty() {
-        problems.add("source", "a source file is required");
+        problems.add(
+            "source",
+            "a source file is required: give the path of the posts file",
+        );
     } else if !source.is_file() {
         problems.add(
             "source",
-            format!("{} is not a readable file", source.display()),
+            format!(
+                "{} is not a readable file: check the path",
+                crate::text::printable(&source.display().to_string())
+            ),
         );
     }
     let format = match req
@@ -502,8 +508,12 @@ fn stream(
         FileFormat::Jsonl => ([0usize; 3], None),
         FileFormat::Csv => {
             let header = read_header(&mut file, &mut leftover, &plan.source)?;
-            let text = std::str::from_utf8(&header)
-                .map_err(|_| Error::invalid("source", "the CSV header is not UTF-8"))?;
+            let text = std::str::from_utf8(&header).map_err(|_| {
+                Error::invalid(
+                    "source",
+                    "the CSV header is not UTF-8: save the file as UTF-8",
+                )
+            })?;
             let names: Vec<&str> = text
                 .trim_end_matches(['\r', '\n'])
                 .split(',')
@@ -597,7 +607,10 @@ fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<V
         }
         header.extend_from_slice(&buf[..n]);
         if header.len() > MAX_LINE_BYTES {
-            return Err(Error::invalid("source", "the CSV header line is too long"));
+            return Err(Error::invalid(
+                "source",
+                "the CSV header line is longer than 16 MiB: check that the source is a CSV file",
+            ));
         }
     }
     let header = header
@@ -605,7 +618,10 @@ fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<V
         .map(<[u8]>::to_vec)
         .unwrap_or(header);
     if header.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::invalid("source", "the CSV file has no header line"));
+        return Err(Error::invalid(
+            "source",
+            "the CSV file has no header line: add one naming the columns",
+        ));
     }
     Ok(header)
 }

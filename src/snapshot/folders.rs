@@ -115,15 +115,17 @@ pub(crate) fn create_staging(b: &Building) -> Result<PathBuf> {
     Ok(staging)
 }
 
-/// Removes the build's staging folder if it still carries the build's marker; anything
-/// else is left alone. Returns whether it removed it.
+/// Removes the build's staging folder if it still carries the build's marker (or is
+/// empty); anything else is left alone. Returns whether it removed it.
 pub(crate) fn remove_staging(b: &Building) -> Result<bool> {
     let staging = Path::new(&b.staging_dir);
     let is_dir = std::fs::symlink_metadata(staging).is_ok_and(|m| m.is_dir());
     let marked =
         is_dir && std::fs::read_to_string(staging.join(MARKER)).is_ok_and(|t| t == marker_text(b));
     if !marked {
-        return Ok(false);
+        // A build killed between creating the folder and marking it left it empty;
+        // removing an empty folder destroys nothing (and fails if it is not empty).
+        return Ok(is_dir && std::fs::remove_dir(staging).is_ok());
     }
     std::fs::remove_dir_all(staging)
         .map_err(|e| Error::io(format!("cannot remove {}", shown(staging)), e))?;

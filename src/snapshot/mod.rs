@@ -182,7 +182,7 @@ pub fn verify(store: &Store, id: SnapshotId) -> Result<VerifyReport> {
     if !snap.sealed {
         return Err(Error::Conflict {
             field: None,
-            message: format!("snapshot {id} is not sealed"),
+            message: format!("snapshot {id} is not sealed: its build has not finished"),
         });
     }
     let dir = PathBuf::from(&snap.out_dir);

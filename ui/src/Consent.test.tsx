@@ -1,9 +1,11 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
-import { memoryBackend, renderApp } from './test/helpers';
+import type { MemoryBackend } from './backend/memory';
+import { addPartner, dealIn, memoryBackend, renderApp } from './test/helpers';
 
 const NO_SKIP = { skip_invalid: false, format: null };
+const KEEP = { opt_in: null, opt_out_available_from: null, notice_days: null };
 
 async function openConsent(backend = memoryBackend()) {
   const rendered = renderApp(backend);
@@ -124,7 +126,7 @@ describe('consent overview and policy', () => {
     await user.clear(input);
     await user.type(input, 'us, de,ZZ');
     await user.click(screen.getByTestId('policy-save'));
-    expect(screen.getByTestId('error-opt_in_countries')).toHaveTextContent('ZZ');
+    expect(screen.getByTestId('error-opt_in')).toHaveTextContent('ZZ');
     expect(screen.queryByTestId('confirm-dialog')).not.toBeInTheDocument();
 
     await user.clear(input);
@@ -136,7 +138,7 @@ describe('consent overview and policy', () => {
     await user.click(within(dialog).getByTestId('confirm-ok'));
 
     await waitFor(() => expect(screen.getByTestId('policy-version')).toHaveTextContent('version 2'));
-    expect(setPolicy).toHaveBeenCalledWith('DE,US');
+    expect(setPolicy).toHaveBeenCalledWith({ ...KEEP, opt_in: 'DE,US' });
     expect(screen.getByTestId('policy-optin')).toHaveValue('DE, US');
     // 412 users in the US and 138 in DE are now in the opt-in regime.
     expect(screen.getByTestId('regime-opt-in').textContent).toBe('550');
@@ -152,5 +154,125 @@ describe('consent overview and policy', () => {
     await user.click(screen.getByTestId('confirm-cancel'));
     expect(setPolicy).not.toHaveBeenCalled();
     expect(screen.getByTestId('policy-version')).toHaveTextContent('version 1');
+  });
+
+  it('refuses an empty list unless "no opt-in countries" is chosen, and then sends none', async () => {
+    const backend = await imported();
+    const setPolicy = vi.spyOn(backend, 'setPolicy');
+    const { user } = await openConsent(backend);
+    const input = await screen.findByTestId('policy-optin');
+    await user.clear(input);
+    await user.click(screen.getByTestId('policy-save'));
+    expect(screen.getByTestId('error-opt_in')).toHaveTextContent('This platform has no opt-in countries');
+    expect(input).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByTestId('confirm-dialog')).not.toBeInTheDocument();
+    expect(setPolicy).not.toHaveBeenCalled();
+
+    await user.click(screen.getByTestId('policy-no-optin'));
+    expect(screen.queryByTestId('error-opt_in')).not.toBeInTheDocument();
+    expect(input).toBeDisabled();
+    await user.click(screen.getByTestId('policy-save'));
+    const dialog = screen.getByTestId('confirm-dialog');
+    expect(dialog).toHaveTextContent('none (every country is opt-out)');
+    await user.click(within(dialog).getByTestId('confirm-ok'));
+
+    await waitFor(() => expect(screen.getByTestId('policy-version')).toHaveTextContent('version 2'));
+    expect(setPolicy).toHaveBeenCalledTimes(1);
+    expect(setPolicy).toHaveBeenCalledWith({ ...KEEP, opt_in: 'none' });
+    expect(screen.getByTestId('policy-no-optin')).toBeChecked();
+    expect(screen.getByTestId('regime-opt-in').textContent).toBe('0');
+  });
+
+  it('sends the opt-out gate, shows the core’s notice days error inline, and removes the gate with none', async () => {
+    const backend = await imported();
+    const setPolicy = vi.spyOn(backend, 'setPolicy');
+    const { user } = await openConsent(backend);
+    expect(await screen.findByTestId('policy-gate')).toHaveTextContent('None: users could always opt out.');
+    expect(screen.getByTestId('policy-notice')).toHaveValue(30);
+    expect(screen.queryByTestId('consent-gate')).not.toBeInTheDocument();
+
+    await user.type(screen.getByTestId('policy-optout-from'), '2026-05-01');
+    await user.clear(screen.getByTestId('policy-notice'));
+    await user.type(screen.getByTestId('policy-notice'), '5000');
+    await user.click(screen.getByTestId('policy-save'));
+    await user.click(within(screen.getByTestId('confirm-dialog')).getByTestId('confirm-ok'));
+
+    expect(await screen.findByTestId('error-notice_days')).toHaveTextContent('5000 is not a notice period');
+    expect(setPolicy).toHaveBeenLastCalledWith({ opt_in: null, opt_out_available_from: '2026-05-01', notice_days: 5000 });
+    expect(screen.getByTestId('policy-notice')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
+    expect(screen.getByTestId('policy-version')).toHaveTextContent('version 1');
+
+    await user.clear(screen.getByTestId('policy-notice'));
+    await user.type(screen.getByTestId('policy-notice'), '14');
+    await user.click(screen.getByTestId('policy-save'));
+    await user.click(within(screen.getByTestId('confirm-dialog')).getByTestId('confirm-ok'));
+    await waitFor(() => expect(screen.getByTestId('policy-version')).toHaveTextContent('version 2'));
+    expect(setPolicy).toHaveBeenLastCalledWith({ opt_in: null, opt_out_available_from: '2026-05-01', notice_days: 14 });
+    expect(screen.getByTestId('policy-gate')).toHaveTextContent(
+      "Users could opt out from 2026-05-01. With 14 days' notice, the opt-out default applies from 2026-05-15, to records created from 2026-05-01.",
+    );
+    expect(screen.getByTestId('consent-gate')).toBeInTheDocument();
+
+    // Clearing the date removes the gate; the unchanged notice days are not sent.
+    await user.clear(screen.getByTestId('policy-optout-from'));
+    await user.click(screen.getByTestId('policy-save'));
+    expect(screen.getByTestId('confirm-dialog')).toHaveTextContent('Opt-out gate: removed.');
+    await user.click(within(screen.getByTestId('confirm-dialog')).getByTestId('confirm-ok'));
+    await waitFor(() => expect(screen.getByTestId('policy-version')).toHaveTextContent('version 3'));
+    expect(setPolicy).toHaveBeenLastCalledWith({ ...KEEP, opt_out_available_from: 'none' });
+    expect(screen.getByTestId('policy-gate')).toHaveTextContent('None: users could always opt out.');
+    expect(screen.queryByTestId('consent-gate')).not.toBeInTheDocument();
+  });
+});
+
+describe('opt-out gate card', () => {
+  async function gated(from: string): Promise<MemoryBackend> {
+    const backend = memoryBackend();
+    await backend.importRegistry('/data/registry.csv', NO_SKIP);
+    await backend.importLedger('/data/ledger.jsonl', NO_SKIP);
+    await backend.setPolicy({ ...KEEP, opt_out_available_from: from });
+    return backend;
+  }
+
+  it('shows the dates, the users held back per purpose and the records held back in sealed snapshots', async () => {
+    const backend = await gated('2020-01-01');
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    await backend.buildSnapshot(
+      {
+        deal_id: deal.id,
+        source: '/data/posts.jsonl',
+        format: null,
+        id_field: 'id',
+        user_field: 'author',
+        time_field: 'created_utc',
+        as_of: '2026-11-27T10:00:00Z',
+        window_from: null,
+        window_to: null,
+        shard_bytes: null,
+        out: null,
+        max_rejected_pct: null,
+      },
+      () => undefined,
+    );
+    await openConsent(backend);
+    const card = await screen.findByTestId('consent-gate');
+    expect(within(card).getByRole('heading', { name: /Opt-out gate/ })).toBeInTheDocument();
+    expect(within(card).getByTestId('gate-from')).toHaveTextContent('2020-01-01');
+    expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent('2020-01-31');
+    expect(within(card).getByTestId('gate-status')).toHaveTextContent('notice period over');
+    expect(within(card).getByTestId('held-back-genai-training').textContent).toBe('386');
+    expect(within(card).getByTestId('held-back-partner-sharing').textContent).toBe('472');
+    expect(within(card).getByTestId('held-back-search').textContent).toBe('419');
+    expect(within(card).getByTestId('gate-records-held-back').textContent).toBe('2048');
+  });
+
+  it('says when the notice period is still running', async () => {
+    await openConsent(await gated('2190-06-01'));
+    const card = await screen.findByTestId('consent-gate');
+    expect(within(card).getByTestId('gate-status')).toHaveTextContent('notice period running');
+    expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent('2190-07-01');
+    expect(within(card).getByTestId('gate-records-held-back').textContent).toBe('0');
   });
 });

@@ -139,6 +139,22 @@ describe('snapshot wizard', () => {
     expect(build).not.toHaveBeenCalled();
   });
 
+  it('says where the output goes by default, and shows a folder that is not empty under its field', async () => {
+    const { backend, deal } = await signedDeal();
+    const build = vi.spyOn(backend, 'buildSnapshot');
+    const { user } = await openWizard(backend, deal.id);
+    expect(screen.getByTestId('snapshot-wizard')).toHaveTextContent(
+      'Default: <store file>.snapshots/deal-N/snapshot-N-<time> beside the store. A folder you choose must be new or empty.',
+    );
+    await user.type(screen.getByTestId('wizard-source'), '/data/posts.jsonl');
+    await user.type(screen.getByTestId('wizard-out'), '/srv/not-empty');
+    await user.click(screen.getByTestId('wizard-build'));
+    expect(await screen.findByTestId('error-out')).toHaveTextContent('is a folder that is not empty');
+    expect(build.mock.calls[0][0].out).toBe('/srv/not-empty');
+    expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
+    expect(await backend.listSnapshots(deal.id)).toEqual([]);
+  });
+
   it('shows the core’s field errors inline', async () => {
     const { backend, deal } = await signedDeal();
     const { user } = await openWizard(backend, deal.id);
@@ -195,9 +211,10 @@ describe('snapshot wizard', () => {
     expect(screen.getByTestId('count-included').textContent).toBe('31485');
     expect(screen.getByTestId('snapshot-policy')).toHaveTextContent('version 1');
     expect(within(screen.getByTestId('snapshot-shards')).getAllByRole('row')).toHaveLength(1 + 4);
-    expect(screen.getByTestId('snapshot-out')).toHaveTextContent(
-      '/home/alice/.local/share/consentry/snapshots/deal-1/snapshot-1',
+    expect(screen.getByTestId('snapshot-out').textContent).toMatch(
+      /^\/home\/alice\/\.local\/share\/consentry\/consentry\.db\.snapshots\/deal-1\/snapshot-1-\d{8}T\d{6}Z$/,
     );
+    expect(screen.queryByTestId('snapshot-held-back')).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId('snapshot-verify'));
     expect(await screen.findByTestId('snapshot-verify-result')).toHaveTextContent('Intact: 4 files match');
@@ -275,5 +292,19 @@ describe('snapshot wizard', () => {
     renderApp(backend, { screen: 'snapshot-new', dealId: deal.id });
     expect(await screen.findByTestId('wizard-not-allowed')).toHaveTextContent('sign the deal first');
     expect(screen.getByTestId('wizard-build')).toBeDisabled();
+  });
+});
+
+describe('snapshot result', () => {
+  it('shows how many no_consent records the opt-out gate held back', async () => {
+    const { backend, deal } = await signedDeal();
+    await backend.setPolicy({ opt_in: null, opt_out_available_from: '2026-11-01', notice_days: null });
+    // The cut-off falls inside the 30 days' notice: the gate holds back all that only the default included.
+    const s = await backend.buildSnapshot(request(deal.id), () => undefined);
+    renderApp(backend, { screen: 'snapshot', id: s.snapshot_id });
+    const counts = await screen.findByTestId('snapshot-counts');
+    expect(within(counts).getByTestId('count-no_consent').textContent).toBe('18064');
+    expect(within(counts).getByTestId('snapshot-held-back')).toHaveTextContent('of which 6144 held back by the opt-out gate');
+    expect(within(counts).getByTestId('count-held_back_by_gate').textContent).toBe('6144');
   });
 });

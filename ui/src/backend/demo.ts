@@ -100,6 +100,8 @@ export async function seedDemo(backend: MemoryBackend): Promise<void> {
   await backend.importRegistry('/srv/exports/registry-2026-10.csv', { skip_invalid: false, format: null });
   await backend.importLedger('/srv/exports/consent-ledger-2026-10.jsonl', { skip_invalid: false, format: null });
   await backend.importRegistry('/srv/exports/registry-2026-11-bad.csv', { skip_invalid: true, format: null });
+  // Sharing began before users could opt out (the setting reached them on 1 May 2026).
+  await backend.setPolicy({ opt_in: null, opt_out_available_from: '2026-05-01', notice_days: 30 });
   // Seed one sealed snapshot at once; builds started in the preview still tick visibly.
   backend.setBuildPace(1, 0);
   await backend.buildSnapshot(

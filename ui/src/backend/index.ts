@@ -23,6 +23,7 @@ import type {
   PartnerId,
   PartnerInput,
   Policy,
+  PolicyInput,
   Progress,
   RenewInput,
   Snapshot,
@@ -57,8 +58,12 @@ export interface Backend {
   /** Imports consent ledger events, under the same rules as the registry. */
   importLedger(path: string, options: ImportOptions): Promise<ImportReport>;
   consentOverview(): Promise<ConsentOverview>;
-  /** Stores a new policy version; `optIn` is comma-separated country codes. */
-  setPolicy(optIn: string): Promise<Policy>;
+  /**
+   * Stores a new policy version: the current one with the fields `input` gives (null
+   * keeps a field). `opt_in` is comma-separated country codes or `none`, never blank;
+   * `opt_out_available_from` is YYYY-MM-DD or `none` (no gate).
+   */
+  setPolicy(input: PolicyInput): Promise<Policy>;
   /** The first records of a source file, to check the field mapping before a build. */
   previewSource(path: string, format: string | null): Promise<SourcePreview>;
   /**

@@ -131,15 +131,145 @@ describe('MemoryBackend', () => {
     expect(overview.denied['genai-training']).toBe(318);
   });
 
-  it('versions the policy and validates its country codes', async () => {
+  it('versions the policy and validates it like the core', async () => {
     const backend = memoryBackend();
-    expect((await backend.consentOverview()).policy.opt_in_countries).toHaveLength(32);
-    const bad = await failure(backend.setPolicy('DE, XX'));
-    expect(bad.fields).toEqual([{ field: 'opt_in_countries', message: "'XX' is not an ISO 3166-1 alpha-2 country code" }]);
-    expect(await backend.setPolicy(' us,de,US,')).toEqual({ version: 2, opt_in_countries: ['DE', 'US'] });
-    expect(await backend.setPolicy('')).toEqual({ version: 3, opt_in_countries: [] });
+    const first = (await backend.consentOverview()).policy;
+    expect(first).toMatchObject({ version: 1, opt_out_available_from: null, notice_days: 30 });
+    expect(first.opt_in_countries).toHaveLength(32);
+    const keep = { opt_in: null, opt_out_available_from: null, notice_days: null };
+
+    const bad = await failure(backend.setPolicy({ ...keep, opt_in: 'DE, XX' }));
+    expect(bad.fields).toEqual([{ field: 'opt_in', message: "'XX' is not an ISO 3166-1 alpha-2 country code" }]);
+    // A blank list would silently make every country opt-out: refused, 'none' is the way to say it.
+    for (const blank of ['', ' , ']) {
+      const empty = await failure(backend.setPolicy({ ...keep, opt_in: blank }));
+      expect(empty.fields.map((f) => f.field)).toEqual(['opt_in']);
+      expect(empty.fields[0].message).toContain("or 'none'");
+    }
+    expect((await failure(backend.setPolicy(keep))).fields.map((f) => f.field)).toEqual(['opt_in']);
+    const noDate = await failure(backend.setPolicy({ ...keep, notice_days: 10 }));
+    expect(noDate.fields).toEqual([
+      { field: 'notice_days', message: 'a notice period applies only from an opt-out date: give that date too' },
+    ]);
+    const badGate = await failure(backend.setPolicy({ ...keep, opt_out_available_from: '2026-13-01', notice_days: 3651 }));
+    expect(badGate.fields.map((f) => f.field)).toEqual(['opt_out_available_from', 'notice_days']);
+    expect((await backend.consentOverview()).policy.version).toBe(1);
+
+    expect(await backend.setPolicy({ ...keep, opt_in: ' us,de,US,' })).toEqual({
+      version: 2,
+      opt_in_countries: ['DE', 'US'],
+      opt_out_available_from: null,
+      notice_days: 30,
+    });
+    expect(await backend.setPolicy({ ...keep, opt_in: ' None ' })).toMatchObject({ version: 3, opt_in_countries: [] });
+    expect(await backend.setPolicy({ ...keep, opt_out_available_from: '2026-05-01', notice_days: 0 })).toEqual({
+      version: 4,
+      opt_in_countries: [],
+      opt_out_available_from: '2026-05-01',
+      notice_days: 0,
+    });
+    expect(await backend.setPolicy({ ...keep, opt_out_available_from: 'none' })).toMatchObject({
+      version: 5,
+      opt_out_available_from: null,
+      notice_days: 0,
+    });
     const audit = await backend.listAudit({ entity: 'policy', entity_id: null });
-    expect(audit.map((e) => e.action)).toEqual(['policy.changed', 'policy.changed']);
+    expect(audit.map((e) => e.action)).toEqual(Array(4).fill('policy.changed'));
+  });
+
+  it('refuses control characters in typed text, allowing line breaks in notes', async () => {
+    const backend = memoryBackend();
+    const bad = await failure(
+      backend.createPartner({ name: 'Lab\u001b[31m', kind: 'ai-lab', country: null, contact: 'a\tb', notes: 'ok\nstill ok\u0007' }),
+    );
+    expect(bad.fields.map((f) => f.field)).toEqual(['name', 'contact', 'notes']);
+    expect(bad.fields[0].message).toBe(
+      'contains the control character \\u{1b} at position 4: remove it (only printable text is accepted)',
+    );
+    const lab = await backend.createPartner({ name: 'Lab', kind: 'ai-lab', country: null, contact: null, notes: 'line 1\n\tline 2' });
+    const deal = await failure(backend.createDeal(dealInput(lab.id, { title: 'Deal\u0085', notes: '\u0000' })));
+    expect(deal.fields.map((f) => f.field)).toEqual(['title', 'notes']);
+  });
+
+  it('shows the opt-out gate in the overview and holds back records in builds under it', async () => {
+    const backend = memoryBackend();
+    const options = { skip_invalid: false, format: null };
+    await backend.importRegistry('/d/registry.csv', options);
+    expect((await backend.consentOverview()).gate).toBeNull();
+    const lab = await addPartner(backend, 'Example Lab');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const request = {
+      deal_id: deal.id,
+      source: '/d/posts.jsonl',
+      format: null,
+      id_field: 'id',
+      user_field: 'author',
+      time_field: 'created_utc',
+      as_of: '2026-11-27T10:00:00Z',
+      window_from: null,
+      window_to: null,
+      shard_bytes: null,
+      out: null,
+      max_rejected_pct: null,
+    };
+    const ungated = await backend.buildSnapshot(request, () => undefined);
+    expect(ungated.held_back_by_gate).toBe(0);
+    expect(ungated.out_dir).toMatch(
+      /^\/home\/alice\/\.local\/share\/consentry\/consentry\.db\.snapshots\/deal-1\/snapshot-1-\d{8}T\d{6}Z$/,
+    );
+
+    await backend.setPolicy({ opt_in: null, opt_out_available_from: '2026-11-01', notice_days: null });
+    // Before the ledger, every active user of an opt-out country (US, IN, BR, CA, JP) is undecided.
+    let gate = (await backend.consentOverview()).gate;
+    expect(gate).toMatchObject({ opt_out_available_from: '2026-11-01', notice_days: 30, default_applies_from: '2026-12-01' });
+    expect(gate?.users_held_back['genai-training']).toBe(750);
+    await backend.importLedger('/d/ledger.jsonl', options);
+    gate = (await backend.consentOverview()).gate;
+    expect(gate?.users_held_back).toEqual({
+      'partner-sharing': 472,
+      'ai-training': 451,
+      'genai-training': 386,
+      'ai-inference': 472,
+      search: 419,
+      'data-mining': 472,
+    });
+    expect(gate?.records_held_back).toBe(0);
+
+    // The notice period still runs at this cut-off: everything only the default included is held back.
+    const running = await backend.buildSnapshot(request, () => undefined);
+    expect(running.held_back_by_gate).toBe(6144);
+    expect(running.excluded.no_consent).toBe(ungated.excluded.no_consent + 6144);
+    expect(running.records_included).toBe(ungated.records_included - 6144);
+    const over = await backend.buildSnapshot({ ...request, as_of: '2026-12-01T00:00:00Z' }, () => undefined);
+    expect(over.held_back_by_gate).toBe(2048);
+    expect((await backend.consentOverview()).gate?.records_held_back).toBe(6144 + 2048);
+  });
+
+  it('refuses an output folder that is not empty or holds another snapshot', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Example Lab');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const request = {
+      deal_id: deal.id,
+      source: '/d/posts.jsonl',
+      format: null,
+      id_field: 'id',
+      user_field: 'author',
+      time_field: 'created_utc',
+      as_of: '2026-11-27T10:00:00Z',
+      window_from: null,
+      window_to: null,
+      shard_bytes: null,
+      out: '/srv/not-empty',
+      max_rejected_pct: null,
+    };
+    const full = await failure(backend.buildSnapshot(request, () => undefined));
+    expect(full).toMatchObject({ code: 'invalid', fields: [{ field: 'out' }] });
+    expect(full.fields[0].message).toContain('new or empty folder');
+    await backend.buildSnapshot({ ...request, out: '/srv/out-1' }, () => undefined);
+    const taken = await failure(backend.buildSnapshot({ ...request, out: '/srv/out-1' }, () => undefined));
+    expect(taken).toMatchObject({ code: 'conflict', fields: [{ field: 'out' }] });
+    expect(await backend.listSnapshots(deal.id)).toHaveLength(1);
   });
 
   it('checks build requests like the core and builds only for signed or active deals', async () => {

@@ -9,7 +9,14 @@
 //! no files: imports add a fixed sample registry and ledger, previews show fixed
 //! records, and a build ticks through simulated progress to fixed counts. Paths steer
 //! the simulation: one containing `bad` has bad lines, one containing `missing` cannot
-//! be read, and a snapshot written under a folder containing `tampered` fails its check.
+//! be read, one containing `not-empty` is an output folder with files in it, and a
+//! snapshot written under a folder containing `tampered` fails its check.
+//!
+//! The opt-out gate (PRODUCT.md §2) is modelled on those fixed counts: a build under a
+//! gated policy holds back a fixed number of records that only the regime default
+//! included (all of them while the notice period runs at the cut-off, those created
+//! before the opt-out date after it), and the overview counts the active users of
+//! opt-out countries whom the sample ledger leaves undecided on each purpose's chain.
 
 import type {
   AuditEntry,
@@ -25,6 +32,7 @@ import type {
   ErrorBody,
   FieldError,
   FileFormat,
+  GateOverview,
   ImportOptions,
   ImportReport,
   ImportSummary,
@@ -35,6 +43,7 @@ import type {
   PartnerInput,
   PartnerKind,
   Policy,
+  PolicyInput,
   Progress,
   Purpose,
   RenewInput,
@@ -46,10 +55,10 @@ import type {
   VerifyReport,
 } from '../bindings';
 import { isCountryCode, WORLD } from '../domain/country';
-import { isInstant, nextTerm, parseDate } from '../domain/dates';
+import { addDays, isInstant, nextTerm, parseDate } from '../domain/dates';
 import { canMove, nextStatuses, termsOpen } from '../domain/lifecycle';
 import { PARTNER_KINDS } from '../domain/partnerKind';
-import { canonicalPurposes, isPurpose } from '../domain/purpose';
+import { canonicalPurposes, isPurpose, PURPOSES, purposeInfo } from '../domain/purpose';
 import type { Backend, PickKind } from './index';
 
 export interface MemoryOptions {
@@ -81,6 +90,26 @@ function invalid(fields: FieldError[]): ErrorBody {
 function blank(value: string | null | undefined): string | null {
   const v = (value ?? '').trim();
   return v === '' ? null : v;
+}
+
+/**
+ * The core's refusal of control characters (Unicode category Cc) in typed text: none at
+ * all in a name, title or id; in notes, line breaks and tabs only.
+ */
+function refuseControls(problems: FieldError[], field: string, text: string, multiLine = false) {
+  const chars = [...text];
+  const i = chars.findIndex((c) => {
+    const code = c.codePointAt(0) as number;
+    const control = code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+    return control && !(multiLine && (c === '\n' || c === '\t' || c === '\r'));
+  });
+  if (i >= 0) {
+    const escaped = `\\u{${(chars[i].codePointAt(0) as number).toString(16)}}`;
+    problems.push({
+      field,
+      message: `contains the control character ${escaped} at position ${i + 1}: remove it (only printable text is accepted)`,
+    });
+  }
 }
 
 /** A stand-in for the core's SHA-256 chain: FNV-1a, widened to 64 hex digits. */
@@ -117,6 +146,7 @@ function validatePartner(input: PartnerInput) {
   if (name === '') problems.push({ field: 'name', message: 'name is required' });
   else if ([...name].length > 200)
     problems.push({ field: 'name', message: 'name is longer than 200 characters' });
+  else refuseControls(problems, 'name', name);
   const kind = input.kind.trim();
   if (!PARTNER_KINDS.some((k) => k.value === kind)) {
     problems.push({
@@ -133,14 +163,12 @@ function validatePartner(input: PartnerInput) {
         message: `'${country}' is not an ISO 3166-1 alpha-2 country code`,
       });
   }
+  const contact = blank(input.contact);
+  if (contact !== null) refuseControls(problems, 'contact', contact);
+  const notes = (input.notes ?? '').trim();
+  refuseControls(problems, 'notes', notes, true);
   if (problems.length > 0) throw invalid(problems);
-  return {
-    name,
-    kind: kind as PartnerKind,
-    country,
-    contact: blank(input.contact),
-    notes: (input.notes ?? '').trim(),
-  };
+  return { name, kind: kind as PartnerKind, country, contact, notes };
 }
 
 function parseDateField(problems: FieldError[], field: string, text: string): string | null {
@@ -150,7 +178,12 @@ function parseDateField(problems: FieldError[], field: string, text: string): st
     return null;
   }
   if (parseDate(t) === null) {
-    problems.push({ field, message: `'${t}' is not a date (YYYY-MM-DD)` });
+    problems.push({ field, message: `'${t}' is not a date: write YYYY-MM-DD with a four-digit year, e.g. 2026-01-31` });
+    return null;
+  }
+  const year = Number(t.slice(0, 4));
+  if (year < 1970 || year > 2199) {
+    problems.push({ field, message: `${t} is out of range: dates must lie in the years 1970 to 2199` });
     return null;
   }
   return t;
@@ -193,6 +226,7 @@ function validateDeal(input: DealInput): ValidDeal {
   if (title === '') problems.push({ field: 'title', message: 'title is required' });
   else if ([...title].length > 300)
     problems.push({ field: 'title', message: 'title is longer than 300 characters' });
+  else refuseControls(problems, 'title', title);
   const unknown = input.purposes.find((p) => !isPurpose(p));
   const purposes = canonicalPurposes(input.purposes.filter(isPurpose));
   if (unknown !== undefined) {
@@ -211,6 +245,8 @@ function validateDeal(input: DealInput): ValidDeal {
       message: `retention must be a positive number of days, not ${days}`,
     });
   }
+  const notes = (input.notes ?? '').trim();
+  refuseControls(problems, 'notes', notes, true);
   if (problems.length > 0) throw invalid(problems);
   return {
     partner_id: input.partner_id,
@@ -223,7 +259,7 @@ function validateDeal(input: DealInput): ValidDeal {
     retention_days: days,
     attribution_required: input.attribution_required,
     sublicensing_allowed: input.sublicensing_allowed,
-    notes: (input.notes ?? '').trim(),
+    notes,
   };
 }
 
@@ -238,7 +274,12 @@ export class MemoryBackend implements Backend {
   private readonly now: () => Date;
   private buildTicks: number;
   private buildTickMs: number;
-  private policy: Policy = { version: 1, opt_in_countries: [...DEFAULT_OPT_IN] };
+  private policy: Policy = {
+    version: 1,
+    opt_in_countries: [...DEFAULT_OPT_IN],
+    opt_out_available_from: null,
+    notice_days: 30,
+  };
   private registryLoaded = false;
   private ledgerLoaded = false;
   /** `kind:path` of every file imported, to report a re-import as unchanged. */
@@ -474,24 +515,16 @@ export class MemoryBackend implements Backend {
       denied,
       allowed,
       imports: this.imports.slice(0, 10),
+      gate: this.gateOverview(),
     });
   }
 
-  async setPolicy(optIn: string): Promise<Policy> {
-    const codes = new Set<string>();
-    for (const part of optIn.split(',').map((c) => c.trim()).filter((c) => c !== '')) {
-      const code = part.toUpperCase();
-      if (!isCountryCode(code)) {
-        throw invalid([
-          { field: 'opt_in_countries', message: `'${part}' is not an ISO 3166-1 alpha-2 country code` },
-        ]);
-      }
-      codes.add(code);
-    }
-    const before = clone(this.policy);
-    this.policy = { version: this.policy.version + 1, opt_in_countries: [...codes].sort() };
-    this.record('policy.changed', 'policy', this.policy.version, before, this.policy, this.stamp());
-    return clone(this.policy);
+  async setPolicy(input: PolicyInput): Promise<Policy> {
+    const after = applyPolicy(this.policy, input);
+    const before = this.policy;
+    this.policy = after;
+    this.record('policy.changed', 'policy', after.version, before, after, this.stamp());
+    return clone(after);
   }
 
   async previewSource(path: string, format: string | null): Promise<SourcePreview> {
@@ -534,6 +567,8 @@ export class MemoryBackend implements Backend {
         lines: [],
       } satisfies ErrorBody;
     }
+    const out = blank(request.out);
+    if (out !== null) this.checkOut(out);
     const source = request.source.trim();
     const rejected = source.includes('bad') ? 1_850 : 3;
     const excluded: Record<string, number> = {
@@ -547,6 +582,8 @@ export class MemoryBackend implements Backend {
       minor: 3_105,
       no_consent: 11_920 + 1_500 * (deal.purposes.length - 1),
     };
+    const heldBack = heldBackByGate(this.policy, request.as_of);
+    excluded.no_consent += heldBack;
     const included = RECORDS_IN - Object.values(excluded).reduce((a, b) => a + b, 0);
 
     const started = Date.now();
@@ -592,7 +629,7 @@ export class MemoryBackend implements Backend {
       window_to: blank(request.window_to),
       purposes: [...deal.purposes],
       policy_version: this.policy.version,
-      out_dir: blank(request.out) ?? this.defaultOut(deal.id, id),
+      out_dir: out ?? this.defaultOut(deal.id, id, at),
       records_in: RECORDS_IN,
       records_included: included,
       excluded,
@@ -605,6 +642,7 @@ export class MemoryBackend implements Backend {
       records_index_sha256: fakeHash(`index:${id}`),
       source_bytes: SOURCE_BYTES,
       duration_ms: Math.max(Date.now() - started, 1),
+      held_back_by_gate: heldBack,
       created_at: at,
       sealed_at: at,
     };
@@ -690,6 +728,50 @@ export class MemoryBackend implements Backend {
     return clone(report);
   }
 
+  /** The overview's gate, on the sample data (see the module docs). */
+  private gateOverview(): GateOverview | null {
+    const from = this.policy.opt_out_available_from;
+    if (from === null) return null;
+    // The sample registry has no birth dates: every active user counts as an adult.
+    const optOutActive = this.registryLoaded
+      ? SAMPLE_REGISTRY.filter(([country]) => !this.policy.opt_in_countries.includes(country)).reduce(
+          (sum, [, active]) => sum + active,
+          0,
+        )
+      : 0;
+    const usersHeldBack: Record<string, number> = {};
+    for (const p of PURPOSES) {
+      // The sample ledger's decisions fall evenly over the registry, and whoever decided
+      // on a narrower purpose of the chain also decided on its most decided one.
+      const decided = this.ledgerLoaded ? Math.max(...chainOf(p.token).map(decisionsOn)) : 0;
+      usersHeldBack[p.token] = Math.round(optOutActive * (1 - decided / registryRows()));
+    }
+    return {
+      opt_out_available_from: from,
+      notice_days: this.policy.notice_days,
+      default_applies_from: addDays(from, this.policy.notice_days),
+      users_held_back: usersHeldBack,
+      records_held_back: this.snapshots.filter((x) => x.sealed).reduce((sum, x) => sum + x.held_back_by_gate, 0),
+    };
+  }
+
+  /** The core's checks of an output folder: new or empty, and no other snapshot's. */
+  private checkOut(out: string) {
+    if (out.includes('not-empty')) {
+      throw invalid([
+        {
+          field: 'out',
+          message: `${out} is a folder that is not empty: give a new or empty folder (Consentry never writes into, or removes, what is already there)`,
+        },
+      ]);
+    }
+    const other = this.snapshots.find((x) => x.out_dir === out);
+    if (other) {
+      const message = `${out}: snapshot ${other.snapshot_id} was sealed there; give another folder`;
+      throw { code: 'conflict', message: `out: ${message}`, fields: [{ field: 'out', message }], lines: [] } satisfies ErrorBody;
+    }
+  }
+
   private snapshot(id: SnapshotId): Snapshot {
     const snapshot = this.snapshots.find((x) => x.snapshot_id === id);
     if (!snapshot) {
@@ -698,10 +780,10 @@ export class MemoryBackend implements Backend {
     return snapshot;
   }
 
-  private defaultOut(dealId: DealId, id: SnapshotId): string {
-    const slash = this.location.lastIndexOf('/');
-    const dir = slash > 0 ? `${this.location.slice(0, slash)}/` : '';
-    return `${dir}snapshots/deal-${dealId}/snapshot-${id}`;
+  /** `<store file>.snapshots/deal-<id>/snapshot-<id>-<time>`, as the core names it. */
+  private defaultOut(dealId: DealId, id: SnapshotId, at: string): string {
+    const root = this.location === ':memory:' ? '/tmp/consentry-memory' : `${this.location}.snapshots`;
+    return `${root}/deal-${dealId}/snapshot-${id}-${at.replace(/[^A-Za-z0-9]/g, '')}`;
   }
 
   private stamp(): string {
@@ -836,6 +918,89 @@ const SAMPLE_DECISIONS: readonly [Purpose, number, number][] = [
 ];
 
 const LEDGER_EVENTS = 4_812;
+
+/** Users whose latest decision on `purpose` itself is deny or allow, in the sample ledger. */
+function decisionsOn(purpose: Purpose): number {
+  const row = SAMPLE_DECISIONS.find(([p]) => p === purpose);
+  return row ? row[1] + row[2] : 0;
+}
+
+/** `purpose` and its ancestors, nearest first. */
+function chainOf(purpose: Purpose): Purpose[] {
+  const chain: Purpose[] = [];
+  for (let p: Purpose | null = purpose; p !== null; p = purposeInfo(p).parent) chain.push(p);
+  return chain;
+}
+
+/** The core's `PolicyInput::apply`: `current` with the fields `input` gives, as a new version. */
+function applyPolicy(current: Policy, input: PolicyInput): Policy {
+  const problems: FieldError[] = [];
+  if (input.opt_in === null && input.opt_out_available_from === null && input.notice_days === null) {
+    problems.push({
+      field: 'opt_in',
+      message: 'nothing to change: give the opt-in countries, the opt-out date or the notice days',
+    });
+  }
+  const optIn = input.opt_in === null ? current.opt_in_countries : parseOptIn(problems, input.opt_in);
+  // undefined: the date given is not one.
+  let from: string | null | undefined = current.opt_out_available_from;
+  const fromText = input.opt_out_available_from?.trim() ?? null;
+  if (fromText !== null) {
+    from = fromText.toLowerCase() === 'none' ? null : (parseDateField(problems, 'opt_out_available_from', fromText) ?? undefined);
+  }
+  const days = input.notice_days;
+  if (days !== null && !(Number.isInteger(days) && days >= 0 && days <= 3650)) {
+    problems.push({ field: 'notice_days', message: `${days} is not a notice period: give 0 to 3650 days` });
+  }
+  if (days !== null && from === null) {
+    problems.push({ field: 'notice_days', message: 'a notice period applies only from an opt-out date: give that date too' });
+  }
+  if (problems.length > 0) throw invalid(problems);
+  return {
+    version: current.version + 1,
+    opt_in_countries: [...(optIn as string[])],
+    opt_out_available_from: from as string | null,
+    notice_days: days ?? current.notice_days,
+  };
+}
+
+/** `none`, or a non-empty list of country codes, sorted and de-duplicated. */
+function parseOptIn(problems: FieldError[], text: string): string[] | null {
+  if (text.trim().toLowerCase() === 'none') return [];
+  const codes = new Set<string>();
+  for (const part of text.split(',').map((c) => c.trim()).filter((c) => c !== '')) {
+    const code = part.toUpperCase();
+    if (!isCountryCode(code)) {
+      problems.push({ field: 'opt_in', message: `'${part}' is not an ISO 3166-1 alpha-2 country code` });
+      return null;
+    }
+    codes.add(code);
+  }
+  if (codes.size === 0) {
+    problems.push({
+      field: 'opt_in',
+      message:
+        "an empty list would make every country opt-out: give the opt-in country codes, or 'none' for a platform with no opt-in countries",
+    });
+    return null;
+  }
+  return [...codes].sort();
+}
+
+/**
+ * Sample records that only the opt-out regime's default includes: under a gated policy
+ * all of them are held back while the notice period runs at the cut-off `asOf`, and
+ * after it those created before the opt-out date.
+ */
+const INCLUDED_BY_DEFAULT = 6_144;
+const CREATED_BEFORE_OPT_OUT = 2_048;
+
+function heldBackByGate(policy: Policy, asOf: string): number {
+  if (policy.opt_out_available_from === null) return 0;
+  const appliesFrom = parseDate(addDays(policy.opt_out_available_from, policy.notice_days) ?? '');
+  const noticeOver = appliesFrom !== null && Date.parse(asOf) >= appliesFrom * 86_400_000;
+  return noticeOver ? CREATED_BEFORE_OPT_OUT : INCLUDED_BY_DEFAULT;
+}
 
 const REGISTRY_BAD_LINES: LineError[] = [
   { line: 4, message: "birth_date: '1990-02-30' is not a date (YYYY-MM-DD)" },

@@ -76,7 +76,8 @@ describe('TauriBackend', () => {
     await b.importRegistry('/data/registry.csv', options);
     await b.importLedger('/data/ledger.jsonl', options);
     await b.consentOverview();
-    await b.setPolicy('DE,FR');
+    const policy = { opt_in: 'DE,FR', opt_out_available_from: '2026-05-01', notice_days: null };
+    await b.setPolicy(policy);
     await b.previewSource('/data/posts.csv', 'csv');
     await b.previewSource('/data/posts.jsonl', null);
     invoke.mockResolvedValueOnce(null);
@@ -88,7 +89,7 @@ describe('TauriBackend', () => {
       ['import_registry', { path: '/data/registry.csv', options }],
       ['import_ledger', { path: '/data/ledger.jsonl', options }],
       ['consent_overview', undefined],
-      ['set_policy', { optIn: 'DE,FR' }],
+      ['set_policy', { input: policy }],
       ['preview_source', { path: '/data/posts.csv', format: 'csv' }],
       ['preview_source', { path: '/data/posts.jsonl', format: null }],
       ['cancel_build', undefined],

@@ -23,6 +23,7 @@ import type {
   PartnerId,
   PartnerInput,
   Policy,
+  PolicyInput,
   Progress,
   RenewInput,
   Snapshot,
@@ -96,8 +97,8 @@ export class TauriBackend implements Backend {
   consentOverview(): Promise<ConsentOverview> {
     return call('consent_overview');
   }
-  setPolicy(optIn: string): Promise<Policy> {
-    return call('set_policy', { optIn });
+  setPolicy(input: PolicyInput): Promise<Policy> {
+    return call('set_policy', { input });
   }
   previewSource(path: string, format: string | null): Promise<SourcePreview> {
     return call('preview_source', { path, format });

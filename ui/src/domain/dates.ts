@@ -104,3 +104,9 @@ export function isInstant(text: string): boolean {
 export function minuteInstant(now: Date): string {
   return new Date(Math.floor(now.getTime() / 60_000) * 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** `date` (YYYY-MM-DD) plus `days` days, or null when `date` is not a date. */
+export function addDays(date: string, days: number): string | null {
+  const d = parseDate(date);
+  return d === null ? null : formatDate(d + days);
+}

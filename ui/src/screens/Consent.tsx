@@ -1,6 +1,6 @@
 import { useState } from 'react';
 
-import type { ConsentOverview, ImportSummary } from '../bindings';
+import type { ConsentOverview, GateOverview, ImportSummary } from '../bindings';
 import { BarRow, StackedBar } from '../components/Bars';
 import { Count } from '../components/Count';
 import { useApp } from '../context';
@@ -68,6 +68,7 @@ export function Consent() {
       {o && (
         <>
           <OverviewCard overview={o} />
+          {o.gate && <GateCard gate={o.gate} />}
           <PolicyCard key={o.policy.version} policy={o.policy} onSaved={() => overview.reload()} />
           <RecentImports imports={o.imports} />
         </>
@@ -167,6 +168,76 @@ function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
           </div>
         </div>
       )}
+    </section>
+  );
+}
+
+/** What the opt-out gate holds back: "no default consent before users could say no". */
+function GateCard({ gate }: { gate: GateOverview }) {
+  const today = new Date().toISOString().slice(0, 10);
+  const appliesFrom = gate.default_applies_from;
+  const over = appliesFrom !== null && today >= appliesFrom;
+  const max = Math.max(1, ...PURPOSES.map((p) => gate.users_held_back[p.token] ?? 0));
+  return (
+    <section className="card" data-testid="consent-gate" aria-labelledby="gate-title">
+      <h2 id="gate-title" className="card-title">
+        Opt-out gate{' '}
+        <span className="card-title-note" data-testid="gate-status">
+          {over ? 'notice period over' : 'notice period running'}
+        </span>
+      </h2>
+      <p className="card-intro">
+        Sharing began before users could opt out, so the opt-out countries’ default includes nobody before the notice
+        period is over, and afterwards only records created from the opt-out date.
+      </p>
+      <div className="overview-grid">
+        <div className="overview-block">
+          <dl className="terms terms-compact">
+            <dt>Users could opt out from</dt>
+            <dd data-testid="gate-from">{gate.opt_out_available_from}</dd>
+            <dt>Notice</dt>
+            <dd>
+              {gate.notice_days} {gate.notice_days === 1 ? 'day' : 'days'}
+            </dd>
+            <dt>Default applies from</dt>
+            <dd data-testid="gate-applies-from">
+              {appliesFrom ?? 'never'}
+              <span className="muted">
+                {' '}
+                · {over ? 'the notice period is over' : 'the notice period is still running'}
+              </span>
+            </dd>
+            <dt>Records held back</dt>
+            <dd>
+              <Count value={gate.records_held_back} testId="gate-records-held-back" />{' '}
+              <span className="muted">in sealed snapshots</span>
+            </dd>
+          </dl>
+        </div>
+        <div className="overview-block">
+          <h3 className="block-title">Users held back per purpose</h3>
+          <div className="bar-chart" data-testid="gate-users">
+            {PURPOSES.map((p) => (
+              <BarRow
+                key={p.token}
+                label={p.label}
+                title={p.token}
+                value={gate.users_held_back[p.token] ?? 0}
+                max={max}
+                tone="warn"
+                testId={`held-back-${p.token}`}
+              />
+            ))}
+          </div>
+          <p className="block-note">
+            Users in opt-out countries whom only the default would include: no allow or deny on the purpose or a
+            broader one.{' '}
+            {over
+              ? `Their records created before ${gate.opt_out_available_from} are held back.`
+              : 'All their records are held back until the notice period is over.'}
+          </p>
+        </div>
+      </div>
     </section>
   );
 }

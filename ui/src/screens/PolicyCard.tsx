@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
 
-import type { Policy } from '../bindings';
+import type { Policy, PolicyInput } from '../bindings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { describedBy, Field } from '../components/Field';
 import { useApp } from '../context';
 import { isCountryCode } from '../domain/country';
-import { placeErrors } from '../forms';
+import { addDays, isDate } from '../domain/dates';
+import { placeErrors, type FieldErrors } from '../forms';
+
+const FIELDS = ['opt_in', 'opt_out_available_from', 'notice_days'] as const;
 
 /** The codes in a list separated by commas or spaces, upper case, sorted, without repeats. */
 function codesOf(text: string): string[] {
@@ -16,88 +19,204 @@ function codesOf(text: string): string[] {
   return [...new Set(codes)].sort();
 }
 
-/** The opt-in countries of the current policy, and a new version of them. */
+/** "30 days' notice", "1 day's notice", or "no notice period". */
+function noticeText(days: number): string {
+  if (days === 0) return 'no notice period';
+  return days === 1 ? "1 day's notice" : `${days} days' notice`;
+}
+
+/** The policy's opt-out gate in words. */
+function gateInWords(policy: Policy): string {
+  const from = policy.opt_out_available_from;
+  if (from === null) return 'None: users could always opt out.';
+  // The same sum as the core's `default_applies_from`, for display only.
+  const appliesFrom = addDays(from, policy.notice_days) ?? from;
+  return (
+    `Users could opt out from ${from}. With ${noticeText(policy.notice_days)}, the opt-out default applies ` +
+    `from ${appliesFrom}, to records created from ${from}.`
+  );
+}
+
+/** The current policy (opt-in countries and the opt-out gate), and a new version of it. */
 export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (policy: Policy) => void }) {
   const { backend, reportError, clearError } = useApp();
   const [text, setText] = useState(policy.opt_in_countries.join(', '));
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [confirming, setConfirming] = useState(false);
+  const [noOptIn, setNoOptIn] = useState(policy.opt_in_countries.length === 0);
+  const [from, setFrom] = useState(policy.opt_out_available_from ?? '');
+  const [notice, setNotice] = useState(String(policy.notice_days));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [confirming, setConfirming] = useState<PolicyInput | null>(null);
 
-  const next = codesOf(text);
+  const next = noOptIn ? [] : codesOf(text);
   const added = next.filter((c) => !policy.opt_in_countries.includes(c));
   const removed = policy.opt_in_countries.filter((c) => !next.includes(c));
-  const changed = added.length > 0 || removed.length > 0;
+  const optInChanged = added.length > 0 || removed.length > 0 || noOptIn !== (policy.opt_in_countries.length === 0);
+  const fromChanged = from.trim() !== (policy.opt_out_available_from ?? '');
+  const noticeChanged = notice.trim() !== String(policy.notice_days);
+  const changed = optInChanged || fromChanged || noticeChanged;
 
+  const clear = (field: (typeof FIELDS)[number]) => setErrors((e) => ({ ...e, [field]: undefined }));
+
+  /** Only what changed is sent: a field left null keeps its current value in the core. */
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const problems: FieldErrors = {};
     const wrong = next.filter((c) => !isCountryCode(c));
-    if (wrong.length > 0) {
-      setError(`Not ISO 3166-1 alpha-2 country codes: ${wrong.join(', ')}`);
-      return;
+    if (wrong.length > 0) problems.opt_in = `Not ISO 3166-1 alpha-2 country codes: ${wrong.join(', ')}`;
+    else if (!noOptIn && next.length === 0) {
+      problems.opt_in = 'Enter the opt-in country codes, or tick “This platform has no opt-in countries”.';
     }
-    if (changed) setConfirming(true);
+    const day = from.trim();
+    if (day !== '' && !isDate(day)) problems.opt_out_available_from = 'Write the date as YYYY-MM-DD, e.g. 2026-05-01.';
+    if (!/^\d+$/.test(notice.trim())) problems.notice_days = 'Enter a whole number of days (the default is 30).';
+    setErrors(problems);
+    if (Object.keys(problems).length > 0 || !changed) return;
+    setConfirming({
+      opt_in: optInChanged ? (noOptIn ? 'none' : next.join(',')) : null,
+      opt_out_available_from: fromChanged ? (day === '' ? 'none' : day) : null,
+      notice_days: noticeChanged ? Number(notice.trim()) : null,
+    });
   };
 
-  const save = async () => {
+  const save = async (input: PolicyInput) => {
     try {
-      const saved = await backend.setPolicy(next.join(','));
+      const saved = await backend.setPolicy(input);
       clearError();
       setText(saved.opt_in_countries.join(', '));
+      setNoOptIn(saved.opt_in_countries.length === 0);
+      setFrom(saved.opt_out_available_from ?? '');
+      setNotice(String(saved.notice_days));
       onSaved(saved);
     } catch (failure) {
-      const placed = placeErrors(failure, ['opt_in_countries']);
-      setError(placed.inline.opt_in_countries);
+      const placed = placeErrors(failure, FIELDS);
+      setErrors(placed.inline);
       if (placed.banner) reportError(placed.banner);
     } finally {
-      setConfirming(false);
+      setConfirming(null);
     }
   };
 
   return (
     <section className="card" data-testid="consent-policy" aria-labelledby="policy-title">
       <h2 id="policy-title" className="card-title">
-        Opt-in policy <span className="card-title-note" data-testid="policy-version">version {policy.version}</span>
+        Consent policy <span className="card-title-note" data-testid="policy-version">version {policy.version}</span>
       </h2>
       <p className="card-intro">
         In opt-in countries a user is excluded unless they allowed the purpose; elsewhere a user is included unless
-        they denied it.
+        they denied it, but only once they could say no: the opt-out gate.
       </p>
       <form className="policy-form" onSubmit={submit} noValidate>
-        <Field
-          id="policy-optin"
-          field="opt_in_countries"
-          label={`Opt-in countries (${policy.opt_in_countries.length})`}
-          error={error}
-          hint="Comma-separated ISO country codes. The default is the EEA, GB and CH."
-          className="field-grow"
-        >
-          <textarea
-            {...describedBy('policy-optin', error, true)}
-            rows={2}
-            autoComplete="off"
-            spellCheck={false}
-            value={text}
-            onChange={(e) => {
-              setText(e.target.value);
-              setError(undefined);
-            }}
-          />
-        </Field>
-        <button type="submit" className="button button-primary" data-testid="policy-save" disabled={!changed}>
-          Save as version {policy.version + 1}…
-        </button>
+        <div>
+          <Field
+            id="policy-optin"
+            field="opt_in"
+            label={`Opt-in countries (${policy.opt_in_countries.length})`}
+            error={errors.opt_in}
+            hint="Comma-separated ISO country codes. The default is the EEA, GB and CH."
+          >
+            <textarea
+              {...describedBy('policy-optin', errors.opt_in, true)}
+              rows={2}
+              autoComplete="off"
+              spellCheck={false}
+              disabled={noOptIn}
+              value={noOptIn ? '' : text}
+              onChange={(e) => {
+                setText(e.target.value);
+                clear('opt_in');
+              }}
+            />
+          </Field>
+          <div className="check policy-none">
+            <input
+              id="policy-no-optin"
+              data-testid="policy-no-optin"
+              type="checkbox"
+              checked={noOptIn}
+              onChange={(e) => {
+                setNoOptIn(e.target.checked);
+                clear('opt_in');
+              }}
+            />
+            <label htmlFor="policy-no-optin">This platform has no opt-in countries</label>
+          </div>
+        </div>
+
+        <div>
+          <h3 className="block-title">Opt-out gate</h3>
+          <p className="policy-gate" data-testid="policy-gate">
+            {gateInWords(policy)}
+          </p>
+          <div className="field-row">
+            <Field
+              id="policy-optout-from"
+              field="opt_out_available_from"
+              label="Users could first opt out on"
+              error={errors.opt_out_available_from}
+              hint="YYYY-MM-DD. Empty: users could always opt out."
+            >
+              <input
+                {...describedBy('policy-optout-from', errors.opt_out_available_from, true)}
+                type="text"
+                inputMode="numeric"
+                placeholder="YYYY-MM-DD"
+                autoComplete="off"
+                className="input-date"
+                value={from}
+                onChange={(e) => {
+                  setFrom(e.target.value);
+                  clear('opt_out_available_from');
+                }}
+              />
+            </Field>
+            <Field
+              id="policy-notice"
+              field="notice_days"
+              label="Notice days"
+              error={errors.notice_days}
+              hint="From the opt-out date until the default applies. Default 30."
+            >
+              <span className="input-suffix">
+                <input
+                  {...describedBy('policy-notice', errors.notice_days, true)}
+                  type="number"
+                  min={0}
+                  step={1}
+                  className="input-number"
+                  value={notice}
+                  onChange={(e) => {
+                    setNotice(e.target.value);
+                    clear('notice_days');
+                  }}
+                />
+                <span aria-hidden="true">days</span>
+              </span>
+            </Field>
+          </div>
+        </div>
+
+        <div className="form-actions">
+          <button type="submit" className="button button-primary" data-testid="policy-save" disabled={!changed}>
+            Save as version {policy.version + 1}…
+          </button>
+        </div>
       </form>
       {confirming && (
         <ConfirmDialog
           title={`Save policy version ${policy.version + 1}?`}
           confirmLabel="Save policy"
-          onConfirm={save}
-          onCancel={() => setConfirming(false)}
+          onConfirm={() => save(confirming)}
+          onCancel={() => setConfirming(null)}
         >
           <p>
-            Snapshots built from now on treat {next.length === 0 ? 'no country' : `these ${next.length} countries`} as
-            opt-in. Sealed snapshots keep the version they were built with.
+            Snapshots built from now on follow the new version. Sealed snapshots keep the version they were built with.
           </p>
+          {confirming.opt_in !== null && (
+            <p>
+              Opt-in countries:{' '}
+              {next.length === 0 ? 'none (every country is opt-out)' : `these ${next.length} countries`}.
+            </p>
+          )}
           {added.length > 0 && (
             <p className="policy-diff">
               Added: <code>{added.join(', ')}</code>
@@ -106,6 +225,17 @@ export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (poli
           {removed.length > 0 && (
             <p className="policy-diff">
               Removed: <code>{removed.join(', ')}</code>
+            </p>
+          )}
+          {confirming.opt_out_available_from === 'none' && <p>Opt-out gate: removed.</p>}
+          {confirming.opt_out_available_from !== null && confirming.opt_out_available_from !== 'none' && (
+            <p>
+              Users could first opt out on <code>{confirming.opt_out_available_from}</code>.
+            </p>
+          )}
+          {confirming.notice_days !== null && (
+            <p>
+              Notice period: {confirming.notice_days} {confirming.notice_days === 1 ? 'day' : 'days'}.
             </p>
           )}
         </ConfirmDialog>

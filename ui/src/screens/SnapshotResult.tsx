@@ -156,7 +156,20 @@ function Counts({ snapshot: s }: { snapshot: Snapshot }) {
           max={max}
           tone={r.count === 0 ? 'neutral' : 'bad'}
           testId={`count-${r.token}`}
-          note={r.count > 0 ? formatShare(r.count, s.records_in) : undefined}
+          note={
+            r.token === 'no_consent' && s.held_back_by_gate > 0 ? (
+              <>
+                {formatShare(r.count, s.records_in)}
+                <span data-testid="snapshot-held-back">
+                  {' '}
+                  · of which <Count value={s.held_back_by_gate} testId="count-held_back_by_gate" /> held back by the
+                  opt-out gate
+                </span>
+              </>
+            ) : r.count > 0 ? (
+              formatShare(r.count, s.records_in)
+            ) : undefined
+          }
         />
       ))}
     </div>

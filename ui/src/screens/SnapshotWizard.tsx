@@ -495,7 +495,12 @@ function WizardBody({ deal, back }: { deal: Deal; back: ReactNode }) {
                   field="out"
                   label="Output folder"
                   error={errors.out}
-                  hint="Default: snapshots/deal-N/snapshot-N beside the store"
+                  hint={
+                    <>
+                      Default: <code>&lt;store file&gt;.snapshots/deal-N/snapshot-N-&lt;time&gt;</code> beside the store. A
+                      folder you choose must be new or empty.
+                    </>
+                  }
                   className="field-grow"
                 >
                   <div className="path-input">
