@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use crate::consent::{Decision, Latest, Policy, RegistryUser};
 use crate::error::{FieldError, Result};
+use crate::integrity::digest::Fingerprint;
 use crate::ledger::{micros, Event, ImportReport};
 use crate::purpose::Purpose;
 
@@ -38,6 +39,21 @@ pub(crate) fn finish_import(tx: &Tx<'_>, r: &ImportReport) -> Result<()> {
         ],
     )?;
     Ok(())
+}
+
+/// The fingerprint of what import `import_id` left, computed at its end inside its
+/// transaction: for a registry import the whole registry after it, for a ledger import
+/// the events it added. Its audit entry records it; `audit verify` recomputes it.
+pub(crate) fn import_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
+    let kind: String =
+        conn.query_row("SELECT kind FROM imports WHERE id = ?1", [import_id], |r| {
+            r.get(0)
+        })?;
+    if kind == "registry" {
+        super::integrity::registry_fingerprint(conn)
+    } else {
+        super::integrity::events_fingerprint(conn, import_id)
+    }
 }
 
 pub(crate) enum Upsert {
@@ -148,21 +164,34 @@ impl<'c> EventInserter<'c> {
     }
 }
 
+const POLICY_COLUMNS: &str = "version, opt_in_countries";
+
+fn policy_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Policy> {
+    let codes: String = r.get(1)?;
+    Ok(Policy {
+        version: r.get(0)?,
+        opt_in_countries: codes
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+    })
+}
+
 pub(crate) fn current_policy(conn: &Connection) -> Result<Policy> {
     Ok(conn.query_row(
-        "SELECT version, opt_in_countries FROM policies ORDER BY version DESC LIMIT 1",
+        &format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY version DESC LIMIT 1"),
         [],
-        |r| {
-            let codes: String = r.get(1)?;
-            Ok(Policy {
-                version: r.get(0)?,
-                opt_in_countries: codes
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-            })
-        },
+        policy_from_row,
+    )?)
+}
+
+/// One policy version, rendered as [`current_policy`] renders the latest.
+pub(crate) fn policy(conn: &Connection, version: i64) -> Result<Policy> {
+    Ok(conn.query_row(
+        &format!("SELECT {POLICY_COLUMNS} FROM policies WHERE version = ?1"),
+        [version],
+        policy_from_row,
     )?)
 }
 
