@@ -103,6 +103,15 @@ pub struct ImportReport {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub content_sketch: Option<String>,
+    /// For a registry import, SHA-256 of the `user_changes` rows it recorded (the
+    /// history withdrawal notices read), in id order; its sketch beside it. `None` for a
+    /// ledger import and in older entries.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sha256: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sketch: Option<String>,
 }
 
 /// One ledger event, normalized.
@@ -278,11 +287,11 @@ fn finish_import(
         rows_per_second: (counts.rows_read as f64 / elapsed.as_secs_f64().max(1e-6)) as u64,
         content_sha256: None,
         content_sketch: None,
+        changes_sha256: None,
+        changes_sketch: None,
     };
     store::consent::finish_import(tx, &report)?;
-    let content = store::consent::import_fingerprint(tx.conn(), import_id)?;
-    report.content_sha256 = Some(content.sha256);
-    report.content_sketch = Some(content.sketch.to_hex());
+    store::consent::fingerprint_import(tx.conn(), &mut report)?;
     tx.audit(action, "import", import_id, None, Some(&report))?;
     Ok(report)
 }

@@ -312,6 +312,29 @@ fn an_edited_birth_date_is_caught_with_its_user() {
 }
 
 #[test]
+fn an_edited_registry_change_is_caught_with_its_row() {
+    let h = history();
+    // The history withdrawal notices read: u4's deletion made to look like nothing.
+    tamper(
+        &h.ws,
+        "UPDATE user_changes SET after = replace(after, 'deleted', 'active') WHERE id = 1;",
+    );
+    caught(
+        &h.ws,
+        "user_changes",
+        "1",
+        "user_changes row 1 is not as import 2 added it",
+    );
+}
+
+#[test]
+fn a_deleted_registry_change_is_caught_with_its_row() {
+    let h = history();
+    tamper(&h.ws, "DELETE FROM user_changes WHERE id = 1;");
+    caught(&h.ws, "user_changes", "1", "user_changes row 1 is missing");
+}
+
+#[test]
 fn a_widened_deal_territory_is_caught_with_its_row() {
     let h = history();
     tamper(&h.ws, "UPDATE deals SET territory = 'WORLD' WHERE id = 1;");

@@ -66,8 +66,8 @@ pub fn encode_row(cells: &[Cell<'_>], out: &mut Vec<u8>) {
     }
 }
 
-/// The sketch key of a consent event: its row id.
-pub fn event_key(id: i64) -> [u8; 8] {
+/// The sketch key of a row known by its id (a consent event, a registry change).
+pub fn row_key(id: i64) -> [u8; 8] {
     id.to_le_bytes()
 }
 

@@ -9,7 +9,6 @@ use sha2::{Digest, Sha256};
 
 use crate::consent::{Decision, Latest, Policy, RegistryUser};
 use crate::error::{FieldError, Result};
-use crate::integrity::digest::Fingerprint;
 use crate::ledger::{micros, Event, ImportReport};
 use crate::purpose::Purpose;
 
@@ -41,19 +40,25 @@ pub(crate) fn finish_import(tx: &Tx<'_>, r: &ImportReport) -> Result<()> {
     Ok(())
 }
 
-/// The fingerprint of what import `import_id` left, computed at its end inside its
-/// transaction: for a registry import the whole registry after it, for a ledger import
-/// the events it added. Its audit entry records it; `audit verify` recomputes it.
-pub(crate) fn import_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
+/// Records in the report the fingerprints of what its import left, computed at its end
+/// inside its transaction: for a registry import the whole registry after it and the
+/// changes it recorded, for a ledger import the events it added. The import's audit
+/// entry carries them; `audit verify` recomputes them.
+pub(crate) fn fingerprint_import(conn: &Connection, report: &mut ImportReport) -> Result<()> {
+    let id = report.import_id;
     let kind: String =
-        conn.query_row("SELECT kind FROM imports WHERE id = ?1", [import_id], |r| {
-            r.get(0)
-        })?;
-    if kind == "registry" {
-        super::integrity::registry_fingerprint(conn)
+        conn.query_row("SELECT kind FROM imports WHERE id = ?1", [id], |r| r.get(0))?;
+    let (content, changes) = if kind == "registry" {
+        let changes = super::integrity::changes_fingerprint(conn, id)?;
+        (super::integrity::registry_fingerprint(conn)?, Some(changes))
     } else {
-        super::integrity::events_fingerprint(conn, import_id)
-    }
+        (super::integrity::events_fingerprint(conn, id)?, None)
+    };
+    report.content_sha256 = Some(content.sha256);
+    report.content_sketch = Some(content.sketch.to_hex());
+    report.changes_sha256 = changes.as_ref().map(|c| c.sha256.clone());
+    report.changes_sketch = changes.map(|c| c.sketch.to_hex());
+    Ok(())
 }
 
 pub(crate) enum Upsert {

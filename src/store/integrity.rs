@@ -7,7 +7,7 @@ use rusqlite::{Connection, Row};
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::integrity::digest::{encode_row, event_key, Cell, ContentDigest, Fingerprint};
+use crate::integrity::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
 
 /// The latest audit entry about one entity (`partner` 3, `import` 7, ...).
 pub(crate) struct LatestEntry {
@@ -165,6 +165,42 @@ pub(crate) fn each_user(conn: &Connection, mut f: impl FnMut(&[u8], &[u8])) -> R
     Ok(())
 }
 
+/// Calls `f` with every row of `user_changes` in id order: its id, its import, and the
+/// encoding of `user_id, changed_at, before, after`. With `import`, only that import's.
+pub(crate) fn each_user_change(
+    conn: &Connection,
+    import: Option<i64>,
+    mut f: impl FnMut(i64, Option<i64>, &[u8]),
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT id, import_id, user_id, changed_at, before, after FROM user_changes
+         WHERE ?1 IS NULL OR import_id = ?1 ORDER BY id",
+    )?;
+    let mut rows = stmt.query([import])?;
+    let mut content = Vec::new();
+    while let Some(row) = rows.next()? {
+        let cells = [
+            cell_of(row.get_ref(2)?),
+            cell_of(row.get_ref(3)?),
+            cell_of(row.get_ref(4)?),
+            cell_of(row.get_ref(5)?),
+        ];
+        content.clear();
+        encode_row(&cells, &mut content);
+        f(row.get(0)?, row.get_ref(1)?.as_i64().ok(), &content);
+    }
+    Ok(())
+}
+
+/// The fingerprint of the registry changes one import recorded, in id order.
+pub(crate) fn changes_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
+    let mut digest = ContentDigest::default();
+    each_user_change(conn, Some(import_id), |id, _, content| {
+        digest.add(&row_key(id), content)
+    })?;
+    Ok(digest.finish())
+}
+
 /// The fingerprint of the whole registry, rows in user-id order.
 pub(crate) fn registry_fingerprint(conn: &Connection) -> Result<Fingerprint> {
     let mut digest = ContentDigest::default();
@@ -176,7 +212,7 @@ pub(crate) fn registry_fingerprint(conn: &Connection) -> Result<Fingerprint> {
 pub(crate) fn events_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
     let mut digest = ContentDigest::default();
     each_import_event(conn, import_id, |id, identity| {
-        digest.add(&event_key(id), identity)
+        digest.add(&row_key(id), identity)
     })?;
     Ok(digest.finish())
 }

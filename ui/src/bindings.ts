@@ -173,7 +173,13 @@ content_sha256?: string | null,
  * A 2 KiB hex sketch of the same rows that lets `audit verify` name the rows that
  * differ (see `integrity::digest`); `None` where `content_sha256` is.
  */
-content_sketch?: string | null, };
+content_sketch?: string | null, 
+/**
+ * For a registry import, SHA-256 of the `user_changes` rows it recorded (the
+ * history withdrawal notices read), in id order; its sketch beside it. `None` for a
+ * ledger import and in older entries.
+ */
+changes_sha256?: string | null, changes_sketch?: string | null, };
 
 export type ImportSummary = { id: number, kind: string, file: string, rows_read: number, added: number, changed: number, skipped: number, at: string, actor: string, };
 
