@@ -503,6 +503,31 @@ fn a_recomputed_chain_is_caught_against_a_head_kept_elsewhere() {
 }
 
 #[test]
+fn import_entries_written_before_digests_existed_are_not_a_failure() {
+    let h = history();
+    // What an older Consentry wrote: the same reports without the digests.
+    tamper(
+        &h.ws,
+        "UPDATE audit_log SET after = json_remove(after, '$.content_sha256',
+                '$.content_sketch', '$.changes_sha256', '$.changes_sketch')
+         WHERE entity = 'import';",
+    );
+    recompute_chain(&h.ws);
+    verifies(&h.ws, &[]);
+    // The events are still checked against their identities.
+    tamper(
+        &h.ws,
+        "UPDATE consent_events SET decision = 'allow' WHERE id = 1;",
+    );
+    caught(
+        &h.ws,
+        "consent_events",
+        "1",
+        "no longer matches its identity",
+    );
+}
+
+#[test]
 fn an_older_head_still_verifies_and_a_missing_one_does_not() {
     let ws = Workspace::new();
     let empty = ws.ok(&["audit", "head"]);

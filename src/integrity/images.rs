@@ -110,7 +110,8 @@ fn check_rows(
                 kind.table,
                 Some(id.to_string()),
                 format!(
-                    "{} row {id} cannot be read, so it was altered: {e}",
+                    "{} row {id} cannot be read as Consentry writes it (it or a row it \
+                     refers to was altered): {e}",
                     kind.table
                 ),
             )),
