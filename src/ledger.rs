@@ -99,6 +99,29 @@ pub struct ImportReport {
     pub skipped_lines: Vec<LineError>,
     pub duration_ms: u64,
     pub rows_per_second: u64,
+    /// SHA-256 of what the import left, computed at its end inside its transaction: for
+    /// a registry import the whole `users` table (rows in user-id order), for a ledger
+    /// import the identities of the events it added (in id order). Recorded in the
+    /// import's audit entry, recomputed by `audit verify`. `None` in entries written
+    /// before Consentry recorded it: such an import's data is not checked this way,
+    /// which is not a failure.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub content_sha256: Option<String>,
+    /// A 2 KiB hex sketch of the same rows that lets `audit verify` name the rows that
+    /// differ (see `integrity::digest`); `None` where `content_sha256` is.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub content_sketch: Option<String>,
+    /// For a registry import, SHA-256 of the `user_changes` rows it recorded (the
+    /// history withdrawal notices read), in id order; its sketch beside it. `None` for a
+    /// ledger import and in older entries.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sha256: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sketch: Option<String>,
 }
 
 /// One ledger event, normalized.
@@ -280,7 +303,7 @@ fn finish_import(
 ) -> Result<ImportReport> {
     let file = path.display().to_string();
     let elapsed = started.elapsed();
-    let report = ImportReport {
+    let mut report = ImportReport {
         import_id,
         file,
         rows_read: counts.rows_read,
@@ -291,8 +314,13 @@ fn finish_import(
         skipped_lines: bad.listed,
         duration_ms: elapsed.as_millis() as u64,
         rows_per_second: (counts.rows_read as f64 / elapsed.as_secs_f64().max(1e-6)) as u64,
+        content_sha256: None,
+        content_sketch: None,
+        changes_sha256: None,
+        changes_sketch: None,
     };
     store::consent::finish_import(tx, &report)?;
+    store::consent::fingerprint_import(tx.conn(), &mut report)?;
     tx.audit(action, "import", import_id, None, Some(&report))?;
     Ok(report)
 }

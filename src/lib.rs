@@ -9,6 +9,7 @@ pub mod consent;
 pub mod country;
 pub mod deal;
 pub mod error;
+pub(crate) mod integrity;
 pub mod ledger;
 pub mod partner;
 pub mod purpose;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::io::IsTerminal;
 use std::sync::atomic::AtomicBool;
 
-use consentry::audit::{self, AuditFilter};
+use consentry::audit::{self, AuditFilter, AuditHead};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::ledger::{self, ImportOptions, ImportReport, PolicyInput};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
@@ -303,8 +303,20 @@ enum AuditCommand {
         #[arg(long, value_name = "ID", requires = "entity")]
         id: Option<i64>,
     },
-    /// Check the hash chain; exits 1 if any entry was altered or removed.
-    Verify,
+    /// Check the hash chain and that every table it vouches for still matches it;
+    /// exits 1 if an entry or a row was altered, added or removed.
+    Verify {
+        /// Also prove that entry SEQ still has hash HASH, as `audit head` printed it
+        /// earlier: catches a chain recomputed after an edit.
+        #[arg(long, value_name = "SEQ:HASH", value_parser = parse_head)]
+        expect_head: Option<AuditHead>,
+    },
+    /// Print the newest entry's seq and hash, to keep elsewhere for --expect-head.
+    Head,
+}
+
+fn parse_head(text: &str) -> Result<AuditHead, String> {
+    AuditHead::parse("expect_head", text).map_err(|e| e.message)
 }
 
 fn main() -> ExitCode {
@@ -809,29 +821,39 @@ fn audit_command(store: &Store, out: &Output, cmd: AuditCommand) -> Result<ExitC
             });
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::Verify => {
-            let report = audit::verify(store)?;
-            out.value(&report, || {
-                let mut text = if report.ok {
-                    format!("Audit log intact: {} entries", report.entries)
-                } else {
-                    format!("Audit log BROKEN: {} problem(s)", report.problems.len())
-                };
-                if let Some(head) = &report.head_hash {
-                    text.push_str(&format!("\nhead {head}"));
-                }
-                for p in &report.problems {
-                    text.push_str(&format!("\n  {}", p.message));
-                }
-                text + "\n"
-            });
+        AuditCommand::Verify { expect_head } => {
+            let report = audit::verify_expecting(store, expect_head.as_ref())?;
+            out.value(&report, || audit_report_text(&report));
             Ok(if report.ok {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
             })
         }
+        AuditCommand::Head => {
+            let head = audit::head(store)?;
+            out.value(&head, || format!("seq {} hash {}\n", head.seq, head.hash));
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn audit_report_text(report: &audit::AuditReport) -> String {
+    let mut text = if report.ok {
+        format!(
+            "Audit log intact: {} entries; the data matches them",
+            report.entries
+        )
+    } else {
+        format!("Audit log BROKEN: {} problem(s)", report.problems.len())
+    };
+    if let (Some(seq), Some(hash)) = (report.head_seq, &report.head_hash) {
+        text.push_str(&format!("\nhead {seq}:{hash}"));
+    }
+    for p in &report.problems {
+        text.push_str(&format!("\n  {}", p.message));
+    }
+    text + "\n"
 }
 
 impl DealTerms {

@@ -146,10 +146,29 @@ pub(crate) fn list(conn: &Connection, filter: &AuditFilter) -> Result<Vec<AuditE
         .collect::<rusqlite::Result<_>>()?)
 }
 
+/// The newest entry's seq and hash, if any.
+pub(crate) fn newest(conn: &Connection) -> Result<Option<(i64, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The stored hash of entry `seq`, if there is one.
+pub(crate) fn hash_of(conn: &Connection, seq: i64) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT hash FROM audit_log WHERE seq = ?1", [seq], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
     let mut problems = Vec::new();
-    let mut problem =
-        |seq: Option<i64>, message: String| problems.push(AuditProblem { seq, message });
+    let mut problem = |seq: i64, message: String| problems.push(AuditProblem::entry(seq, message));
     let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY seq"))?;
     let mut rows = stmt.query([])?;
     let (mut expected_seq, mut prev_hash, mut entries) = (1_i64, GENESIS.to_string(), 0_i64);
@@ -158,13 +177,13 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
         entries += 1;
         if raw.seq != expected_seq {
             problem(
-                Some(raw.seq),
+                raw.seq,
                 format!("entries {expected_seq} to {} are missing", raw.seq - 1),
             );
         }
         if raw.prev_hash != prev_hash {
             problem(
-                Some(raw.seq),
+                raw.seq,
                 format!(
                     "entry {} does not follow the entry before it in the chain",
                     raw.seq
@@ -173,7 +192,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
         }
         if raw.computed_hash() != raw.hash {
             problem(
-                Some(raw.seq),
+                raw.seq,
                 format!(
                     "entry {} was altered: its content no longer matches its hash",
                     raw.seq
@@ -184,12 +203,39 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
         prev_hash = raw.hash;
     }
     let last_seq = expected_seq - 1;
+    if let Some(p) = head_record_problem(conn, entries, last_seq, &prev_hash)? {
+        problems.push(p);
+    }
+    Ok(AuditReport {
+        ok: problems.is_empty(),
+        entries,
+        head_hash: (entries > 0).then(|| prev_hash.clone()),
+        head_seq: (entries > 0).then_some(last_seq),
+        problems,
+    })
+}
+
+/// Whether the one-row head record still names the last entry of the chain.
+fn head_record_problem(
+    conn: &Connection,
+    entries: i64,
+    last_seq: i64,
+    last_hash: &str,
+) -> Result<Option<AuditProblem>> {
     let head: Option<(i64, String)> = conn
         .query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    match head {
+    let problem = |seq: Option<i64>, message: String| {
+        Some(AuditProblem::data(
+            seq,
+            "audit_head",
+            Some("1".into()),
+            message,
+        ))
+    };
+    Ok(match head {
         None if entries > 0 => problem(None, "the chain's head record is missing".to_string()),
         Some((seq, _)) if seq > last_seq => problem(
             Some(seq),
@@ -198,16 +244,10 @@ pub(crate) fn verify(conn: &Connection) -> Result<AuditReport> {
                 last_seq + 1
             ),
         ),
-        Some((seq, hash)) if seq != last_seq || hash != prev_hash => problem(
+        Some((seq, hash)) if seq != last_seq || hash != last_hash => problem(
             Some(seq),
             format!("the chain's head record does not match entry {last_seq}"),
         ),
-        _ => {}
-    }
-    Ok(AuditReport {
-        ok: problems.is_empty(),
-        entries,
-        head_hash: (entries > 0).then_some(prev_hash),
-        problems,
+        _ => None,
     })
 }

@@ -40,6 +40,27 @@ pub(crate) fn finish_import(tx: &Tx<'_>, r: &ImportReport) -> Result<()> {
     Ok(())
 }
 
+/// Records in the report the fingerprints of what its import left, computed at its end
+/// inside its transaction: for a registry import the whole registry after it and the
+/// changes it recorded, for a ledger import the events it added. The import's audit
+/// entry carries them; `audit verify` recomputes them.
+pub(crate) fn fingerprint_import(conn: &Connection, report: &mut ImportReport) -> Result<()> {
+    let id = report.import_id;
+    let kind: String =
+        conn.query_row("SELECT kind FROM imports WHERE id = ?1", [id], |r| r.get(0))?;
+    let (content, changes) = if kind == "registry" {
+        let changes = super::integrity::changes_fingerprint(conn, id)?;
+        (super::integrity::registry_fingerprint(conn)?, Some(changes))
+    } else {
+        (super::integrity::events_fingerprint(conn, id)?, None)
+    };
+    report.content_sha256 = Some(content.sha256);
+    report.content_sketch = Some(content.sketch.to_hex());
+    report.changes_sha256 = changes.as_ref().map(|c| c.sha256.clone());
+    report.changes_sketch = changes.map(|c| c.sketch.to_hex());
+    Ok(())
+}
+
 pub(crate) enum Upsert {
     Added,
     Changed,
@@ -148,24 +169,36 @@ impl<'c> EventInserter<'c> {
     }
 }
 
+const POLICY_COLUMNS: &str = "version, opt_in_countries, opt_out_available_from, notice_days";
+
+fn policy_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Policy> {
+    let codes: String = r.get(1)?;
+    Ok(Policy {
+        version: r.get(0)?,
+        opt_in_countries: codes
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+        opt_out_available_from: r.get(2)?,
+        notice_days: r.get(3)?,
+    })
+}
+
 pub(crate) fn current_policy(conn: &Connection) -> Result<Policy> {
     Ok(conn.query_row(
-        "SELECT version, opt_in_countries, opt_out_available_from, notice_days
-         FROM policies ORDER BY version DESC LIMIT 1",
+        &format!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY version DESC LIMIT 1"),
         [],
-        |r| {
-            let codes: String = r.get(1)?;
-            Ok(Policy {
-                version: r.get(0)?,
-                opt_in_countries: codes
-                    .split(',')
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                opt_out_available_from: r.get(2)?,
-                notice_days: r.get(3)?,
-            })
-        },
+        policy_from_row,
+    )?)
+}
+
+/// One policy version, rendered as [`current_policy`] renders the latest.
+pub(crate) fn policy(conn: &Connection, version: i64) -> Result<Policy> {
+    Ok(conn.query_row(
+        &format!("SELECT {POLICY_COLUMNS} FROM policies WHERE version = ?1"),
+        [version],
+        policy_from_row,
     )?)
 }
 

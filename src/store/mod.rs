@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod consent;
 pub mod deals;
+pub(crate) mod integrity;
 pub mod partners;
 pub mod snapshots;
 
@@ -247,6 +248,19 @@ impl Store {
         f: impl FnOnce(&Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
         f(&self.lock())
+    }
+
+    /// Runs read-only queries in one read transaction: they all see the store as of one
+    /// instant, even while another process writes to it.
+    pub(crate) fn read_consistent<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let mut conn = self.lock();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
     }
 
     /// Runs `f` in one `IMMEDIATE` transaction: committed when `f` returns `Ok`, rolled

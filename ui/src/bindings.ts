@@ -91,15 +91,41 @@ export type AuditFilter = { entity: string | null, entity_id: number | null, };
 
 export type AuditProblem = { 
 /**
- * The entry at fault, when one can be named.
+ * The entry at fault, or the entry that vouches for the data at fault, when one
+ * can be named.
  */
-seq: number | null, message: string, };
+seq: number | null, 
+/**
+ * The table where the difference is: `audit_log` for the chain itself, else the
+ * data table (`deals`, `consent_events`, `users`, ...).
+ */
+table?: string | null, 
+/**
+ * The row in that table (its id, or the user id), when one can be named.
+ */
+row?: string | null, 
+/**
+ * A sentence for people that names the table and row too.
+ */
+message: string, };
 
-export type AuditReport = { ok: boolean, entries: number, 
+export type AuditReport = { 
+/**
+ * True when the chain is whole and every table it vouches for matches it.
+ */
+ok: boolean, entries: number, 
 /**
  * The hash of the newest entry: keep it elsewhere to detect a rewritten chain.
  */
-head_hash: string | null, problems: Array<AuditProblem>, };
+head_hash: string | null, 
+/**
+ * The seq of the newest entry; with `head_hash`, what `--expect-head` takes.
+ */
+head_seq?: number | null, 
+/**
+ * Chain problems first, then differences in the data.
+ */
+problems: Array<AuditProblem>, };
 
 export type StoreInfo = { location: string, schema_version: number, actor: string, };
 
@@ -141,7 +167,27 @@ unchanged: number, skipped: number,
 /**
  * The first skipped lines, with why.
  */
-skipped_lines: Array<LineError>, duration_ms: number, rows_per_second: number, };
+skipped_lines: Array<LineError>, duration_ms: number, rows_per_second: number, 
+/**
+ * SHA-256 of what the import left, computed at its end inside its transaction: for
+ * a registry import the whole `users` table (rows in user-id order), for a ledger
+ * import the identities of the events it added (in id order). Recorded in the
+ * import's audit entry, recomputed by `audit verify`. `None` in entries written
+ * before Consentry recorded it: such an import's data is not checked this way,
+ * which is not a failure.
+ */
+content_sha256?: string | null, 
+/**
+ * A 2 KiB hex sketch of the same rows that lets `audit verify` name the rows that
+ * differ (see `integrity::digest`); `None` where `content_sha256` is.
+ */
+content_sketch?: string | null, 
+/**
+ * For a registry import, SHA-256 of the `user_changes` rows it recorded (the
+ * history withdrawal notices read), in id order; its sketch beside it. `None` for a
+ * ledger import and in older entries.
+ */
+changes_sha256?: string | null, changes_sketch?: string | null, };
 
 export type ImportSummary = { id: number, kind: string, file: string, rows_read: number, added: number, changed: number, skipped: number, at: string, actor: string, };
 
