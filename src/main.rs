@@ -597,7 +597,7 @@ fn snapshot_lines(s: &Snapshot) -> String {
             "held back",
             if s.held_back_by_gate > 0 {
                 format!(
-                    "{} records by the policy's opt-out gate (counted under no_consent)",
+                    "{} record(s) by the policy's opt-out gate (counted under no_consent)",
                     s.held_back_by_gate
                 )
             } else {

@@ -18,23 +18,7 @@ const T: &str = "2026-06-01T00:00:00Z";
 /// `u0..u9`, and `posts.jsonl` with one post each.
 fn signed() -> (Workspace, String) {
     let ws = Workspace::new();
-    ws.partner("Lab");
-    ws.ok(&[
-        "deal",
-        "add",
-        "--partner",
-        "1",
-        "--title",
-        "T",
-        "--purposes",
-        "search",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-12-31",
-    ]);
-    ws.ok(&["deal", "transition", "1", "--to", "negotiating"]);
-    ws.ok(&["deal", "transition", "1", "--to", "signed"]);
+    ws.signed_deal(ws.partner("Lab"), "search", "2026-01-01", "2026-12-31");
     let mut users = String::from("user_id,country,birth_date,status\n");
     let mut posts = String::new();
     for u in 0..10 {
@@ -366,23 +350,7 @@ fn deal_dates_need_four_digit_years_in_a_sane_range() {
 #[test]
 fn a_renewal_at_the_end_of_the_calendar_is_refused_not_a_panic() {
     let ws = Workspace::new();
-    ws.partner("Lab");
-    ws.ok(&[
-        "deal",
-        "add",
-        "--partner",
-        "1",
-        "--title",
-        "T",
-        "--purposes",
-        "search",
-        "--start",
-        "2150-01-01",
-        "--end",
-        "2199-12-31",
-    ]);
-    ws.ok(&["deal", "transition", "1", "--to", "negotiating"]);
-    ws.ok(&["deal", "transition", "1", "--to", "signed"]);
+    ws.signed_deal(ws.partner("Lab"), "search", "2150-01-01", "2199-12-31");
     ws.refused(
         &["deal", "renew", "1"],
         Some("start_date"),
@@ -750,21 +718,7 @@ fn an_endless_line_is_refused_with_bounded_memory() {
 #[test]
 fn refusals_name_the_flag_and_carry_no_line_continuation() {
     let ws = Workspace::new();
-    ws.partner("Lab");
-    ws.ok(&[
-        "deal",
-        "add",
-        "--partner",
-        "1",
-        "--title",
-        "T",
-        "--purposes",
-        "search",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-12-31",
-    ]);
+    ws.draft_deal(ws.partner("Lab"), "search", "2026-01-01", "2026-12-31");
     let posts = write(&ws, "p.jsonl", "");
     let out = ws
         .cmd(&[

@@ -140,5 +140,41 @@ async fn snapshot_wizard(app: &App) -> Result {
             .unwrap_or(false))
     })
     .await?;
+
+    // No default consent before users could say no: the platform's opt-out setting
+    // reached users on 2026-05-01, with 30 days of notice.
+    app.click_testid("nav-consent").await?;
+    app.wait_for(&testid("consent-policy")).await?;
+    app.fill_testid("policy-optout-from", "2026-05-01").await?;
+    app.click_testid("policy-save").await?;
+    app.click_testid("confirm-ok").await?;
+    app.wait_for_text("policy-version", "version 2").await?;
+    app.wait_for(&testid("consent-gate")).await?;
+    let applies = app.text_of("gate-applies-from").await?;
+    ensure!(
+        applies.contains("2026-05-31"),
+        "the gate card reads {applies:?}"
+    );
+    app.screenshot("13-consent-gate").await?;
+
+    // The same build under the gated policy: alice's post of 2025 rests on the opt-out
+    // default alone, and was created before users could opt out: held back.
+    app.click_testid("nav-deals").await?;
+    app.click_testid(&format!("deal-row-{deal}")).await?;
+    app.click_testid("snapshot-new").await?;
+    app.wait_for(&testid("snapshot-wizard")).await?;
+    app.fill_testid("wizard-source", &fixture("posts.jsonl"))
+        .await?;
+    app.fill_testid("wizard-as-of", "2026-06-01T00:00:00Z")
+        .await?;
+    app.click_testid("wizard-build").await?;
+    app.wait_for(&testid("snapshot-result")).await?;
+    app.wait_for_text("count-included", "1").await?;
+    let no_consent = app.text_of("count-no_consent").await?;
+    ensure!(
+        no_consent.trim() == "2",
+        "count-no_consent reads {no_consent:?}"
+    );
+    app.screenshot("14-snapshot-held-back").await?;
     Ok(())
 }

@@ -211,10 +211,7 @@ fn compare_row(
 }
 
 /// `recorded` with each field in `added` that it lacks, at its default value.
-fn with_added_fields<'a>(
-    recorded: Cow<'a, Value>,
-    added: &[AddedField],
-) -> Cow<'a, Value> {
+fn with_added_fields<'a>(recorded: Cow<'a, Value>, added: &[AddedField]) -> Cow<'a, Value> {
     let lacks = |k: &str| recorded.as_object().is_some_and(|o| !o.contains_key(k));
     if !added.iter().any(|(k, _)| lacks(k)) {
         return recorded;

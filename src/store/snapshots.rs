@@ -18,6 +18,19 @@ pub(crate) struct Building {
     pub created_at: String,
 }
 
+impl Building {
+    /// From `id, pid, staging_dir, out_dir, created_at`.
+    fn from_row(r: &Row<'_>) -> rusqlite::Result<Building> {
+        Ok(Building {
+            id: SnapshotId(r.get(0)?),
+            pid: r.get(1)?,
+            staging_dir: r.get(2)?,
+            out_dir: r.get(3)?,
+            created_at: r.get(4)?,
+        })
+    }
+}
+
 /// Inserts the `building` row that lets a crashed build be cleaned up; its folders are
 /// named by [`set_dirs`] in the same transaction, once the id is known.
 pub(crate) fn insert_building(
@@ -180,15 +193,7 @@ pub(crate) fn building(conn: &Connection) -> Result<Vec<Building>> {
         "SELECT id, pid, staging_dir, out_dir, created_at FROM snapshots
          WHERE state = 'building' ORDER BY id",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Building {
-            id: SnapshotId(r.get(0)?),
-            pid: r.get(1)?,
-            staging_dir: r.get(2)?,
-            out_dir: r.get(3)?,
-            created_at: r.get(4)?,
-        })
-    })?;
+    let rows = stmt.query_map([], Building::from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -245,15 +250,7 @@ pub(crate) fn get_building(conn: &Connection, id: SnapshotId) -> Result<Building
         "SELECT id, pid, staging_dir, out_dir, created_at FROM snapshots
          WHERE id = ?1 AND state = 'building'",
         [id.0],
-        |r| {
-            Ok(Building {
-                id: SnapshotId(r.get(0)?),
-                pid: r.get(1)?,
-                staging_dir: r.get(2)?,
-                out_dir: r.get(3)?,
-                created_at: r.get(4)?,
-            })
-        },
+        Building::from_row,
     )
     .optional()?
     .ok_or_else(|| Error::NotFound {

@@ -105,6 +105,38 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// A deal permitting `purposes` over `start..=end`, moved to `signed`; its id.
+    pub fn signed_deal(&self, partner: i64, purposes: &str, start: &str, end: &str) -> i64 {
+        let id = self.draft_deal(partner, purposes, start, end);
+        for to in ["negotiating", "signed"] {
+            self.ok(&["deal", "transition", &id.to_string(), "--to", to]);
+        }
+        id
+    }
+
+    /// A draft deal permitting `purposes` over `start..=end`; its id.
+    pub fn draft_deal(&self, partner: i64, purposes: &str, start: &str, end: &str) -> i64 {
+        let partner = partner.to_string();
+        self.ok(&[
+            "deal",
+            "add",
+            "--partner",
+            &partner,
+            "--title",
+            "T",
+            "--purposes",
+            purposes,
+            "--start",
+            start,
+            "--end",
+            end,
+        ])["id"]
+            .as_i64()
+            .unwrap()
+    }
+}
+
 /// Every row of every table, as text, in a stable order.
 pub fn dump(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();

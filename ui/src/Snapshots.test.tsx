@@ -304,7 +304,7 @@ describe('snapshot result', () => {
     renderApp(backend, { screen: 'snapshot', id: s.snapshot_id });
     const counts = await screen.findByTestId('snapshot-counts');
     expect(within(counts).getByTestId('count-no_consent').textContent).toBe('18064');
-    expect(within(counts).getByTestId('snapshot-held-back')).toHaveTextContent('of which 6144 held back by the opt-out gate');
+    expect(within(counts).getByTestId('snapshot-held-back')).toHaveTextContent('Of the records without consent, 6144 are held back by the policy’s opt-out gate');
     expect(within(counts).getByTestId('count-held_back_by_gate').textContent).toBe('6144');
   });
 });

@@ -156,22 +156,17 @@ function Counts({ snapshot: s }: { snapshot: Snapshot }) {
           max={max}
           tone={r.count === 0 ? 'neutral' : 'bad'}
           testId={`count-${r.token}`}
-          note={
-            r.token === 'no_consent' && s.held_back_by_gate > 0 ? (
-              <>
-                {formatShare(r.count, s.records_in)}
-                <span data-testid="snapshot-held-back">
-                  {' '}
-                  · of which <Count value={s.held_back_by_gate} testId="count-held_back_by_gate" /> held back by the
-                  opt-out gate
-                </span>
-              </>
-            ) : r.count > 0 ? (
-              formatShare(r.count, s.records_in)
-            ) : undefined
-          }
+          note={r.count > 0 ? formatShare(r.count, s.records_in) : undefined}
         />
       ))}
+      {s.held_back_by_gate > 0 && (
+        <p className="block-note" data-testid="snapshot-held-back">
+          Of the records without consent, <Count value={s.held_back_by_gate} testId="count-held_back_by_gate" />{' '}
+          {s.held_back_by_gate === 1 ? 'is' : 'are'} held back by the policy&rsquo;s opt-out gate: only the opt-out
+          default would include them, and they were created before users could opt out, or the notice period had not
+          ended at the cut-off.
+        </p>
+      )}
     </div>
   );
 }
