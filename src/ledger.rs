@@ -522,9 +522,11 @@ fn read_csv(
         return Err(Error::invalid(
             "file",
             format!(
-                "{}: the header lacks column(s) {}",
-                path.display(),
-                missing.join(", ")
+                "{}: the header lacks column(s) {}: name every column in the first line \
+                 (expected: {})",
+                text::printable(&path.display().to_string()),
+                missing.join(", "),
+                columns.join(",")
             ),
         ));
     }
