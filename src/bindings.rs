@@ -4,7 +4,10 @@
 
 use ts_rs::{Config, TS};
 
-use crate::{audit, consent, deal, error, ledger, partner, purpose, snapshot, store};
+use crate::{
+    audit, consent, deal, error, imports, model, overview, partner, policy, purpose, snapshot,
+    store,
+};
 
 /// The whole content of `ui/src/bindings.ts`.
 pub fn typescript() -> String {
@@ -33,13 +36,13 @@ pub fn typescript() -> String {
         audit::AuditReport::decl(&cfg),
         store::StoreInfo::decl(&cfg),
         consent::Policy::decl(&cfg),
-        ledger::FileFormat::decl(&cfg),
-        ledger::ImportOptions::decl(&cfg),
-        ledger::ImportReport::decl(&cfg),
-        ledger::ImportSummary::decl(&cfg),
-        ledger::ConsentOverview::decl(&cfg),
-        ledger::GateOverview::decl(&cfg),
-        ledger::PolicyInput::decl(&cfg),
+        model::file_format::FileFormat::decl(&cfg),
+        imports::ImportOptions::decl(&cfg),
+        imports::ImportReport::decl(&cfg),
+        imports::ImportSummary::decl(&cfg),
+        overview::ConsentOverview::decl(&cfg),
+        overview::GateOverview::decl(&cfg),
+        policy::PolicyInput::decl(&cfg),
         snapshot::SnapshotId::decl(&cfg),
         snapshot::BuildRequest::decl(&cfg),
         snapshot::Progress::decl(&cfg),

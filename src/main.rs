@@ -14,8 +14,9 @@ use std::sync::atomic::AtomicBool;
 
 use consentry::audit::{self, AuditFilter, AuditHead};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
-use consentry::ledger::{self, ImportOptions, ImportReport, PolicyInput};
+use consentry::imports::{self, FileFormat, ImportOptions, ImportReport};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
+use consentry::policy::{self, PolicyInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::{self, BuildRequest, Snapshot, SnapshotId};
 use consentry::text::printable_lines;
@@ -388,8 +389,8 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::Partner(cmd) => partner_command(&store, &out, cmd),
         Command::Deal(cmd) => deal_command(&store, &out, cmd),
         Command::Audit(cmd) => audit_command(&store, &out, cmd),
-        Command::Users(cmd) => import_command(&store, &out, ledger::import_registry, cmd),
-        Command::Consent(cmd) => import_command(&store, &out, ledger::import_ledger, cmd),
+        Command::Users(cmd) => import_command(&store, &out, imports::import_registry, cmd),
+        Command::Consent(cmd) => import_command(&store, &out, imports::import_ledger, cmd),
         Command::Policy(cmd) => policy_command(&store, &out, cmd),
         Command::Snapshot(cmd) => snapshot_command(&store, &out, cmd),
     }
@@ -411,7 +412,7 @@ fn import_command(
     let options = ImportOptions {
         skip_invalid,
         format: format
-            .map(|f| ledger::FileFormat::parse("format", &f))
+            .map(|f| FileFormat::parse("format", &f))
             .transpose()?,
     };
     let r = import(store, &file, &options)?;
@@ -438,12 +439,12 @@ fn import_command(
 
 fn policy_command(store: &Store, out: &Output, cmd: PolicyCommand) -> Result<ExitCode, Error> {
     let policy = match cmd {
-        PolicyCommand::Show => ledger::policy(store)?,
+        PolicyCommand::Show => policy::policy(store)?,
         PolicyCommand::Set {
             opt_in,
             opt_out_available_from,
             notice_days,
-        } => ledger::set_policy(
+        } => policy::set_policy(
             store,
             &PolicyInput {
                 opt_in,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::world::{post, World};
-use consentry::ledger::{set_policy, PolicyInput};
+use consentry::policy::{set_policy, PolicyInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::Snapshot;
 
@@ -280,7 +280,7 @@ fn without_any_decision_the_country_regime_decides() {
 fn the_opt_in_countries_are_editable_and_versioned() {
     let w = World::new(&[Purpose::AiInference]);
     w.users(&[adult("us", "US"), adult("de", "DE")]);
-    let policy = consentry::ledger::set_policy(&w.store, &opt_in("us")).unwrap();
+    let policy = consentry::policy::set_policy(&w.store, &opt_in("us")).unwrap();
     assert_eq!(policy.version, 2);
     let s = snapshot(&w, &["us", "de"]);
     assert_eq!(included(&w, &s, &["us", "de"]), ["de"]);

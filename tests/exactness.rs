@@ -152,7 +152,7 @@ proptest! {
             ),
             None => (None, None),
         };
-        consentry::ledger::set_policy(&w.store, &consentry::ledger::PolicyInput {
+        consentry::policy::set_policy(&w.store, &consentry::policy::PolicyInput {
             opt_in: Some(OPT_IN.join(",")),
             opt_out_available_from: from,
             notice_days: notice,

@@ -5,8 +5,9 @@
 use std::borrow::Cow;
 
 use consentry::deal::DealInput;
-use consentry::ledger::{self, ImportOptions, PolicyInput};
+use consentry::imports::{self, ImportOptions};
 use consentry::partner::PartnerInput;
+use consentry::policy::{self, PolicyInput};
 use consentry::purpose::{self, Purpose};
 use consentry::snapshot::scan::{self, Value};
 use consentry::{calendar, country, Store};
@@ -62,7 +63,7 @@ proptest! {
     #[test]
     fn no_policy_input_panics(opt_in in prop::option::of(texty()), from in prop::option::of(texty()), days in prop::option::of(any::<i64>())) {
         let store = Store::open_in_memory().unwrap();
-        let _ = ledger::set_policy(&store, &PolicyInput { opt_in, opt_out_available_from: from, notice_days: days });
+        let _ = policy::set_policy(&store, &PolicyInput { opt_in, opt_out_available_from: from, notice_days: days });
     }
 
     #[test]
@@ -96,8 +97,8 @@ proptest! {
         for (name, bytes) in cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
-            let _ = ledger::import_registry(&store, &path, &options);
-            let _ = ledger::import_ledger(&store, &path, &options);
+            let _ = imports::import_registry(&store, &path, &options);
+            let _ = imports::import_ledger(&store, &path, &options);
         }
     }
 }

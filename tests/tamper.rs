@@ -8,7 +8,7 @@ mod common;
 use common::Workspace;
 use consentry::calendar::parse_instant;
 use consentry::consent::Decision;
-use consentry::ledger::Event;
+use consentry::imports::Event;
 use consentry::purpose::Purpose;
 use rusqlite::Connection;
 use serde_json::{json, Value};

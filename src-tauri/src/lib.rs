@@ -11,8 +11,10 @@ use std::sync::Arc;
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditReport};
 use consentry::consent::Policy;
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
-use consentry::ledger::{self, ConsentOverview, ImportOptions, ImportReport, PolicyInput};
+use consentry::imports::{self, ImportOptions, ImportReport};
+use consentry::overview::{self, ConsentOverview};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
+use consentry::policy::{self, PolicyInput};
 use consentry::snapshot::{
     self, BuildRequest, Progress, Snapshot, SnapshotId, SourcePreview, VerifyReport,
 };
@@ -143,7 +145,7 @@ async fn import_registry(
     options: ImportOptions,
 ) -> Reply<ImportReport> {
     call(state, move |s| {
-        ledger::import_registry(s, path.as_ref(), &options)
+        imports::import_registry(s, path.as_ref(), &options)
     })
     .await
 }
@@ -155,19 +157,19 @@ async fn import_ledger(
     options: ImportOptions,
 ) -> Reply<ImportReport> {
     call(state, move |s| {
-        ledger::import_ledger(s, path.as_ref(), &options)
+        imports::import_ledger(s, path.as_ref(), &options)
     })
     .await
 }
 
 #[tauri::command]
 async fn consent_overview(state: State<'_, AppState>) -> Reply<ConsentOverview> {
-    call(state, ledger::overview).await
+    call(state, overview::overview).await
 }
 
 #[tauri::command]
 async fn set_policy(state: State<'_, AppState>, input: PolicyInput) -> Reply<Policy> {
-    call(state, move |s| ledger::set_policy(s, &input)).await
+    call(state, move |s| policy::set_policy(s, &input)).await
 }
 
 #[tauri::command]

@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, HashMap};
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::digest::{row_key, ContentDigest, Fingerprint, Locator, Sketch};
 use super::{show, Entries, Entry, Findings};
 use crate::audit::AuditProblem;
 use crate::calendar::parse_instant;
 use crate::consent::Decision;
 use crate::error::Result;
-use crate::ledger::{micros, Event};
+use crate::model::digest::{row_key, ContentDigest, Fingerprint, Locator, Sketch};
+use crate::model::imports::{micros, Event};
 use crate::purpose::Purpose;
 use crate::store::{self, integrity::EventRow};
 

@@ -26,7 +26,6 @@
 //!
 //! The comparisons are pure functions of rows and entries; `store::integrity` reads.
 
-pub(crate) mod digest;
 mod images;
 mod imported;
 

@@ -11,32 +11,24 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 use sha2::{Digest, Sha256};
-use ts_rs::TS;
 
 use super::authors::Authors;
 use super::folders;
 use super::idset::{self, IdSet};
 use super::scan::{self, Value};
-use super::{BuildRequest, Shard, Snapshot, DEFAULT_SHARD_BYTES, MAX_LINE_BYTES, RECORDS_INDEX};
+use super::{
+    BuildRequest, PlanText, Progress, Sealed, Shard, Snapshot, DEFAULT_SHARD_BYTES, MAX_LINE_BYTES,
+    RECORDS_INDEX,
+};
 use crate::audit::Action;
 use crate::calendar::{self, parse_instant};
 use crate::consent::{Exclusion, Rules};
 use crate::deal::DealStatus;
 use crate::error::{Error, FieldError, LineError, Problems, Result};
-use crate::ledger::{FileFormat, MAX_LISTED_LINES};
+use crate::model::file_format::FileFormat;
+use crate::model::imports::MAX_LISTED_LINES;
 use crate::store::{self, Store};
-
-/// How far a build has come, reported a few times a second.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
-pub struct Progress {
-    pub bytes_read: u64,
-    pub bytes_total: u64,
-    pub records: u64,
-    pub included: u64,
-    pub elapsed_ms: u64,
-}
 
 const BLOCK_BYTES: usize = 4 << 20;
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
@@ -206,7 +198,7 @@ pub fn build(
             ),
         });
     }
-    let policy = crate::ledger::policy(store)?;
+    let policy = crate::policy::policy(store)?;
     let rules = Rules::new(&deal.purposes, plan.as_of, &policy);
     let as_of_us = plan.as_of.timestamp_micros();
     let eligibility = {
@@ -387,31 +379,6 @@ impl Drop for ReadAhead {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
     }
-}
-
-/// What the seal writes.
-#[derive(Clone)]
-pub(crate) struct Sealed {
-    pub records_in: u64,
-    pub records_included: u64,
-    pub excluded: BTreeMap<String, u64>,
-    pub rejected_lines: Vec<LineError>,
-    pub shards: Vec<Shard>,
-    pub included_users: u64,
-    pub included_users_sha256: String,
-    pub ledger_sha256: String,
-    pub records_index_sha256: String,
-    pub source_bytes: u64,
-    pub duration_ms: u64,
-    pub held_back_by_gate: u64,
-}
-
-/// The request as stored on the building row: resolved format and fields.
-pub(crate) struct PlanText {
-    pub source: String,
-    pub format: &'static str,
-    pub fields: [String; 3],
-    pub as_of: String,
 }
 
 fn plan_text(plan: &Plan) -> PlanText {

@@ -33,128 +33,12 @@ pub mod scan;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-use ts_rs::TS;
-
 use crate::deal::DealId;
-use crate::error::{Error, LineError, Result};
+use crate::error::{Error, Result};
 use crate::store::{self, Store};
 
-pub use build::{build, Progress};
-
-/// A line still without its end after this many bytes is rejected and skipped without
-/// being held in memory (a line that ends within the same 4 MiB read may be read whole).
-pub const MAX_LINE_BYTES: usize = 16 << 20;
-
-pub const DEFAULT_SHARD_BYTES: u64 = 256 << 20;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-#[serde(transparent)]
-pub struct SnapshotId(pub i64);
-
-impl std::fmt::Display for SnapshotId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// What to build. Text fields are parsed and checked by `build`, naming the field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct BuildRequest {
-    pub deal_id: DealId,
-    pub source: String,
-    /// `jsonl` or `csv`; default: from the file name.
-    #[serde(default)]
-    pub format: Option<String>,
-    pub id_field: String,
-    pub user_field: String,
-    pub time_field: String,
-    /// The cut-off instant `T`, RFC 3339.
-    pub as_of: String,
-    /// First day of the content window (inclusive, UTC), if any.
-    #[serde(default)]
-    pub window_from: Option<String>,
-    /// Last day of the content window (inclusive, UTC), if any.
-    #[serde(default)]
-    pub window_to: Option<String>,
-    #[serde(default)]
-    pub shard_bytes: Option<u64>,
-    /// The folder to create for the snapshot: new or empty. Default:
-    /// `<store file>.snapshots/deal-<id>/snapshot-<id>-<time>` beside the store.
-    #[serde(default)]
-    pub out: Option<String>,
-    /// Fail without sealing when more than this percentage of lines are rejected.
-    #[serde(default)]
-    pub max_rejected_pct: Option<f64>,
-}
-
-impl BuildRequest {
-    /// A request with the Pushshift field names (`id`, `author`, `created_utc`).
-    pub fn new(deal_id: DealId, source: &str, as_of: &str) -> BuildRequest {
-        BuildRequest {
-            deal_id,
-            source: source.to_string(),
-            format: None,
-            id_field: "id".into(),
-            user_field: "author".into(),
-            time_field: "created_utc".into(),
-            as_of: as_of.to_string(),
-            window_from: None,
-            window_to: None,
-            shard_bytes: None,
-            out: None,
-            max_rejected_pct: None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Shard {
-    pub file: String,
-    pub records: u64,
-    pub bytes: u64,
-    pub sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct Snapshot {
-    pub snapshot_id: SnapshotId,
-    pub deal_id: DealId,
-    pub sealed: bool,
-    pub source: String,
-    pub format: String,
-    pub id_field: String,
-    pub user_field: String,
-    pub time_field: String,
-    pub as_of: String,
-    pub window_from: Option<String>,
-    pub window_to: Option<String>,
-    pub purposes: Vec<crate::purpose::Purpose>,
-    pub policy_version: i64,
-    pub out_dir: String,
-    pub records_in: u64,
-    pub records_included: u64,
-    /// Every exclusion reason with its count (zero included).
-    pub excluded: BTreeMap<String, u64>,
-    pub rejected: u64,
-    /// The first rejected lines, with why.
-    pub rejected_lines: Vec<LineError>,
-    pub shards: Vec<Shard>,
-    pub included_users: u64,
-    pub included_users_sha256: String,
-    pub ledger_sha256: String,
-    pub records_index_sha256: String,
-    pub source_bytes: u64,
-    pub duration_ms: u64,
-    /// Records excluded as `no_consent` only because of the policy's opt-out gate
-    /// (included by the regime default otherwise).
-    pub held_back_by_gate: u64,
-    pub created_at: String,
-    pub sealed_at: Option<String>,
-}
-
-/// The file beside the shards that lists `[author, record id]` per included record.
-pub const RECORDS_INDEX: &str = "records.jsonl";
+pub use crate::model::snapshot::*;
+pub use build::build;
 
 pub fn get(store: &Store, id: SnapshotId) -> Result<Snapshot> {
     store.read(|conn| store::snapshots::get(conn, id))
@@ -166,14 +50,6 @@ pub fn list(store: &Store, deal: DealId) -> Result<Vec<Snapshot>> {
         store::deals::get(conn, deal)?;
         store::snapshots::list(conn, deal)
     })
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct VerifyReport {
-    pub snapshot_id: SnapshotId,
-    pub ok: bool,
-    pub files_checked: u64,
-    pub problems: Vec<String>,
 }
 
 /// Re-hashes every shard and the records index and compares them with the sealed row.
@@ -241,18 +117,6 @@ pub fn verify(store: &Store, id: SnapshotId) -> Result<VerifyReport> {
     })
 }
 
-/// The digest of a set of included users: SHA-256 of their ids in sorted order, each
-/// followed by '\n'.
-pub(crate) fn users_digest<'a>(sorted_ids: impl Iterator<Item = &'a str>) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    for id in sorted_ids {
-        hasher.update(id.as_bytes());
-        hasher.update(b"\n");
-    }
-    hex::encode(hasher.finalize())
-}
-
 pub(crate) fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
     use sha2::{Digest, Sha256};
     use std::io::Read;
@@ -300,34 +164,13 @@ fn process_alive(pid: i64) -> bool {
     }
 }
 
-/// The first lines of a source file and the fields they have, for the snapshot wizard's
-/// field mapping.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct SourcePreview {
-    pub format: String,
-    pub bytes: u64,
-    /// Field names seen in the first lines (the CSV header, or the JSON keys).
-    pub fields: Vec<String>,
-    pub lines: Vec<PreviewLine>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-pub struct PreviewLine {
-    pub line: u64,
-    /// Each field's value as text (strings as they are, other values as JSON), cut to
-    /// 200 characters; empty when the line does not parse.
-    pub values: BTreeMap<String, String>,
-    /// Why the line does not parse, if it does not.
-    pub error: Option<String>,
-}
-
 /// Reads up to `limit` records from the start of `source`.
 pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<SourcePreview> {
     use std::io::{BufRead, BufReader};
     let path = Path::new(source.trim());
     let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
-        Some(f) => crate::ledger::FileFormat::parse("format", f)?,
-        None => crate::ledger::FileFormat::of_path(path).ok_or_else(|| {
+        Some(f) => crate::model::file_format::FileFormat::parse("format", f)?,
+        None => crate::model::file_format::FileFormat::of_path(path).ok_or_else(|| {
             Error::invalid(
                 "format",
                 "cannot tell the format from the file name: choose jsonl or csv",
@@ -373,7 +216,7 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
         if text.trim().is_empty() {
             continue;
         }
-        if format == crate::ledger::FileFormat::Csv && header.is_none() {
+        if format == crate::model::file_format::FileFormat::Csv && header.is_none() {
             let names: Vec<String> = text.split(',').map(|s| s.trim().to_string()).collect();
             fields = names.clone();
             header = Some(names);
@@ -382,7 +225,7 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
         let mut values = BTreeMap::new();
         let mut error = None;
         match format {
-            crate::ledger::FileFormat::Jsonl => {
+            crate::model::file_format::FileFormat::Jsonl => {
                 match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
                     Ok(object) => {
                         for (k, v) in object {
@@ -399,7 +242,7 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
                     Err(e) => error = Some(format!("not a JSON object: {e}")),
                 }
             }
-            crate::ledger::FileFormat::Csv => {
+            crate::model::file_format::FileFormat::Csv => {
                 let names = header.as_ref().expect("read above");
                 let all: Vec<usize> = (0..names.len()).collect();
                 for chunk in all.chunks(3) {

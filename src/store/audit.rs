@@ -4,10 +4,10 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::Serialize;
 
 use super::Tx;
-use crate::audit::{
+use crate::error::Result;
+use crate::model::audit::{
     entry_hash, Action, AuditEntry, AuditFilter, AuditProblem, AuditReport, GENESIS,
 };
-use crate::error::Result;
 
 impl Tx<'_> {
     /// Appends one entry for a mutation made in this transaction.

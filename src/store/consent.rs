@@ -7,10 +7,10 @@ use rusqlite::{params, Connection, OptionalExtension, Statement};
 use super::Tx;
 use sha2::{Digest, Sha256};
 
-use crate::consent::{Decision, Latest, Policy, RegistryUser};
 use crate::error::{FieldError, Result};
-use crate::ledger::{micros, Event, ImportReport};
-use crate::purpose::Purpose;
+use crate::model::consent::{Decision, Latest, Policy, RegistryUser};
+use crate::model::imports::{micros, Event, ImportReport};
+use crate::model::purpose::Purpose;
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
     tx.conn().execute(
@@ -316,7 +316,10 @@ pub(crate) fn fold_consent(
     Ok(())
 }
 
-pub(crate) fn overview(conn: &Connection, now_us: i64) -> Result<crate::ledger::ConsentOverview> {
+pub(crate) fn overview(
+    conn: &Connection,
+    now_us: i64,
+) -> Result<crate::model::overview::ConsentOverview> {
     use std::collections::BTreeMap;
     let policy = current_policy(conn)?;
     let count = |sql: &str| -> rusqlite::Result<u64> {
@@ -381,7 +384,7 @@ pub(crate) fn overview(conn: &Connection, now_us: i64) -> Result<crate::ledger::
     )?;
     let imports = stmt
         .query_map([], |r| {
-            Ok(crate::ledger::ImportSummary {
+            Ok(crate::model::imports::ImportSummary {
                 id: r.get(0)?,
                 kind: r.get(1)?,
                 file: r.get(2)?,
@@ -394,7 +397,7 @@ pub(crate) fn overview(conn: &Connection, now_us: i64) -> Result<crate::ledger::
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(crate::ledger::ConsentOverview {
+    Ok(crate::model::overview::ConsentOverview {
         policy,
         users,
         by_status,

@@ -3,10 +3,10 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::Tx;
-use crate::deal::{Deal, DealFields, DealFilter, DealId, DealStatus};
 use crate::error::{Error, Result};
-use crate::partner::PartnerId;
-use crate::purpose::Purpose;
+use crate::model::deal::{Deal, DealFields, DealFilter, DealId, DealStatus};
+use crate::model::partner::PartnerId;
+use crate::model::purpose::Purpose;
 
 const SELECT: &str = "
     SELECT d.id, d.partner_id, p.name, d.title, d.purposes, d.start_date, d.end_date,

@@ -7,7 +7,7 @@ use rusqlite::{Connection, Row};
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::integrity::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
+use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
 
 /// The latest audit entry about one entity (`partner` 3, `import` 7, ...).
 pub(crate) struct LatestEntry {

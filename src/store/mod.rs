@@ -76,7 +76,7 @@ pub enum StoreError {
 }
 
 fn printable_path(path: &Path) -> String {
-    crate::text::printable(&path.display().to_string()).into_owned()
+    crate::model::text::printable(&path.display().to_string()).into_owned()
 }
 
 /// How long a write waits for another process's write to finish before giving up. The

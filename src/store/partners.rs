@@ -4,7 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::Tx;
 use crate::error::{Error, Result};
-use crate::partner::{Partner, PartnerFields, PartnerId};
+use crate::model::partner::{Partner, PartnerFields, PartnerId};
 
 const COLUMNS: &str = "id, name, kind, country, contact, notes, created_at, updated_at";
 

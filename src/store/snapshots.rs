@@ -3,11 +3,11 @@
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::Tx;
-use crate::deal::DealId;
 use crate::error::{Error, Result};
-use crate::purpose::Purpose;
-use crate::snapshot::build::{PlanText, Sealed};
-use crate::snapshot::{BuildRequest, Snapshot, SnapshotId};
+use crate::model::deal::DealId;
+use crate::model::purpose::Purpose;
+use crate::model::snapshot::{BuildRequest, Snapshot, SnapshotId};
+use crate::model::snapshot::{PlanText, Sealed};
 
 /// A build that has not been sealed (running, or left by a crash).
 pub(crate) struct Building {
@@ -164,7 +164,7 @@ pub(crate) fn included_users(conn: &Connection, id: SnapshotId) -> Result<(u64, 
         .query_map([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let records = rows.iter().map(|(_, n)| *n as u64).sum();
-    let digest = crate::snapshot::users_digest(rows.iter().map(|(u, _)| u.as_str()));
+    let digest = crate::model::snapshot::users_digest(rows.iter().map(|(u, _)| u.as_str()));
     Ok((rows.len() as u64, records, digest))
 }
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use consentry::deal::{self, DealId, DealInput, DealStatus};
-use consentry::ledger::{self, ImportOptions};
+use consentry::imports::{self, ImportOptions};
 use consentry::partner::{self, PartnerInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::{self, BuildRequest, Snapshot};
@@ -72,7 +72,7 @@ impl World {
             writeln!(csv, "{u},{c},{b},{s}").unwrap();
         }
         let path = self.write("users.csv", csv);
-        ledger::import_registry(&self.store, &path, &ImportOptions::default()).unwrap();
+        imports::import_registry(&self.store, &path, &ImportOptions::default()).unwrap();
     }
 
     /// Imports ledger events `user,purpose,decision,effective_at`.
@@ -82,7 +82,7 @@ impl World {
             writeln!(csv, "{u},{p},{d},{at},test").unwrap();
         }
         let path = self.write("ledger.csv", csv);
-        ledger::import_ledger(&self.store, &path, &ImportOptions::default()).unwrap();
+        imports::import_ledger(&self.store, &path, &ImportOptions::default()).unwrap();
     }
 
     pub fn request(&self, source: &Path, as_of: &str) -> BuildRequest {

@@ -1,0 +1,247 @@
+//! The audit log as data: actions, entries, reports, the head, and the hash that
+//! chains entries (`entry_hash`). Pure: reading and verifying the log is `crate::audit`.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::FieldError;
+
+/// What a mutation did. The token is what the log stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    PartnerCreated,
+    PartnerUpdated,
+    DealCreated,
+    DealUpdated,
+    DealTransitioned,
+    DealRenewed,
+    RegistryImported,
+    LedgerImported,
+    PolicyChanged,
+    SnapshotSealed,
+}
+
+impl Action {
+    pub fn token(self) -> &'static str {
+        match self {
+            Action::PartnerCreated => "partner.created",
+            Action::PartnerUpdated => "partner.updated",
+            Action::DealCreated => "deal.created",
+            Action::DealUpdated => "deal.updated",
+            Action::DealTransitioned => "deal.transitioned",
+            Action::DealRenewed => "deal.renewed",
+            Action::RegistryImported => "registry.imported",
+            Action::LedgerImported => "ledger.imported",
+            Action::PolicyChanged => "policy.changed",
+            Action::SnapshotSealed => "snapshot.sealed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct AuditEntry {
+    /// Position in the chain, from 1 with no gaps.
+    pub seq: i64,
+    /// RFC 3339 UTC instant of the transaction.
+    pub at: String,
+    pub actor: String,
+    /// e.g. `deal.transitioned`.
+    pub action: String,
+    /// `partner` or `deal`.
+    pub entity: String,
+    pub entity_id: i64,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditFilter {
+    #[serde(default)]
+    pub entity: Option<String>,
+    #[serde(default)]
+    pub entity_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditProblem {
+    /// The entry at fault, or the entry that vouches for the data at fault, when one
+    /// can be named.
+    pub seq: Option<i64>,
+    /// The table where the difference is: `audit_log` for the chain itself, else the
+    /// data table (`deals`, `consent_events`, `users`, ...).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub table: Option<String>,
+    /// The row in that table (its id, or the user id), when one can be named.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub row: Option<String>,
+    /// A sentence for people that names the table and row too.
+    pub message: String,
+}
+
+impl AuditProblem {
+    /// A problem with the chain itself, at entry `seq`.
+    pub(crate) fn entry(seq: i64, message: String) -> AuditProblem {
+        AuditProblem::data(Some(seq), "audit_log", Some(seq.to_string()), message)
+    }
+
+    /// A difference in `table` (and `row`, when known), vouched for by entry `seq`.
+    pub(crate) fn data(
+        seq: Option<i64>,
+        table: &str,
+        row: Option<String>,
+        message: String,
+    ) -> AuditProblem {
+        AuditProblem {
+            seq,
+            table: Some(table.to_string()),
+            row,
+            message,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AuditReport {
+    /// True when the chain is whole and every table it vouches for matches it.
+    pub ok: bool,
+    pub entries: i64,
+    /// The hash of the newest entry: keep it elsewhere to detect a rewritten chain.
+    pub head_hash: Option<String>,
+    /// The seq of the newest entry; with `head_hash`, what `--expect-head` takes.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub head_seq: Option<i64>,
+    /// Chain problems first, then differences in the data.
+    pub problems: Vec<AuditProblem>,
+}
+
+/// The newest entry's position and hash. Kept somewhere the store's owner cannot
+/// rewrite, it proves later that the chain up to it was not recomputed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl AuditHead {
+    /// Parses `SEQ:HASH`, as `consentry audit head` prints it (`seq N hash H` is also
+    /// accepted). `field` names the input in the error.
+    pub fn parse(field: &str, text: &str) -> std::result::Result<AuditHead, FieldError> {
+        let bad = |why: &str| {
+            FieldError::new(
+                field,
+                format!("'{text}' is not a head: {why} (expected SEQ:HASH, e.g. 12:3f9a...)"),
+            )
+        };
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let (seq, hash) = match words.as_slice() {
+            ["seq", seq, "hash", hash] => (*seq, *hash),
+            _ => text.trim().split_once(':').ok_or_else(|| bad("no ':'"))?,
+        };
+        let seq: i64 = seq
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| bad("SEQ must be a whole number, 0 or more"))?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad("HASH must be 64 hex digits"));
+        }
+        Ok(AuditHead { seq, hash })
+    }
+}
+
+/// The hash of the entry before the first.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The SHA-256, hex, of one entry's content and its predecessor's hash. The fields are
+/// hashed as a JSON array, which is unambiguous whatever the fields contain.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn entry_hash(
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: i64,
+    before: Option<&str>,
+    after: Option<&str>,
+    prev_hash: &str,
+) -> String {
+    use sha2::{Digest, Sha256};
+    let content =
+        serde_json::json!([seq, at, actor, action, entity, entity_id, before, after, prev_hash]);
+    hex::encode(Sha256::digest(content.to_string().as_bytes()))
+}
+
+/// Whether entry `expected.seq`, whose stored hash is `found`, is the head kept
+/// elsewhere.
+pub(crate) fn head_problem(
+    expected: &AuditHead,
+    found: Option<&str>,
+    entries: i64,
+) -> Option<AuditProblem> {
+    let AuditHead { seq, hash } = expected;
+    let message = match found {
+        _ if *seq == 0 && hash == GENESIS => return None,
+        _ if *seq == 0 => format!("the expected head 0:{hash} is not the start of any chain"),
+        None => format!(
+            "entry {seq} of the expected head does not exist (the log has {entries} entries): \
+             the log was truncated or replaced"
+        ),
+        Some(found) if found == hash => return None,
+        Some(found) => format!(
+            "entry {seq} has hash {found}, not {hash} as the expected head says: the chain up \
+             to entry {seq} was rewritten"
+        ),
+    };
+    Some(AuditProblem::entry(*seq, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_head_is_seq_colon_hash_and_errors_name_the_field() {
+        let hash = "AB".repeat(32);
+        let head = AuditHead::parse("expect_head", &format!(" 12:{hash} ")).unwrap();
+        assert_eq!(head.seq, 12);
+        assert_eq!(head.hash, hash.to_ascii_lowercase());
+        let printed = AuditHead::parse("expect_head", &format!("seq 12 hash {hash}\n")).unwrap();
+        assert_eq!(printed, head);
+        for bad in [
+            "",
+            "12",
+            "x:ab",
+            "-1:ab",
+            "12:abc",
+            &format!("12:{}", "g".repeat(64)),
+        ] {
+            let e = AuditHead::parse("expect_head", bad).unwrap_err();
+            assert_eq!(e.field, "expect_head", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_expected_head_must_be_the_entry_at_its_seq() {
+        let head = |seq: i64, hash: &str| AuditHead {
+            seq,
+            hash: hash.to_string(),
+        };
+        let h = "a".repeat(64);
+        assert_eq!(head_problem(&head(3, &h), Some(&h), 5), None);
+        assert_eq!(head_problem(&head(0, GENESIS), None, 0), None);
+        let rewritten = head_problem(&head(3, &h), Some(&"b".repeat(64)), 5).unwrap();
+        assert!(rewritten.message.contains("rewritten"), "{rewritten:?}");
+        assert_eq!(rewritten.row.as_deref(), Some("3"));
+        let missing = head_problem(&head(9, &h), None, 5).unwrap();
+        assert!(missing.message.contains("does not exist"), "{missing:?}");
+        assert!(head_problem(&head(0, &h), None, 5).is_some());
+    }
+}

@@ -1,0 +1,45 @@
+//! The two formats of the files Consentry reads: registry and ledger imports, and
+//! snapshot sources.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Csv,
+    Jsonl,
+}
+
+impl FileFormat {
+    pub fn token(self) -> &'static str {
+        match self {
+            FileFormat::Csv => "csv",
+            FileFormat::Jsonl => "jsonl",
+        }
+    }
+
+    /// From the extension: `.csv` is CSV, `.jsonl`, `.ndjson` and `.json` are JSONL.
+    pub fn of_path(path: &Path) -> Option<FileFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "csv" => Some(FileFormat::Csv),
+            "jsonl" | "ndjson" | "json" => Some(FileFormat::Jsonl),
+            _ => None,
+        }
+    }
+
+    pub fn parse(field: &str, text: &str) -> Result<FileFormat> {
+        match text {
+            "csv" => Ok(FileFormat::Csv),
+            "jsonl" => Ok(FileFormat::Jsonl),
+            _ => Err(Error::invalid(
+                field,
+                format!("unknown format '{text}' (csv or jsonl)"),
+            )),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Imports as data: file formats, options, the report, and one ledger event with its
+//! stable identity. Pure: reading files and writing rows is `crate::imports`.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::error::LineError;
+use crate::model::consent::Decision;
+pub use crate::model::file_format::FileFormat;
+use crate::model::purpose::Purpose;
+
+/// How many bad lines a report or an error lists; the rest are counted.
+pub const MAX_LISTED_LINES: usize = 100;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportOptions {
+    /// Import the good rows of a file that has bad ones, and report the bad ones.
+    #[serde(default)]
+    pub skip_invalid: bool,
+    /// Override the format that the extension implies.
+    #[serde(default)]
+    pub format: Option<FileFormat>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ImportReport {
+    pub import_id: i64,
+    pub file: String,
+    pub rows_read: u64,
+    /// New users or new events.
+    pub added: u64,
+    /// Registry rows that changed a known user.
+    pub changed: u64,
+    /// Rows already known exactly as they are.
+    pub unchanged: u64,
+    pub skipped: u64,
+    /// The first skipped lines, with why.
+    pub skipped_lines: Vec<LineError>,
+    pub duration_ms: u64,
+    pub rows_per_second: u64,
+    /// SHA-256 of what the import left, computed at its end inside its transaction: for
+    /// a registry import the whole `users` table (rows in user-id order), for a ledger
+    /// import the identities of the events it added (in id order). Recorded in the
+    /// import's audit entry, recomputed by `audit verify`. `None` in entries written
+    /// before Consentry recorded it: such an import's data is not checked this way,
+    /// which is not a failure.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub content_sha256: Option<String>,
+    /// A 2 KiB hex sketch of the same rows that lets `audit verify` name the rows that
+    /// differ (see `integrity::digest`); `None` where `content_sha256` is.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub content_sketch: Option<String>,
+    /// For a registry import, SHA-256 of the `user_changes` rows it recorded (the
+    /// history withdrawal notices read), in id order; its sketch beside it. `None` for a
+    /// ledger import and in older entries.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sha256: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub changes_sketch: Option<String>,
+}
+
+/// One ledger event, normalized.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    pub user_id: String,
+    pub purpose: Purpose,
+    pub decision: Decision,
+    pub effective_at: DateTime<Utc>,
+    pub source: String,
+}
+
+impl Event {
+    /// RFC 3339 UTC with microseconds: the stored text and the hashed text.
+    pub fn effective_text(&self) -> String {
+        self.effective_at
+            .to_rfc3339_opts(SecondsFormat::Micros, true)
+    }
+
+    /// The event's stable identity: 16 bytes of the SHA-256 of its normalized fields.
+    pub fn identity(&self) -> [u8; 16] {
+        let text = serde_json::json!([
+            self.user_id,
+            self.purpose.token(),
+            self.decision.token(),
+            self.effective_text(),
+            self.source
+        ])
+        .to_string();
+        let digest = Sha256::digest(text.as_bytes());
+        digest[..16].try_into().expect("16 of 32 bytes")
+    }
+}
+
+/// Microseconds since the Unix epoch.
+pub fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportSummary {
+    pub id: i64,
+    pub kind: String,
+    pub file: String,
+    pub rows_read: u64,
+    pub added: u64,
+    pub changed: u64,
+    pub skipped: u64,
+    pub at: String,
+    pub actor: String,
+}

@@ -1,0 +1,19 @@
+//! Types and pure rules: what Consentry's data is and the rules it obeys, with no I/O
+//! (no SQL, no files, no clock unless passed in). Everything here can be tested with
+//! plain values; `store` may import it, and nothing here imports `store` or an
+//! operation module.
+
+pub mod audit;
+pub mod calendar;
+pub mod consent;
+pub mod country;
+pub mod deal;
+pub mod digest;
+pub mod file_format;
+pub mod imports;
+pub mod overview;
+pub mod partner;
+pub mod policy;
+pub mod purpose;
+pub mod snapshot;
+pub mod text;

@@ -1,0 +1,44 @@
+//! What the consent overview screen shows, as data. Computing it is `crate::overview`.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::consent::Policy;
+use crate::model::imports::ImportSummary;
+
+/// What the consent overview screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConsentOverview {
+    pub policy: Policy,
+    pub users: u64,
+    /// active, deleted, suspended
+    pub by_status: BTreeMap<String, u64>,
+    /// Registry users in opt-in countries (consent needed) and elsewhere.
+    pub opt_in_regime: u64,
+    pub opt_out_regime: u64,
+    pub events: u64,
+    /// Per purpose: users whose latest decision, as of now, is deny / allow.
+    pub denied: BTreeMap<String, u64>,
+    pub allowed: BTreeMap<String, u64>,
+    pub imports: Vec<ImportSummary>,
+    /// The current policy's opt-out gate and what it holds back, when it has one.
+    pub gate: Option<GateOverview>,
+}
+
+/// "No default consent before users could say no", as the consent screen shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct GateOverview {
+    pub opt_out_available_from: NaiveDate,
+    pub notice_days: u32,
+    /// The first day the regime default includes anyone; `None`: never.
+    pub default_applies_from: Option<NaiveDate>,
+    /// Per purpose: registry users whom, as of now, only the regime default would
+    /// include. While the notice period runs they are held back entirely; after it,
+    /// their records created before the opt-out date are.
+    pub users_held_back: BTreeMap<String, u64>,
+    /// Records held back by the gate, summed over the sealed snapshots.
+    pub records_held_back: u64,
+}
