@@ -203,6 +203,140 @@ pub(crate) fn head_problem(
     Some(AuditProblem::entry(*seq, message))
 }
 
+/// One stored row, with before/after as the exact text that was hashed.
+pub struct RawEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: i64,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl RawEntry {
+    pub fn computed_hash(&self) -> String {
+        entry_hash(
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.action,
+            &self.entity,
+            self.entity_id,
+            self.before.as_deref(),
+            self.after.as_deref(),
+            &self.prev_hash,
+        )
+    }
+
+    pub fn into_entry(self) -> AuditEntry {
+        // Text that is not JSON can only come from tampering; show it as a string
+        // rather than hide the entry.
+        let json = |text: Option<String>| {
+            text.map(|t| serde_json::from_str(&t).unwrap_or(serde_json::Value::String(t)))
+        };
+        AuditEntry {
+            seq: self.seq,
+            at: self.at,
+            actor: self.actor,
+            action: self.action,
+            entity: self.entity,
+            entity_id: self.entity_id,
+            before: json(self.before),
+            after: json(self.after),
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        }
+    }
+}
+
+/// The walk of the chain in `seq` order: gaps (deleted entries), broken links, altered
+/// content, and at the end a head record that does not name the last entry (entries
+/// removed from the end).
+#[derive(Debug)]
+pub(crate) struct ChainWalk {
+    expected_seq: i64,
+    prev_hash: String,
+    entries: i64,
+    problems: Vec<AuditProblem>,
+}
+
+impl Default for ChainWalk {
+    fn default() -> Self {
+        ChainWalk {
+            expected_seq: 1,
+            prev_hash: GENESIS.to_string(),
+            entries: 0,
+            problems: Vec::new(),
+        }
+    }
+}
+
+impl ChainWalk {
+    /// The next entry, in `seq` order.
+    pub fn visit(&mut self, raw: &RawEntry) {
+        let seq = raw.seq;
+        self.entries += 1;
+        if seq != self.expected_seq {
+            let message = format!("entries {} to {} are missing", self.expected_seq, seq - 1);
+            self.problems.push(AuditProblem::entry(seq, message));
+        }
+        if raw.prev_hash != self.prev_hash {
+            let message = format!("entry {seq} does not follow the entry before it in the chain");
+            self.problems.push(AuditProblem::entry(seq, message));
+        }
+        if raw.computed_hash() != raw.hash {
+            let message =
+                format!("entry {seq} was altered: its content no longer matches its hash");
+            self.problems.push(AuditProblem::entry(seq, message));
+        }
+        self.expected_seq = seq + 1;
+        self.prev_hash.clone_from(&raw.hash);
+    }
+
+    /// The report, given the head record as stored (`seq`, `hash`).
+    pub fn finish(mut self, head: Option<(i64, String)>) -> AuditReport {
+        let last_seq = self.expected_seq - 1;
+        let problem = |seq: Option<i64>, message: String| {
+            Some(AuditProblem::data(
+                seq,
+                "audit_head",
+                Some("1".into()),
+                message,
+            ))
+        };
+        let head_problem = match head {
+            None if self.entries > 0 => {
+                problem(None, "the chain's head record is missing".to_string())
+            }
+            Some((seq, _)) if seq > last_seq => problem(
+                Some(seq),
+                format!(
+                    "entries {} to {seq} were removed from the end of the log",
+                    last_seq + 1
+                ),
+            ),
+            Some((seq, hash)) if seq != last_seq || hash != self.prev_hash => problem(
+                Some(seq),
+                format!("the chain's head record does not match entry {last_seq}"),
+            ),
+            _ => None,
+        };
+        self.problems.extend(head_problem);
+        let entries = self.entries;
+        AuditReport {
+            ok: self.problems.is_empty(),
+            entries,
+            head_hash: (entries > 0).then(|| self.prev_hash.clone()),
+            head_seq: (entries > 0).then_some(last_seq),
+            problems: self.problems,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -360,6 +360,101 @@ pub fn consents(latest: &Latest, purpose: Purpose, opt_in_country: bool) -> Opti
     (!opt_in_country).then_some(Basis::RegimeDefault)
 }
 
+/// A stream of rows, one at a time (a database cursor): [`Cursor::advance`] moves to the
+/// next row, [`Cursor::current`] is the row it is on (`None` before the first advance
+/// and after the last row). A row may be read into one reused buffer.
+pub trait Cursor {
+    type Row;
+    fn advance(&mut self) -> crate::error::Result<()>;
+    fn current(&self) -> Option<&Self::Row>;
+}
+
+/// One ledger event as the folds read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    /// The event's identity (see `imports::Event::identity`).
+    pub identity: Vec<u8>,
+    pub user_id: String,
+    pub purpose: Purpose,
+    pub decision: Decision,
+    /// `effective_at`, microseconds since the epoch.
+    pub at: i64,
+}
+
+impl Default for EventRow {
+    fn default() -> Self {
+        EventRow {
+            identity: Vec::new(),
+            user_id: String::new(),
+            purpose: Purpose::PartnerSharing,
+            decision: Decision::Deny,
+            at: 0,
+        }
+    }
+}
+
+/// PRODUCT.md §2 step 1 for every registry user: merges the registry (in user-id order)
+/// with the events effective at `T` (in user-id, then identity order; the caller
+/// filters by `T`), calls `visit` with each user and the fold of their events, and
+/// hashes the identity of every event read, registered author or not, into `digest`.
+/// Only one user's events are held at a time.
+pub fn fold_as_of(
+    users: &mut impl Cursor<Row = RegistryUser>,
+    events: &mut impl Cursor<Row = EventRow>,
+    digest: &mut sha2::Sha256,
+    mut visit: impl FnMut(&RegistryUser, &Latest),
+) -> crate::error::Result<()> {
+    use sha2::Digest;
+    events.advance()?;
+    loop {
+        users.advance()?;
+        let Some(user) = users.current() else { break };
+        let mut latest = Latest::default();
+        while let Some(e) = events.current() {
+            if e.user_id.as_str() > user.user_id.as_str() {
+                break;
+            }
+            digest.update(&e.identity);
+            if e.user_id == user.user_id {
+                latest.record(e.purpose, e.at, e.decision);
+            }
+            events.advance()?;
+        }
+        visit(user, &latest);
+    }
+    while let Some(e) = events.current() {
+        digest.update(&e.identity);
+        events.advance()?;
+    }
+    Ok(())
+}
+
+/// The fold of each user's events (in user-id order), registered or not: `visit` is
+/// called once per user id with the latest decision per purpose.
+pub fn latest_per_user(
+    events: &mut impl Cursor<Row = EventRow>,
+    mut visit: impl FnMut(&str, &Latest),
+) -> crate::error::Result<()> {
+    events.advance()?;
+    let mut user = String::new();
+    let mut latest = Latest::default();
+    while let Some(e) = events.current() {
+        if e.user_id != user {
+            if !user.is_empty() {
+                visit(&user, &latest);
+            }
+            user.clone_from(&e.user_id);
+            latest = Latest::default();
+        }
+        latest.record(e.purpose, e.at, e.decision);
+        events.advance()?;
+    }
+    if !user.is_empty() {
+        visit(&user, &latest);
+    }
+    Ok(())
+}
+
 /// Age at `on` in completed years. Someone born on 29 February has a birthday on
 /// 1 March in common years (they are not a year older on 28 February).
 pub fn age_in_full_years(birth: NaiveDate, on: NaiveDate) -> i32 {
@@ -420,6 +515,94 @@ mod tests {
             b.decision(Purpose::Search),
             Some(Decision::Allow),
             "older loses"
+        );
+    }
+
+    /// Rows from a vector, for the folds' tests.
+    struct Rows<T>(std::vec::IntoIter<T>, Option<T>);
+
+    impl<T> Cursor for Rows<T> {
+        type Row = T;
+        fn advance(&mut self) -> crate::error::Result<()> {
+            self.1 = self.0.next();
+            Ok(())
+        }
+        fn current(&self) -> Option<&T> {
+            self.1.as_ref()
+        }
+    }
+
+    fn rows<T>(v: Vec<T>) -> Rows<T> {
+        Rows(v.into_iter(), None)
+    }
+
+    fn event(user: &str, purpose: Purpose, decision: Decision, at: i64) -> EventRow {
+        EventRow {
+            identity: vec![at as u8],
+            user_id: user.into(),
+            purpose,
+            decision,
+            at,
+        }
+    }
+
+    #[test]
+    fn the_fold_merges_users_with_their_events_and_hashes_every_event() {
+        let user = |id: &str| RegistryUser {
+            user_id: id.into(),
+            country: "US".into(),
+            birth_date: None,
+            status: AccountStatus::Active,
+        };
+        let mut users = rows(vec![user("b"), user("d")]);
+        let mut events = rows(vec![
+            event("a", Purpose::Search, Decision::Allow, 1),
+            event("b", Purpose::Search, Decision::Allow, 2),
+            event("b", Purpose::Search, Decision::Deny, 2),
+            event("c", Purpose::Search, Decision::Deny, 3),
+            event("e", Purpose::Search, Decision::Deny, 4),
+        ]);
+        let mut seen = Vec::new();
+        let mut digest = sha2::Sha256::default();
+        fold_as_of(&mut users, &mut events, &mut digest, |u, l| {
+            seen.push((u.user_id.clone(), l.decision(Purpose::Search)));
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [("b".into(), Some(Decision::Deny)), ("d".into(), None)],
+            "b's tie goes to deny; d has no events; a, c and e are not registered"
+        );
+        use sha2::Digest;
+        let mut all = sha2::Sha256::default();
+        for k in [1u8, 2, 2, 3, 4] {
+            all.update([k]);
+        }
+        assert_eq!(digest.finalize(), all.finalize(), "every event is hashed");
+    }
+
+    #[test]
+    fn latest_per_user_visits_every_author_once() {
+        let mut events = rows(vec![
+            event("a", Purpose::Search, Decision::Deny, 5),
+            event("a", Purpose::Search, Decision::Allow, 6),
+            event("z", Purpose::DataMining, Decision::Deny, 1),
+        ]);
+        let mut seen = Vec::new();
+        latest_per_user(&mut events, |u, l| {
+            seen.push((
+                u.to_string(),
+                l.decision(Purpose::Search),
+                l.decision(Purpose::DataMining),
+            ));
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                ("a".into(), Some(Decision::Allow), None),
+                ("z".into(), None, Some(Decision::Deny))
+            ]
         );
     }
 }

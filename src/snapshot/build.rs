@@ -23,7 +23,7 @@ use super::{
 };
 use crate::audit::Action;
 use crate::calendar::{self, parse_instant};
-use crate::consent::{Exclusion, Rules};
+use crate::consent::{self, Exclusion, Rules};
 use crate::deal::DealStatus;
 use crate::error::{Error, FieldError, LineError, Problems, Result};
 use crate::model::file_format::FileFormat;
@@ -166,8 +166,10 @@ fn eligibility(store: &Store, rules: &Rules, as_of_us: i64) -> Result<Eligibilit
     let mut users = Authors::builder();
     let mut digest = Sha256::new();
     store.read(|conn| {
-        store::consent::fold_consent(conn, as_of_us, &mut digest, |user, latest| {
-            users.push(&user.user_id, rules.verdict(Some(&user), latest));
+        store::consent::with_consent_cursors(conn, as_of_us, |registry, events| {
+            consent::fold_as_of(registry, events, &mut digest, |user, latest| {
+                users.push(&user.user_id, rules.verdict(Some(user), latest));
+            })
         })
     })?;
     Ok(Eligibility {

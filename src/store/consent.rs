@@ -5,12 +5,10 @@ use std::path::Path;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
 use super::Tx;
-use sha2::{Digest, Sha256};
 
 use crate::error::{FieldError, Result};
-use crate::model::consent::{Decision, Latest, Policy, RegistryUser};
+use crate::model::consent::{Cursor, EventRow, Policy, RegistryUser};
 use crate::model::imports::{micros, Event, ImportReport};
-use crate::model::purpose::Purpose;
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
     tx.conn().execute(
@@ -235,91 +233,113 @@ fn conversion(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
 
-/// One ledger event as a snapshot build reads it; one buffer is reused for every row.
-struct StoredEvent {
-    identity: Vec<u8>,
-    user_id: String,
-    purpose: Purpose,
-    decision: Decision,
-    at: i64,
+/// The registry in user-id order, one user at a time.
+pub(crate) struct UserCursor<'s> {
+    rows: rusqlite::Rows<'s>,
+    current: Option<RegistryUser>,
 }
 
-impl StoredEvent {
-    fn read(&mut self, r: &rusqlite::Row<'_>) -> rusqlite::Result<()> {
-        let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-        self.identity.clear();
-        self.identity
-            .extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
-        self.user_id.clear();
-        self.user_id.push_str(text(1)?);
-        self.purpose = text(2)?
-            .parse()
-            .map_err(|e: FieldError| conversion(2, e.message))?;
-        self.decision = text(3)?
-            .parse()
-            .map_err(|e: FieldError| conversion(3, e.message))?;
-        self.at = r.get(4)?;
+impl Cursor for UserCursor<'_> {
+    type Row = RegistryUser;
+
+    fn advance(&mut self) -> Result<()> {
+        self.current = match self.rows.next()? {
+            Some(row) => Some(user_from_row(row)?),
+            None => None,
+        };
         Ok(())
     }
+
+    fn current(&self) -> Option<&RegistryUser> {
+        self.current.as_ref()
+    }
 }
 
-/// Calls `user` for every registry user, in user-id order, with the fold of their events
-/// effective at or before `as_of_us`, and hashes the identity of every such event
-/// (registered user or not) into `digest`, in (user id, identity) order.
-///
-/// Users and events are both read in user-id order and merged, so only one user's
-/// events are in memory at a time.
-pub(crate) fn fold_consent(
-    conn: &Connection,
-    as_of_us: i64,
-    digest: &mut Sha256,
-    mut user: impl FnMut(RegistryUser, &Latest),
-) -> Result<()> {
-    let mut users_stmt =
-        conn.prepare("SELECT user_id, country, birth_date, status FROM users ORDER BY user_id")?;
-    let mut events_stmt = conn.prepare(
-        "SELECT identity, user_id, purpose, decision, effective_us FROM consent_events
-         WHERE effective_us <= ?1 ORDER BY user_id, identity",
-    )?;
-    let mut users = users_stmt.query([])?;
-    let mut events = events_stmt.query([as_of_us])?;
-    let mut event = StoredEvent {
-        identity: Vec::new(),
-        user_id: String::new(),
-        purpose: Purpose::PartnerSharing,
-        decision: Decision::Deny,
-        at: 0,
-    };
-    let mut more = |e: &mut StoredEvent| -> rusqlite::Result<bool> {
-        match events.next()? {
-            Some(r) => e.read(r).map(|()| true),
-            None => Ok(false),
-        }
-    };
-    let mut pending = more(&mut event)?;
-    while let Some(row) = users.next()? {
-        let u = user_from_row(row)?;
-        let mut latest = Latest::default();
-        while pending && event.user_id <= u.user_id {
-            digest.update(&event.identity);
-            if event.user_id == u.user_id {
-                latest.record(event.purpose, event.at, event.decision);
+/// Consent events in (user id, identity) order, read into one reused buffer.
+pub(crate) struct EventCursor<'s> {
+    rows: rusqlite::Rows<'s>,
+    buffer: EventRow,
+    valid: bool,
+}
+
+impl Cursor for EventCursor<'_> {
+    type Row = EventRow;
+
+    fn advance(&mut self) -> Result<()> {
+        self.valid = match self.rows.next()? {
+            Some(r) => {
+                read_event(r, &mut self.buffer)?;
+                true
             }
-            pending = more(&mut event)?;
-        }
-        user(u, &latest);
+            None => false,
+        };
+        Ok(())
     }
-    while pending {
-        digest.update(&event.identity);
-        pending = more(&mut event)?;
+
+    fn current(&self) -> Option<&EventRow> {
+        self.valid.then_some(&self.buffer)
     }
+}
+
+fn read_event(r: &rusqlite::Row<'_>, e: &mut EventRow) -> rusqlite::Result<()> {
+    let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+    e.identity.clear();
+    e.identity
+        .extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+    e.user_id.clear();
+    e.user_id.push_str(text(1)?);
+    e.purpose = text(2)?
+        .parse()
+        .map_err(|e: FieldError| conversion(2, e.message))?;
+    e.decision = text(3)?
+        .parse()
+        .map_err(|e: FieldError| conversion(3, e.message))?;
+    e.at = r.get(4)?;
     Ok(())
 }
 
-pub(crate) fn overview(
+const EVENTS_AS_OF: &str = "SELECT identity, user_id, purpose, decision, effective_us
+     FROM consent_events WHERE effective_us <= ?1 ORDER BY user_id, identity";
+
+/// Opens a cursor over the registry and one over the events effective at or before
+/// `as_of_us`, both in user-id order (what `consent::fold_as_of` merges), for `f`.
+pub(crate) fn with_consent_cursors<T>(
     conn: &Connection,
-    now_us: i64,
-) -> Result<crate::model::overview::ConsentOverview> {
+    as_of_us: i64,
+    f: impl FnOnce(&mut UserCursor<'_>, &mut EventCursor<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut users_stmt =
+        conn.prepare("SELECT user_id, country, birth_date, status FROM users ORDER BY user_id")?;
+    let mut events_stmt = conn.prepare(EVENTS_AS_OF)?;
+    let mut users = UserCursor {
+        rows: users_stmt.query([])?,
+        current: None,
+    };
+    let mut events = EventCursor {
+        rows: events_stmt.query([as_of_us])?,
+        buffer: EventRow::default(),
+        valid: false,
+    };
+    f(&mut users, &mut events)
+}
+
+/// Opens a cursor over the events effective at or before `as_of_us`, in user-id order.
+pub(crate) fn with_event_cursor<T>(
+    conn: &Connection,
+    as_of_us: i64,
+    f: impl FnOnce(&mut EventCursor<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut stmt = conn.prepare(EVENTS_AS_OF)?;
+    let mut events = EventCursor {
+        rows: stmt.query([as_of_us])?,
+        buffer: EventRow::default(),
+        valid: false,
+    };
+    f(&mut events)
+}
+
+/// The overview's counts; the per-purpose decisions are left to the operation.
+pub(crate) fn overview(conn: &Connection) -> Result<crate::model::overview::ConsentOverview> {
     use std::collections::BTreeMap;
     let policy = current_policy(conn)?;
     let count = |sql: &str| -> rusqlite::Result<u64> {
@@ -348,36 +368,6 @@ pub(crate) fn overview(
         rusqlite::params_from_iter(policy.opt_in_countries.iter()),
         |r| r.get(0),
     )?;
-    let mut denied = BTreeMap::new();
-    let mut allowed = BTreeMap::new();
-    for p in Purpose::ALL {
-        denied.insert(p.token().to_string(), 0);
-        allowed.insert(p.token().to_string(), 0);
-    }
-    // The latest decision per user and purpose; at equal instants deny wins.
-    let mut stmt = conn.prepare(
-        "SELECT purpose, decision, count(*) FROM (
-             SELECT purpose, decision, row_number() OVER (
-                 PARTITION BY user_id, purpose
-                 ORDER BY effective_us DESC, decision = 'deny' DESC) AS rn
-             FROM consent_events WHERE effective_us <= ?1)
-         WHERE rn = 1 GROUP BY purpose, decision",
-    )?;
-    for row in stmt.query_map([now_us], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })? {
-        let (p, d, n) = row?;
-        let map = if d == "deny" {
-            &mut denied
-        } else {
-            &mut allowed
-        };
-        map.insert(p, n as u64);
-    }
     let mut stmt = conn.prepare(
         "SELECT id, kind, file, rows_read, added, changed, skipped, at, actor
          FROM imports ORDER BY id DESC LIMIT 10",
@@ -404,8 +394,10 @@ pub(crate) fn overview(
         opt_in_regime: opt_in_regime as u64,
         opt_out_regime: users - opt_in_regime as u64,
         events,
-        denied,
-        allowed,
+        // Decided by `consent::latest_per_user` over `with_event_cursor`: the rule that
+        // deny wins a tie lives once, in the model.
+        denied: BTreeMap::new(),
+        allowed: BTreeMap::new(),
         imports,
         gate: None,
     })
