@@ -1,0 +1,138 @@
+//! `consentry`, the headless CLI. Each subcommand parses its flags, calls one core
+//! function and prints the result: a table or a few lines for people, JSON with
+//! `--json` for scripts. Exit status: 0 on success, 1 when the request is refused or
+//! fails (the message says why and where), 2 when the command line itself is wrong.
+//!
+//! This file holds what every command shares: the global flags, opening the store the
+//! user meant, the cleanup of a crashed build, and the dispatch to one file per command
+//! group. What is printed, and how, is `output`'s.
+
+mod audit;
+mod deal;
+mod imports;
+mod output;
+mod partner;
+mod policy;
+mod snapshot;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use consentry::{Result, Store};
+
+use output::{warn, Output};
+
+#[derive(Parser)]
+#[command(
+    name = "consentry",
+    version,
+    about = "License a platform's user data to AI partners, honouring every user's consent"
+)]
+struct Cli {
+    /// The store (SQLite file). Default: $CONSENTRY_DB, else the OS data directory.
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Who the audit log names for changes. Default: $CONSENTRY_ACTOR, else the OS user.
+    #[arg(long, global = true, value_name = "NAME")]
+    actor: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Companies the platform licenses data to.
+    #[command(subcommand)]
+    Partner(partner::PartnerCommand),
+    /// Licensing deals and their lifecycle.
+    #[command(subcommand)]
+    Deal(deal::DealCommand),
+    /// The hash-chained log of every change.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// The user registry (user_id, country, birth_date, status).
+    #[command(subcommand)]
+    Users(imports::ImportCommand),
+    /// The consent ledger (user_id, purpose, decision, effective_at, source).
+    #[command(subcommand)]
+    Consent(imports::ImportCommand),
+    /// The consent policy: which countries are opt-in.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+    /// Consent-filtered dataset snapshots of a deal.
+    #[command(subcommand)]
+    Snapshot(snapshot::SnapshotCommand),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output { json: cli.json };
+    match run(cli, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.refusal(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+impl Command {
+    /// Whether the command may change the store (and so may create it). Each group
+    /// answers for its own commands, without a wildcard: a new command does not compile
+    /// until someone decides.
+    fn writes(&self) -> bool {
+        match self {
+            Command::Partner(c) => c.writes(),
+            Command::Deal(c) => c.writes(),
+            Command::Audit(c) => c.writes(),
+            Command::Users(c) | Command::Consent(c) => c.writes(),
+            Command::Policy(c) => c.writes(),
+            Command::Snapshot(c) => c.writes(),
+        }
+    }
+}
+
+fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
+    let path = match cli.db {
+        Some(path) => path,
+        None => Store::default_path()?,
+    };
+    // A command that only reads never creates a store: a mistyped --db is an error,
+    // not an empty store that verifies.
+    let mut store = if cli.command.writes() {
+        let store = Store::open(&path)?;
+        if store.created() {
+            warn(&format!("note: created a new store at {}", path.display()));
+        }
+        store
+    } else {
+        Store::open_existing(&path)?
+    };
+    if let Some(actor) = cli.actor {
+        store = store.with_actor(actor);
+    }
+    // What a crashed snapshot build left is removed at the next start.
+    consentry::snapshot::clean_leftovers(&store)?;
+    match cli.command {
+        Command::Partner(cmd) => cmd.run(&store, out),
+        Command::Deal(cmd) => cmd.run(&store, out),
+        Command::Audit(cmd) => cmd.run(&store, out),
+        Command::Users(cmd) => cmd.run(&store, out, consentry::imports::import_registry),
+        Command::Consent(cmd) => cmd.run(&store, out, consentry::imports::import_ledger),
+        Command::Policy(cmd) => cmd.run(&store, out),
+        Command::Snapshot(cmd) => cmd.run(&store, out),
+    }
+}
+
+/// What every `edit` does with a flag: given, its value replaces the current one (an
+/// optional field's too, hence `Into`); not given, the current value stays.
+fn set_if_given<T, V: Into<T>>(slot: &mut T, given: Option<V>) {
+    if let Some(value) = given {
+        *slot = value.into();
+    }
+}
