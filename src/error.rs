@@ -8,8 +8,6 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::store::StoreError;
-
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// One problem with one input field. `field` is the name of the field in the request
@@ -91,8 +89,14 @@ pub enum Error {
     },
     #[error("cancelled; nothing was kept")]
     Cancelled,
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    /// The store could not be opened, read or written. The cause is the store's own
+    /// error, boxed, so that what is specific to SQLite stays in `store`; `code` is
+    /// what callers may branch on (`store` or `schema_too_new`).
+    #[error("{source}")]
+    Store {
+        code: ErrorCode,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 fn describe_lines(file: &str, total: &u64, lines: &[LineError]) -> String {
@@ -147,19 +151,7 @@ impl Error {
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,
-            Error::Store(StoreError::SchemaTooNew { .. }) => ErrorCode::SchemaTooNew,
-            Error::Store(_) => ErrorCode::Store,
-        }
-    }
-
-    /// Whether another writer held the store for longer than the busy timeout.
-    pub fn is_busy(&self) -> bool {
-        match self {
-            Error::Store(StoreError::Sqlite(e)) => matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-            ),
-            _ => false,
+            Error::Store { code, .. } => *code,
         }
     }
 

@@ -15,7 +15,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::error::FieldError;
-use crate::text::printable;
+use crate::model::text::printable;
 
 /// The first year of a term date or an instant.
 pub const FIRST_YEAR: i32 = 1970;

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::FieldError;
-use crate::purpose::Purpose;
+use crate::model::purpose::Purpose;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
@@ -174,7 +174,7 @@ impl Policy {
     /// `None` also when the sum leaves the calendar (then it never applies).
     pub fn default_applies_from(&self) -> Option<NaiveDate> {
         self.opt_out_available_from
-            .and_then(|d| crate::calendar::add_days(d, self.notice_days))
+            .and_then(|d| crate::model::calendar::add_days(d, self.notice_days))
     }
 }
 
@@ -280,7 +280,7 @@ impl Rules {
             default_open,
             gate_from_us: policy
                 .opt_out_available_from
-                .map(crate::calendar::start_of_day_micros),
+                .map(crate::model::calendar::start_of_day_micros),
         }
     }
 

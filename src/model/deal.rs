@@ -9,12 +9,12 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::calendar::{parse_term_date, LAST_YEAR};
-use crate::country;
 use crate::error::{FieldError, Problems, Result};
-use crate::partner::PartnerId;
-use crate::purpose::{self, Purpose};
-use crate::text::{self};
+use crate::model::calendar::{parse_term_date, LAST_YEAR};
+use crate::model::country;
+use crate::model::partner::PartnerId;
+use crate::model::purpose::{self, Purpose};
+use crate::model::text::{self};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]

@@ -7,9 +7,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::country;
 use crate::error::{FieldError, Problems, Result};
-use crate::text::{self, non_blank};
+use crate::model::country;
+use crate::model::text::{self, non_blank};
 
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,

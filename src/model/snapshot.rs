@@ -97,7 +97,7 @@ pub struct Snapshot {
     pub as_of: String,
     pub window_from: Option<String>,
     pub window_to: Option<String>,
-    pub purposes: Vec<crate::purpose::Purpose>,
+    pub purposes: Vec<crate::model::purpose::Purpose>,
     pub policy_version: i64,
     pub out_dir: String,
     pub records_in: u64,

@@ -84,9 +84,36 @@ fn printable_path(path: &Path) -> String {
 /// rows), so this is long; reads never wait in WAL mode.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(600);
 
+impl From<StoreError> for Error {
+    fn from(e: StoreError) -> Self {
+        let code = match e {
+            StoreError::SchemaTooNew { .. } => crate::error::ErrorCode::SchemaTooNew,
+            _ => crate::error::ErrorCode::Store,
+        };
+        Error::Store {
+            code,
+            source: Box::new(e),
+        }
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
-        Error::Store(StoreError::Sqlite(e))
+        Error::from(StoreError::Sqlite(e))
+    }
+}
+
+/// Whether `e` is another writer holding the store past the busy timeout.
+pub(crate) fn is_busy(e: &Error) -> bool {
+    let Error::Store { source, .. } = e else {
+        return false;
+    };
+    match source.downcast_ref::<StoreError>() {
+        Some(StoreError::Sqlite(e)) => matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        ),
+        _ => false,
     }
 }
 
@@ -290,7 +317,7 @@ impl Store {
         let mut attempt = 1;
         loop {
             match self.write(&f) {
-                Err(e) if e.is_busy() && attempt < attempts => {
+                Err(e) if is_busy(&e) && attempt < attempts => {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_secs(5));
                     attempt += 1;
