@@ -24,8 +24,8 @@ deps: ## Install missing system packages, tauri-driver and ui/node_modules
 ui: ## Build the UI into ui/dist (the shell embeds it at compile time)
 	$(NPM) --prefix ui run build
 
-app: ui ## Build the desktop app: target/debug/consentry-app
-	$(CARGO) build -p consentry-app
+app: ui ## Build the desktop app: target/app/consentry-app (core optimized, see Cargo.toml)
+	$(CARGO) build -p consentry-app --profile app
 
 run: deps app ## Run the app (in Xvfb on :99 when there is no DISPLAY; honours CONSENTRY_DB)
 	scripts/run-app.sh

@@ -6,7 +6,7 @@
 # Extra arguments go to the test binary (e.g. a test name filter).
 #
 # Environment: E2E_DRIVER_PORT (default 4444; WebKitWebDriver takes the next port),
-#              CONSENTRY_APP_BIN (default target/debug/consentry-app: the binary under test).
+#              CONSENTRY_APP_BIN (default target/app/consentry-app: the binary under test).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +21,7 @@ die() {
     exit 1
 }
 
-app="$(realpath -m "${CONSENTRY_APP_BIN:-$root/target/debug/consentry-app}")"
+app="$(realpath -m "${CONSENTRY_APP_BIN:-$root/target/app/consentry-app}")"
 out="$root/target/e2e"
 port="${E2E_DRIVER_PORT:-4444}"
 native_port=$((port + 1))

@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=scripts/xvfb.sh
 source "$root/scripts/xvfb.sh"
 
-app="$root/target/debug/consentry-app"
+app="$root/target/app/consentry-app"
 [[ -x "$app" ]] || {
     echo "run-app: $app is missing; run 'make app' first" >&2
     exit 1
