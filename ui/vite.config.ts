@@ -12,6 +12,14 @@ export default defineConfig({
     outDir: 'dist',
     emptyOutDir: true,
     target: 'es2021',
+    rollupOptions: {
+      // TanStack's modules start with "use client" (for server components); meaningless
+      // in a client-only bundle, and Rollup says so once per module.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return;
+        warn(warning);
+      },
+    },
   },
   test: {
     environment: 'jsdom',

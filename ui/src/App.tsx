@@ -1,18 +1,22 @@
-//! The window: sidebar, global error banner and the current screen. Partners and deals
-//! are loaded here and shared, because the sidebar-level screens all need them.
+//! The window: sidebar, global error banner and the current screen. The query cache lives
+//! here, one per window; partners and deals are loaded here too because whether the store
+//! is empty decides between the welcome screen and the lists.
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 
 import type { ErrorBody, Partner } from './bindings';
-import { ALL_DEALS, toErrorBody, type Backend } from './backend';
+import { toErrorBody, type Backend } from './backend';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Sidebar } from './components/Sidebar';
-import { AppContext, type AppServices } from './context';
-import { useResource } from './hooks';
+import { AppContext, useApp, type AppServices } from './context';
+import { createQueryClient } from './queries/client';
+import { useDeals } from './queries/deals';
+import { usePartners } from './queries/partners';
 import type { Route } from './route';
+import { Consent } from './screens/Consent';
 import { DealDetail } from './screens/DealDetail';
 import { DealForm } from './screens/DealForm';
-import { Consent } from './screens/Consent';
 import { Deals, INITIAL_VIEW, type DealsView } from './screens/Deals';
 import { FirstRun } from './screens/FirstRun';
 import { PartnerForm } from './screens/PartnerForm';
@@ -25,27 +29,27 @@ interface AppProps {
   initialRoute?: Route;
   /** True when the data lives only in this page (browser preview), to say so. */
   preview?: boolean;
+  /** A cache to use instead of a new one (tests that look inside it). */
+  queryClient?: QueryClient;
 }
 
 type PartnerFormState = { partner?: Partner } | null;
 
-export function App({ backend, initialRoute = { screen: 'deals' }, preview = false }: AppProps) {
+export function App({ queryClient, ...props }: AppProps) {
+  const [client] = useState(() => queryClient ?? createQueryClient());
+  return (
+    <QueryClientProvider client={client}>
+      <Window {...props} />
+    </QueryClientProvider>
+  );
+}
+
+function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }: Omit<AppProps, 'queryClient'>) {
   const [route, setRoute] = useState<Route>(initialRoute);
   const [banner, setBanner] = useState<ErrorBody | null>(null);
   const [partnerForm, setPartnerForm] = useState<PartnerFormState>(null);
-  const [dealsView, setDealsView] = useState<DealsView>(INITIAL_VIEW);
+  const main = useRef<HTMLElement>(null);
 
-  const info = useResource(() => backend.storeInfo(), [backend]);
-  const partners = useResource(() => backend.listPartners(), [backend]);
-  const deals = useResource(() => backend.listDeals(ALL_DEALS), [backend]);
-
-  const loadError = info.error ?? partners.error ?? deals.error;
-  useEffect(() => {
-    if (loadError) setBanner(loadError);
-  }, [loadError]);
-
-  const reloadPartners = partners.reload;
-  const reloadDeals = deals.reload;
   const services: AppServices = useMemo(
     () => ({
       backend,
@@ -55,29 +59,57 @@ export function App({ backend, initialRoute = { screen: 'deals' }, preview = fal
       },
       reportError: (error: unknown) => setBanner(toErrorBody(error)),
       clearError: () => setBanner(null),
-      partners: partners.data,
-      deals: deals.data,
-      reloadData: () => {
-        reloadPartners();
-        reloadDeals();
-      },
       openPartnerForm: (partner?: Partner) => setPartnerForm({ partner }),
+      scrollElement: () => main.current,
     }),
-    [backend, partners.data, deals.data, reloadPartners, reloadDeals],
+    [backend],
   );
 
   const closePartnerForm = useCallback(() => setPartnerForm(null), []);
   const partnerSaved = useCallback(() => {
     setPartnerForm(null);
-    reloadPartners();
     // A partner added from the welcome screen or the deals list shows up in its table.
     setRoute((r) => (r.screen === 'deals' ? { screen: 'partners' } : r));
-  }, [reloadPartners]);
+  }, []);
+
+  return (
+    <AppContext.Provider value={services}>
+      <div className="app">
+        <Sidebar route={route} preview={preview} onNavigate={services.navigate} />
+        <main className="main" ref={main}>
+          {banner && <ErrorBanner error={banner} onDismiss={() => setBanner(null)} />}
+          <Screen route={route} />
+        </main>
+      </div>
+      {partnerForm && (
+        <PartnerForm
+          key={partnerForm.partner?.id ?? 'new'}
+          partner={partnerForm.partner}
+          onClose={closePartnerForm}
+          onSaved={partnerSaved}
+        />
+      )}
+    </AppContext.Provider>
+  );
+}
+
+/** The route's screen, once the partners and deals every list needs are loaded. */
+function Screen({ route }: { route: Route }) {
+  const { reportError } = useApp();
+  const partners = usePartners();
+  const deals = useDeals();
+  // The deals list keeps its filters and sort while the user looks at a deal.
+  const [dealsView, setDealsView] = useState<DealsView>(INITIAL_VIEW);
+
+  const loadError = partners.error ?? deals.error;
+  useEffect(() => {
+    if (loadError) reportError(loadError);
+  }, [loadError, reportError]);
 
   const empty = partners.data?.length === 0 && deals.data?.length === 0;
   const loaded = partners.data !== undefined && deals.data !== undefined;
 
-  let screen;
+  let screen: ReactNode;
   if (!loaded) {
     screen = loadError ? null : <p className="loading">Loading…</p>;
   } else if (empty && (route.screen === 'deals' || route.screen === 'partners')) {
@@ -110,24 +142,5 @@ export function App({ backend, initialRoute = { screen: 'deals' }, preview = fal
         break;
     }
   }
-
-  return (
-    <AppContext.Provider value={services}>
-      <div className="app">
-        <Sidebar route={route} info={info.data} preview={preview} onNavigate={services.navigate} />
-        <main className="main">
-          {banner && <ErrorBanner error={banner} onDismiss={() => setBanner(null)} />}
-          {screen}
-        </main>
-      </div>
-      {partnerForm && (
-        <PartnerForm
-          key={partnerForm.partner?.id ?? 'new'}
-          partner={partnerForm.partner}
-          onClose={closePartnerForm}
-          onSaved={partnerSaved}
-        />
-      )}
-    </AppContext.Provider>
-  );
+  return screen;
 }

@@ -1,5 +1,6 @@
-//! Shared by the forms: where an error from the backend is shown. Errors about a field
-//! the form has go under that field; everything else goes to the global banner.
+//! Shared by the forms: where an error from the backend is shown, and each form's table
+//! of fields. Errors about a field the form has go under that field; everything else goes
+//! to the global banner.
 
 import type { ErrorBody } from './bindings';
 import { toErrorBody } from './backend';
@@ -37,4 +38,35 @@ export function placeErrors(error: unknown, formFields: readonly string[]): Plac
 /** The first field with an error, in the form's order, for moving the focus there. */
 export function firstErrorField(errors: FieldErrors, order: readonly string[]): string | null {
   return order.find((f) => errors[f] !== undefined) ?? null;
+}
+
+/** What a form knows about one of its fields: the input that edits it, and its label. */
+export interface FieldInfo {
+  /** The id (and test id) of the input, or of the first checkbox of a group. */
+  input: string;
+  label: string;
+}
+
+/**
+ * A form's fields, keyed by the backend's field name, in the order the form shows them:
+ * the one list from which the form takes its error placement, its focus order and its
+ * inputs' ids and labels.
+ */
+export class FieldTable<K extends string> {
+  readonly names: readonly K[];
+
+  constructor(readonly fields: Readonly<Record<K, FieldInfo>>) {
+    this.names = Object.keys(fields) as K[];
+  }
+
+  /** Splits a failure between this form's fields and the banner. */
+  place(error: unknown): PlacedErrors {
+    return placeErrors(error, this.names);
+  }
+
+  /** Focuses the input of the first field, in form order, that has an error. */
+  focusFirstError(form: HTMLFormElement | null, errors: FieldErrors): void {
+    const field = firstErrorField(errors, this.names) as K | null;
+    if (field) form?.querySelector<HTMLElement>(`#${this.fields[field].input}`)?.focus();
+  }
 }

@@ -1,4 +1,7 @@
-import type { StoreInfo } from '../bindings';
+import { useEffect } from 'react';
+
+import { useApp } from '../context';
+import { useStoreInfo } from '../queries/store';
 import type { Route } from '../route';
 
 type Section = 'deals' | 'partners' | 'consent';
@@ -17,13 +20,17 @@ export function sectionOf(route: Route): Section {
 
 interface SidebarProps {
   route: Route;
-  info: StoreInfo | undefined;
   preview: boolean;
   onNavigate: (route: Route) => void;
 }
 
-export function Sidebar({ route, info, preview, onNavigate }: SidebarProps) {
+export function Sidebar({ route, preview, onNavigate }: SidebarProps) {
   const current = sectionOf(route);
+  const { reportError } = useApp();
+  const { data: info, error } = useStoreInfo();
+  useEffect(() => {
+    if (error) reportError(error);
+  }, [error, reportError]);
   return (
     <aside className="sidebar">
       <div className="brand">

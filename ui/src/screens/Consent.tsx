@@ -1,13 +1,12 @@
 import { useState } from 'react';
 
 import type { ConsentOverview, GateOverview, ImportSummary } from '../bindings';
-import { BarRow, StackedBar } from '../components/Bars';
+import { BarChart, BarColumn, ROW, StackedBar } from '../components/BarChart';
 import { Count } from '../components/Count';
-import { useApp } from '../context';
 import { displayInstant } from '../domain/dates';
 import { PURPOSES } from '../domain/purpose';
-import { formatShare } from '../domain/units';
-import { useResource } from '../hooks';
+import { formatCount, formatShare } from '../domain/units';
+import { useConsentOverview, usePolicy } from '../queries/consent';
 import { baseName, ImportCard, type ImportOutcome } from './ImportCard';
 import { PolicyCard } from './PolicyCard';
 
@@ -19,14 +18,9 @@ const STATUSES = [
 
 /** The registry, the consent ledger and the opt-in policy: what decides who may be licensed. */
 export function Consent() {
-  const { backend } = useApp();
-  const overview = useResource(() => backend.consentOverview(), [backend]);
+  const overview = useConsentOverview();
+  const policy = usePolicy();
   const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
-
-  const done = (next: ImportOutcome) => {
-    setOutcome(next);
-    if ('report' in next) overview.reload();
-  };
 
   const o = overview.data;
   return (
@@ -47,7 +41,7 @@ export function Consent() {
           columns="user_id, country, birth_date, status"
           outcome={outcome}
           onStart={() => setOutcome(null)}
-          onDone={done}
+          onDone={setOutcome}
         />
         <ImportCard
           kind="ledger"
@@ -55,7 +49,7 @@ export function Consent() {
           columns="user_id, purpose, decision, effective_at, source"
           outcome={outcome}
           onStart={() => setOutcome(null)}
-          onDone={done}
+          onDone={setOutcome}
         />
       </div>
 
@@ -69,7 +63,7 @@ export function Consent() {
         <>
           <OverviewCard overview={o} />
           {o.gate && <GateCard gate={o.gate} />}
-          <PolicyCard key={o.policy.version} policy={o.policy} onSaved={() => overview.reload()} />
+          {policy.data && <PolicyCard key={policy.data.version} policy={policy.data} />}
           <RecentImports imports={o.imports} />
         </>
       )}
@@ -79,10 +73,6 @@ export function Consent() {
 
 function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
   const empty = o.users === 0 && o.events === 0;
-  const purposeMax = Math.max(
-    1,
-    ...PURPOSES.map((p) => Math.max(o.denied[p.token] ?? 0, o.allowed[p.token] ?? 0)),
-  );
   return (
     <section className="card" data-testid="consent-overview" aria-labelledby="overview-title">
       <h2 id="overview-title" className="card-title">
@@ -107,19 +97,20 @@ function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
               </div>
             </div>
             <h3 className="block-title">By account status</h3>
-            <div className="bar-chart" data-testid="overview-status">
-              {STATUSES.map((s) => (
-                <BarRow
-                  key={s.token}
-                  label={s.label}
-                  value={o.by_status[s.token] ?? 0}
-                  max={o.users}
-                  tone={s.tone}
-                  testId={`status-${s.token}`}
-                  note={formatShare(o.by_status[s.token] ?? 0, o.users)}
-                />
-              ))}
-            </div>
+            <BarChart
+              testId="overview-status"
+              max={o.users}
+              groups={[
+                STATUSES.map((s) => ({
+                  key: s.token,
+                  label: s.label,
+                  value: o.by_status[s.token] ?? 0,
+                  tone: s.tone,
+                  testId: `status-${s.token}`,
+                  note: formatShare(o.by_status[s.token] ?? 0, o.users),
+                })),
+              ]}
+            />
             <h3 className="block-title">By regime</h3>
             <StackedBar
               label={`${o.opt_in_regime} users in opt-in countries, ${o.opt_out_regime} elsewhere`}
@@ -133,34 +124,7 @@ function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
           </div>
           <div className="overview-block">
             <h3 className="block-title">Latest decision per purpose</h3>
-            <div className="decision-chart" data-testid="overview-decisions">
-              <div className="decision-head" aria-hidden="true">
-                <span />
-                <span>Deny</span>
-                <span>Allow</span>
-              </div>
-              {PURPOSES.map((p) => {
-                const deny = o.denied[p.token] ?? 0;
-                const allow = o.allowed[p.token] ?? 0;
-                return (
-                  <div key={p.token} className="decision-row" title={p.token}>
-                    <span className="bar-label">{p.label}</span>
-                    <span className="decision-cell" aria-label={`${p.label}: ${deny} deny`}>
-                      <span className="bar-track" aria-hidden="true">
-                        <span className="bar-fill bar-bad" style={{ width: `${(deny / purposeMax) * 100}%` }} />
-                      </span>
-                      <Count className="bar-value" value={deny} testId={`optout-${p.token}`} />
-                    </span>
-                    <span className="decision-cell" aria-label={`${p.label}: ${allow} allow`}>
-                      <span className="bar-track" aria-hidden="true">
-                        <span className="bar-fill bar-good" style={{ width: `${(allow / purposeMax) * 100}%` }} />
-                      </span>
-                      <Count className="bar-value" value={allow} testId={`optin-${p.token}`} />
-                    </span>
-                  </div>
-                );
-              })}
-            </div>
+            <DecisionChart overview={o} />
             <p className="block-note">
               Users whose latest decision for the purpose itself is deny or allow. A deny on a broader purpose also
               excludes; users with no decision follow their country’s regime.
@@ -172,12 +136,68 @@ function OverviewCard({ overview: o }: { overview: ConsentOverview }) {
   );
 }
 
+/**
+ * Per purpose, how many users' latest decision is deny and how many allow: two bar
+ * columns on one scale, the counts as text beside each.
+ */
+function DecisionChart({ overview: o }: { overview: ConsentOverview }) {
+  const rows = PURPOSES.map((p) => ({ ...p, deny: o.denied[p.token] ?? 0, allow: o.allowed[p.token] ?? 0 }));
+  const max = Math.max(1, ...rows.map((r) => Math.max(r.deny, r.allow)));
+  const span = `2 / span ${rows.length}`;
+  return (
+    <div
+      className="decision-chart"
+      data-testid="overview-decisions"
+      style={{ gridTemplateRows: `auto repeat(${rows.length}, ${ROW}px)` }}
+    >
+      <span className="decision-head decision-gap" style={{ gridColumn: '2 / span 2' }} aria-hidden="true">
+        Deny
+      </span>
+      <span className="decision-head decision-gap" style={{ gridColumn: '4 / span 2' }} aria-hidden="true">
+        Allow
+      </span>
+      <BarColumn
+        max={max}
+        className="decision-gap"
+        testId="decisions-deny"
+        style={{ gridColumn: 2, gridRow: span }}
+        bars={rows.map((r) => ({ key: r.token, value: r.deny, tone: 'bad', title: `${r.label}: ${formatCount(r.deny)} deny` }))}
+      />
+      <BarColumn
+        max={max}
+        className="decision-gap"
+        testId="decisions-allow"
+        style={{ gridColumn: 4, gridRow: span }}
+        bars={rows.map((r) => ({ key: r.token, value: r.allow, tone: 'good', title: `${r.label}: ${formatCount(r.allow)} allow` }))}
+      />
+      {rows.map((r, i) => (
+        <Row key={r.token} row={i + 2} label={r.label} token={r.token} deny={r.deny} allow={r.allow} />
+      ))}
+    </div>
+  );
+}
+
+function Row({ row, label, token, deny, allow }: { row: number; label: string; token: string; deny: number; allow: number }) {
+  return (
+    <>
+      <span className="bar-label" title={token} style={{ gridRow: row, gridColumn: 1 }}>
+        {label}
+      </span>
+      <span className="bar-value" aria-label={`${label}: ${deny} deny`} style={{ gridRow: row, gridColumn: 3 }}>
+        <Count value={deny} testId={`optout-${token}`} />
+      </span>
+      <span className="bar-value" aria-label={`${label}: ${allow} allow`} style={{ gridRow: row, gridColumn: 5 }}>
+        <Count value={allow} testId={`optin-${token}`} />
+      </span>
+    </>
+  );
+}
+
 /** What the opt-out gate holds back: "no default consent before users could say no". */
 function GateCard({ gate }: { gate: GateOverview }) {
   const today = new Date().toISOString().slice(0, 10);
   const appliesFrom = gate.default_applies_from;
   const over = appliesFrom !== null && today >= appliesFrom;
-  const max = Math.max(1, ...PURPOSES.map((p) => gate.users_held_back[p.token] ?? 0));
   return (
     <section className="card" data-testid="consent-gate" aria-labelledby="gate-title">
       <h2 id="gate-title" className="card-title">
@@ -216,19 +236,19 @@ function GateCard({ gate }: { gate: GateOverview }) {
         </div>
         <div className="overview-block">
           <h3 className="block-title">Users held back per purpose</h3>
-          <div className="bar-chart" data-testid="gate-users">
-            {PURPOSES.map((p) => (
-              <BarRow
-                key={p.token}
-                label={p.label}
-                title={p.token}
-                value={gate.users_held_back[p.token] ?? 0}
-                max={max}
-                tone="warn"
-                testId={`held-back-${p.token}`}
-              />
-            ))}
-          </div>
+          <BarChart
+            testId="gate-users"
+            groups={[
+              PURPOSES.map((p) => ({
+                key: p.token,
+                label: p.label,
+                labelTitle: p.token,
+                value: gate.users_held_back[p.token] ?? 0,
+                tone: 'warn',
+                testId: `held-back-${p.token}`,
+              })),
+            ]}
+          />
           <p className="block-note">
             Users in opt-out countries whom only the default would include: no allow or deny on the purpose or a
             broader one.{' '}

@@ -8,18 +8,22 @@ import { displayDate, termLength } from '../domain/dates';
 import { canRenew, nextStatuses, termsOpen, transitionLabel } from '../domain/lifecycle';
 import { kindLabel } from '../domain/partnerKind';
 import { purposeInfo, vocabularyTokens } from '../domain/purpose';
-import { useResource } from '../hooks';
+import { useAudit } from '../queries/audit';
+import { useDeal, useTransitionDeal } from '../queries/deals';
+import { usePartners } from '../queries/partners';
 import { AuditHistory } from './AuditHistory';
 import { DealSnapshots } from './DealSnapshots';
 import { RenewDialog } from './RenewDialog';
 
 export function DealDetail({ id }: { id: number }) {
-  const { backend, navigate, reportError, clearError, reloadData, partners } = useApp();
-  const deal = useResource(() => backend.getDeal(id), [id]);
-  const audit = useResource(() => backend.listAudit({ entity: 'deal', entity_id: id }), [id]);
+  const { navigate, reportError, clearError } = useApp();
+  const deal = useDeal(id);
+  const audit = useAudit('deal', id);
+  const partners = usePartners().data;
+  const transition = useTransitionDeal();
   const [confirming, setConfirming] = useState<DealStatus | null>(null);
   const [renewing, setRenewing] = useState(false);
-  const [moving, setMoving] = useState(false);
+  const moving = transition.isPending;
 
   const back = (
     <button type="button" className="back-link" data-testid="deal-back" onClick={() => navigate({ screen: 'deals' })}>
@@ -38,24 +42,17 @@ export function DealDetail({ id }: { id: number }) {
       </section>
     );
   }
-  // Also wait while another deal's data is still on screen (after navigating to a renewal).
-  if (!deal.data || deal.data.id !== id) return <p className="loading">Loading…</p>;
+  if (!deal.data) return <p className="loading">Loading…</p>;
   const d: Deal = deal.data;
 
   const move = async (to: DealStatus) => {
-    setMoving(true);
     try {
-      const updated = await backend.transitionDeal(d.id, to);
-      deal.setData(updated);
+      await transition.mutateAsync({ id: d.id, to });
       clearError();
     } catch (error) {
       reportError(error);
-      deal.reload();
     } finally {
-      setMoving(false);
       setConfirming(null);
-      audit.reload();
-      reloadData();
     }
   };
 
@@ -211,7 +208,6 @@ export function DealDetail({ id }: { id: number }) {
           onClose={() => setRenewing(false)}
           onRenewed={(renewal) => {
             setRenewing(false);
-            reloadData();
             navigate({ screen: 'deal', id: renewal.id });
           }}
         />

@@ -1,66 +1,61 @@
 import { useRef, useState, type FormEvent } from 'react';
 
 import type { Deal, DealInput, Purpose } from '../bindings';
-import { describedBy, Field, FieldErrorText } from '../components/Field';
+import { DateField, describedBy, Field, FieldErrorText, TextField } from '../components/Field';
 import { useApp } from '../context';
 import { parseDate, termLength } from '../domain/dates';
 import { termsOpen } from '../domain/lifecycle';
 import { canonicalPurposes, purposeDepth, PURPOSES, vocabularyTokens } from '../domain/purpose';
-import { firstErrorField, placeErrors, type FieldErrors } from '../forms';
-import { useResource } from '../hooks';
+import { FieldTable, type FieldErrors } from '../forms';
+import { useDeal, useSaveDeal } from '../queries/deals';
+import { usePartners } from '../queries/partners';
 
-/** The backend's field names, in the order the form shows them. */
-const FIELDS = [
-  'partner_id',
-  'title',
-  'purposes',
-  'start_date',
-  'end_date',
-  'territory',
-  'retention_days',
-  'exclusive',
-  'attribution_required',
-  'sublicensing_allowed',
-  'notes',
-] as const;
+/** The backend's field names, in the order the form shows them, with their inputs. */
+const FIELDS = new FieldTable({
+  partner_id: { input: 'deal-partner', label: 'Partner' },
+  title: { input: 'deal-title', label: 'Title' },
+  purposes: { input: `deal-purpose-${PURPOSES[0].token}`, label: 'Permitted purposes' },
+  start_date: { input: 'deal-start', label: 'Start date' },
+  end_date: { input: 'deal-end', label: 'End date' },
+  territory: { input: 'deal-territory', label: 'Territory' },
+  retention_days: { input: 'deal-retention', label: 'Retention' },
+  exclusive: { input: 'deal-exclusive', label: 'Exclusive' },
+  attribution_required: { input: 'deal-attribution', label: 'Attribution required' },
+  sublicensing_allowed: { input: 'deal-sublicensing', label: 'Sublicensing allowed' },
+  notes: { input: 'deal-notes', label: 'Notes' },
+});
+const F = FIELDS.fields;
 
-const FOCUS: Partial<Record<string, string>> = {
-  partner_id: 'deal-partner',
-  title: 'deal-title',
-  purposes: `deal-purpose-${PURPOSES[0].token}`,
-  start_date: 'deal-start',
-  end_date: 'deal-end',
-  territory: 'deal-territory',
-  retention_days: 'deal-retention',
-  notes: 'deal-notes',
-};
-
+/** What the form holds, keyed like `DealInput`: text as typed, purposes as a set. */
 interface Values {
-  partnerId: string;
+  partner_id: string;
   title: string;
   purposes: Set<Purpose>;
-  start: string;
-  end: string;
+  start_date: string;
+  end_date: string;
   territory: string;
+  retention_days: string;
   exclusive: boolean;
-  attribution: boolean;
-  sublicensing: boolean;
-  retention: string;
+  attribution_required: boolean;
+  sublicensing_allowed: boolean;
   notes: string;
 }
 
+type CheckField = 'exclusive' | 'attribution_required' | 'sublicensing_allowed';
+const CONDITIONS: readonly CheckField[] = ['exclusive', 'attribution_required', 'sublicensing_allowed'];
+
 function initialValues(deal: Deal | undefined): Values {
   return {
-    partnerId: deal ? String(deal.partner_id) : '',
+    partner_id: deal ? String(deal.partner_id) : '',
     title: deal?.title ?? '',
     purposes: new Set(deal?.purposes ?? []),
-    start: deal?.start_date ?? '',
-    end: deal?.end_date ?? '',
+    start_date: deal?.start_date ?? '',
+    end_date: deal?.end_date ?? '',
     territory: deal?.territory ?? 'WORLD',
+    retention_days: deal?.retention_days != null ? String(deal.retention_days) : '',
     exclusive: deal?.exclusive ?? false,
-    attribution: deal?.attribution_required ?? false,
-    sublicensing: deal?.sublicensing_allowed ?? false,
-    retention: deal?.retention_days != null ? String(deal.retention_days) : '',
+    attribution_required: deal?.attribution_required ?? false,
+    sublicensing_allowed: deal?.sublicensing_allowed ?? false,
     notes: deal?.notes ?? '',
   };
 }
@@ -70,44 +65,43 @@ const DATE_FORMAT = 'Use the form YYYY-MM-DD, e.g. 2027-01-31.';
 /** The obvious mistakes, caught before anything is sent. The core checks everything again. */
 function check(v: Values): FieldErrors {
   const errors: FieldErrors = {};
-  if (v.partnerId === '') errors.partner_id = 'Choose the partner this deal is with.';
+  if (v.partner_id === '') errors.partner_id = 'Choose the partner this deal is with.';
   if (v.title.trim() === '') errors.title = 'Give the deal a title.';
   if (v.purposes.size === 0) errors.purposes = 'Permit at least one purpose.';
-  const start = v.start.trim() === '' ? null : parseDate(v.start);
-  const end = v.end.trim() === '' ? null : parseDate(v.end);
-  if (v.start.trim() === '') errors.start_date = 'Enter the first day of the term.';
+  const start = v.start_date.trim() === '' ? null : parseDate(v.start_date);
+  const end = v.end_date.trim() === '' ? null : parseDate(v.end_date);
+  if (v.start_date.trim() === '') errors.start_date = 'Enter the first day of the term.';
   else if (start === null) errors.start_date = DATE_FORMAT;
-  if (v.end.trim() === '') errors.end_date = 'Enter the last day of the term.';
+  if (v.end_date.trim() === '') errors.end_date = 'Enter the last day of the term.';
   else if (end === null) errors.end_date = DATE_FORMAT;
   else if (start !== null && end < start) errors.end_date = 'The end date is before the start date.';
   if (v.territory.trim() === '') errors.territory = 'Enter WORLD or country codes such as US,CA.';
-  const retention = v.retention.trim();
+  const retention = v.retention_days.trim();
   if (retention !== '' && !/^[0-9]+$/.test(retention)) errors.retention_days = 'Enter a whole number of days.';
   else if (retention !== '' && Number(retention) < 1) errors.retention_days = 'Retention must be at least 1 day.';
   return errors;
 }
 
 function toInput(v: Values): DealInput {
-  const retention = v.retention.trim();
+  const retention = v.retention_days.trim();
   return {
-    partner_id: Number(v.partnerId),
+    partner_id: Number(v.partner_id),
     title: v.title,
     purposes: canonicalPurposes(v.purposes),
-    start_date: v.start.trim(),
-    end_date: v.end.trim(),
+    start_date: v.start_date.trim(),
+    end_date: v.end_date.trim(),
     territory: v.territory,
     exclusive: v.exclusive,
     retention_days: retention === '' ? null : Number(retention),
-    attribution_required: v.attribution,
-    sublicensing_allowed: v.sublicensing,
+    attribution_required: v.attribution_required,
+    sublicensing_allowed: v.sublicensing_allowed,
     notes: v.notes,
   };
 }
 
 /** Creates a deal, or edits the terms of one (`id`) that is still open. */
 export function DealForm({ id }: { id?: number }) {
-  const { backend } = useApp();
-  const deal = useResource(() => (id === undefined ? Promise.resolve(undefined) : backend.getDeal(id)), [id]);
+  const deal = useDeal(id);
 
   if (id !== undefined) {
     if (deal.error) {
@@ -120,7 +114,7 @@ export function DealForm({ id }: { id?: number }) {
     if (!deal.data) return <p className="loading">Loading…</p>;
     if (!termsOpen(deal.data.status)) return <FrozenTerms deal={deal.data} />;
   }
-  return <DealFormBody key={id ?? 'new'} deal={deal.data} />;
+  return <DealFormBody key={id ?? 'new'} deal={id === undefined ? undefined : deal.data} />;
 }
 
 function FrozenTerms({ deal }: { deal: Deal }) {
@@ -136,16 +130,18 @@ function FrozenTerms({ deal }: { deal: Deal }) {
 }
 
 function DealFormBody({ deal }: { deal: Deal | undefined }) {
-  const { backend, navigate, partners, reportError, clearError, reloadData, openPartnerForm } = useApp();
+  const { navigate, reportError, clearError, openPartnerForm } = useApp();
+  const partners = usePartners().data;
+  const save = useSaveDeal();
   const [values, setValues] = useState<Values>(() => initialValues(deal));
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saving, setSaving] = useState(false);
   const form = useRef<HTMLFormElement>(null);
+  const saving = save.isPending;
 
   const back = () => navigate(deal ? { screen: 'deal', id: deal.id } : { screen: 'deals' });
 
-  const set = <K extends keyof Values>(key: K, value: Values[K], field: string) => {
-    setValues((v) => ({ ...v, [key]: value }));
+  const set = <K extends keyof Values>(field: K, value: Values[K]) => {
+    setValues((v) => ({ ...v, [field]: value }));
     if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
 
@@ -153,13 +149,7 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
     const next = new Set(values.purposes);
     if (on) next.add(p);
     else next.delete(p);
-    set('purposes', next, 'purposes');
-  };
-
-  const focusFirstError = (found: FieldErrors) => {
-    const field = firstErrorField(found, FIELDS);
-    const target = field ? FOCUS[field] : undefined;
-    if (target) form.current?.querySelector<HTMLElement>(`#${target}`)?.focus();
+    set('purposes', next);
   };
 
   const submit = async (e: FormEvent) => {
@@ -168,26 +158,30 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
     const found = check(values);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      focusFirstError(found);
+      FIELDS.focusFirstError(form.current, found);
       return;
     }
-    setSaving(true);
     try {
-      const input = toInput(values);
-      const saved = deal ? await backend.updateDeal(deal.id, input) : await backend.createDeal(input);
+      const saved = await save.mutateAsync({ id: deal?.id, input: toInput(values) });
       clearError();
-      reloadData();
       navigate(deal ? { screen: 'deal', id: saved.id } : { screen: 'deals' });
     } catch (error) {
-      const placed = placeErrors(error, FIELDS);
+      const placed = FIELDS.place(error);
       setErrors(placed.inline);
       if (placed.banner) reportError(placed.banner);
-      focusFirstError(placed.inline);
-      setSaving(false);
+      FIELDS.focusFirstError(form.current, placed.inline);
     }
   };
 
-  const length = termLength(values.start, values.end);
+  const length = termLength(values.start_date, values.end_date);
+  const text = (field: 'title' | 'territory' | 'notes' | 'retention_days') => ({
+    id: F[field].input,
+    field,
+    label: F[field].label,
+    value: values[field],
+    error: errors[field],
+    onChange: (v: string) => set(field, v),
+  });
 
   return (
     <section className="screen screen-narrow" aria-labelledby="deal-form-title">
@@ -200,9 +194,9 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
       <form ref={form} className="form card" data-testid="deal-form" onSubmit={submit} noValidate>
         <div className="field-row">
           <Field
-            id="deal-partner"
+            id={F.partner_id.input}
             field="partner_id"
-            label="Partner"
+            label={F.partner_id.label}
             error={errors.partner_id}
             hint={
               partners && partners.length === 0 ? (
@@ -216,9 +210,9 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
             }
           >
             <select
-              {...describedBy('deal-partner', errors.partner_id)}
-              value={values.partnerId}
-              onChange={(e) => set('partnerId', e.target.value, 'partner_id')}
+              {...describedBy(F.partner_id.input, errors.partner_id)}
+              value={values.partner_id}
+              onChange={(e) => set('partner_id', e.target.value)}
             >
               <option value="">Choose a partner</option>
               {(partners ?? []).map((p) => (
@@ -228,23 +222,14 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
               ))}
             </select>
           </Field>
-          <Field id="deal-title" field="title" label="Title" error={errors.title} className="field-grow">
-            <input
-              {...describedBy('deal-title', errors.title)}
-              type="text"
-              autoComplete="off"
-              placeholder="e.g. Training data licence 2027"
-              value={values.title}
-              onChange={(e) => set('title', e.target.value, 'title')}
-            />
-          </Field>
+          <TextField {...text('title')} className="field-grow" placeholder="e.g. Training data licence 2027" />
         </div>
 
         <fieldset
           className={`fieldset ${errors.purposes ? 'field-invalid' : ''}`}
           aria-describedby={errors.purposes ? 'deal-purposes-error' : 'deal-purposes-hint'}
         >
-          <legend className="field-label">Permitted purposes</legend>
+          <legend className="field-label">{F.purposes.label}</legend>
           <p className="field-hint" id="deal-purposes-hint">
             A record is included only if its author consents to every purpose you permit here.
           </p>
@@ -274,114 +259,56 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
         </fieldset>
 
         <div className="field-row">
-          <Field id="deal-start" field="start_date" label="Start date" error={errors.start_date}>
-            <input
-              {...describedBy('deal-start', errors.start_date)}
-              type="text"
-              inputMode="numeric"
-              placeholder="YYYY-MM-DD"
-              autoComplete="off"
-              className="input-date"
-              value={values.start}
-              onChange={(e) => set('start', e.target.value, 'start_date')}
-            />
-          </Field>
-          <Field
-            id="deal-end"
+          <DateField
+            id={F.start_date.input}
+            field="start_date"
+            label={F.start_date.label}
+            value={values.start_date}
+            error={errors.start_date}
+            onChange={(v) => set('start_date', v)}
+          />
+          <DateField
+            id={F.end_date.input}
             field="end_date"
-            label="End date"
+            label={F.end_date.label}
+            value={values.end_date}
             error={errors.end_date}
             hint={length ? `Inclusive · ${length}` : 'Inclusive: the term covers this day'}
-          >
-            <input
-              {...describedBy('deal-end', errors.end_date, true)}
-              type="text"
-              inputMode="numeric"
-              placeholder="YYYY-MM-DD"
-              autoComplete="off"
-              className="input-date"
-              value={values.end}
-              onChange={(e) => set('end', e.target.value, 'end_date')}
-            />
-          </Field>
+            onChange={(v) => set('end_date', v)}
+          />
         </div>
 
         <div className="field-row">
-          <Field
-            id="deal-territory"
-            field="territory"
-            label="Territory"
-            error={errors.territory}
-            hint="WORLD, or country codes such as US,CA"
-          >
-            <input
-              {...describedBy('deal-territory', errors.territory, true)}
-              type="text"
-              autoComplete="off"
-              value={values.territory}
-              onChange={(e) => set('territory', e.target.value, 'territory')}
-            />
-          </Field>
-          <Field
-            id="deal-retention"
-            field="retention_days"
-            label="Retention"
-            error={errors.retention_days}
+          <TextField {...text('territory')} hint="WORLD, or country codes such as US,CA" />
+          <TextField
+            {...text('retention_days')}
             hint="How long the partner may keep delivered data; blank for no limit"
-          >
-            <span className="input-suffix">
-              <input
-                {...describedBy('deal-retention', errors.retention_days, true)}
-                type="number"
-                min={1}
-                step={1}
-                className="input-number"
-                value={values.retention}
-                onChange={(e) => set('retention', e.target.value, 'retention_days')}
-              />
-              <span aria-hidden="true">days</span>
-            </span>
-          </Field>
+            type="number"
+            min={1}
+            step={1}
+            inputClassName="input-number"
+            suffix="days"
+          />
         </div>
 
         <fieldset className="fieldset">
           <legend className="field-label">Conditions</legend>
           <div className="checks">
-            <Check
-              id="deal-exclusive"
-              field="exclusive"
-              label="Exclusive"
-              checked={values.exclusive}
-              error={errors.exclusive}
-              onChange={(on) => set('exclusive', on, 'exclusive')}
-            />
-            <Check
-              id="deal-attribution"
-              field="attribution_required"
-              label="Attribution required"
-              checked={values.attribution}
-              error={errors.attribution_required}
-              onChange={(on) => set('attribution', on, 'attribution_required')}
-            />
-            <Check
-              id="deal-sublicensing"
-              field="sublicensing_allowed"
-              label="Sublicensing allowed"
-              checked={values.sublicensing}
-              error={errors.sublicensing_allowed}
-              onChange={(on) => set('sublicensing', on, 'sublicensing_allowed')}
-            />
+            {CONDITIONS.map((field) => (
+              <Check
+                key={field}
+                id={F[field].input}
+                field={field}
+                label={F[field].label}
+                checked={values[field]}
+                error={errors[field]}
+                onChange={(on) => set(field, on)}
+              />
+            ))}
           </div>
         </fieldset>
 
-        <Field id="deal-notes" field="notes" label="Notes" error={errors.notes}>
-          <textarea
-            {...describedBy('deal-notes', errors.notes)}
-            rows={3}
-            value={values.notes}
-            onChange={(e) => set('notes', e.target.value, 'notes')}
-          />
-        </Field>
+        <TextField {...text('notes')} rows={3} />
 
         <div className="form-actions">
           <button type="submit" className="button button-primary" data-testid="deal-save" disabled={saving}>

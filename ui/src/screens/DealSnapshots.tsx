@@ -4,7 +4,7 @@ import type { Deal, Snapshot } from '../bindings';
 import { Count } from '../components/Count';
 import { useApp } from '../context';
 import { displayInstant } from '../domain/dates';
-import { useResource } from '../hooks';
+import { useDealSnapshots } from '../queries/snapshots';
 
 /** Snapshots can be built only while the deal is in force (the core refuses otherwise). */
 export function canSnapshot(deal: Deal): boolean {
@@ -13,8 +13,8 @@ export function canSnapshot(deal: Deal): boolean {
 
 /** A deal's sealed snapshots, newest first, and the way to build another. */
 export function DealSnapshots({ deal }: { deal: Deal }) {
-  const { backend, navigate } = useApp();
-  const snapshots = useResource(() => backend.listSnapshots(deal.id), [deal.id]);
+  const { navigate } = useApp();
+  const snapshots = useDealSnapshots(deal.id);
   const allowed = canSnapshot(deal);
   const open = (s: Snapshot) => navigate({ screen: 'snapshot', id: s.snapshot_id });
   const onRowKey = (e: KeyboardEvent, s: Snapshot) => {

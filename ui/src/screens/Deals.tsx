@@ -1,10 +1,33 @@
-import type { KeyboardEvent } from 'react';
+//! The deals list: filter by text and status, sort by any column, open a deal. TanStack
+//! Table filters and sorts (the view lives in the App, so it survives a visit to a deal);
+//! the body is virtualized.
+
+import {
+  columnFilteringFeature,
+  columnVisibilityFeature,
+  createColumnHelper,
+  createFilteredRowModel,
+  createSortedRowModel,
+  filterFn_equals,
+  filterFn_includesString,
+  globalFilteringFeature,
+  metaHelper,
+  rowSortingFeature,
+  tableFeatures,
+  useTable,
+  type SortFn,
+  type SortingState,
+  type Updater,
+} from '@tanstack/react-table';
+import type { ReactNode } from 'react';
 
 import type { Deal, DealStatus } from '../bindings';
 import { PurposeChips } from '../components/PurposeChips';
 import { StatusBadge } from '../components/StatusBadge';
+import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { statusRank, STATUSES } from '../domain/lifecycle';
+import { useDeals } from '../queries/deals';
 
 export type SortKey = 'title' | 'partner' | 'status' | 'start' | 'end';
 
@@ -16,61 +39,86 @@ export interface DealsView {
 
 export const INITIAL_VIEW: DealsView = { query: '', status: '', sort: null };
 
+interface ColumnLook {
+  className?: string;
+  cellClassName?: string;
+  /** The sort keys whose buttons the header holds. */
+  sortKeys?: readonly SortKey[];
+}
+
+const features = tableFeatures({
+  columnFilteringFeature,
+  globalFilteringFeature,
+  columnVisibilityFeature,
+  rowSortingFeature,
+  filteredRowModel: createFilteredRowModel(),
+  sortedRowModel: createSortedRowModel(),
+  filterFns: { equals: filterFn_equals, includesString: filterFn_includesString },
+  columnMeta: metaHelper<ColumnLook>(),
+});
+
+type Features = typeof features;
+
 const text = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true });
+/** Ascending comparisons; the table reverses them and keeps ties in the list's order (newest first). */
+const byText: SortFn<Features, Deal> = (a, b, id) => text(a.getValue<string>(id), b.getValue<string>(id));
+const byString: SortFn<Features, Deal> = (a, b, id) => a.getValue<string>(id).localeCompare(b.getValue<string>(id));
+const byStatus: SortFn<Features, Deal> = (a, b, id) =>
+  statusRank(a.getValue<DealStatus>(id)) - statusRank(b.getValue<DealStatus>(id));
 
-const COMPARE: Record<SortKey, (a: Deal, b: Deal) => number> = {
-  title: (a, b) => text(a.title, b.title),
-  partner: (a, b) => text(a.partner_name, b.partner_name),
-  status: (a, b) => statusRank(a.status) - statusRank(b.status),
-  start: (a, b) => a.start_date.localeCompare(b.start_date),
-  end: (a, b) => a.end_date.localeCompare(b.end_date),
-};
+const helper = createColumnHelper<Features, Deal>();
+const columns = helper.columns([
+  helper.accessor('title', {
+    id: 'title',
+    sortFn: byText,
+    meta: { className: 'col-title', cellClassName: 'cell-strong', sortKeys: ['title'] },
+  }),
+  helper.accessor('partner_name', {
+    id: 'partner',
+    sortFn: byText,
+    meta: { className: 'col-partner', sortKeys: ['partner'] },
+  }),
+  helper.accessor('status', {
+    id: 'status',
+    sortFn: byStatus,
+    filterFn: 'equals',
+    cell: ({ row }) => <StatusBadge status={row.original.status} testId={`deal-status-${row.original.id}`} />,
+    meta: { sortKeys: ['status'] },
+  }),
+  helper.display({
+    id: 'purposes',
+    header: 'Purposes',
+    cell: ({ row }) => <PurposeChips purposes={row.original.purposes} />,
+  }),
+  // The term column shows both dates; these two hidden columns sort by one each.
+  helper.accessor('start_date', { id: 'start', sortFn: byString }),
+  helper.accessor('end_date', { id: 'end', sortFn: byString }),
+  helper.display({
+    id: 'term',
+    cell: ({ row }) => (
+      <>
+        <span className="nowrap">{row.original.start_date} –</span>{' '}
+        <span className="nowrap">{row.original.end_date}</span>
+      </>
+    ),
+    meta: { className: 'col-term', cellClassName: 'tabular cell-term', sortKeys: ['start', 'end'] },
+  }),
+  helper.accessor('territory', {
+    id: 'territory',
+    header: 'Territory',
+    enableSorting: false,
+    cell: ({ getValue }) => getValue().split(',').join(', '),
+    meta: { cellClassName: 'cell-territory' },
+  }),
+]);
+const HIDDEN = { start: false, end: false };
+const SEARCHED = new Set(['title', 'partner']);
 
-/** The deals the view shows, in the order it shows them. */
-export function visibleDeals(deals: readonly Deal[], view: DealsView): Deal[] {
-  const query = view.query.trim().toLowerCase();
-  const shown = deals.filter(
-    (d) =>
-      (view.status === '' || d.status === view.status) &&
-      (query === '' ||
-        d.title.toLowerCase().includes(query) ||
-        d.partner_name.toLowerCase().includes(query)),
-  );
-  const { sort } = view;
-  if (!sort) return shown;
-  const sign = sort.dir === 'asc' ? 1 : -1;
-  // Ties keep a stable, predictable order: newest deal first.
-  return [...shown].sort((a, b) => sign * COMPARE[sort.key](a, b) || b.id - a.id);
-}
+const LABELS: Record<SortKey, string> = { title: 'Title', partner: 'Partner', status: 'Status', start: 'Start', end: 'End' };
 
-interface SortHeaderProps {
-  label: string;
-  sortKey: SortKey;
-  view: DealsView;
-  onSort: (key: SortKey) => void;
-}
-
-function SortButton({ label, sortKey, view, onSort }: SortHeaderProps) {
-  const active = view.sort?.key === sortKey ? view.sort.dir : null;
-  return (
-    <button
-      type="button"
-      className={`sort-button ${active ? 'sort-active' : ''}`}
-      data-testid={`sort-${sortKey}`}
-      onClick={() => onSort(sortKey)}
-      title={`Sort by ${label.toLowerCase()}`}
-    >
-      {label}
-      <span className="sort-arrow" aria-hidden="true">
-        {active === 'asc' ? '▲' : active === 'desc' ? '▼' : '↕'}
-      </span>
-    </button>
-  );
-}
-
-function ariaSort(view: DealsView, keys: SortKey[]) {
-  if (!view.sort || !keys.includes(view.sort.key)) return undefined;
-  return view.sort.dir === 'asc' ? 'ascending' : 'descending';
+/** The table's sorting state for a view, and back. */
+function sortingOf(view: DealsView): SortingState {
+  return view.sort ? [{ id: view.sort.key, desc: view.sort.dir === 'desc' }] : [];
 }
 
 interface DealsProps {
@@ -79,8 +127,8 @@ interface DealsProps {
 }
 
 export function Deals({ view, onViewChange }: DealsProps) {
-  const { deals, navigate } = useApp();
-  if (!deals) return null;
+  const { navigate } = useApp();
+  const deals = useDeals().data;
 
   const newButton = (
     <button
@@ -93,6 +141,7 @@ export function Deals({ view, onViewChange }: DealsProps) {
     </button>
   );
 
+  if (!deals) return null;
   if (deals.length === 0) {
     return (
       <section className="screen" aria-labelledby="deals-title">
@@ -108,19 +157,6 @@ export function Deals({ view, onViewChange }: DealsProps) {
     );
   }
 
-  const shown = visibleDeals(deals, view);
-  const sortBy = (key: SortKey) => {
-    const dir = view.sort?.key === key && view.sort.dir === 'asc' ? 'desc' : 'asc';
-    onViewChange({ ...view, sort: { key, dir } });
-  };
-  const filtered = view.query.trim() !== '' || view.status !== '';
-  const open = (e: KeyboardEvent, deal: Deal) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      navigate({ screen: 'deal', id: deal.id });
-    }
-  };
-
   return (
     <section className="screen" aria-labelledby="deals-title">
       <header className="screen-header">
@@ -130,6 +166,76 @@ export function Deals({ view, onViewChange }: DealsProps) {
         </div>
         {newButton}
       </header>
+      <DealsTable deals={deals} view={view} onViewChange={onViewChange} />
+    </section>
+  );
+}
+
+function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProps) {
+  const { navigate } = useApp();
+  const query = view.query.trim();
+  const table = useTable({
+    features,
+    columns,
+    data: deals,
+    getRowId: (deal) => String(deal.id),
+    state: {
+      sorting: sortingOf(view),
+      globalFilter: query === '' ? undefined : query,
+      columnFilters: view.status === '' ? [] : [{ id: 'status', value: view.status }],
+      columnVisibility: HIDDEN,
+    },
+    onSortingChange: (updater: Updater<SortingState>) => {
+      const next = typeof updater === 'function' ? updater(sortingOf(view)) : updater;
+      const first = next[0];
+      onViewChange({ ...view, sort: first ? { key: first.id as SortKey, dir: first.desc ? 'desc' : 'asc' } : null });
+    },
+    globalFilterFn: 'includesString',
+    getColumnCanGlobalFilter: (column) => SEARCHED.has(column.id),
+    enableSortingRemoval: false,
+  });
+
+  const rows = table.getRowModel().rows;
+  const sortBy = (key: SortKey) => {
+    const desc = view.sort?.key === key && view.sort.dir === 'asc';
+    table.setSorting([{ id: key, desc }]);
+  };
+  const sortButton = (key: SortKey) => <SortButton key={key} label={LABELS[key]} sortKey={key} view={view} onSort={sortBy} />;
+  const filtered = query !== '' || view.status !== '';
+
+  const head = table.getHeaderGroups().map((group) => (
+    <tr key={group.id}>
+      {group.headers.map((header) => {
+        const look = header.column.columnDef.meta;
+        const keys = look?.sortKeys ?? [];
+        let content: ReactNode;
+        if (header.column.id === 'term') {
+          content = (
+            <>
+              <span className="visually-hidden">Term: </span>
+              {sortButton('start')}
+              <span className="th-sep" aria-hidden="true">
+                –
+              </span>
+              {sortButton('end')}
+            </>
+          );
+        } else if (keys.length > 0) {
+          content = sortButton(keys[0]);
+        } else {
+          content = <table.FlexRender header={header} />;
+        }
+        return (
+          <th key={header.id} scope="col" className={look?.className} aria-sort={ariaSort(view, keys)}>
+            {content}
+          </th>
+        );
+      })}
+    </tr>
+  ));
+
+  return (
+    <>
       <div className="toolbar">
         <label className="visually-hidden" htmlFor="deals-filter">
           Filter deals by title or partner
@@ -161,61 +267,27 @@ export function Deals({ view, onViewChange }: DealsProps) {
           ))}
         </select>
         <span className="toolbar-count" aria-live="polite">
-          {filtered ? `${shown.length} of ${deals.length} deals` : `${deals.length} ${deals.length === 1 ? 'deal' : 'deals'}`}
+          {filtered ? `${rows.length} of ${deals.length} deals` : `${deals.length} ${deals.length === 1 ? 'deal' : 'deals'}`}
         </span>
       </div>
       <div className="table-wrap">
-        <table className="table" data-testid="deals-table">
-          <thead>
-            <tr>
-              <th scope="col" aria-sort={ariaSort(view, ['title'])} className="col-title">
-                <SortButton label="Title" sortKey="title" view={view} onSort={sortBy} />
-              </th>
-              <th scope="col" aria-sort={ariaSort(view, ['partner'])} className="col-partner">
-                <SortButton label="Partner" sortKey="partner" view={view} onSort={sortBy} />
-              </th>
-              <th scope="col" aria-sort={ariaSort(view, ['status'])}>
-                <SortButton label="Status" sortKey="status" view={view} onSort={sortBy} />
-              </th>
-              <th scope="col">Purposes</th>
-              <th scope="col" aria-sort={ariaSort(view, ['start', 'end'])} className="col-term">
-                <span className="visually-hidden">Term: </span>
-                <SortButton label="Start" sortKey="start" view={view} onSort={sortBy} />
-                <span className="th-sep" aria-hidden="true">
-                  –
-                </span>
-                <SortButton label="End" sortKey="end" view={view} onSort={sortBy} />
-              </th>
-              <th scope="col">Territory</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((d) => (
-              <tr
-                key={d.id}
-                data-testid={`deal-row-${d.id}`}
-                className="clickable"
-                tabIndex={0}
-                onClick={() => navigate({ screen: 'deal', id: d.id })}
-                onKeyDown={(e) => open(e, d)}
-              >
-                <td className="cell-strong">{d.title}</td>
-                <td>{d.partner_name}</td>
-                <td>
-                  <StatusBadge status={d.status} testId={`deal-status-${d.id}`} />
-                </td>
-                <td>
-                  <PurposeChips purposes={d.purposes} />
-                </td>
-                <td className="tabular cell-term">
-                  <span className="nowrap">{d.start_date} –</span> <span className="nowrap">{d.end_date}</span>
-                </td>
-                <td className="cell-territory">{d.territory.split(',').join(', ')}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {shown.length === 0 && (
+        <VirtualTable
+          testId="deals-table"
+          head={head}
+          rows={rows}
+          columns={table.getVisibleLeafColumns().length}
+          rowKey={(row) => row.id}
+          rowTestId={(row) => `deal-row-${row.original.id}`}
+          onOpen={(row) => navigate({ screen: 'deal', id: row.original.id })}
+          cells={(row) =>
+            row.getVisibleCells().map((cell) => (
+              <td key={cell.id} className={cell.column.columnDef.meta?.cellClassName}>
+                <table.FlexRender cell={cell} />
+              </td>
+            ))
+          }
+        />
+        {rows.length === 0 && (
           <div className="table-empty" data-testid="deals-no-match">
             No deals match these filters.{' '}
             <button
@@ -228,6 +300,36 @@ export function Deals({ view, onViewChange }: DealsProps) {
           </div>
         )}
       </div>
-    </section>
+    </>
   );
+}
+
+interface SortButtonProps {
+  label: string;
+  sortKey: SortKey;
+  view: DealsView;
+  onSort: (key: SortKey) => void;
+}
+
+function SortButton({ label, sortKey, view, onSort }: SortButtonProps) {
+  const active = view.sort?.key === sortKey ? view.sort.dir : null;
+  return (
+    <button
+      type="button"
+      className={`sort-button ${active ? 'sort-active' : ''}`}
+      data-testid={`sort-${sortKey}`}
+      onClick={() => onSort(sortKey)}
+      title={`Sort by ${label.toLowerCase()}`}
+    >
+      {label}
+      <span className="sort-arrow" aria-hidden="true">
+        {active === 'asc' ? '▲' : active === 'desc' ? '▼' : '↕'}
+      </span>
+    </button>
+  );
+}
+
+function ariaSort(view: DealsView, keys: readonly SortKey[]) {
+  if (!view.sort || !keys.includes(view.sort.key)) return undefined;
+  return view.sort.dir === 'asc' ? 'ascending' : 'descending';
 }

@@ -3,11 +3,12 @@ import { useState, type FormEvent } from 'react';
 import type { ErrorBody, ImportReport } from '../bindings';
 import { toErrorBody } from '../backend';
 import { Count } from '../components/Count';
-import { describedBy, Field } from '../components/Field';
+import { TextField } from '../components/Field';
 import { useApp } from '../context';
 import { formatCount } from '../domain/units';
+import { useImport, type ImportKind } from '../queries/consent';
 
-export type ImportKind = 'registry' | 'ledger';
+export type { ImportKind };
 
 /** The latest import on the screen: its report, or the file's bad lines if it was refused. */
 export type ImportOutcome =
@@ -32,7 +33,8 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
   const { backend, reportError, clearError } = useApp();
   const [path, setPath] = useState('');
   const [skip, setSkip] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const run = useImport(kind);
+  const busy = run.isPending;
   const [pathError, setPathError] = useState<string | undefined>(undefined);
   const id = `import-${kind}`;
 
@@ -55,15 +57,10 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
       setPathError('Enter the path of a CSV or JSON Lines file, or choose one with Browse…');
       return;
     }
-    setBusy(true);
     setPathError(undefined);
     onStart();
-    const options = { skip_invalid: skip, format: null };
     try {
-      const report =
-        kind === 'registry'
-          ? await backend.importRegistry(path.trim(), options)
-          : await backend.importLedger(path.trim(), options);
+      const report = await run.mutateAsync({ path: path.trim(), options: { skip_invalid: skip, format: null } });
       clearError();
       onDone({ kind, report });
     } catch (error) {
@@ -79,8 +76,6 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
       } else {
         reportError(body);
       }
-    } finally {
-      setBusy(false);
     }
   };
 
@@ -95,26 +90,25 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
         CSV or JSON Lines with <code>{columns}</code>. Rows already known are counted, not duplicated.
       </p>
       <form className="form import-form" onSubmit={submit} noValidate>
-        <Field id={`${id}-path`} field={`${id}-path`} label="File" error={pathError}>
-          <div className="path-input">
-            <input
-              {...describedBy(`${id}-path`, pathError)}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder={kind === 'registry' ? '/data/registry.csv' : '/data/consent-ledger.jsonl'}
-              value={path}
-              disabled={busy}
-              onChange={(e) => {
-                setPath(e.target.value);
-                setPathError(undefined);
-              }}
-            />
+        <TextField
+          id={`${id}-path`}
+          field={`${id}-path`}
+          label="File"
+          error={pathError}
+          code
+          placeholder={kind === 'registry' ? '/data/registry.csv' : '/data/consent-ledger.jsonl'}
+          value={path}
+          disabled={busy}
+          onChange={(v) => {
+            setPath(v);
+            setPathError(undefined);
+          }}
+          action={
             <button type="button" className="button" data-testid={`${id}-browse`} onClick={browse} disabled={busy}>
               Browse…
             </button>
-          </div>
-        </Field>
+          }
+        />
         <div className="import-actions">
           <div className="check">
             <input

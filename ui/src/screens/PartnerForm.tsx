@@ -2,19 +2,23 @@ import { useRef, useState, type FormEvent } from 'react';
 
 import type { Partner, PartnerInput, PartnerKind } from '../bindings';
 import { Dialog } from '../components/Dialog';
-import { describedBy, Field } from '../components/Field';
+import { describedBy, Field, TextField } from '../components/Field';
 import { useApp } from '../context';
 import { PARTNER_KINDS } from '../domain/partnerKind';
-import { firstErrorField, placeErrors, type FieldErrors } from '../forms';
+import { FieldTable, type FieldErrors } from '../forms';
+import { useSavePartner } from '../queries/partners';
 
-const FIELDS = ['name', 'kind', 'country', 'contact', 'notes'] as const;
-const INPUT_IDS: Record<(typeof FIELDS)[number], string> = {
-  name: 'partner-name',
-  kind: 'partner-kind',
-  country: 'partner-country',
-  contact: 'partner-contact',
-  notes: 'partner-notes',
-};
+/** The form's fields, in the order it shows them. */
+const FIELDS = new FieldTable({
+  name: { input: 'partner-name', label: 'Name' },
+  kind: { input: 'partner-kind', label: 'Kind' },
+  country: { input: 'partner-country', label: 'Country' },
+  contact: { input: 'partner-contact', label: 'Contact' },
+  notes: { input: 'partner-notes', label: 'Notes' },
+});
+const F = FIELDS.fields;
+
+type Values = Record<'name' | 'country' | 'contact' | 'notes', string> & { kind: PartnerKind };
 
 interface PartnerFormProps {
   /** The partner to edit; a new partner when absent. */
@@ -33,82 +37,75 @@ function check(values: PartnerInput): FieldErrors {
   return errors;
 }
 
-export function PartnerForm({ partner, onClose, onSaved }: PartnerFormProps) {
-  const { backend, reportError, clearError } = useApp();
-  const [name, setName] = useState(partner?.name ?? '');
-  const [kind, setKind] = useState<PartnerKind>(partner?.kind ?? 'ai-lab');
-  const [country, setCountry] = useState(partner?.country ?? '');
-  const [contact, setContact] = useState(partner?.contact ?? '');
-  const [notes, setNotes] = useState(partner?.notes ?? '');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [saving, setSaving] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
+function toInput(v: Values): PartnerInput {
+  const country = v.country.trim();
+  return {
+    name: v.name,
+    kind: v.kind,
+    country: country === '' ? null : country.toUpperCase(),
+    contact: v.contact.trim() === '' ? null : v.contact,
+    notes: v.notes,
+  };
+}
 
-  const focusFirstError = (found: FieldErrors) => {
-    const field = firstErrorField(found, FIELDS);
-    if (field) form.current?.querySelector<HTMLElement>(`#${INPUT_IDS[field as keyof typeof INPUT_IDS]}`)?.focus();
+export function PartnerForm({ partner, onClose, onSaved }: PartnerFormProps) {
+  const { reportError, clearError } = useApp();
+  const save = useSavePartner();
+  const [values, setValues] = useState<Values>(() => ({
+    name: partner?.name ?? '',
+    kind: partner?.kind ?? 'ai-lab',
+    country: partner?.country ?? '',
+    contact: partner?.contact ?? '',
+    notes: partner?.notes ?? '',
+  }));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const form = useRef<HTMLFormElement>(null);
+  const saving = save.isPending;
+
+  const set = <K extends keyof Values>(field: K, value: Values[K]) => {
+    setValues((v) => ({ ...v, [field]: value }));
+    if (errors[field]) setErrors((e) => ({ ...e, [field]: undefined }));
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (saving) return;
-    const input: PartnerInput = {
-      name,
-      kind,
-      country: country.trim() === '' ? null : country.trim().toUpperCase(),
-      contact: contact.trim() === '' ? null : contact,
-      notes,
-    };
+    const input = toInput(values);
     const found = check(input);
     setErrors(found);
     if (Object.keys(found).length > 0) {
-      focusFirstError(found);
+      FIELDS.focusFirstError(form.current, found);
       return;
     }
-    setSaving(true);
     try {
-      const saved = partner
-        ? await backend.updatePartner(partner.id, input)
-        : await backend.createPartner(input);
+      const saved = await save.mutateAsync({ id: partner?.id, input });
       clearError();
       onSaved(saved);
     } catch (error) {
-      const placed = placeErrors(error, FIELDS);
+      const placed = FIELDS.place(error);
       setErrors(placed.inline);
       if (placed.banner) reportError(placed.banner);
-      focusFirstError(placed.inline);
-      setSaving(false);
+      FIELDS.focusFirstError(form.current, placed.inline);
     }
-  };
-
-  const edited = (field: string) => {
-    if (errors[field]) setErrors({ ...errors, [field]: undefined });
   };
 
   return (
     <Dialog title={partner ? 'Edit partner' : 'New partner'} testId="partner-form-dialog" onClose={onClose} busy={saving}>
       <form ref={form} className="form" data-testid="partner-form" onSubmit={submit} noValidate>
-        <Field id="partner-name" field="name" label="Name" error={errors.name}>
-          <input
-            {...describedBy('partner-name', errors.name)}
-            type="text"
-            value={name}
-            autoComplete="off"
-            onChange={(e) => {
-              setName(e.target.value);
-              edited('name');
-            }}
-          />
-        </Field>
+        <TextField
+          id={F.name.input}
+          field="name"
+          label={F.name.label}
+          value={values.name}
+          error={errors.name}
+          onChange={(v) => set('name', v)}
+        />
         <div className="field-row">
-          <Field id="partner-kind" field="kind" label="Kind" error={errors.kind}>
+          <Field id={F.kind.input} field="kind" label={F.kind.label} error={errors.kind}>
             <select
-              {...describedBy('partner-kind', errors.kind)}
-              value={kind}
-              onChange={(e) => {
-                setKind(e.target.value as PartnerKind);
-                edited('kind');
-              }}
+              {...describedBy(F.kind.input, errors.kind)}
+              value={values.kind}
+              onChange={(e) => set('kind', e.target.value as PartnerKind)}
             >
               {PARTNER_KINDS.map((k) => (
                 <option key={k.value} value={k.value}>
@@ -117,50 +114,36 @@ export function PartnerForm({ partner, onClose, onSaved }: PartnerFormProps) {
               ))}
             </select>
           </Field>
-          <Field
-            id="partner-country"
+          <TextField
+            id={F.country.input}
             field="country"
-            label="Country"
+            label={F.country.label}
+            value={values.country}
             error={errors.country}
             hint="Two letters, e.g. US"
-          >
-            <input
-              {...describedBy('partner-country', errors.country, true)}
-              type="text"
-              className="input-short"
-              maxLength={2}
-              autoComplete="off"
-              value={country}
-              onChange={(e) => {
-                setCountry(e.target.value);
-                edited('country');
-              }}
-            />
-          </Field>
+            inputClassName="input-short"
+            maxLength={2}
+            onChange={(v) => set('country', v)}
+          />
         </div>
-        <Field id="partner-contact" field="contact" label="Contact" error={errors.contact} hint="Optional: a person or address for licensing matters">
-          <input
-            {...describedBy('partner-contact', errors.contact, true)}
-            type="text"
-            autoComplete="off"
-            value={contact}
-            onChange={(e) => {
-              setContact(e.target.value);
-              edited('contact');
-            }}
-          />
-        </Field>
-        <Field id="partner-notes" field="notes" label="Notes" error={errors.notes}>
-          <textarea
-            {...describedBy('partner-notes', errors.notes)}
-            rows={3}
-            value={notes}
-            onChange={(e) => {
-              setNotes(e.target.value);
-              edited('notes');
-            }}
-          />
-        </Field>
+        <TextField
+          id={F.contact.input}
+          field="contact"
+          label={F.contact.label}
+          value={values.contact}
+          error={errors.contact}
+          hint="Optional: a person or address for licensing matters"
+          onChange={(v) => set('contact', v)}
+        />
+        <TextField
+          id={F.notes.input}
+          field="notes"
+          label={F.notes.label}
+          value={values.notes}
+          error={errors.notes}
+          rows={3}
+          onChange={(v) => set('notes', v)}
+        />
         <div className="dialog-actions">
           <button type="button" className="button" data-testid="partner-cancel" onClick={onClose} disabled={saving}>
             Cancel

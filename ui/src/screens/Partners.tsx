@@ -1,20 +1,67 @@
-import type { KeyboardEvent } from 'react';
+//! The partners list, as the backend orders it (by name), each with its number of deals.
+//! Columns are TanStack Table definitions and the body is virtualized like the deals
+//! list's; the list has no sorting or filtering controls (it never had).
+
+import { createColumnHelper, metaHelper, tableFeatures, useTable } from '@tanstack/react-table';
+import { useMemo } from 'react';
 
 import type { Partner } from '../bindings';
+import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { kindLabel } from '../domain/partnerKind';
+import { useDeals } from '../queries/deals';
+import { usePartners } from '../queries/partners';
+
+interface ColumnLook {
+  className?: string;
+}
+
+/** A partner with the number of its deals, the row the table shows. */
+interface PartnerRow {
+  partner: Partner;
+  deals: number;
+}
+
+const features = tableFeatures({ columnMeta: metaHelper<ColumnLook>() });
+const helper = createColumnHelper<typeof features, PartnerRow>();
+const none = <span className="muted">—</span>;
+const columns = helper.columns([
+  helper.accessor((r) => r.partner.name, { id: 'name', header: 'Name', meta: { className: 'cell-strong' } }),
+  helper.accessor((r) => r.partner.kind, { id: 'kind', header: 'Kind', cell: ({ getValue }) => kindLabel(getValue()) }),
+  helper.accessor((r) => r.partner.country, { id: 'country', header: 'Country', cell: ({ getValue }) => getValue() ?? none }),
+  helper.accessor((r) => r.partner.contact, {
+    id: 'contact',
+    header: 'Contact',
+    cell: ({ getValue }) => getValue() ?? none,
+    meta: { className: 'cell-truncate' },
+  }),
+  helper.accessor('deals', { id: 'deals', header: 'Deals', meta: { className: 'numeric' } }),
+]);
 
 export function Partners() {
-  const { partners, deals, openPartnerForm } = useApp();
-  const dealCount = new Map<number, number>();
-  for (const d of deals ?? []) dealCount.set(d.partner_id, (dealCount.get(d.partner_id) ?? 0) + 1);
+  const { openPartnerForm } = useApp();
+  const partners = usePartners().data;
+  const deals = useDeals().data;
+  const data = useMemo(() => {
+    const count = new Map<number, number>();
+    for (const d of deals ?? []) count.set(d.partner_id, (count.get(d.partner_id) ?? 0) + 1);
+    return (partners ?? []).map((partner) => ({ partner, deals: count.get(partner.id) ?? 0 }));
+  }, [partners, deals]);
+  const table = useTable({ features, columns, data, getRowId: (r) => String(r.partner.id) });
 
-  const onRowKey = (e: KeyboardEvent, partner: Partner) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      openPartnerForm(partner);
-    }
-  };
+  const head = table.getHeaderGroups().map((group) => (
+    <tr key={group.id}>
+      {group.headers.map((header) => (
+        <th
+          key={header.id}
+          scope="col"
+          className={header.column.columnDef.meta?.className === 'numeric' ? 'numeric' : undefined}
+        >
+          <table.FlexRender header={header} />
+        </th>
+      ))}
+    </tr>
+  ));
 
   return (
     <section className="screen" aria-labelledby="partners-title">
@@ -28,37 +75,22 @@ export function Partners() {
         </button>
       </header>
       <div className="table-wrap">
-        <table className="table" data-testid="partners-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Country</th>
-              <th scope="col">Contact</th>
-              <th scope="col" className="numeric">
-                Deals
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {(partners ?? []).map((p) => (
-              <tr
-                key={p.id}
-                data-testid={`partner-row-${p.id}`}
-                className="clickable"
-                tabIndex={0}
-                onClick={() => openPartnerForm(p)}
-                onKeyDown={(e) => onRowKey(e, p)}
-              >
-                <td className="cell-strong">{p.name}</td>
-                <td>{kindLabel(p.kind)}</td>
-                <td>{p.country ?? <span className="muted">—</span>}</td>
-                <td className="cell-truncate">{p.contact ?? <span className="muted">—</span>}</td>
-                <td className="numeric">{dealCount.get(p.id) ?? 0}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <VirtualTable
+          testId="partners-table"
+          head={head}
+          rows={table.getRowModel().rows}
+          columns={columns.length}
+          rowKey={(row) => row.id}
+          rowTestId={(row) => `partner-row-${row.original.partner.id}`}
+          onOpen={(row) => openPartnerForm(row.original.partner)}
+          cells={(row) =>
+            row.getAllCells().map((cell) => (
+              <td key={cell.id} className={cell.column.columnDef.meta?.className}>
+                <table.FlexRender cell={cell} />
+              </td>
+            ))
+          }
+        />
         {partners && partners.length === 0 && (
           <p className="table-empty">No partners yet. Add the first one with “New partner”.</p>
         )}

@@ -2,13 +2,19 @@ import { useState, type FormEvent } from 'react';
 
 import type { Policy, PolicyInput } from '../bindings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
-import { describedBy, Field } from '../components/Field';
+import { DateField, TextField } from '../components/Field';
 import { useApp } from '../context';
 import { isCountryCode } from '../domain/country';
 import { addDays, isDate } from '../domain/dates';
-import { placeErrors, type FieldErrors } from '../forms';
+import { FieldTable, type FieldErrors } from '../forms';
+import { useSetPolicy } from '../queries/consent';
 
-const FIELDS = ['opt_in', 'opt_out_available_from', 'notice_days'] as const;
+const FIELDS = new FieldTable({
+  opt_in: { input: 'policy-optin', label: 'Opt-in countries' },
+  opt_out_available_from: { input: 'policy-optout-from', label: 'Users could first opt out on' },
+  notice_days: { input: 'policy-notice', label: 'Notice days' },
+});
+const F = FIELDS.fields;
 
 /** The codes in a list separated by commas or spaces, upper case, sorted, without repeats. */
 function codesOf(text: string): string[] {
@@ -37,9 +43,13 @@ function gateInWords(policy: Policy): string {
   );
 }
 
-/** The current policy (opt-in countries and the opt-out gate), and a new version of it. */
-export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (policy: Policy) => void }) {
-  const { backend, reportError, clearError } = useApp();
+/**
+ * The current policy (opt-in countries and the opt-out gate), and a new version of it.
+ * Give it `key={policy.version}`: a saved version starts a fresh form.
+ */
+export function PolicyCard({ policy }: { policy: Policy }) {
+  const { reportError, clearError } = useApp();
+  const setPolicy = useSetPolicy();
   const [text, setText] = useState(policy.opt_in_countries.join(', '));
   const [noOptIn, setNoOptIn] = useState(policy.opt_in_countries.length === 0);
   const [from, setFrom] = useState(policy.opt_out_available_from ?? '');
@@ -55,7 +65,7 @@ export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (poli
   const noticeChanged = notice.trim() !== String(policy.notice_days);
   const changed = optInChanged || fromChanged || noticeChanged;
 
-  const clear = (field: (typeof FIELDS)[number]) => setErrors((e) => ({ ...e, [field]: undefined }));
+  const clear = (field: (typeof FIELDS.names)[number]) => setErrors((e) => ({ ...e, [field]: undefined }));
 
   /** Only what changed is sent: a field left null keeps its current value in the core. */
   const submit = (e: FormEvent) => {
@@ -80,15 +90,10 @@ export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (poli
 
   const save = async (input: PolicyInput) => {
     try {
-      const saved = await backend.setPolicy(input);
+      await setPolicy.mutateAsync(input);
       clearError();
-      setText(saved.opt_in_countries.join(', '));
-      setNoOptIn(saved.opt_in_countries.length === 0);
-      setFrom(saved.opt_out_available_from ?? '');
-      setNotice(String(saved.notice_days));
-      onSaved(saved);
     } catch (failure) {
-      const placed = placeErrors(failure, FIELDS);
+      const placed = FIELDS.place(failure);
       setErrors(placed.inline);
       if (placed.banner) reportError(placed.banner);
     } finally {
@@ -107,26 +112,21 @@ export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (poli
       </p>
       <form className="policy-form" onSubmit={submit} noValidate>
         <div>
-          <Field
-            id="policy-optin"
+          <TextField
+            id={F.opt_in.input}
             field="opt_in"
-            label={`Opt-in countries (${policy.opt_in_countries.length})`}
+            label={`${F.opt_in.label} (${policy.opt_in_countries.length})`}
             error={errors.opt_in}
             hint="Comma-separated ISO country codes. The default is the EEA, GB and CH."
-          >
-            <textarea
-              {...describedBy('policy-optin', errors.opt_in, true)}
-              rows={2}
-              autoComplete="off"
-              spellCheck={false}
-              disabled={noOptIn}
-              value={noOptIn ? '' : text}
-              onChange={(e) => {
-                setText(e.target.value);
-                clear('opt_in');
-              }}
-            />
-          </Field>
+            rows={2}
+            code
+            disabled={noOptIn}
+            value={noOptIn ? '' : text}
+            onChange={(v) => {
+              setText(v);
+              clear('opt_in');
+            }}
+          />
           <div className="check policy-none">
             <input
               id="policy-no-optin"
@@ -148,50 +148,35 @@ export function PolicyCard({ policy, onSaved }: { policy: Policy; onSaved: (poli
             {gateInWords(policy)}
           </p>
           <div className="field-row">
-            <Field
-              id="policy-optout-from"
+            <DateField
+              id={F.opt_out_available_from.input}
               field="opt_out_available_from"
-              label="Users could first opt out on"
+              label={F.opt_out_available_from.label}
               error={errors.opt_out_available_from}
               hint="YYYY-MM-DD. Empty: users could always opt out."
-            >
-              <input
-                {...describedBy('policy-optout-from', errors.opt_out_available_from, true)}
-                type="text"
-                inputMode="numeric"
-                placeholder="YYYY-MM-DD"
-                autoComplete="off"
-                className="input-date"
-                value={from}
-                onChange={(e) => {
-                  setFrom(e.target.value);
-                  clear('opt_out_available_from');
-                }}
-              />
-            </Field>
-            <Field
-              id="policy-notice"
+              value={from}
+              onChange={(v) => {
+                setFrom(v);
+                clear('opt_out_available_from');
+              }}
+            />
+            <TextField
+              id={F.notice_days.input}
               field="notice_days"
-              label="Notice days"
+              label={F.notice_days.label}
               error={errors.notice_days}
               hint="From the opt-out date until the default applies. Default 30."
-            >
-              <span className="input-suffix">
-                <input
-                  {...describedBy('policy-notice', errors.notice_days, true)}
-                  type="number"
-                  min={0}
-                  step={1}
-                  className="input-number"
-                  value={notice}
-                  onChange={(e) => {
-                    setNotice(e.target.value);
-                    clear('notice_days');
-                  }}
-                />
-                <span aria-hidden="true">days</span>
-              </span>
-            </Field>
+              type="number"
+              min={0}
+              step={1}
+              inputClassName="input-number"
+              suffix="days"
+              value={notice}
+              onChange={(v) => {
+                setNotice(v);
+                clear('notice_days');
+              }}
+            />
           </div>
         </div>
 

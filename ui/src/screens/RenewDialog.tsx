@@ -1,13 +1,18 @@
 import { useState, type FormEvent } from 'react';
 
 import type { Deal } from '../bindings';
+import { DateField } from '../components/Field';
 import { Dialog } from '../components/Dialog';
-import { describedBy, Field } from '../components/Field';
 import { useApp } from '../context';
 import { nextTerm, parseDate } from '../domain/dates';
-import { placeErrors, type FieldErrors } from '../forms';
+import { FieldTable, type FieldErrors } from '../forms';
+import { useRenewDeal } from '../queries/deals';
 
-const FIELDS = ['start_date', 'end_date'] as const;
+const FIELDS = new FieldTable({
+  start_date: { input: 'renew-start', label: 'Start date' },
+  end_date: { input: 'renew-end', label: 'End date' },
+});
+type Values = Record<(typeof FIELDS.names)[number], string>;
 
 interface RenewDialogProps {
   deal: Deal;
@@ -17,37 +22,37 @@ interface RenewDialogProps {
 
 /** Asks for the renewal's term (blank = the next term of the same length) and creates it. */
 export function RenewDialog({ deal, onClose, onRenewed }: RenewDialogProps) {
-  const { backend, reportError, clearError } = useApp();
-  const [start, setStart] = useState('');
-  const [end, setEnd] = useState('');
+  const { reportError, clearError } = useApp();
+  const renew = useRenewDeal();
+  const [values, setValues] = useState<Values>({ start_date: '', end_date: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [saving, setSaving] = useState(false);
+  const saving = renew.isPending;
   const next = nextTerm(deal.start_date, deal.end_date);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (saving) return;
     const found: FieldErrors = {};
-    if (start.trim() !== '' && parseDate(start) === null) found.start_date = 'Use the form YYYY-MM-DD.';
-    if (end.trim() !== '' && parseDate(end) === null) found.end_date = 'Use the form YYYY-MM-DD.';
+    for (const field of FIELDS.names) {
+      if (values[field].trim() !== '' && parseDate(values[field]) === null) found[field] = 'Use the form YYYY-MM-DD.';
+    }
     setErrors(found);
     if (Object.keys(found).length > 0) return;
-    setSaving(true);
     try {
-      const renewal = await backend.renewDeal(deal.id, {
-        start_date: start.trim() === '' ? null : start.trim(),
-        end_date: end.trim() === '' ? null : end.trim(),
+      const blankIsNull = (text: string) => (text.trim() === '' ? null : text.trim());
+      const renewal = await renew.mutateAsync({
+        id: deal.id,
+        input: { start_date: blankIsNull(values.start_date), end_date: blankIsNull(values.end_date) },
       });
       clearError();
       onRenewed(renewal);
     } catch (error) {
-      const placed = placeErrors(error, FIELDS);
+      const placed = FIELDS.place(error);
       setErrors(placed.inline);
       if (placed.banner) {
         reportError(placed.banner);
         onClose();
       }
-      setSaving(false);
     }
   };
 
@@ -65,28 +70,17 @@ export function RenewDialog({ deal, onClose, onRenewed }: RenewDialogProps) {
           .
         </p>
         <div className="field-row">
-          <Field id="renew-start" field="start_date" label="Start date" error={errors.start_date}>
-            <input
-              {...describedBy('renew-start', errors.start_date)}
-              type="text"
-              className="input-date"
-              placeholder="YYYY-MM-DD"
-              autoComplete="off"
-              value={start}
-              onChange={(e) => setStart(e.target.value)}
+          {FIELDS.names.map((field) => (
+            <DateField
+              key={field}
+              id={FIELDS.fields[field].input}
+              field={field}
+              label={FIELDS.fields[field].label}
+              value={values[field]}
+              error={errors[field]}
+              onChange={(v) => setValues((old) => ({ ...old, [field]: v }))}
             />
-          </Field>
-          <Field id="renew-end" field="end_date" label="End date" error={errors.end_date}>
-            <input
-              {...describedBy('renew-end', errors.end_date)}
-              type="text"
-              className="input-date"
-              placeholder="YYYY-MM-DD"
-              autoComplete="off"
-              value={end}
-              onChange={(e) => setEnd(e.target.value)}
-            />
-          </Field>
+          ))}
         </div>
         <div className="dialog-actions">
           <button type="button" className="button" data-testid="renew-cancel" onClick={onClose} disabled={saving}>

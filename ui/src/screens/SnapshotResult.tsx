@@ -1,27 +1,25 @@
 import { useState } from 'react';
 
 import type { Snapshot, VerifyReport } from '../bindings';
-import { BarRow } from '../components/Bars';
+import { BarChart } from '../components/BarChart';
 import { PurposeChips } from '../components/PurposeChips';
 import { Count } from '../components/Count';
 import { useApp } from '../context';
 import { displayDate, displayInstant } from '../domain/dates';
 import { REASONS, reasonCounts, reasonLabel } from '../domain/reasons';
 import { formatBytes, formatCount, formatDuration, formatShare } from '../domain/units';
-import { useResource } from '../hooks';
+import { useDeal } from '../queries/deals';
+import { useSnapshot, useVerifySnapshot } from '../queries/snapshots';
 import { LineList } from './ImportCard';
 
 const DESCRIPTIONS = new Map(REASONS.map((r) => [r.token, r.description]));
 
 /** A sealed snapshot: what went in, what was left out and why, and the files it wrote. */
 export function SnapshotResult({ id }: { id: number }) {
-  const { backend, navigate } = useApp();
-  const snapshot = useResource(() => backend.getSnapshot(id), [id]);
+  const { navigate } = useApp();
+  const snapshot = useSnapshot(id);
   const s = snapshot.data;
-  const deal = useResource(
-    () => (s ? backend.getDeal(s.deal_id) : Promise.resolve(undefined)),
-    [s?.deal_id],
-  );
+  const deal = useDeal(s?.deal_id);
 
   if (snapshot.error && !s) {
     return (
@@ -36,7 +34,7 @@ export function SnapshotResult({ id }: { id: number }) {
       </section>
     );
   }
-  if (!s || s.snapshot_id !== id) return <p className="loading">Loading…</p>;
+  if (!s) return <p className="loading">Loading…</p>;
 
   return (
     <section className="screen" data-testid="snapshot-result" aria-labelledby="snapshot-title">
@@ -138,27 +136,33 @@ function Counts({ snapshot: s }: { snapshot: Snapshot }) {
   const reasons = reasonCounts(s.excluded);
   const max = Math.max(s.records_included, ...reasons.map((r) => r.count), 1);
   return (
-    <div className="bar-chart bar-chart-wide" data-testid="snapshot-counts">
-      <BarRow
-        label="Included"
-        value={s.records_included}
+    <div className="snapshot-counts" data-testid="snapshot-counts">
+      <BarChart
+        wide
         max={max}
-        tone="good"
-        note={formatShare(s.records_included, s.records_in)}
+        groups={[
+          [
+            {
+              key: 'included',
+              label: 'Included',
+              value: s.records_included,
+              tone: 'good',
+              note: formatShare(s.records_included, s.records_in),
+              title: `Included: ${formatCount(s.records_included)}`,
+            },
+          ],
+          reasons.map((r) => ({
+            key: r.token,
+            label: reasonLabel(r.token),
+            labelTitle: `${r.token}: ${DESCRIPTIONS.get(r.token) ?? ''}`,
+            value: r.count,
+            tone: r.count === 0 ? 'neutral' : 'bad',
+            testId: `count-${r.token}`,
+            note: r.count > 0 ? formatShare(r.count, s.records_in) : undefined,
+            title: `${reasonLabel(r.token)}: ${formatCount(r.count)}`,
+          })),
+        ]}
       />
-      <div className="bar-divider" role="separator" />
-      {reasons.map((r) => (
-        <BarRow
-          key={r.token}
-          label={reasonLabel(r.token)}
-          title={`${r.token}: ${DESCRIPTIONS.get(r.token) ?? ''}`}
-          value={r.count}
-          max={max}
-          tone={r.count === 0 ? 'neutral' : 'bad'}
-          testId={`count-${r.token}`}
-          note={r.count > 0 ? formatShare(r.count, s.records_in) : undefined}
-        />
-      ))}
       {s.held_back_by_gate > 0 && (
         <p className="block-note" data-testid="snapshot-held-back">
           Of the records without consent, <Count value={s.held_back_by_gate} testId="count-held_back_by_gate" />{' '}
@@ -172,17 +176,15 @@ function Counts({ snapshot: s }: { snapshot: Snapshot }) {
 }
 
 function CutOff({ snapshot: s }: { snapshot: Snapshot }) {
-  const { backend, reportError } = useApp();
+  const { reportError } = useApp();
+  const verifier = useVerifySnapshot();
   const [report, setReport] = useState<VerifyReport | null>(null);
-  const [verifying, setVerifying] = useState(false);
+  const verifying = verifier.isPending;
   const verify = async () => {
-    setVerifying(true);
     try {
-      setReport(await backend.verifySnapshot(s.snapshot_id));
+      setReport(await verifier.mutateAsync(s.snapshot_id));
     } catch (error) {
       reportError(error);
-    } finally {
-      setVerifying(false);
     }
   };
   const contentWindow =

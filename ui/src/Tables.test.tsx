@@ -1,0 +1,94 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { addPartner, dealInput, dealTitles, memoryBackend, renderApp } from './test/helpers';
+
+/** Rows are this tall and the window 768 px (test/setup.ts): about 20 rows in view. */
+const ROW_HEIGHT = 40;
+
+function rowIds(testId: string, prefix: string): number[] {
+  return within(screen.getByTestId(testId))
+    .queryAllByTestId(new RegExp(`^${prefix}`))
+    .map((row) => Number(row.dataset.testid?.slice(prefix.length)));
+}
+
+function scrollTo(top: number) {
+  const main = document.querySelector('main') as HTMLElement;
+  main.scrollTop = top;
+  fireEvent.scroll(main);
+}
+
+describe('long tables render only the rows in view', () => {
+  beforeEach(() => {
+    vi.spyOn(HTMLElement.prototype, 'offsetHeight', 'get').mockReturnValue(ROW_HEIGHT);
+    // Room to scroll: the virtualizer ignores a scroll position past the element's end.
+    Object.defineProperty(HTMLElement.prototype, 'scrollHeight', { configurable: true, get: () => 1_000_000 });
+    // The rows start at the top of the scrolling area, and move up as it scrolls.
+    vi.spyOn(HTMLTableSectionElement.prototype, 'getBoundingClientRect').mockImplementation(() => {
+      const top = -(document.querySelector('main')?.scrollTop ?? 0);
+      return { top, y: top, left: 0, x: 0, bottom: top, right: 0, width: 0, height: 0, toJSON: () => ({}) };
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+    delete (HTMLElement.prototype as { scrollHeight?: number }).scrollHeight;
+  });
+
+  async function manyDeals(count: number) {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const search = await addPartner(backend, 'Looksee Search', 'search-engine');
+    for (let i = 1; i <= count; i++) {
+      const n = String(i).padStart(3, '0');
+      await backend.createDeal(dealInput(i % 2 ? lab.id : search.id, { title: `Deal ${n}` }));
+    }
+    const rendered = renderApp(backend);
+    await screen.findByTestId('deals-table');
+    return rendered;
+  }
+
+  it('shows the first screenful of 300 deals, and the last ones once scrolled there', async () => {
+    await manyDeals(300);
+    const first = rowIds('deals-table', 'deal-row-');
+    expect(first[0]).toBe(300);
+    expect(first.length).toBeGreaterThan(15);
+    expect(first.length).toBeLessThan(40);
+    expect(first).not.toContain(1);
+    // The rows out of view still count: the scroll height is that of 300 rows.
+    expect(screen.getByTestId('deals-table')).toHaveAttribute('aria-rowcount', '301');
+
+    scrollTo(100_000); // past the end: the virtualizer shows the last rows
+    await waitFor(() => expect(rowIds('deals-table', 'deal-row-')).toContain(1));
+    expect(rowIds('deals-table', 'deal-row-')).not.toContain(300);
+  });
+
+  it('filters and sorts all the deals, not only those on screen', async () => {
+    const { user } = await manyDeals(300);
+    expect(rowIds('deals-table', 'deal-row-')).not.toContain(7);
+
+    await user.type(screen.getByTestId('deals-filter'), 'deal 007');
+    expect(dealTitles()).toEqual(['Deal 007']);
+    await user.clear(screen.getByTestId('deals-filter'));
+
+    await user.click(screen.getByTestId('sort-title'));
+    expect(dealTitles().slice(0, 3)).toEqual(['Deal 001', 'Deal 002', 'Deal 003']);
+    await user.selectOptions(screen.getByTestId('deals-status-filter'), 'draft');
+    expect(screen.getByText('300 of 300 deals')).toBeInTheDocument();
+    await user.type(screen.getByTestId('deals-filter'), 'looksee');
+    expect(screen.getByText('150 of 300 deals')).toBeInTheDocument();
+    expect(dealTitles()[0]).toBe('Deal 002');
+  });
+
+  it('does the same for partners', async () => {
+    const backend = memoryBackend();
+    for (let i = 1; i <= 200; i++) await addPartner(backend, `Partner ${String(i).padStart(3, '0')}`);
+    renderApp(backend, { screen: 'partners' });
+    await screen.findByTestId('partners-table');
+    const shown = rowIds('partners-table', 'partner-row-');
+    expect(shown.slice(0, 2)).toEqual([1, 2]);
+    expect(shown.length).toBeLessThan(40);
+
+    scrollTo(100_000);
+    await waitFor(() => expect(rowIds('partners-table', 'partner-row-')).toContain(200));
+  });
+});

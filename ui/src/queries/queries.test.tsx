@@ -1,0 +1,211 @@
+import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { describe, expect, it, vi } from 'vitest';
+
+import type { Backend } from '../backend';
+import { AppContext, type AppServices } from '../context';
+import { addPartner, dealIn, dealInput, memoryBackend } from '../test/helpers';
+import { useAudit } from './audit';
+import { createQueryClient } from './client';
+import { useConsentOverview, useImport, usePolicy, useSetPolicy } from './consent';
+import { useDeal, useDeals, useRenewDeal, useSaveDeal, useTransitionDeal } from './deals';
+import { keys } from './keys';
+import { usePartners, useSavePartner } from './partners';
+import { useBuildSnapshot, useDealSnapshots } from './snapshots';
+
+const NO_SKIP = { skip_invalid: false, format: null };
+
+/**
+ * Mounts hooks over a memory backend as the screens do: the queries stay mounted while
+ * the mutation runs, so what they show afterwards comes only from invalidation (nothing
+ * remounts and refetches on its own).
+ */
+function mount<T>(backend: Backend, hook: () => T, client: QueryClient = createQueryClient()) {
+  const services: AppServices = {
+    backend,
+    navigate: () => undefined,
+    reportError: () => undefined,
+    clearError: () => undefined,
+    openPartnerForm: () => undefined,
+    scrollElement: () => null,
+  };
+  const wrapper = ({ children }: { children: ReactNode }) => (
+    <QueryClientProvider client={client}>
+      <AppContext.Provider value={services}>{children}</AppContext.Provider>
+    </QueryClientProvider>
+  );
+  return { client, ...renderHook(hook, { wrapper }) };
+}
+
+describe('query keys', () => {
+  it('nest, so that invalidating an entity reaches its lists and items', () => {
+    expect(keys.deals.detail(3).slice(0, 1)).toEqual(keys.deals.all);
+    expect(keys.deals.list({ status: null, partner_id: null })[0]).toBe('deals');
+    expect(keys.snapshots.ofDeal(3)).toEqual(['snapshots', 'deal', 3]);
+    expect(keys.audit.of('deal', 3)).not.toEqual(keys.audit.of('partner', 3));
+    expect(keys.consent.policy.slice(0, 1)).toEqual(keys.consent.all);
+  });
+});
+
+describe('mutations refresh what they change', () => {
+  it('a transition refreshes the deal, the deals list and the deal’s audit trail, not the partners', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await backend.createDeal(dealInput(lab.id));
+    const listPartners = vi.spyOn(backend, 'listPartners');
+    const { result } = mount(backend, () => ({
+      list: useDeals(),
+      one: useDeal(deal.id),
+      audit: useAudit('deal', deal.id),
+      partners: usePartners(),
+      move: useTransitionDeal(),
+    }));
+    await waitFor(() => expect(result.current.audit.data).toHaveLength(1));
+    await waitFor(() => expect(result.current.partners.data).toHaveLength(1));
+
+    await act(() => result.current.move.mutateAsync({ id: deal.id, to: 'negotiating' }));
+
+    await waitFor(() => expect(result.current.one.data?.status).toBe('negotiating'));
+    await waitFor(() => expect(result.current.list.data?.[0].status).toBe('negotiating'));
+    await waitFor(() => expect(result.current.audit.data).toHaveLength(2));
+    expect(listPartners).toHaveBeenCalledTimes(1);
+  });
+
+  it('a refused transition shows the deal as it is now', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await backend.createDeal(dealInput(lab.id));
+    const { result } = mount(backend, () => ({ one: useDeal(deal.id), move: useTransitionDeal() }));
+    await waitFor(() => expect(result.current.one.data?.status).toBe('draft'));
+    await backend.transitionDeal(deal.id, 'terminated');
+
+    await act(async () => {
+      await expect(result.current.move.mutateAsync({ id: deal.id, to: 'negotiating' })).rejects.toMatchObject({
+        code: 'illegal_transition',
+      });
+    });
+    await waitFor(() => expect(result.current.one.data?.status).toBe('terminated'));
+  });
+
+  it('a new deal shows up in the list; a renewal marks the deal it renews', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const old = await dealIn(backend, lab.id, 'active');
+    const { result } = mount(backend, () => ({
+      list: useDeals(),
+      old: useDeal(old.id),
+      save: useSaveDeal(),
+      renew: useRenewDeal(),
+    }));
+    await waitFor(() => expect(result.current.list.data).toHaveLength(1));
+
+    await act(() => result.current.save.mutateAsync({ input: dealInput(lab.id, { title: 'Second' }) }));
+    await waitFor(() => expect(result.current.list.data?.map((d) => d.title)).toEqual(['Second', 'Training data licence']));
+
+    const renewal = await act(() => result.current.renew.mutateAsync({ id: old.id, input: { start_date: null, end_date: null } }));
+    await waitFor(() => expect(result.current.old.data?.renewed_by).toBe(renewal.id));
+    await waitFor(() => expect(result.current.list.data).toHaveLength(3));
+  });
+
+  it('renaming a partner refreshes the partner name the deals carry', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    await backend.createDeal(dealInput(lab.id));
+    const { result } = mount(backend, () => ({ deals: useDeals(), partners: usePartners(), save: useSavePartner() }));
+    await waitFor(() => expect(result.current.deals.data?.[0].partner_name).toBe('Northwind AI'));
+
+    await act(() =>
+      result.current.save.mutateAsync({
+        id: lab.id,
+        input: { name: 'Northwind Labs', kind: 'ai-lab', country: 'US', contact: null, notes: null },
+      }),
+    );
+    await waitFor(() => expect(result.current.partners.data?.[0].name).toBe('Northwind Labs'));
+    await waitFor(() => expect(result.current.deals.data?.[0].partner_name).toBe('Northwind Labs'));
+  });
+
+  it('an import refreshes the consent overview and nothing about deals', async () => {
+    const backend = memoryBackend();
+    const listDeals = vi.spyOn(backend, 'listDeals');
+    const { result } = mount(backend, () => ({
+      overview: useConsentOverview(),
+      deals: useDeals(),
+      run: useImport('registry'),
+    }));
+    await waitFor(() => expect(result.current.overview.data?.users).toBe(0));
+    await waitFor(() => expect(result.current.deals.data).toEqual([]));
+
+    await act(() => result.current.run.mutateAsync({ path: '/data/registry.csv', options: NO_SKIP }));
+    await waitFor(() => expect(result.current.overview.data?.users).toBe(1250));
+    expect(listDeals).toHaveBeenCalledTimes(1);
+  });
+
+  it('a policy change refreshes the policy and the overview’s regimes together', async () => {
+    const backend = memoryBackend();
+    await backend.importRegistry('/data/registry.csv', NO_SKIP);
+    const consentOverview = vi.spyOn(backend, 'consentOverview');
+    const { result } = mount(backend, () => ({
+      overview: useConsentOverview(),
+      policy: usePolicy(),
+      set: useSetPolicy(),
+    }));
+    await waitFor(() => expect(result.current.policy.data?.version).toBe(1));
+    // The policy came with the overview: one read, not two.
+    expect(consentOverview).toHaveBeenCalledTimes(1);
+
+    await act(() => result.current.set.mutateAsync({ opt_in: 'none', opt_out_available_from: null, notice_days: null }));
+    await waitFor(() => expect(result.current.policy.data?.version).toBe(2));
+    await waitFor(() => expect(result.current.overview.data?.policy.version).toBe(2));
+    await waitFor(() => expect(result.current.overview.data?.opt_in_regime).toBe(0));
+  });
+
+  it('a build adds the snapshot to its deal’s list and refreshes the opt-out gate', async () => {
+    const backend = memoryBackend();
+    await backend.importRegistry('/data/registry.csv', NO_SKIP);
+    await backend.importLedger('/data/ledger.jsonl', NO_SKIP);
+    await backend.setPolicy({ opt_in: null, opt_out_available_from: '2020-01-01', notice_days: null });
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const { result, client } = mount(backend, () => ({
+      snapshots: useDealSnapshots(deal.id),
+      overview: useConsentOverview(),
+      build: useBuildSnapshot(),
+    }));
+    await waitFor(() => expect(result.current.snapshots.data).toEqual([]));
+    await waitFor(() => expect(result.current.overview.data?.gate?.records_held_back).toBe(0));
+
+    const snapshot = await act(() =>
+      result.current.build.mutateAsync({
+        request: {
+          deal_id: deal.id,
+          source: '/data/posts.jsonl',
+          format: null,
+          id_field: 'id',
+          user_field: 'author',
+          time_field: 'created_utc',
+          as_of: '2026-11-27T10:00:00Z',
+          window_from: null,
+          window_to: null,
+          shard_bytes: null,
+          out: null,
+          max_rejected_pct: null,
+        },
+        onProgress: () => undefined,
+      }),
+    );
+    await waitFor(() => expect(result.current.snapshots.data?.map((s) => s.snapshot_id)).toEqual([snapshot.snapshot_id]));
+    await waitFor(() => expect(result.current.overview.data?.gate?.records_held_back).toBe(2048));
+    // The result screen opens on the sealed snapshot without asking again.
+    expect(client.getQueryData(keys.snapshots.detail(snapshot.snapshot_id))).toEqual(snapshot);
+  });
+});
+
+describe('failures', () => {
+  it('reach the screens as ErrorBody, whatever the backend threw', async () => {
+    const backend = memoryBackend();
+    vi.spyOn(backend, 'listPartners').mockRejectedValue(new Error('IPC channel closed'));
+    const { result } = mount(backend, () => usePartners());
+    await waitFor(() => expect(result.current.error).toEqual({ code: 'store', message: 'IPC channel closed', fields: [], lines: [] }));
+  });
+});
