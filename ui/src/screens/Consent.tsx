@@ -237,6 +237,7 @@ function GateCard({ gate }: { gate: GateOverview }) {
         <div className="overview-block">
           <h3 className="block-title">Users held back per purpose</h3>
           <BarChart
+            wide
             testId="gate-users"
             groups={[
               PURPOSES.map((p) => ({
