@@ -50,7 +50,7 @@ bench: ## Snapshot build vs DuckDB on 2M synthetic posts (POSTS=, USERS= for a s
 	bash bench/run.sh
 
 bindings: ## Regenerate ui/src/bindings.ts from the Rust types
-	UPDATE_BINDINGS=1 $(CARGO) test --test bindings
+	UPDATE_BINDINGS=1 $(CARGO) test --test integration bindings::
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all

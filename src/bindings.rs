@@ -1,5 +1,5 @@
 //! The TypeScript types of everything that crosses into the UI, generated from the Rust
-//! types with ts-rs into one file, `ui/src/bindings.ts`. The test `tests/bindings.rs`
+//! types with ts-rs into one file, `ui/src/bindings.ts`. The test `tests/integration/bindings.rs`
 //! fails when the committed file is stale; `make bindings` rewrites it.
 
 use ts_rs::{Config, TS};

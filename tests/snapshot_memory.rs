@@ -1,6 +1,7 @@
 //! A 100 MB line is rejected without being held in memory. Alone in its test binary so
 //! that the process's peak memory belongs to this one build.
 
+#[path = "integration/common/mod.rs"]
 mod common;
 
 use std::io::Write;

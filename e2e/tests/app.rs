@@ -129,9 +129,12 @@ async fn rejected_deal_form(app: &App) -> Result {
     app.screenshot("06-deal-form-errors").await?;
 
     app.click_testid("nav-deals").await?;
-    app.wait_for(&testid("deal-new")).await?;
-    // Rows load asynchronously: give a wrongly saved deal time to show up.
-    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    // The list has loaded once it shows either its empty state or a row: no sleeping.
+    app.wait_until("the deals list to load", async || {
+        Ok(!app.find_all(&testid("deals-empty")).await?.is_empty()
+            || !app.ids_with_prefix("body", "deal-row-").await?.is_empty())
+    })
+    .await?;
     let rows = app.ids_with_prefix("body", "deal-row-").await?;
     ensure!(
         rows.is_empty(),

@@ -79,7 +79,7 @@ fn describe(e: &Error) -> String {
 }
 
 /// The command-line flag of a request field. Every field a command can refuse is here;
-/// the test `every_refusal_names_its_flag` (tests/trust.rs) keeps it so.
+/// the test `every_refusal_names_its_flag` (tests/integration/trust.rs) keeps it so.
 fn flag_of(field: &str) -> &str {
     match field {
         "name" => "--name",

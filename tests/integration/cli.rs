@@ -1,9 +1,7 @@
 //! The CLI contract that scripts rely on: flags, `--json` shapes, exit status, and that
 //! a refused command writes nothing.
 
-mod common;
-
-use common::Workspace;
+use crate::common::Workspace;
 use serde_json::json;
 
 #[test]
@@ -258,12 +256,12 @@ fn the_store_location_comes_from_the_flag_then_the_environment() {
     let mut cmd = assert_cmd::Command::cargo_bin("consentry").unwrap();
     cmd.env("CONSENTRY_DB", &env_db)
         .args(["partner", "add", "--name", "Env", "--kind", "research"]);
-    let untouched = common::dump(&ws.db);
+    let untouched = crate::common::dump(&ws.db);
     cmd.assert().success();
     assert!(env_db.exists());
     assert_eq!(
         untouched,
-        common::dump(&ws.db),
+        crate::common::dump(&ws.db),
         "the flag's store was not touched"
     );
     // The flag wins over the environment.
@@ -284,7 +282,7 @@ fn usage_errors_exit_2() {
     let ws = Workspace::new();
     let out = ws.cmd(&["deal", "add", "--title", "x"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let before = common::dump(&ws.db);
+    let before = crate::common::dump(&ws.db);
     assert_eq!(
         ws.cmd(&["deal", "list", "--bogus"])
             .output()
@@ -293,5 +291,5 @@ fn usage_errors_exit_2() {
             .code(),
         Some(2)
     );
-    assert_eq!(before, common::dump(&ws.db));
+    assert_eq!(before, crate::common::dump(&ws.db));
 }

@@ -3,9 +3,7 @@
 //! and the row, while an untouched store with a realistic history verifies clean. A
 //! whole chain recomputed by the attacker is caught only against a head kept elsewhere.
 
-mod common;
-
-use common::Workspace;
+use crate::common::Workspace;
 use consentry::calendar::parse_instant;
 use consentry::consent::Decision;
 use consentry::imports::Event;

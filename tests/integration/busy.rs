@@ -1,13 +1,11 @@
 //! A busy store costs nobody their work: a finished snapshot build waits for, and
 //! retries past, another writer that holds the store longer than the busy timeout.
 
-mod common;
-
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::world::{post, World};
+use crate::common::world::{post, World};
 use consentry::purpose::Purpose;
 use consentry::snapshot;
 

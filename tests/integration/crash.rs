@@ -1,16 +1,16 @@
-//! Crash safety: the CLI is killed with SIGKILL at many points of a build. Afterwards no
-//! half-built snapshot is sealed, the next start removes every leftover, and a clean
-//! rebuild is byte-identical to an undisturbed one.
-
-mod common;
+//! Crash safety: the CLI is killed with SIGKILL at each stage of a build, as observed
+//! from outside (its row committed, its staging folder created, each shard renamed, the
+//! records index written, the folder published). Afterwards no half-built snapshot is
+//! sealed, the next start removes every leftover, and a clean rebuild is byte-identical
+//! to an undisturbed one. No sleeps: each kill waits for a state, not for a time.
 
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use common::world::post;
-use common::Workspace;
+use crate::common::world::post;
+use crate::common::Workspace;
 use serde_json::Value;
 
 const T: &str = "2026-06-01T00:00:00Z";
@@ -102,18 +102,79 @@ fn shard_bytes(snapshot: &Value) -> Vec<u8> {
         .collect()
 }
 
+/// A point of a build that can be seen from outside its process.
+#[derive(Debug, Clone, Copy)]
+enum Stage {
+    /// The process was just started.
+    Spawned,
+    /// Its `building` row is committed.
+    Claimed,
+    /// Its staging folder exists.
+    Staging,
+    /// This many shards are renamed to their final names in the staging folder.
+    Shards(usize),
+    /// The records index is renamed too: the next step publishes.
+    Indexed,
+    /// The output folder is there: the next step seals.
+    Published,
+}
+
+fn staging_entries(ws: &Workspace, k: u32) -> Option<Vec<String>> {
+    let prefix = format!(".run-{k}.building-");
+    let staging = std::fs::read_dir(ws.dir.path())
+        .ok()?
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with(&prefix))?;
+    Some(
+        std::fs::read_dir(staging.path())
+            .ok()?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().to_string())
+            .collect(),
+    )
+}
+
+fn reached(stage: Stage, ws: &Workspace, k: u32, out: &str) -> bool {
+    match stage {
+        Stage::Spawned => true,
+        Stage::Claimed => rusqlite::Connection::open(&ws.db)
+            .and_then(|c| {
+                c.query_row(
+                    "SELECT count(*) FROM snapshots WHERE state = 'building'",
+                    [],
+                    |r| r.get::<_, i64>(0),
+                )
+            })
+            .is_ok_and(|n| n > 0),
+        Stage::Staging => staging_entries(ws, k).is_some(),
+        Stage::Shards(n) => staging_entries(ws, k).is_some_and(|names| {
+            names
+                .iter()
+                .filter(|f| f.starts_with("part-") && !f.ends_with(".tmp"))
+                .count()
+                >= n
+        }),
+        Stage::Indexed => {
+            staging_entries(ws, k).is_some_and(|names| names.iter().any(|f| f == "records.jsonl"))
+        }
+        Stage::Published => Path::new(out).exists(),
+    }
+}
+
 #[test]
 fn killed_builds_leave_nothing_sealed_and_nothing_behind() {
     let (ws, posts) = setup();
     let reference_out = ws.dir.path().join("reference").display().to_string();
-    let started = Instant::now();
     let reference = ws.ok(&build_args(&posts, &reference_out));
-    let full = started.elapsed();
     let reference_bytes = shard_bytes(&reference);
-    assert!(reference["shards"].as_array().unwrap().len() >= 3);
+    let shards = reference["shards"].as_array().unwrap().len();
+    assert!(shards >= 3);
 
+    let mut stages = vec![Stage::Spawned, Stage::Claimed, Stage::Staging];
+    stages.extend((1..shards).map(Stage::Shards));
+    stages.extend([Stage::Indexed, Stage::Published]);
     let mut killed_mid_build = 0;
-    for k in 0..16u32 {
+    for (k, stage) in (0u32..).zip(stages) {
         let out = ws.dir.path().join(format!("run-{k}")).display().to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_consentry"))
             .arg("--db")
@@ -124,11 +185,20 @@ fn killed_builds_leave_nothing_sealed_and_nothing_behind() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        // From the very start to past the usual end of a build.
-        std::thread::sleep(full.mul_f64(f64::from(k) / 12.0));
-        let finished = child.try_wait().unwrap().is_some();
+        // Wait for the stage (or the end of the build), then SIGKILL at once.
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let mut finished = false;
+        while !reached(stage, &ws, k, &out) {
+            if child.try_wait().unwrap().is_some() {
+                finished = true;
+                break;
+            }
+            assert!(Instant::now() < deadline, "run {k}: {stage:?} never came");
+            std::thread::yield_now();
+        }
         child.kill().ok(); // SIGKILL
-        child.wait().unwrap();
+        let status = child.wait().unwrap();
+        finished |= status.success();
 
         let mut conn_check = Command::new(env!("CARGO_BIN_EXE_consentry"));
         conn_check
@@ -149,7 +219,7 @@ fn killed_builds_leave_nothing_sealed_and_nothing_behind() {
             .collect();
         if sealed_here.is_empty() {
             killed_mid_build += 1;
-            assert!(!finished, "run {k} finished but was not sealed");
+            assert!(!finished, "run {k} ({stage:?}) finished but was not sealed");
             // A build never removes an output folder. Killed in the instant between
             // publishing (one rename) and sealing, it leaves the whole folder, unsealed,
             // for a person to look at; never a part of one.
@@ -180,9 +250,16 @@ fn killed_builds_leave_nothing_sealed_and_nothing_behind() {
             .unwrap();
         assert_eq!(building, 0, "after run {k}");
     }
+    eprintln!(
+        "{killed_mid_build} of {k_total} builds killed before their seal",
+        k_total = shards + 4
+    );
+    // Each kill waited for a state its build passes long before it ends, so a build that
+    // finished first would need every poll to miss its window: then this test would
+    // prove nothing, and says so.
     assert!(
-        killed_mid_build >= 6,
-        "only {killed_mid_build} runs were killed mid-build"
+        killed_mid_build > 0,
+        "no build was killed before its seal: the kills came too late to test anything"
     );
 
     let rebuilt_out = ws.dir.path().join("rebuilt").display().to_string();

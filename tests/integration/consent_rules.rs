@@ -1,9 +1,7 @@
 //! PRODUCT.md §2, rule by rule: each case is a named test that builds a real snapshot
 //! and checks who is in it and why the others are not.
 
-mod common;
-
-use common::world::{post, World};
+use crate::common::world::{post, World};
 use consentry::policy::{set_policy, PolicyInput};
 use consentry::purpose::Purpose;
 use consentry::snapshot::Snapshot;

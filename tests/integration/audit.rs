@@ -1,9 +1,7 @@
 //! The audit log records every mutation with before and after, and `audit verify`
 //! detects an edited, deleted or truncated chain.
 
-mod common;
-
-use common::Workspace;
+use crate::common::Workspace;
 use serde_json::json;
 
 fn sqlite(ws: &Workspace, sql: &str) {

@@ -1,9 +1,7 @@
 //! Registry and ledger imports through the CLI: idempotent, change-tracking, and
 //! all-or-nothing unless --skip-invalid.
 
-mod common;
-
-use common::{dump, Workspace};
+use crate::common::{dump, Workspace};
 
 fn write(ws: &Workspace, name: &str, text: &str) -> String {
     let path = ws.dir.path().join(name);

@@ -1,8 +1,6 @@
 //! Migrations: an empty file becomes the latest schema; a file from a newer Consentry
 //! is refused with a clear message, and left untouched.
 
-mod common;
-
 use consentry::store::{StoreError, SCHEMA_VERSION};
 use consentry::{ErrorCode, Store};
 
@@ -53,7 +51,7 @@ fn a_store_from_a_newer_consentry_is_refused() {
         .unwrap()
         .pragma_update(None, "user_version", newer as i64)
         .unwrap();
-    let before = common::dump(&path);
+    let before = crate::common::dump(&path);
 
     let err = Store::open(&path).err().expect("refused");
     assert!(matches!(err, StoreError::SchemaTooNew { found, known, .. }
@@ -79,7 +77,7 @@ fn a_store_from_a_newer_consentry_is_refused() {
         "{stderr}"
     );
     assert!(stderr.contains("upgrade Consentry"), "{stderr}");
-    assert_eq!(before, common::dump(&path));
+    assert_eq!(before, crate::common::dump(&path));
 }
 
 #[test]

@@ -2,12 +2,10 @@
 //! includes a record exactly when a plain, independent reading of PRODUCT.md §2 says
 //! so, the opt-out gate ("no default consent before users could say no") included.
 
-mod common;
-
 use std::collections::HashSet;
 
+use crate::common::world::{post, World};
 use chrono::{Datelike, NaiveDate};
-use common::world::{post, World};
 use consentry::purpose::Purpose;
 use proptest::prelude::*;
 

@@ -1,11 +1,9 @@
 //! Snapshot builds: bad input is counted and reported by line, output is deterministic,
 //! sealed snapshots never change, and a failed build keeps nothing.
 
-mod common;
-
 use std::path::Path;
 
-use common::world::{post, World};
+use crate::common::world::{post, World};
 use consentry::purpose::Purpose;
 use consentry::snapshot::{self, SnapshotId};
 use consentry::{Error, ErrorCode};

@@ -2,14 +2,12 @@
 //! and never writes half-way. One test per defect found by trying the CLI as a new user
 //! and as an attacker would; each is named after what it protects.
 
-mod common;
-
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::world::post;
-use common::{dump, Workspace};
+use crate::common::world::post;
+use crate::common::{dump, Workspace};
 use serde_json::Value;
 
 const T: &str = "2026-06-01T00:00:00Z";
