@@ -309,3 +309,57 @@ fn the_ui_can_build_a_snapshot_with_a_progress_channel_and_verify_it() {
         .unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
+
+/// Declared once (src/commands.rs), the command surface must agree everywhere: the
+/// capability build.rs writes, the handler, Tauri's permissions (from the build
+/// script's list) and the UI's typed client. A drift names the command.
+#[test]
+fn the_declaration_the_handler_the_build_script_and_the_capability_agree() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let capability: Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("capabilities/default.json")).unwrap(),
+    )
+    .unwrap();
+    let granted: Vec<String> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str()?.strip_prefix("allow-"))
+        .map(|p| p.replace('-', "_"))
+        .collect();
+    for name in consentry_app::COMMANDS {
+        assert!(
+            granted.contains(&name.to_string()),
+            "command {name} is declared but the capability does not grant it"
+        );
+    }
+    for name in &granted {
+        assert!(
+            consentry_app::COMMANDS.contains(&name.as_str()),
+            "the capability grants {name}, which is not declared"
+        );
+    }
+    // Every declared command reaches its handler through the ACL (the build script's
+    // list made its permission): a call with no arguments is refused for its arguments
+    // at most, never as unknown or not allowed.
+    let h = Harness::new();
+    for name in consentry_app::COMMANDS {
+        if let Err(e) = h.invoke(name, json!({})) {
+            let text = e.to_string();
+            assert!(
+                !text.contains("not allowed") && !text.contains("not found"),
+                "command {name}: {text}"
+            );
+        }
+    }
+    // The UI's typed client.
+    let path = root.join("../ui/src/commands.ts");
+    let generated = consentry_app::typescript();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == generated,
+        "ui/src/commands.ts is stale: run `make bindings` and commit the result"
+    );
+}

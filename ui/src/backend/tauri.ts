@@ -1,7 +1,8 @@
 //! The backend of the desktop app: each method is one Tauri command of the shell. This
 //! is the only module that imports `@tauri-apps/api` (and the dialog plugin's API).
 //! Argument names are camelCase in `invoke`'s object; Tauri maps them onto the
-//! commands' snake_case parameters.
+//! commands' snake_case parameters. `call` is typed by the commands' declaration
+//! (`../commands.ts`, generated from Rust).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { open, type OpenDialogOptions } from '@tauri-apps/plugin-dialog';
@@ -32,6 +33,7 @@ import type {
   StoreInfo,
   VerifyReport,
 } from '../bindings';
+import type { Commands } from '../commands';
 import { toErrorBody, type Backend, type PickKind } from './index';
 
 const DATA_FILES = { name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] };
@@ -43,9 +45,17 @@ const PICKERS: Record<PickKind, OpenDialogOptions> = {
   folder: { title: 'Choose the output folder', multiple: false, directory: true },
 };
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+/**
+ * Invokes one command of the shell, typed by its declaration in Rust
+ * (src-tauri/src/commands.rs, generated into ../commands.ts): a wrong command name,
+ * argument or response type does not compile.
+ */
+async function call<C extends keyof Commands>(
+  command: C,
+  args?: Commands[C]['args'],
+): Promise<Commands[C]['response']> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<Commands[C]['response']>(command, args);
   } catch (error) {
     throw toErrorBody(error);
   }
@@ -109,7 +119,7 @@ export class TauriBackend implements Backend {
     return call('build_snapshot', { request, onProgress: channel });
   }
   async cancelBuild(): Promise<void> {
-    await call<null>('cancel_build');
+    await call('cancel_build');
   }
   listSnapshots(dealId: DealId): Promise<Snapshot[]> {
     return call('list_snapshots', { dealId });

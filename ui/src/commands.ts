@@ -1,0 +1,34 @@
+// Generated from src-tauri/src/commands.rs by `make bindings`. Do not edit.
+
+import type * as B from './bindings';
+
+/** The channel a command streams progress through (the UI passes a Tauri Channel). */
+export interface Channel<T> {
+  onmessage: (message: T) => void;
+}
+
+/** Per command: its arguments as the UI passes them, and its response. */
+export type Commands = {
+  store_info: { args: Record<string, never>; response: B.StoreInfo };
+  list_partners: { args: Record<string, never>; response: Array<B.Partner> };
+  create_partner: { args: { input: B.PartnerInput }; response: B.Partner };
+  update_partner: { args: { id: B.PartnerId; input: B.PartnerInput }; response: B.Partner };
+  list_deals: { args: { filter: B.DealFilter }; response: Array<B.Deal> };
+  get_deal: { args: { id: B.DealId }; response: B.Deal };
+  create_deal: { args: { input: B.DealInput }; response: B.Deal };
+  update_deal: { args: { id: B.DealId; input: B.DealInput }; response: B.Deal };
+  transition_deal: { args: { id: B.DealId; to: B.DealStatus }; response: B.Deal };
+  renew_deal: { args: { id: B.DealId; input: B.RenewInput }; response: B.Deal };
+  list_audit: { args: { filter: B.AuditFilter }; response: Array<B.AuditEntry> };
+  verify_audit: { args: Record<string, never>; response: B.AuditReport };
+  import_registry: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
+  import_ledger: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
+  consent_overview: { args: Record<string, never>; response: B.ConsentOverview };
+  set_policy: { args: { input: B.PolicyInput }; response: B.Policy };
+  preview_source: { args: { path: string; format: string | null }; response: B.SourcePreview };
+  build_snapshot: { args: { request: B.BuildRequest; onProgress: Channel<B.Progress> }; response: B.Snapshot };
+  cancel_build: { args: Record<string, never>; response: null };
+  list_snapshots: { args: { dealId: B.DealId }; response: Array<B.Snapshot> };
+  get_snapshot: { args: { id: B.SnapshotId }; response: B.Snapshot };
+  verify_snapshot: { args: { id: B.SnapshotId }; response: B.VerifyReport };
+};
