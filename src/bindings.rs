@@ -34,6 +34,7 @@ pub fn typescript() -> String {
         audit::AuditFilter::decl(&cfg),
         audit::AuditProblem::decl(&cfg),
         audit::AuditReport::decl(&cfg),
+        audit::AuditHead::decl(&cfg),
         store::StoreInfo::decl(&cfg),
         consent::Policy::decl(&cfg),
         model::file_format::FileFormat::decl(&cfg),

@@ -7,7 +7,7 @@
 //! Keep one command per line group, starting with its name and `(`: `build.rs` reads
 //! the names as text.
 
-use consentry::audit::{self, AuditEntry, AuditFilter, AuditReport};
+use consentry::audit::{self, AuditEntry, AuditFilter, AuditHead, AuditReport};
 use consentry::consent::Policy;
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::imports::{self, ImportOptions, ImportReport};
@@ -43,6 +43,8 @@ commands! {
     renew_deal(id: DealId, input: RenewInput) -> Deal => |s| deal::renew(s, id, input);
     list_audit(filter: AuditFilter) -> Vec<AuditEntry> => |s| audit::list(s, &filter);
     verify_audit() -> AuditReport => audit::verify;
+    /// The newest audit entry's seq and hash: what to keep somewhere else.
+    audit_head() -> AuditHead => audit::head;
     import_registry(path: String, options: ImportOptions) -> ImportReport
         => |s| imports::import_registry(s, path.as_ref(), &options);
     import_ledger(path: String, options: ImportOptions) -> ImportReport

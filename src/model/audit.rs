@@ -121,7 +121,7 @@ pub struct AuditReport {
 
 /// The newest entry's position and hash. Kept somewhere the store's owner cannot
 /// rewrite, it proves later that the chain up to it was not recomputed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditHead {
     pub seq: i64,
     pub hash: String,

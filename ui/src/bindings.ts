@@ -127,6 +127,8 @@ head_seq?: number | null,
  */
 problems: Array<AuditProblem>, };
 
+export type AuditHead = { seq: number, hash: string, };
+
 export type StoreInfo = { location: string, schema_version: number, actor: string, };
 
 export type Policy = { version: number, opt_in_countries: Array<string>, 

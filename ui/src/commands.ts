@@ -21,6 +21,7 @@ export type Commands = {
   renew_deal: { args: { id: B.DealId; input: B.RenewInput }; response: B.Deal };
   list_audit: { args: { filter: B.AuditFilter }; response: Array<B.AuditEntry> };
   verify_audit: { args: Record<string, never>; response: B.AuditReport };
+  audit_head: { args: Record<string, never>; response: B.AuditHead };
   import_registry: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
   import_ledger: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
   consent_overview: { args: Record<string, never>; response: B.ConsentOverview };
