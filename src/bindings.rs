@@ -61,5 +61,48 @@ pub fn typescript() -> String {
         out.push_str(&decl);
         out.push('\n');
     }
+    out.push_str(&tables());
     out
+}
+
+/// The core's tables that the UI shows or checks against, so that it never keeps a copy
+/// of its own: the lifecycle moves, the purposes' hierarchy and vocabularies, the
+/// country codes and the default opt-in countries.
+fn tables() -> String {
+    use crate::deal::DealStatus;
+    let json = |v: serde_json::Value| serde_json::to_string(&v).expect("JSON");
+    let lifecycle: serde_json::Map<String, serde_json::Value> = DealStatus::ALL
+        .iter()
+        .map(|s| {
+            let next: Vec<&str> = s.next().iter().map(|n| n.token()).collect();
+            (s.token().to_string(), serde_json::json!(next))
+        })
+        .collect();
+    let purposes: Vec<serde_json::Value> = purpose::Purpose::ALL
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "token": p.token(),
+                "parent": p.parent().map(|q| q.token()),
+                "cawg": p.cawg(),
+                "aipref": p.aipref(),
+            })
+        })
+        .collect();
+    let countries: Vec<&str> = crate::country::codes().collect();
+    format!(
+        "\n/** The moves each deal status allows, in the order the UI offers them. */\n\
+         export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {};\n\
+         \n/** The purposes in canonical order, with their parent and vocabulary tokens. */\n\
+         export const PURPOSE_TABLE: Array<{{ token: Purpose; parent: Purpose | null; \
+         cawg: string | null; aipref: string | null }}> = {};\n\
+         \n/** Every ISO 3166-1 alpha-2 code the core accepts, sorted. */\n\
+         export const COUNTRY_CODES: string[] = {};\n\
+         \n/** The opt-in countries of the built-in policy (version 1). */\n\
+         export const DEFAULT_OPT_IN: string[] = {};\n",
+        json(serde_json::Value::Object(lifecycle)),
+        json(serde_json::json!(purposes)),
+        json(serde_json::json!(countries)),
+        json(serde_json::json!(consent::DEFAULT_OPT_IN)),
+    )
 }

@@ -17,6 +17,11 @@ RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ \
 TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ \
 VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Every assigned code, sorted.
+pub fn codes() -> impl Iterator<Item = &'static str> {
+    CODES.split(' ')
+}
+
 pub fn is_code(code: &str) -> bool {
     code.len() == 2 && CODES.split(' ').any(|c| c == code)
 }

@@ -54,6 +54,7 @@ import type {
   StoreInfo,
   VerifyReport,
 } from '../bindings';
+import { DEFAULT_OPT_IN } from '../bindings';
 import { isCountryCode, WORLD } from '../domain/country';
 import { addDays, isInstant, nextTerm, parseDate } from '../domain/dates';
 import { canMove, nextStatuses, termsOpen } from '../domain/lifecycle';
@@ -882,11 +883,6 @@ export class MemoryBackend implements Backend {
 }
 
 // ---- sample consent data and snapshot simulation ---------------------------------------
-
-/** The EU's 27 members, the rest of the EEA (IS, LI, NO), GB and CH: the core's default. */
-const DEFAULT_OPT_IN = (
-  'AT BE BG CH CY CZ DE DK EE ES FI FR GB GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI SK'
-).split(' ');
 
 /** Country, then users by status: active, deleted, suspended. */
 const SAMPLE_REGISTRY: readonly [string, number, number, number][] = [

@@ -1,8 +1,8 @@
-//! The deal lifecycle as the core enforces it (src/deal.rs), mirrored so that the UI
-//! offers only the moves the core will accept. The core stays the authority: a refused
+//! The deal lifecycle as the core enforces it (src/model/deal.rs, exported into the
+//! bindings as `DEAL_LIFECYCLE`), so that the UI offers only the moves the core accepts. The core stays the authority: a refused
 //! move still arrives as an `illegal_transition` error.
 
-import type { Deal, DealStatus } from '../bindings';
+import { DEAL_LIFECYCLE, type Deal, type DealStatus } from '../bindings';
 
 export const STATUSES: readonly DealStatus[] = [
   'draft',
@@ -13,14 +13,8 @@ export const STATUSES: readonly DealStatus[] = [
   'terminated',
 ];
 
-const NEXT: Record<DealStatus, readonly DealStatus[]> = {
-  draft: ['negotiating', 'terminated'],
-  negotiating: ['signed', 'terminated'],
-  signed: ['active', 'terminated'],
-  active: ['expired', 'terminated'],
-  expired: [],
-  terminated: [],
-};
+/** The core's own table, generated into the bindings: never a copy kept here. */
+const NEXT: Record<DealStatus, readonly DealStatus[]> = DEAL_LIFECYCLE;
 
 /** The states a deal in `status` may move to, in the order the UI offers them. */
 export function nextStatuses(status: DealStatus): readonly DealStatus[] {

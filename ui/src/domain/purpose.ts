@@ -1,7 +1,7 @@
 //! The six purposes a deal may permit (PRODUCT.md §1), in the core's canonical order,
 //! with their place in the hierarchy and the CAWG / IETF aipref vocabulary they map to.
 
-import type { Purpose } from '../bindings';
+import { PURPOSE_TABLE, type Purpose } from '../bindings';
 
 export interface PurposeInfo {
   token: Purpose;
@@ -15,62 +15,19 @@ export interface PurposeInfo {
   aipref: string | null;
 }
 
-export const PURPOSES: readonly PurposeInfo[] = [
-  {
-    token: 'partner-sharing',
-    label: 'Partner sharing',
-    short: 'Sharing',
-    description: 'Any sharing with business partners',
-    parent: null,
-    cawg: null,
-    aipref: null,
-  },
-  {
-    token: 'ai-training',
-    label: 'AI training',
-    short: 'AI training',
-    description: 'Training any AI or ML model',
-    parent: 'partner-sharing',
-    cawg: 'cawg.ai_training',
-    aipref: null,
-  },
-  {
-    token: 'genai-training',
-    label: 'Generative AI training',
-    short: 'GenAI training',
-    description: 'Training generative AI models',
-    parent: 'ai-training',
-    cawg: 'cawg.ai_generative_training',
-    aipref: 'train-ai',
-  },
-  {
-    token: 'ai-inference',
-    label: 'AI inference',
-    short: 'Inference',
-    description: 'Input at inference time (RAG, grounding)',
-    parent: 'partner-sharing',
-    cawg: 'cawg.ai_inference',
-    aipref: 'ai-use',
-  },
-  {
-    token: 'search',
-    label: 'Search indexing',
-    short: 'Search',
-    description: 'Indexing for search',
-    parent: 'partner-sharing',
-    cawg: null,
-    aipref: 'search',
-  },
-  {
-    token: 'data-mining',
-    label: 'Data mining',
-    short: 'Data mining',
-    description: 'Text and data mining, analytics',
-    parent: 'partner-sharing',
-    cawg: 'cawg.data_mining',
-    aipref: null,
-  },
-];
+/** What the UI says about each purpose: its own words, keyed by the core's tokens. */
+const TEXT: Record<Purpose, { label: string; short: string; description: string }> = {
+  'partner-sharing': { label: 'Partner sharing', short: 'Sharing', description: 'Any sharing with business partners' },
+  'ai-training': { label: 'AI training', short: 'AI training', description: 'Training any AI or ML model' },
+  'genai-training': { label: 'Generative AI training', short: 'GenAI training', description: 'Training generative AI models' },
+  'ai-inference': { label: 'AI inference', short: 'Inference', description: 'Input at inference time (RAG, grounding)' },
+  'search': { label: 'Search indexing', short: 'Search', description: 'Indexing for search' },
+  'data-mining': { label: 'Data mining', short: 'Data mining', description: 'Text and data mining, analytics' },
+};
+
+/** The core's purposes in canonical order, with their hierarchy and vocabularies
+ * (`PURPOSE_TABLE`, generated from src/model/purpose.rs), and the UI's words for them. */
+export const PURPOSES: readonly PurposeInfo[] = PURPOSE_TABLE.map((p) => ({ ...p, ...TEXT[p.token] }));
 
 const BY_TOKEN = new Map(PURPOSES.map((p) => [p.token, p]));
 
