@@ -24,11 +24,17 @@
 //!   version; `records.jsonl` beside the shards lists `[author, record id]` of every
 //!   included record, in shard order.
 
+mod atomic;
 mod authors;
 pub(crate) mod build;
+mod classify;
 mod folders;
 pub mod idset;
+mod reader;
+mod request;
 pub mod scan;
+mod shards;
+mod stream;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,170 @@
+//! A file that appears whole or not at all: written under a temporary name, hashed
+//! (SHA-256) and counted as it is written, then flushed, fsynced, renamed to its final
+//! name and the folder fsynced. A reader of the folder never sees half a file, and once
+//! [`AtomicFile::commit`] returns, the file and its name survive a crash.
+//!
+//! Snapshot shards and the records index are written with it; later files that must be
+//! sealed the same way (signed delivery manifests, withdrawal notices) are meant to be
+//! too. The digest and size it returns are of the exact bytes written, so a caller never
+//! reads a file back to prove it.
+
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::folders;
+use crate::error::{Error, Result};
+
+/// What a committed file is: its final name, size and SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub name: String,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// A file being written; dropped without [`commit`](AtomicFile::commit), its temporary
+/// file is removed (it was created by this writer, exclusively).
+pub(crate) struct AtomicFile {
+    dir: PathBuf,
+    name: String,
+    /// `None` once committed.
+    out: Option<BufWriter<File>>,
+    hasher: Sha256,
+    bytes: u64,
+    /// Names the file in errors: "cannot write {what}".
+    what: &'static str,
+}
+
+impl AtomicFile {
+    /// Creates `dir/name.tmp`, refusing to replace an existing file. The error is the
+    /// caller's to word: it knows where and why it writes.
+    pub fn create(dir: &Path, name: &str, what: &'static str) -> std::io::Result<AtomicFile> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(temporary(dir, name))?;
+        Ok(AtomicFile {
+            dir: dir.to_path_buf(),
+            name: name.to_string(),
+            out: Some(BufWriter::with_capacity(1 << 20, file)),
+            hasher: Sha256::new(),
+            bytes: 0,
+            what,
+        })
+    }
+
+    /// Appends `bytes`, hashing and counting them.
+    #[inline]
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let out = self.out.as_mut().expect("not committed");
+        out.write_all(bytes).map_err(|e| self.error(e))?;
+        self.hasher.update(bytes);
+        self.bytes += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// How many bytes were written so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Flushes, fsyncs, renames the file to its final name and fsyncs the folder.
+    pub fn commit(mut self) -> Result<Written> {
+        let out = self.out.take().expect("not committed");
+        let file = out.into_inner().map_err(|e| self.error(e.into_error()))?;
+        file.sync_all().map_err(|e| self.error(e))?;
+        std::fs::rename(temporary(&self.dir, &self.name), self.dir.join(&self.name))
+            .map_err(|e| self.error(e))?;
+        folders::sync_dir(&self.dir)?;
+        Ok(Written {
+            name: std::mem::take(&mut self.name),
+            bytes: self.bytes,
+            sha256: hex::encode(std::mem::take(&mut self.hasher).finalize()),
+        })
+    }
+
+    #[cold]
+    fn error(&self, e: std::io::Error) -> Error {
+        Error::io(format!("cannot write {}", self.what), e)
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.out.take().is_some() {
+            let _ = std::fs::remove_file(temporary(&self.dir, &self.name));
+        }
+    }
+}
+
+fn temporary(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.tmp"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(tag: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("consentry-atomic-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_file_appears_under_its_name_only_when_committed() {
+        let dir = folder("commit");
+        let mut file = AtomicFile::create(&dir, "part-00000.jsonl", "a shard").unwrap();
+        file.write(b"abc").unwrap();
+        file.write(b"\n").unwrap();
+        assert_eq!(file.bytes(), 4);
+        assert_eq!(names(&dir), ["part-00000.jsonl.tmp"]);
+        let written = file.commit().unwrap();
+        assert_eq!(names(&dir), ["part-00000.jsonl"]);
+        assert_eq!(
+            std::fs::read(dir.join("part-00000.jsonl")).unwrap(),
+            b"abc\n"
+        );
+        // `printf 'abc\n' | sha256sum`
+        assert_eq!(
+            written,
+            Written {
+                name: "part-00000.jsonl".into(),
+                bytes: 4,
+                sha256: "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb".into(),
+            }
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn an_abandoned_file_leaves_nothing_and_an_existing_one_is_not_replaced() {
+        let dir = folder("abandon");
+        let mut file = AtomicFile::create(&dir, "records.jsonl", "the records index").unwrap();
+        file.write(b"x").unwrap();
+        drop(file);
+        assert!(names(&dir).is_empty());
+
+        std::fs::write(dir.join("notes.txt.tmp"), b"someone's").unwrap();
+        assert!(AtomicFile::create(&dir, "notes.txt", "notes").is_err());
+        assert_eq!(
+            std::fs::read(dir.join("notes.txt.tmp")).unwrap(),
+            b"someone's"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,245 @@
+//! The reader: the source cut into chunks of whole lines (about 4 MiB each, numbered in
+//! source order) for the parser threads, and a read-ahead that pulls the source into the
+//! page cache while the store is read.
+//!
+//! Memory never holds a line longer than [`MAX_LINE_BYTES`]: such a line is skipped to
+//! its end as it streams past and sent as `Oversized`, so that it is counted and
+//! reported with its line number (and `/dev/zero` cannot exhaust memory).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::Arc;
+
+use super::request::Plan;
+use super::MAX_LINE_BYTES;
+use crate::error::{Error, Result};
+use crate::model::file_format::FileFormat;
+
+const BLOCK_BYTES: usize = 4 << 20;
+
+/// Reads a file in the background, discarding the bytes, until dropped: the kernel keeps
+/// them in its page cache, so a cold source is read from disk while the build does
+/// other work. Best effort: any error just ends it.
+pub(super) struct ReadAhead {
+    stop: Arc<AtomicBool>,
+}
+
+impl ReadAhead {
+    pub fn start(path: &Path) -> ReadAhead {
+        let stop = Arc::new(AtomicBool::new(false));
+        if let Ok(mut file) = File::open(path) {
+            let stop = Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut buf = vec![0u8; 1 << 20];
+                while !stop.load(Ordering::Relaxed) {
+                    match file.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(_) => {}
+                    }
+                }
+            });
+        }
+        ReadAhead { stop }
+    }
+}
+
+impl Drop for ReadAhead {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// A piece of the source: whole lines, or one line too long to hold.
+pub(super) enum Chunk {
+    Lines { seq: u64, data: Vec<u8> },
+    Oversized { seq: u64, bytes: u64 },
+}
+
+/// The source opened for streaming.
+pub(super) struct Source {
+    pub file: File,
+    /// Its size, for progress.
+    pub total: u64,
+    /// What was read beyond the CSV header: the start of the first chunk.
+    pub leftover: Vec<u8>,
+    /// The mapped fields' columns (CSV).
+    pub columns: [usize; 3],
+    /// A CSV source's header line, ending in '\n': it goes at the top of every shard.
+    pub header: Option<Vec<u8>>,
+}
+
+/// Opens the source; for CSV, reads its header and finds the mapped fields' columns.
+pub(super) fn open(plan: &Plan) -> Result<Source> {
+    let mut file = File::open(&plan.source)
+        .map_err(|e| Error::io(format!("cannot read {}", plan.source.display()), e))?;
+    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut leftover = Vec::new();
+    let (columns, header) = match plan.format {
+        FileFormat::Jsonl => ([0usize; 3], None),
+        FileFormat::Csv => {
+            let header = read_header(&mut file, &mut leftover, &plan.source)?;
+            let text = std::str::from_utf8(&header).map_err(|_| {
+                Error::invalid(
+                    "source",
+                    "the CSV header is not UTF-8: save the file as UTF-8",
+                )
+            })?;
+            let names: Vec<&str> = text
+                .trim_end_matches(['\r', '\n'])
+                .split(',')
+                .map(str::trim)
+                .collect();
+            let mut cols = [0usize; 3];
+            for (k, f) in plan.fields.iter().enumerate() {
+                cols[k] = names.iter().position(|n| n == f).ok_or_else(|| {
+                    Error::invalid(
+                        ["id_field", "user_field", "time_field"][k],
+                        format!("the CSV header has no column '{f}'"),
+                    )
+                })?;
+            }
+            let mut header = header;
+            if !header.ends_with(b"\n") {
+                header.push(b'\n');
+            }
+            (cols, Some(header))
+        }
+    };
+    Ok(Source {
+        file,
+        total,
+        leftover,
+        columns,
+        header,
+    })
+}
+
+/// Reads the first line (the CSV header); what was read beyond it goes to `leftover`.
+fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<Vec<u8>> {
+    let mut buf = vec![0u8; 64 << 10];
+    let mut header = Vec::new();
+    loop {
+        let n = file
+            .read(&mut buf)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        if let Some(k) = memchr::memchr(b'\n', &buf[..n]) {
+            header.extend_from_slice(&buf[..=k]);
+            leftover.extend_from_slice(&buf[k + 1..n]);
+            break;
+        }
+        header.extend_from_slice(&buf[..n]);
+        if header.len() > MAX_LINE_BYTES {
+            return Err(Error::invalid(
+                "source",
+                "the CSV header line is longer than 16 MiB: check that the source is a CSV file",
+            ));
+        }
+    }
+    let header = header
+        .strip_prefix(b"\xef\xbb\xbf")
+        .map(<[u8]>::to_vec)
+        .unwrap_or(header);
+    if header.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::invalid(
+            "source",
+            "the CSV file has no header line: add one naming the columns",
+        ));
+    }
+    Ok(header)
+}
+
+/// Cuts the source into chunks of whole lines. A line longer than MAX_LINE_BYTES is
+/// skipped to its end and sent as `Oversized`, so memory never holds it.
+pub(super) fn read_chunks(
+    mut file: File,
+    initial: Vec<u8>,
+    tx: SyncSender<Chunk>,
+    cancel: &AtomicBool,
+) -> Result<()> {
+    let mut seq = 0u64;
+    let mut buf = initial;
+    let mut first = buf.is_empty();
+    let mut eof = false;
+    let mut skipping: Option<u64> = None;
+    let read_err = |e| Error::io("cannot read the source", e);
+    while !eof {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        // read_to_end fills spare capacity without zeroing it first.
+        buf.reserve(BLOCK_BYTES);
+        let n = (&mut file)
+            .take(BLOCK_BYTES as u64)
+            .read_to_end(&mut buf)
+            .map_err(read_err)?;
+        eof = n == 0;
+        if first && buf.len() >= 3 {
+            if buf.starts_with(b"\xef\xbb\xbf") {
+                buf.drain(..3);
+            }
+            first = false;
+        }
+        if let Some(skipped) = skipping {
+            match memchr::memchr(b'\n', &buf) {
+                Some(k) => {
+                    if tx
+                        .send(Chunk::Oversized {
+                            seq,
+                            bytes: skipped + k as u64 + 1,
+                        })
+                        .is_err()
+                    {
+                        return Ok(());
+                    }
+                    seq += 1;
+                    buf.drain(..=k);
+                    skipping = None;
+                }
+                None => {
+                    skipping = Some(skipped + buf.len() as u64);
+                    if eof {
+                        let _ = tx.send(Chunk::Oversized {
+                            seq,
+                            bytes: skipped + buf.len() as u64,
+                        });
+                        return Ok(());
+                    }
+                    buf.clear();
+                    continue;
+                }
+            }
+        }
+        let cut = if eof {
+            Some(buf.len())
+        } else {
+            memchr::memrchr(b'\n', &buf).map(|k| k + 1)
+        };
+        match cut {
+            Some(cut) if cut > 0 => {
+                // The partial last line starts the next chunk, in a buffer already big
+                // enough for a whole block.
+                let mut next = Vec::with_capacity(BLOCK_BYTES + buf.len() - cut);
+                next.extend_from_slice(&buf[cut..]);
+                buf.truncate(cut);
+                let data = std::mem::replace(&mut buf, next);
+                if tx.send(Chunk::Lines { seq, data }).is_err() {
+                    return Ok(());
+                }
+                seq += 1;
+            }
+            _ => {
+                if buf.len() > MAX_LINE_BYTES {
+                    skipping = Some(buf.len() as u64);
+                    buf.clear();
+                }
+            }
+        }
+    }
+    Ok(())
+}

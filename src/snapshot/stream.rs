@@ -1,0 +1,242 @@
+//! The streaming pipeline: one reader thread, N parser threads, and the writer on the
+//! caller's thread, which takes the parsed chunks back in source order. Only the writer
+//! decides what depends on order (duplicate ids, line numbers, shard boundaries), so
+//! the output is the same whatever the threads' timing. Channels are bounded: a few
+//! chunks in flight, never the records.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::authors::Authors;
+use super::classify::{Classifier, Outcome, Parsed};
+use super::idset::IdSet;
+use super::reader::{self, Chunk};
+use super::request::Plan;
+use super::shards::{RecordsIndex, ShardWriter};
+use super::{Progress, Shard, MAX_LINE_BYTES};
+use crate::consent::Exclusion;
+use crate::error::{Error, LineError, Result};
+use crate::model::imports::MAX_LISTED_LINES;
+
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// The outcome of streaming the source.
+pub(super) struct Run {
+    pub records_in: u64,
+    pub included: u64,
+    pub counts: [u64; Exclusion::ALL.len()],
+    pub rejected_lines: Vec<LineError>,
+    pub shards: Vec<Shard>,
+    pub records_index_sha256: String,
+    pub per_user: Vec<u32>,
+    pub bytes: u64,
+    pub held_back_by_gate: u64,
+}
+
+impl Run {
+    pub fn count(&self, reason: Exclusion) -> u64 {
+        self.counts[reason as usize]
+    }
+}
+
+/// Streams the source through classification into the staging folder.
+pub(super) fn stream(
+    plan: &Plan,
+    users: &Authors,
+    gate_from_us: Option<i64>,
+    staging: &Path,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+    started: Instant,
+) -> Result<Run> {
+    let source = reader::open(plan)?;
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, 8);
+    let (chunk_tx, chunk_rx) = sync_channel::<Chunk>(workers * 2);
+    let (done_tx, done_rx) = sync_channel::<Parsed>(workers * 2);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let classifier = Classifier {
+        format: plan.format,
+        names: [
+            plan.fields[0].as_str(),
+            plan.fields[1].as_str(),
+            plan.fields[2].as_str(),
+        ],
+        columns: source.columns,
+        as_of_us: plan.as_of.timestamp_micros(),
+        window: plan.window,
+        users,
+        gate_from_us,
+    };
+    let classifier = &classifier;
+    let out = Output {
+        dir: staging,
+        header: source.header.as_deref(),
+        shard_bytes: plan.shard_bytes,
+        users: users.len(),
+        total: source.total,
+    };
+
+    std::thread::scope(|scope| -> Result<Run> {
+        let (file, leftover) = (source.file, source.leftover);
+        let reader = scope.spawn(move || reader::read_chunks(file, leftover, chunk_tx, cancel));
+        for _ in 0..workers {
+            let rx = Arc::clone(&chunk_rx);
+            let tx = done_tx.clone();
+            scope.spawn(move || loop {
+                let chunk = match rx.lock().expect("chunk queue").recv() {
+                    Ok(c) => c,
+                    Err(_) => return,
+                };
+                if tx.send(classifier.parse_chunk(chunk)).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(done_tx);
+        let run = write_in_order(done_rx, &out, progress, cancel, started);
+        // Stop the reader and workers if writing failed half-way.
+        let reader_result = reader.join().expect("reader thread");
+        let run = run?;
+        reader_result?;
+        Ok(run)
+    })
+}
+
+/// Where and how the writer writes.
+struct Output<'a> {
+    dir: &'a Path,
+    /// A CSV source's header line: at the top of every shard, and counted as read.
+    header: Option<&'a [u8]>,
+    shard_bytes: u64,
+    /// How many registry users there are.
+    users: usize,
+    /// The source's size, for progress.
+    total: u64,
+}
+
+/// The writer: takes the parsed chunks back in source order, counts every line under
+/// its reason, drops duplicate ids, and writes the included lines and their index
+/// entries.
+fn write_in_order(
+    rx: Receiver<Parsed>,
+    out: &Output<'_>,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+    started: Instant,
+) -> Result<Run> {
+    let (header, total) = (out.header, out.total);
+    let mut shards = ShardWriter::new(out.dir, header, out.shard_bytes);
+    let mut index = RecordsIndex::create(out.dir)?;
+    let mut seen = IdSet::new();
+    let mut run = Run {
+        records_in: 0,
+        included: 0,
+        counts: [0; Exclusion::ALL.len()],
+        rejected_lines: Vec::new(),
+        shards: Vec::new(),
+        records_index_sha256: String::new(),
+        per_user: vec![0; out.users],
+        bytes: header.map_or(0, |h| h.len() as u64),
+        held_back_by_gate: 0,
+    };
+    let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
+    let mut next_seq = 0u64;
+    let mut line_no = u64::from(header.is_some());
+    let mut last_report = Instant::now();
+    let reject = |run: &mut Run, line: u64, message: String| {
+        run.records_in += 1;
+        run.counts[Exclusion::Rejected as usize] += 1;
+        if run.rejected_lines.len() < MAX_LISTED_LINES {
+            run.rejected_lines.push(LineError { line, message });
+        }
+    };
+    for parsed in rx {
+        pending.insert(parsed.seq, parsed);
+        while let Some(p) = pending.remove(&next_seq) {
+            next_seq += 1;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+            if let Some(bytes) = p.oversized {
+                line_no += 1;
+                run.bytes += bytes;
+                reject(
+                    &mut run,
+                    line_no,
+                    format!("line longer than {} MiB, not read", MAX_LINE_BYTES >> 20),
+                );
+                continue;
+            }
+            run.bytes += p.data.len() as u64;
+            for outcome in p.outcomes {
+                line_no += 1;
+                match outcome {
+                    Outcome::Rejected(message) if message.is_empty() => {} // a blank line
+                    Outcome::Rejected(message) => reject(&mut run, line_no, message),
+                    Outcome::Record {
+                        start,
+                        end,
+                        entry,
+                        id_hash,
+                        user,
+                        verdict,
+                        held_back,
+                    } => {
+                        run.records_in += 1;
+                        if !seen.insert(id_hash) {
+                            run.counts[Exclusion::DuplicateId as usize] += 1;
+                            continue;
+                        }
+                        if let Some(reason) = verdict {
+                            run.counts[reason as usize] += 1;
+                            run.held_back_by_gate += u64::from(held_back);
+                            continue;
+                        }
+                        // Byte for byte with its line end ('\n' or "\r\n"). The last line
+                        // of the file may lack one; shards always end their lines.
+                        let (start, end) = (start as usize, end as usize);
+                        if end < p.data.len() {
+                            shards.write(&p.data[start..=end], false)?;
+                        } else {
+                            shards.write(&p.data[start..end], true)?;
+                        }
+                        run.included += 1;
+                        run.per_user[user as usize] += 1;
+                        let entry = &p.entries[entry.0 as usize..entry.1 as usize];
+                        index.write(entry)?;
+                    }
+                }
+            }
+            if last_report.elapsed() >= PROGRESS_EVERY {
+                last_report = Instant::now();
+                progress(&Progress {
+                    bytes_read: run.bytes,
+                    bytes_total: total,
+                    records: run.records_in,
+                    included: run.included,
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                });
+            }
+        }
+    }
+    if !pending.is_empty() {
+        // The reader stopped early (cancelled or failed); the caller reports why.
+        return Err(Error::Cancelled);
+    }
+    run.shards = shards.close()?;
+    run.records_index_sha256 = index.close()?;
+    progress(&Progress {
+        bytes_read: run.bytes,
+        bytes_total: total,
+        records: run.records_in,
+        included: run.included,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    });
+    Ok(run)
+}
