@@ -11,6 +11,8 @@
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
+#![warn(missing_docs)]
+
 pub mod model;
 pub mod store;
 
@@ -21,6 +23,10 @@ pub(crate) mod integrity;
 pub mod overview;
 pub mod partner;
 pub mod policy;
+// src/snapshot/ is being split into files by a concurrent change; its 6 public items
+// still without docs are left to it, and must not fail `clippy -D warnings` meanwhile.
+// Remove this allow once they are documented.
+#[allow(missing_docs)]
 pub mod snapshot;
 
 pub mod bindings;

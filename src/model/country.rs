@@ -17,6 +17,7 @@ RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ \
 TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ \
 VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+/// Whether `code` is an assigned ISO 3166-1 alpha-2 code, exactly as written (upper case).
 pub fn is_code(code: &str) -> bool {
     code.len() == 2 && CODES.split(' ').any(|c| c == code)
 }
