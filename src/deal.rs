@@ -36,6 +36,8 @@ fn require_partner(tx: &store::Tx<'_>, id: PartnerId) -> Result<()> {
     }
 }
 
+/// Records a new deal with a partner, as a `draft`; refused unless every term is valid
+/// and the partner exists.
 pub fn create(store: &Store, input: DealInput) -> Result<Deal> {
     let fields = input.validate()?;
     store.write(|tx| {
@@ -47,6 +49,8 @@ pub fn create(store: &Store, input: DealInput) -> Result<Deal> {
     })
 }
 
+/// Replaces the terms of a `draft` or `negotiating` deal with `input`; refused in any
+/// other state (a signed deal is renewed instead).
 pub fn update(store: &Store, id: DealId, input: DealInput) -> Result<Deal> {
     let fields = input.validate()?;
     store.write(|tx| update_in(tx, id, |_| Ok(fields)))
@@ -98,6 +102,8 @@ fn update_in(
     Ok(after)
 }
 
+/// Moves a deal along its lifecycle to `to`; refused, naming the allowed moves, unless
+/// the lifecycle table allows it from the deal's current state.
 pub fn transition(store: &Store, id: DealId, to: DealStatus) -> Result<Deal> {
     store.write(|tx| {
         let before = store::deals::get(tx.conn(), id)?;
@@ -208,6 +214,7 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
     })
 }
 
+/// The deal with id `id`, or [`Error::NotFound`].
 pub fn get(store: &Store, id: DealId) -> Result<Deal> {
     store.read(|conn| store::deals::get(conn, id))
 }

@@ -8,17 +8,21 @@
 use serde::Serialize;
 use ts_rs::TS;
 
+/// The core's result: every operation fails with [`Error`] unless it says otherwise.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// One problem with one input field. `field` is the name of the field in the request
 /// structs (`title`, `end_date`, ...), which is also what the UI's forms use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct FieldError {
+    /// The request struct's field name, e.g. `end_date`.
     pub field: String,
+    /// What is wrong with it, for a person to read.
     pub message: String,
 }
 
 impl FieldError {
+    /// The problem `message` with the field named `field`.
     pub fn new(field: &str, message: impl Into<String>) -> Self {
         Self {
             field: field.to_string(),
@@ -30,7 +34,9 @@ impl FieldError {
 /// One bad line of an input file (1-based line number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct LineError {
+    /// 1-based line number in the file.
     pub line: u64,
+    /// What is wrong with that line, for a person to read.
     pub message: String,
 }
 
@@ -57,36 +63,63 @@ pub enum ErrorCode {
     Cancelled,
 }
 
+/// Why a core operation refused or failed. Whatever the variant, a refused request
+/// wrote nothing to the store; [`Error::body`] is the shape in which it leaves the core.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The request is wrong in these fields, all of them listed at once.
     #[error("{}", describe_fields(.0))]
     Invalid(Vec<FieldError>),
+    /// The request names an entity that is not in the store.
     #[error("{entity} {id} not found: check the id")]
-    NotFound { entity: &'static str, id: String },
+    NotFound {
+        /// What was looked for: `partner`, `deal`, `snapshot`, `snapshot build`.
+        entity: &'static str,
+        /// The id as the request gave it.
+        id: String,
+    },
+    /// The request clashes with what is stored: a duplicate name, frozen terms, a deal
+    /// already renewed.
     #[error("{}", match .field { Some(f) => format!("{f}: {message}"), None => message.clone() })]
     Conflict {
+        /// The request field the clash is about; `None`: the request as a whole.
         field: Option<String>,
+        /// What clashes, for a person to read.
         message: String,
     },
+    /// A lifecycle move the deal's current state does not allow.
     #[error("deal {id} cannot move from {from} to {to}; from {from} it may move to: {allowed}")]
     IllegalTransition {
+        /// The deal's id.
         id: i64,
+        /// The deal's current state, as its token (`draft`, `signed`, ...).
         from: String,
+        /// The state the request asked for.
         to: String,
+        /// The states it may move to from `from`, comma-separated, or `nothing (it
+        /// is final)`.
         allowed: String,
     },
+    /// A file refused for its bad lines (an import, or a snapshot source over its
+    /// rejected-lines limit); nothing was written.
     #[error("{}", describe_lines(.file, .total, .lines))]
     BadLines {
+        /// The file's path, made printable (for a snapshot, also why it was refused).
         file: String,
         /// How many lines were bad; `lines` holds the first of them.
         total: u64,
+        /// The first bad lines (at most 100), in file order.
         lines: Vec<LineError>,
     },
+    /// A file or folder could not be read or written.
     #[error("{context}: {source}")]
     Io {
+        /// What was being done, e.g. `cannot read the source`.
         context: String,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// The user stopped a long operation (a snapshot build); nothing was kept.
     #[error("cancelled; nothing was kept")]
     Cancelled,
     /// The store could not be opened, read or written. The cause is the store's own
@@ -94,7 +127,10 @@ pub enum Error {
     /// what callers may branch on (`store` or `schema_too_new`).
     #[error("{source}")]
     Store {
+        /// [`ErrorCode::Store`], or [`ErrorCode::SchemaTooNew`] for a store written by a
+        /// newer Consentry.
         code: ErrorCode,
+        /// The store's own error.
         source: Box<dyn std::error::Error + Send + Sync>,
     },
 }
@@ -125,10 +161,12 @@ fn describe_fields(errors: &[FieldError]) -> String {
 }
 
 impl Error {
+    /// A request refused for one field: `field` and what is wrong with it.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Error::Invalid(vec![FieldError::new(field, message)])
     }
 
+    /// A clash with what is stored, about the request field `field`.
     pub fn conflict(field: &str, message: impl Into<String>) -> Self {
         Error::Conflict {
             field: Some(field.to_string()),
@@ -136,6 +174,7 @@ impl Error {
         }
     }
 
+    /// A file error, with what was being done (`context`) in front of the OS's message.
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
@@ -143,6 +182,7 @@ impl Error {
         }
     }
 
+    /// The code a caller branches on; never match on the message instead.
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Invalid(_) | Error::BadLines { .. } => ErrorCode::Invalid,
@@ -167,6 +207,7 @@ impl Error {
         }
     }
 
+    /// The error as it leaves the core: code, message, fields and bad lines.
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             code: self.code(),
@@ -183,8 +224,11 @@ impl Error {
 /// How an error leaves the core: over IPC to the UI, and as `{"error": ...}` from the CLI.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct ErrorBody {
+    /// What a caller may branch on.
     pub code: ErrorCode,
+    /// The whole error in one sentence, for a person to read.
     pub message: String,
+    /// The request fields it is about, for inline display in forms; empty if none.
     pub fields: Vec<FieldError>,
     /// For a refused file: its bad lines (the first 100).
     pub lines: Vec<LineError>,
@@ -195,6 +239,7 @@ pub struct ErrorBody {
 pub struct Problems(Vec<FieldError>);
 
 impl Problems {
+    /// Records that `field` is wrong, and why.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError::new(field, message));
     }
@@ -210,6 +255,7 @@ impl Problems {
         }
     }
 
+    /// `Ok` if nothing was recorded, else [`Error::Invalid`] with every problem.
     pub fn into_result(self) -> Result<()> {
         if self.0.is_empty() {
             Ok(())

@@ -36,6 +36,8 @@ use crate::snapshot::MAX_LINE_BYTES;
 use crate::store::{self, Store};
 use crate::text;
 
+/// Imports a user registry file (columns `user_id`, `country`, `birth_date`, `status`):
+/// new users are added, changed ones updated with the change recorded, one audit entry.
 pub fn import_registry(
     store: &Store,
     path: &Path,
@@ -67,6 +69,8 @@ pub fn import_registry(
     })
 }
 
+/// Imports a consent ledger file (`user_id`, `purpose`, `decision`, `effective_at`,
+/// optional `source`): adds the events not already stored, with one audit entry.
 pub fn import_ledger(store: &Store, path: &Path, options: &ImportOptions) -> Result<ImportReport> {
     // `source` is optional: an event without one has an empty source.
     const COLUMNS: [&str; 4] = ["user_id", "purpose", "decision", "effective_at"];

@@ -11,6 +11,8 @@
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
+#![warn(missing_docs)]
+
 pub mod model;
 pub mod store;
 

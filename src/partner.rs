@@ -9,6 +9,8 @@ use crate::error::{Error, Result};
 use crate::model::audit::Action;
 use crate::store::{self, Store};
 
+/// Records a new partner; refused unless its fields are valid and no partner has the
+/// same name, ignoring letter case.
 pub fn create(store: &Store, input: PartnerInput) -> Result<Partner> {
     let fields = input.validate()?;
     store.write(|tx| {
@@ -26,6 +28,7 @@ pub fn create(store: &Store, input: PartnerInput) -> Result<Partner> {
     })
 }
 
+/// Replaces a partner's fields with `input`, under the same checks as [`create`].
 pub fn update(store: &Store, id: PartnerId, input: PartnerInput) -> Result<Partner> {
     let fields = input.validate()?;
     store.write(|tx| update_in(tx, id, |_| Ok(fields)))
@@ -80,6 +83,7 @@ fn refuse_duplicate_name(tx: &store::Tx<'_>, name: &str, except: Option<PartnerI
     }
 }
 
+/// The partner with id `id`, or [`Error::NotFound`].
 pub fn get(store: &Store, id: PartnerId) -> Result<Partner> {
     store.read(|conn| store::partners::get(conn, id))
 }

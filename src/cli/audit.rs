@@ -29,7 +29,7 @@ pub(super) enum AuditCommand {
 
 #[derive(Args)]
 pub(super) struct AuditListArgs {
-    /// partner or deal.
+    /// partner, deal, import, policy or snapshot.
     #[arg(long)]
     entity: Option<String>,
     #[arg(long, value_name = "ID", requires = "entity")]

@@ -9,19 +9,33 @@ use crate::error::FieldError;
 /// What a mutation did. The token is what the log stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// `partner.created`: a partner was added (entity `partner`; `after` is the partner).
     PartnerCreated,
+    /// `partner.updated`: a partner's fields changed (`before` and `after`).
     PartnerUpdated,
+    /// `deal.created`: a deal was created as a draft (entity `deal`; `after` is the deal).
     DealCreated,
+    /// `deal.updated`: a draft or negotiating deal's terms changed (`before` and `after`).
     DealUpdated,
+    /// `deal.transitioned`: a deal moved along its lifecycle (`before` and `after`).
     DealTransitioned,
+    /// `deal.renewed`: a renewal was created (entity: the new deal, linked to the old one).
     DealRenewed,
+    /// `registry.imported`: a user registry file was imported (entity `import`; `after` is
+    /// its report, with the digests of what it wrote).
     RegistryImported,
+    /// `ledger.imported`: a consent ledger file was imported (entity `import`; `after` is
+    /// its report, with the digest of the events it added).
     LedgerImported,
+    /// `policy.changed`: a new consent policy version (entity `policy`, id the version).
     PolicyChanged,
+    /// `snapshot.sealed`: a snapshot was built and sealed (entity `snapshot`; `after` is the
+    /// sealed snapshot).
     SnapshotSealed,
 }
 
 impl Action {
+    /// The action's token as the log stores it, e.g. `deal.transitioned`.
     pub fn token(self) -> &'static str {
         match self {
             Action::PartnerCreated => "partner.created",
@@ -38,32 +52,48 @@ impl Action {
     }
 }
 
+/// One entry of the hash-chained audit log: who changed what, when, and the entity
+/// before and after.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AuditEntry {
     /// Position in the chain, from 1 with no gaps.
     pub seq: i64,
     /// RFC 3339 UTC instant of the transaction.
     pub at: String,
+    /// Who made the change: `--actor`, else `$CONSENTRY_ACTOR`, else the OS login name;
+    /// not authenticated.
     pub actor: String,
     /// e.g. `deal.transitioned`.
     pub action: String,
-    /// `partner` or `deal`.
+    /// What the entry is about: `partner`, `deal`, `import`, `policy` or `snapshot`.
     pub entity: String,
+    /// The id of that entity: a partner, deal, import or snapshot id, or a policy version.
     pub entity_id: i64,
+    /// The entity as it was before, as JSON; `None` when the entry created it (a new
+    /// partner, deal or renewal, an import, a seal).
     pub before: Option<serde_json::Value>,
+    /// The entity as it is after, as JSON (for an import, its report).
     pub after: Option<serde_json::Value>,
+    /// The `hash` of the entry before this one; 64 zeros ([`GENESIS`]) for the first.
     pub prev_hash: String,
+    /// SHA-256, hex, of this entry's content and `prev_hash`.
     pub hash: String,
 }
 
+/// Which entries [`crate::audit::list`] returns; an absent criterion matches every entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditFilter {
+    /// Only entries about this kind of entity: `partner`, `deal`, `import`, `policy` or
+    /// `snapshot`.
     #[serde(default)]
     pub entity: Option<String>,
+    /// Only entries about the entity with this id (a policy's is its version).
     #[serde(default)]
     pub entity_id: Option<i64>,
 }
 
+/// One thing `audit verify` found wrong: a break in the chain, or data that no longer
+/// matches what the chain recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditProblem {
     /// The entry at fault, or the entry that vouches for the data at fault, when one
@@ -104,10 +134,12 @@ impl AuditProblem {
     }
 }
 
+/// What `audit verify` found: the chain checked end to end, then the data it vouches for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditReport {
     /// True when the chain is whole and every table it vouches for matches it.
     pub ok: bool,
+    /// How many entries the log holds.
     pub entries: i64,
     /// The hash of the newest entry: keep it elsewhere to detect a rewritten chain.
     pub head_hash: Option<String>,
@@ -123,7 +155,9 @@ pub struct AuditReport {
 /// rewrite, it proves later that the chain up to it was not recomputed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AuditHead {
+    /// The entry's position in the chain; 0 (with [`GENESIS`]) stands for an empty log.
     pub seq: i64,
+    /// The entry's hash: 64 lower-case hex digits.
     pub hash: String,
 }
 
@@ -205,19 +239,31 @@ pub(crate) fn head_problem(
 
 /// One stored row, with before/after as the exact text that was hashed.
 pub struct RawEntry {
+    /// Position in the chain, from 1.
     pub seq: i64,
+    /// RFC 3339 UTC instant of the transaction, as stored.
     pub at: String,
+    /// Who made the change.
     pub actor: String,
+    /// The action's token, e.g. `deal.transitioned`.
     pub action: String,
+    /// `partner`, `deal`, `import`, `policy` or `snapshot`.
     pub entity: String,
+    /// The id of that entity (a policy's is its version).
     pub entity_id: i64,
+    /// The exact stored JSON text of the entity before; `None` when the entry created it.
     pub before: Option<String>,
+    /// The exact stored JSON text of the entity after.
     pub after: Option<String>,
+    /// The stored hash of the entry before this one.
     pub prev_hash: String,
+    /// The stored hash of this entry, hex SHA-256.
     pub hash: String,
 }
 
 impl RawEntry {
+    /// The hash this entry's content and `prev_hash` give; differs from `hash` when the
+    /// entry was altered.
     pub fn computed_hash(&self) -> String {
         entry_hash(
             self.seq,
@@ -232,6 +278,8 @@ impl RawEntry {
         )
     }
 
+    /// The entry as shown: `before` and `after` parsed as JSON (a stored text that is not
+    /// JSON, which only tampering makes, is kept as a string).
     pub fn into_entry(self) -> AuditEntry {
         // Text that is not JSON can only come from tampering; show it as a string
         // rather than hide the entry.

@@ -2,8 +2,8 @@
 //! records included for a set of purposes as of an instant `T`, and why not.
 //!
 //! This module is pure: it takes a user's registry row and the ledger events that are
-//! effective at or before `T`, and decides. Loading them is `ledger`'s job; applying the
-//! decision to records is `snapshot`'s.
+//! effective at or before `T`, and decides. Reading them is `store`'s job (cursors that
+//! the folds here walk); applying the decision to records is `snapshot`'s.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -16,15 +16,20 @@ use ts_rs::TS;
 use crate::error::FieldError;
 use crate::model::purpose::Purpose;
 
+/// A user's account status in the registry; only `active` users' records may be included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum AccountStatus {
+    /// The account is in use.
     Active,
+    /// The account was deleted: its records are excluded as `account_status`.
     Deleted,
+    /// The account is suspended: its records are excluded as `account_status`.
     Suspended,
 }
 
 impl AccountStatus {
+    /// The status's token as files and the store write it: `active`, `deleted`, `suspended`.
     pub fn token(self) -> &'static str {
         match self {
             AccountStatus::Active => "active",
@@ -49,15 +54,20 @@ impl FromStr for AccountStatus {
     }
 }
 
+/// A user's decision about one purpose in the consent ledger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Decision {
     // Declared before Deny so that, at equal instants, max() picks deny.
+    /// The user agrees to the purpose.
     Allow,
+    /// The user refuses the purpose; a deny anywhere on a purpose's chain excludes, and
+    /// wins over an allow at the same instant.
     Deny,
 }
 
 impl Decision {
+    /// The decision's token as files and the store write it: `allow` or `deny`.
     pub fn token(self) -> &'static str {
         match self {
             Decision::Allow => "allow",
@@ -106,6 +116,7 @@ pub enum Exclusion {
 }
 
 impl Exclusion {
+    /// Every reason, in the order they are checked (a record counts under the first).
     pub const ALL: [Exclusion; 9] = [
         Exclusion::Rejected,
         Exclusion::DuplicateId,
@@ -118,6 +129,7 @@ impl Exclusion {
         Exclusion::NoConsent,
     ];
 
+    /// The reason's token, e.g. `no_consent`: what snapshot counts and reports use.
     pub fn token(self) -> &'static str {
         match self {
             Exclusion::Rejected => "rejected",
@@ -142,10 +154,14 @@ impl fmt::Display for Exclusion {
 /// One user's registry row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RegistryUser {
+    /// The platform's id of the user, as the registry file gives it, trimmed.
     pub user_id: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
+    /// `None`: unknown, and the user's records are excluded as `age_unknown`; when
+    /// imported, between 1900-01-01 and the day of the import.
     pub birth_date: Option<NaiveDate>,
+    /// Whether the account is active, deleted or suspended.
     pub status: AccountStatus,
 }
 
@@ -158,7 +174,10 @@ pub struct RegistryUser {
 /// from that day plus `notice_days`, and only to records created on or after that day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Policy {
+    /// The version number: 1 for the default the store starts with, one more per change.
     pub version: i64,
+    /// The opt-in countries, ISO 3166-1 alpha-2 codes, sorted; empty for a platform with
+    /// none. Users of every other country are in the opt-out regime.
     pub opt_in_countries: Vec<String>,
     /// The day the opt-out setting reached users (UTC), if sharing began before it.
     pub opt_out_available_from: Option<NaiveDate>,
@@ -195,6 +214,7 @@ pub enum Verdict {
     /// Only the regime default could include the user, and the gate's notice period had
     /// not ended at `T`: excluded as `no_consent`, counted as held back by the gate.
     HeldBack,
+    /// Every record by this user is excluded, for this reason.
     Excluded(Exclusion),
 }
 
@@ -240,6 +260,8 @@ impl Latest {
         }
     }
 
+    /// The latest effective decision for `purpose` itself (not its chain); `None` if the
+    /// user never decided on it.
     pub fn decision(&self, purpose: Purpose) -> Option<Decision> {
         self.0[purpose as usize].map(|(_, d)| d)
     }
@@ -260,6 +282,7 @@ pub struct Rules {
 }
 
 impl Rules {
+    /// The rules for a deal's `purposes` evaluated as of `as_of`, under `policy`.
     pub fn new(purposes: &[Purpose], as_of: DateTime<Utc>, policy: &Policy) -> Rules {
         let as_of_date = as_of.date_naive();
         let default_open = match policy.opt_out_available_from {
@@ -364,8 +387,11 @@ pub fn consents(latest: &Latest, purpose: Purpose, opt_in_country: bool) -> Opti
 /// next row, [`Cursor::current`] is the row it is on (`None` before the first advance
 /// and after the last row). A row may be read into one reused buffer.
 pub trait Cursor {
+    /// What the cursor yields: a registry user or a ledger event.
     type Row;
+    /// Moves to the next row; past the last row, [`Cursor::current`] is `None`.
     fn advance(&mut self) -> crate::error::Result<()>;
+    /// The row the cursor is on; `None` before the first advance and after the last row.
     fn current(&self) -> Option<&Self::Row>;
 }
 
@@ -374,8 +400,11 @@ pub trait Cursor {
 pub struct EventRow {
     /// The event's identity (see `imports::Event::identity`).
     pub identity: Vec<u8>,
+    /// The user the event is about.
     pub user_id: String,
+    /// The purpose decided on.
     pub purpose: Purpose,
+    /// Whether the user allowed or denied it.
     pub decision: Decision,
     /// `effective_at`, microseconds since the epoch.
     pub at: i64,

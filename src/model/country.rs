@@ -22,6 +22,7 @@ pub fn codes() -> impl Iterator<Item = &'static str> {
     CODES.split(' ')
 }
 
+/// Whether `code` is an assigned ISO 3166-1 alpha-2 code, exactly as written (upper case).
 pub fn is_code(code: &str) -> bool {
     code.len() == 2 && CODES.split(' ').any(|c| c == code)
 }

@@ -16,6 +16,7 @@ use crate::model::partner::PartnerId;
 use crate::model::purpose::{self, Purpose};
 use crate::model::text::{self};
 
+/// A deal's id: its SQLite rowid, a plain number in JSON and on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(transparent)]
 pub struct DealId(pub i64);
@@ -26,18 +27,28 @@ impl fmt::Display for DealId {
     }
 }
 
+/// Where a deal is in its lifecycle. Moves only go forward, and `terminated` ends any
+/// open deal (see [`DealStatus::next`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum DealStatus {
+    /// Being drafted; terms may be edited.
     Draft,
+    /// Under negotiation with the partner; terms may still be edited.
     Negotiating,
+    /// Signed with the partner: terms frozen, snapshots may be built; not yet active.
     Signed,
+    /// In force: terms frozen, snapshots may be built.
     Active,
+    /// Its term is over. Final, but it may still be renewed.
     Expired,
+    /// Ended before its term ran out (a negotiation that fell through, a cancellation).
+    /// Final; it cannot be renewed.
     Terminated,
 }
 
 impl DealStatus {
+    /// Every state, in lifecycle order.
     pub const ALL: [DealStatus; 6] = [
         DealStatus::Draft,
         DealStatus::Negotiating,
@@ -47,6 +58,7 @@ impl DealStatus {
         DealStatus::Terminated,
     ];
 
+    /// The state's token, e.g. `negotiating`: what flags, JSON and the store use.
     pub fn token(self) -> &'static str {
         match self {
             DealStatus::Draft => "draft",
@@ -70,6 +82,7 @@ impl DealStatus {
         }
     }
 
+    /// Whether the lifecycle allows a move from this state to `to`.
     pub fn can_move_to(self, to: DealStatus) -> bool {
         self.next().contains(&to)
     }
@@ -113,31 +126,45 @@ impl FromStr for DealStatus {
     }
 }
 
+/// A licensing deal with a partner, as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Deal {
+    /// Assigned by the store when the deal is created; what other commands name it by.
     pub id: DealId,
+    /// The partner the deal is with.
     pub partner_id: PartnerId,
+    /// That partner's current name (read from the partner, not part of the terms).
     pub partner_name: String,
+    /// The deal's title, one line.
     pub title: String,
+    /// What the deal permits; non-empty, canonical order, no repeats.
     pub purposes: Vec<Purpose>,
+    /// First day of the term.
     pub start_date: NaiveDate,
     /// Inclusive: the term covers this day.
     pub end_date: NaiveDate,
     /// `WORLD` or comma-separated ISO 3166-1 alpha-2 codes.
     pub territory: String,
+    /// Whether the partner has exclusive rights to the data.
     pub exclusive: bool,
     /// How many days the partner may keep delivered data; `None` means the contract
     /// sets no limit.
     pub retention_days: Option<u32>,
+    /// Whether the partner must credit the platform when using the data.
     pub attribution_required: bool,
+    /// Whether the partner may license the data on to third parties.
     pub sublicensing_allowed: bool,
+    /// Free text; may hold line breaks and tabs; empty if none.
     pub notes: String,
+    /// Where the deal is in its lifecycle.
     pub status: DealStatus,
     /// The deal this one renews.
     pub renewed_from: Option<DealId>,
     /// The deal that renews this one.
     pub renewed_by: Option<DealId>,
+    /// When the deal was created, RFC 3339 UTC with milliseconds.
     pub created_at: String,
+    /// When the deal's terms or status last changed, RFC 3339 UTC with milliseconds.
     pub updated_at: String,
 }
 
@@ -145,21 +172,32 @@ pub struct Deal {
 /// bad date is reported against its field like any other mistake.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DealInput {
+    /// The partner the deal is with; it must exist.
     pub partner_id: PartnerId,
+    /// Required, one line, at most 300 characters; trimmed.
     pub title: String,
+    /// At least one; order and repeats do not matter.
     pub purposes: Vec<Purpose>,
+    /// First day of the term, `YYYY-MM-DD`.
     pub start_date: String,
+    /// Last day of the term, inclusive, `YYYY-MM-DD`; not before `start_date`.
     pub end_date: String,
     /// `WORLD` or comma-separated country codes such as `US,CA`.
     pub territory: String,
+    /// Whether the partner has exclusive rights to the data; default `false`.
     #[serde(default)]
     pub exclusive: bool,
+    /// How many days (at least 1) the partner may keep delivered data; `None`: the
+    /// contract sets no limit.
     #[serde(default)]
     pub retention_days: Option<i64>,
+    /// Whether the partner must credit the platform; default `false`.
     #[serde(default)]
     pub attribution_required: bool,
+    /// Whether the partner may license the data on to third parties; default `false`.
     #[serde(default)]
     pub sublicensing_allowed: bool,
+    /// Free text; line breaks and tabs allowed, no other control characters.
     #[serde(default)]
     pub notes: Option<String>,
 }
@@ -186,16 +224,27 @@ impl From<&Deal> for DealInput {
 /// A validated [`DealInput`], ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealFields {
+    /// The partner the deal is with.
     pub partner_id: PartnerId,
+    /// Trimmed, one line, at most 300 characters.
     pub title: String,
+    /// Non-empty, canonical order, no repeats.
     pub purposes: Vec<Purpose>,
+    /// First day of the term.
     pub start_date: NaiveDate,
+    /// Last day of the term, inclusive; not before `start_date`.
     pub end_date: NaiveDate,
+    /// `WORLD`, or country codes sorted, de-duplicated and comma-separated.
     pub territory: String,
+    /// Whether the partner has exclusive rights to the data.
     pub exclusive: bool,
+    /// Days the partner may keep delivered data, at least 1; `None`: no limit.
     pub retention_days: Option<u32>,
+    /// Whether the partner must credit the platform.
     pub attribution_required: bool,
+    /// Whether the partner may license the data on to third parties.
     pub sublicensing_allowed: bool,
+    /// Trimmed free text; empty if none.
     pub notes: String,
 }
 
@@ -254,10 +303,13 @@ impl DealInput {
     }
 }
 
+/// Which deals [`crate::deal::list`] returns; an absent criterion matches every deal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DealFilter {
+    /// Only deals in this state.
     #[serde(default)]
     pub status: Option<DealStatus>,
+    /// Only deals with this partner.
     #[serde(default)]
     pub partner_id: Option<PartnerId>,
 }
@@ -265,8 +317,10 @@ pub struct DealFilter {
 /// The term of a renewal; blank dates mean "the next term of the same length".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RenewInput {
+    /// First day of the renewal's term, `YYYY-MM-DD`; blank: the day after the old term ends.
     #[serde(default)]
     pub start_date: Option<String>,
+    /// Last day of the renewal's term, inclusive, `YYYY-MM-DD`; blank: as long as the old term.
     #[serde(default)]
     pub end_date: Option<String>,
 }

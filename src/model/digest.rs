@@ -32,10 +32,15 @@ const CELL_SEED: u64 = 0x636f_6e73_656e_7472;
 /// type, so that a value of the wrong type is a difference rather than a read error.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Cell<'a> {
+    /// SQL NULL.
     Null,
+    /// A 64-bit integer.
     Integer(i64),
+    /// A float, encoded by its bits (so `-0.0` and `0.0` differ).
     Real(f64),
+    /// Text, as its UTF-8 bytes.
     Text(&'a [u8]),
+    /// A blob, as its bytes; never equal to text with the same bytes.
     Blob(&'a [u8]),
 }
 
@@ -74,8 +79,11 @@ pub fn row_key(id: i64) -> [u8; 8] {
 /// A finished fingerprint: the SHA-256 (hex) and the sketch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
+    /// Hex SHA-256 of the rows' contents, each prefixed with its length, in the order added.
     pub sha256: String,
+    /// The rows' tags XORed into cells, to locate rows that differ.
     pub sketch: Sketch,
+    /// How many rows were added.
     pub rows: u64,
 }
 
@@ -106,6 +114,7 @@ impl ContentDigest {
         self.rows += 1;
     }
 
+    /// The fingerprint of every row added so far.
     pub fn finish(self) -> Fingerprint {
         Fingerprint {
             sha256: hex::encode(self.sha.finalize()),
@@ -190,6 +199,7 @@ pub struct Locator {
 }
 
 impl Locator {
+    /// A locator of the rows whose tags make `recorded` and `current` differ.
     pub fn new(recorded: &Sketch, current: &Sketch) -> Locator {
         let mut diff = [0u32; CELLS];
         for (d, (r, c)) in diff.iter_mut().zip(recorded.0.iter().zip(&current.0)) {

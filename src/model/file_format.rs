@@ -8,14 +8,18 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 
+/// The format of a file Consentry reads: one record per line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
+    /// `csv`: comma-separated values, with a header line naming the columns.
     Csv,
+    /// `jsonl`: one JSON object per line (JSON Lines).
     Jsonl,
 }
 
 impl FileFormat {
+    /// The format's token: `csv` or `jsonl`.
     pub fn token(self) -> &'static str {
         match self {
             FileFormat::Csv => "csv",
@@ -32,6 +36,8 @@ impl FileFormat {
         }
     }
 
+    /// The format named `text` (exactly `csv` or `jsonl`); an error naming `field`
+    /// otherwise.
     pub fn parse(field: &str, text: &str) -> Result<FileFormat> {
         match text {
             "csv" => Ok(FileFormat::Csv),

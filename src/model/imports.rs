@@ -14,6 +14,7 @@ use crate::model::purpose::Purpose;
 /// How many bad lines a report or an error lists; the rest are counted.
 pub const MAX_LISTED_LINES: usize = 100;
 
+/// How to read an import file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportOptions {
     /// Import the good rows of a file that has bad ones, and report the bad ones.
@@ -24,10 +25,14 @@ pub struct ImportOptions {
     pub format: Option<FileFormat>,
 }
 
+/// What an import did, returned to the caller and recorded in its audit entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ImportReport {
+    /// The import's id: the entity id of its audit entry.
     pub import_id: i64,
+    /// The imported file's path, as given.
     pub file: String,
+    /// Data rows read (header excluded), good and bad.
     pub rows_read: u64,
     /// New users or new events.
     pub added: u64,
@@ -35,10 +40,13 @@ pub struct ImportReport {
     pub changed: u64,
     /// Rows already known exactly as they are.
     pub unchanged: u64,
+    /// Bad rows left out under `skip_invalid`; 0 otherwise (a bad row refuses the file).
     pub skipped: u64,
     /// The first skipped lines, with why.
     pub skipped_lines: Vec<LineError>,
+    /// Wall-clock time of the import, in milliseconds, reading and writing.
     pub duration_ms: u64,
+    /// `rows_read` per second of `duration_ms`, rounded down.
     pub rows_per_second: u64,
     /// SHA-256 of what the import left, computed at its end inside its transaction: for
     /// a registry import the whole `users` table (rows in user-id order), for a ledger
@@ -60,6 +68,8 @@ pub struct ImportReport {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub changes_sha256: Option<String>,
+    /// The 2 KiB hex sketch of the same `user_changes` rows (see `content_sketch`); `None`
+    /// where `changes_sha256` is.
     #[serde(default)]
     #[ts(optional = nullable)]
     pub changes_sketch: Option<String>,
@@ -68,10 +78,16 @@ pub struct ImportReport {
 /// One ledger event, normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
+    /// The user the event is about, trimmed; never empty, no control characters.
     pub user_id: String,
+    /// The purpose decided on.
     pub purpose: Purpose,
+    /// Whether the user allowed or denied it.
     pub decision: Decision,
+    /// When the decision takes effect, UTC (years 1970 to 2199).
     pub effective_at: DateTime<Utc>,
+    /// Where the decision was made, as the ledger file names it, trimmed; empty if it
+    /// names none.
     pub source: String,
 }
 
@@ -102,15 +118,25 @@ pub fn micros(t: DateTime<Utc>) -> i64 {
     t.timestamp_micros()
 }
 
+/// One past import, as the consent overview lists it (newest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportSummary {
+    /// The import's id: the entity id of its audit entry.
     pub id: i64,
+    /// `registry` or `ledger`.
     pub kind: String,
+    /// The imported file's path, as given.
     pub file: String,
+    /// Data rows read, good and bad.
     pub rows_read: u64,
+    /// New users or new events.
     pub added: u64,
+    /// Registry rows that changed a known user; 0 for a ledger import.
     pub changed: u64,
+    /// Bad rows left out under `skip_invalid`.
     pub skipped: u64,
+    /// When the import ran (its transaction), RFC 3339 UTC with milliseconds.
     pub at: String,
+    /// Who ran it, as the audit log names them.
     pub actor: String,
 }

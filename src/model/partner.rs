@@ -11,6 +11,7 @@ use crate::error::{FieldError, Problems, Result};
 use crate::model::country;
 use crate::model::text::{self, non_blank};
 
+/// A partner's id: its SQLite rowid, a plain number in JSON and on the command line.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS,
 )]
@@ -23,16 +24,22 @@ impl fmt::Display for PartnerId {
     }
 }
 
+/// What kind of company a partner is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum PartnerKind {
+    /// `ai-lab`: a company that trains or runs AI models.
     AiLab,
+    /// `search-engine`: a search engine.
     SearchEngine,
+    /// `research`: a research institution.
     Research,
+    /// `other`: anything else.
     Other,
 }
 
 impl PartnerKind {
+    /// Every kind, in the order they are listed when a kind is unknown.
     pub const ALL: [PartnerKind; 4] = [
         PartnerKind::AiLab,
         PartnerKind::SearchEngine,
@@ -40,6 +47,7 @@ impl PartnerKind {
         PartnerKind::Other,
     ];
 
+    /// The kind's token, e.g. `search-engine`: what flags, JSON and the store use.
     pub fn token(self) -> &'static str {
         match self {
             PartnerKind::AiLab => "ai-lab",
@@ -72,29 +80,43 @@ impl FromStr for PartnerKind {
     }
 }
 
+/// A company the platform licenses data to, as stored and shown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Partner {
+    /// Assigned by the store when the partner is added; what other commands name it by.
     pub id: PartnerId,
+    /// Unique among partners ignoring letter case; one line, at most 200 characters.
     pub name: String,
+    /// What kind of company it is.
     pub kind: PartnerKind,
     /// ISO 3166-1 alpha-2, upper case.
     pub country: Option<String>,
+    /// Who to reach at the partner (a name, an e-mail address), one line; `None` if not given.
     pub contact: Option<String>,
+    /// Free text; may hold line breaks and tabs; empty if none.
     pub notes: String,
+    /// When the partner was added, RFC 3339 UTC with milliseconds.
     pub created_at: String,
+    /// When the partner last changed, RFC 3339 UTC with milliseconds.
     pub updated_at: String,
 }
 
 /// What a user enters to create or edit a partner.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct PartnerInput {
+    /// Required, at most 200 characters, one line; trimmed. Must not match another
+    /// partner's name, ignoring letter case.
     pub name: String,
     /// One of ai-lab, search-engine, research, other.
     pub kind: String,
+    /// Where the partner is based: an ISO 3166-1 alpha-2 code in any letter case; blank or
+    /// `None`: not given.
     #[serde(default)]
     pub country: Option<String>,
+    /// Who to reach at the partner, one line; blank or `None`: not given.
     #[serde(default)]
     pub contact: Option<String>,
+    /// Free text; line breaks and tabs allowed, no other control characters.
     #[serde(default)]
     pub notes: Option<String>,
 }
@@ -102,10 +124,15 @@ pub struct PartnerInput {
 /// A validated [`PartnerInput`], ready to store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PartnerFields {
+    /// Trimmed, one line, at most 200 characters.
     pub name: String,
+    /// What kind of company it is.
     pub kind: PartnerKind,
+    /// ISO 3166-1 alpha-2, upper case; `None`: not given.
     pub country: Option<String>,
+    /// Trimmed, one line; `None`: not given.
     pub contact: Option<String>,
+    /// Trimmed free text; empty if none.
     pub notes: String,
 }
 

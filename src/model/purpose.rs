@@ -11,18 +11,28 @@ use ts_rs::TS;
 
 use crate::error::FieldError;
 
+/// What a deal may do with users' data (PRODUCT.md §1). A record goes into a deal's
+/// snapshot only if its author consents to every purpose the deal permits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Purpose {
+    /// `partner-sharing`: any sharing with business partners; the root every other purpose
+    /// falls under.
     PartnerSharing,
+    /// `ai-training`: training any AI or ML model.
     AiTraining,
+    /// `genai-training`: training generative AI models; falls under `ai-training`.
     GenaiTraining,
+    /// `ai-inference`: use as input at inference time (RAG, grounding).
     AiInference,
+    /// `search`: search indexing.
     Search,
+    /// `data-mining`: text and data mining, analytics.
     DataMining,
 }
 
 impl Purpose {
+    /// Every purpose, in canonical order: the order purpose lists are stored and shown in.
     pub const ALL: [Purpose; 6] = [
         Purpose::PartnerSharing,
         Purpose::AiTraining,
@@ -32,6 +42,7 @@ impl Purpose {
         Purpose::DataMining,
     ];
 
+    /// The purpose's token, e.g. `genai-training`: what files, flags and JSON use.
     pub fn token(self) -> &'static str {
         match self {
             Purpose::PartnerSharing => "partner-sharing",
@@ -43,6 +54,7 @@ impl Purpose {
         }
     }
 
+    /// The purpose this one falls under; `None` for `partner-sharing`, the root.
     pub fn parent(self) -> Option<Purpose> {
         match self {
             Purpose::PartnerSharing => None,
@@ -91,6 +103,8 @@ impl Purpose {
         normalize(purposes)
     }
 
+    /// The tokens of `purposes`, comma-separated in the given order, e.g.
+    /// `genai-training,search`: how a deal's purposes are stored.
     pub fn join(purposes: &[Purpose]) -> String {
         purposes
             .iter()

@@ -119,17 +119,25 @@ pub(crate) fn create_staging(b: &Building) -> Result<PathBuf> {
 /// empty); anything else is left alone. Returns whether it removed it.
 pub(crate) fn remove_staging(b: &Building) -> Result<bool> {
     let staging = Path::new(&b.staging_dir);
-    let is_dir = std::fs::symlink_metadata(staging).is_ok_and(|m| m.is_dir());
-    let marked =
-        is_dir && std::fs::read_to_string(staging.join(MARKER)).is_ok_and(|t| t == marker_text(b));
-    if !marked {
-        // A build killed between creating the folder and marking it left it empty;
-        // removing an empty folder destroys nothing (and fails if it is not empty).
-        return Ok(is_dir && std::fs::remove_dir(staging).is_ok());
+    if !std::fs::symlink_metadata(staging).is_ok_and(|m| m.is_dir()) {
+        return Ok(false);
     }
-    std::fs::remove_dir_all(staging)
-        .map_err(|e| Error::io(format!("cannot remove {}", shown(staging)), e))?;
-    Ok(true)
+    let expected = marker_text(b);
+    let marker = std::fs::read_to_string(staging.join(MARKER)).ok();
+    if marker.as_deref() == Some(expected.as_str()) {
+        std::fs::remove_dir_all(staging)
+            .map_err(|e| Error::io(format!("cannot remove {}", shown(staging)), e))?;
+        return Ok(true);
+    }
+    // A build killed between creating the folder and finishing its marker left the
+    // folder empty, or holding nothing but the start of that marker: removing those
+    // destroys nothing of anyone's. Anything else stays.
+    let partial_marker = marker.is_some_and(|m| expected.starts_with(m.as_str()));
+    let only_marker = std::fs::read_dir(staging).is_ok_and(|entries| entries.count() == 1);
+    if partial_marker && only_marker {
+        let _ = std::fs::remove_file(staging.join(MARKER));
+    }
+    Ok(std::fs::remove_dir(staging).is_ok())
 }
 
 /// Renames the finished staging folder onto the output folder, which must still be
@@ -137,10 +145,9 @@ pub(crate) fn remove_staging(b: &Building) -> Result<bool> {
 pub(crate) fn publish(b: &Building) -> Result<()> {
     let (staging, out) = (Path::new(&b.staging_dir), Path::new(&b.out_dir));
     let io = |e| Error::io(format!("cannot publish {}", shown(out)), e);
-    std::fs::remove_file(staging.join(MARKER)).map_err(io)?;
+    // The marker travels with the folder and is removed only once it is published, so
+    // that at every instant the staging folder either carries it or is gone.
     if let Err(e) = std::fs::rename(staging, out) {
-        // Put the marker back, so that the caller's cleanup may remove the folder.
-        let _ = std::fs::write(staging.join(MARKER), marker_text(b));
         return Err(match check_out(out) {
             Err(field) => Error::Conflict {
                 field: Some(field.field),
@@ -153,6 +160,7 @@ pub(crate) fn publish(b: &Building) -> Result<()> {
             Ok(()) => io(e),
         });
     }
+    std::fs::remove_file(out.join(MARKER)).map_err(io)?;
     sync_dir(out)?;
     if let Some(parent) = out.parent() {
         sync_dir(parent)?;

@@ -8,6 +8,7 @@
 //! the same hash (about one chance in 10^7 for 2 million records) would count the second
 //! as a duplicate: an exclusion, never an inclusion, so the error fails closed.
 
+/// The record ids seen so far in a build, as 64-bit hashes.
 pub struct IdSet {
     tables: Vec<Table>,
 }
@@ -23,6 +24,7 @@ pub fn hash(id: &[u8]) -> u64 {
 }
 
 impl IdSet {
+    /// An empty set.
     pub fn new() -> IdSet {
         IdSet {
             tables: (0..256)
@@ -48,10 +50,12 @@ impl IdSet {
         }
     }
 
+    /// How many ids the set holds.
     pub fn len(&self) -> usize {
         self.tables.iter().map(|t| t.len).sum()
     }
 
+    /// Whether no id was added yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

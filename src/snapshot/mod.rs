@@ -46,6 +46,7 @@ use crate::store::{self, Store};
 pub use crate::model::snapshot::*;
 pub use build::build;
 
+/// One snapshot, sealed or still building.
 pub fn get(store: &Store, id: SnapshotId) -> Result<Snapshot> {
     store.read(|conn| store::snapshots::get(conn, id))
 }

@@ -13,6 +13,7 @@ use chrono::DateTime;
 /// A mapped field's value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value<'a> {
+    /// A string, unescaped (borrowed from the line when it had no escapes).
     Str(Cow<'a, str>),
     /// A JSON number, as written.
     Num(&'a str),

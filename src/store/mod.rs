@@ -36,41 +36,65 @@ const MIGRATIONS: &[M<'static>] = &[
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
 
+/// Why the store could not be opened, read or written. It reaches callers boxed in
+/// [`Error::Store`], so that SQLite's specifics stay in this module.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// SQLite could not open the file or set up the connection.
     #[error("cannot open the store at {}: {source}", printable_path(.path))]
     Open {
+        /// The store file.
         path: PathBuf,
+        /// SQLite's error.
         source: rusqlite::Error,
     },
+    /// [`Store::open_existing`] found no file: a read-only command never creates one.
     #[error(
         "there is no store at {}: check --db or CONSENTRY_DB (a command that only reads \
          never creates a store)", printable_path(.path)
     )]
-    Missing { path: PathBuf },
+    Missing {
+        /// Where the store was expected.
+        path: PathBuf,
+    },
+    /// The file exists but is not an SQLite database.
     #[error(
         "{} is not a Consentry store (not an SQLite database): check --db or CONSENTRY_DB",
         printable_path(.path)
     )]
-    NotAStore { path: PathBuf },
+    NotAStore {
+        /// The file that is not a store.
+        path: PathBuf,
+    },
+    /// The store was written by a newer Consentry; it is left untouched.
     #[error(
         "the store at {path} has schema version {found}, but this Consentry knows versions up to \
          {known}: it was written by a newer Consentry; upgrade Consentry to open it"
     )]
     SchemaTooNew {
+        /// The store file, as displayed.
         path: String,
+        /// The file's schema version (`PRAGMA user_version`).
         found: usize,
+        /// The newest schema version this build knows ([`SCHEMA_VERSION`]).
         known: usize,
     },
+    /// Applying the pending migrations failed; none of them was kept.
     #[error("cannot migrate the store: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// No `--db`, no `$CONSENTRY_DB`, and the OS has no data directory.
     #[error("no store location: pass --db PATH or set CONSENTRY_DB")]
     NoLocation,
+    /// The folder the store file goes in could not be created.
     #[error("cannot create the store's folder {path}: {source}")]
     Folder {
+        /// The folder.
         path: PathBuf,
+        /// The operating system's error.
         source: std::io::Error,
     },
+    /// A query or a transaction failed (including a write that waited past the busy
+    /// timeout).
     #[error("store error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -120,11 +144,17 @@ pub(crate) fn is_busy(e: &Error) -> bool {
 /// Where the store is and who writes to it, for the UI's status line.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
 pub struct StoreInfo {
+    /// The store file's path, or `:memory:`.
     pub location: String,
+    /// The schema version this build writes ([`SCHEMA_VERSION`]); the store has been
+    /// migrated to it.
     pub schema_version: u32,
+    /// Who the audit log names for this session's changes.
     pub actor: String,
 }
 
+/// The one SQLite store: partners, deals, consent, snapshots and the audit log. Every
+/// operation takes `&Store`; calls share one connection, one at a time.
 pub struct Store {
     conn: Mutex<Connection>,
     actor: String,
@@ -163,6 +193,7 @@ impl Store {
         Store::open(path)
     }
 
+    /// A new, migrated store that lives in memory and is gone when dropped (for tests).
     pub fn open_in_memory() -> Result<Store, StoreError> {
         Store::prepare(Connection::open_in_memory()?, Path::new(":memory:"))
     }
@@ -232,6 +263,7 @@ impl Store {
         self
     }
 
+    /// Who the audit log names for this store's mutations (see [`Store::with_actor`]).
     pub fn actor(&self) -> &str {
         &self.actor
     }
@@ -241,6 +273,7 @@ impl Store {
         &self.location
     }
 
+    /// Location, schema version and actor, for the UI's status line.
     pub fn info(&self) -> StoreInfo {
         StoreInfo {
             location: self.location.clone(),

@@ -4,11 +4,39 @@ export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in
 
 export type ErrorCode = "invalid" | "not_found" | "conflict" | "illegal_transition" | "schema_too_new" | "store" | "io" | "cancelled";
 
-export type FieldError = { field: string, message: string, };
+export type FieldError = { 
+/**
+ * The request struct's field name, e.g. `end_date`.
+ */
+field: string, 
+/**
+ * What is wrong with it, for a person to read.
+ */
+message: string, };
 
-export type LineError = { line: number, message: string, };
+export type LineError = { 
+/**
+ * 1-based line number in the file.
+ */
+line: number, 
+/**
+ * What is wrong with that line, for a person to read.
+ */
+message: string, };
 
-export type ErrorBody = { code: ErrorCode, message: string, fields: Array<FieldError>, 
+export type ErrorBody = { 
+/**
+ * What a caller may branch on.
+ */
+code: ErrorCode, 
+/**
+ * The whole error in one sentence, for a person to read.
+ */
+message: string, 
+/**
+ * The request fields it is about, for inline display in forms; empty if none.
+ */
+fields: Array<FieldError>, 
 /**
  * For a refused file: its bad lines (the first 100).
  */
@@ -20,23 +48,93 @@ export type PartnerId = number;
 
 export type PartnerKind = "ai-lab" | "search-engine" | "research" | "other";
 
-export type Partner = { id: PartnerId, name: string, kind: PartnerKind, 
+export type Partner = { 
+/**
+ * Assigned by the store when the partner is added; what other commands name it by.
+ */
+id: PartnerId, 
+/**
+ * Unique among partners ignoring letter case; one line, at most 200 characters.
+ */
+name: string, 
+/**
+ * What kind of company it is.
+ */
+kind: PartnerKind, 
 /**
  * ISO 3166-1 alpha-2, upper case.
  */
-country: string | null, contact: string | null, notes: string, created_at: string, updated_at: string, };
+country: string | null, 
+/**
+ * Who to reach at the partner (a name, an e-mail address), one line; `None` if not given.
+ */
+contact: string | null, 
+/**
+ * Free text; may hold line breaks and tabs; empty if none.
+ */
+notes: string, 
+/**
+ * When the partner was added, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, 
+/**
+ * When the partner last changed, RFC 3339 UTC with milliseconds.
+ */
+updated_at: string, };
 
-export type PartnerInput = { name: string, 
+export type PartnerInput = { 
+/**
+ * Required, at most 200 characters, one line; trimmed. Must not match another
+ * partner's name, ignoring letter case.
+ */
+name: string, 
 /**
  * One of ai-lab, search-engine, research, other.
  */
-kind: string, country: string | null, contact: string | null, notes: string | null, };
+kind: string, 
+/**
+ * Where the partner is based: an ISO 3166-1 alpha-2 code in any letter case; blank or
+ * `None`: not given.
+ */
+country: string | null, 
+/**
+ * Who to reach at the partner, one line; blank or `None`: not given.
+ */
+contact: string | null, 
+/**
+ * Free text; line breaks and tabs allowed, no other control characters.
+ */
+notes: string | null, };
 
 export type DealId = number;
 
 export type DealStatus = "draft" | "negotiating" | "signed" | "active" | "expired" | "terminated";
 
-export type Deal = { id: DealId, partner_id: PartnerId, partner_name: string, title: string, purposes: Array<Purpose>, start_date: string, 
+export type Deal = { 
+/**
+ * Assigned by the store when the deal is created; what other commands name it by.
+ */
+id: DealId, 
+/**
+ * The partner the deal is with.
+ */
+partner_id: PartnerId, 
+/**
+ * That partner's current name (read from the partner, not part of the terms).
+ */
+partner_name: string, 
+/**
+ * The deal's title, one line.
+ */
+title: string, 
+/**
+ * What the deal permits; non-empty, canonical order, no repeats.
+ */
+purposes: Array<Purpose>, 
+/**
+ * First day of the term.
+ */
+start_date: string, 
 /**
  * Inclusive: the term covers this day.
  */
@@ -44,12 +142,32 @@ end_date: string,
 /**
  * `WORLD` or comma-separated ISO 3166-1 alpha-2 codes.
  */
-territory: string, exclusive: boolean, 
+territory: string, 
+/**
+ * Whether the partner has exclusive rights to the data.
+ */
+exclusive: boolean, 
 /**
  * How many days the partner may keep delivered data; `None` means the contract
  * sets no limit.
  */
-retention_days: number | null, attribution_required: boolean, sublicensing_allowed: boolean, notes: string, status: DealStatus, 
+retention_days: number | null, 
+/**
+ * Whether the partner must credit the platform when using the data.
+ */
+attribution_required: boolean, 
+/**
+ * Whether the partner may license the data on to third parties.
+ */
+sublicensing_allowed: boolean, 
+/**
+ * Free text; may hold line breaks and tabs; empty if none.
+ */
+notes: string, 
+/**
+ * Where the deal is in its lifecycle.
+ */
+status: DealStatus, 
 /**
  * The deal this one renews.
  */
@@ -57,17 +175,82 @@ renewed_from: DealId | null,
 /**
  * The deal that renews this one.
  */
-renewed_by: DealId | null, created_at: string, updated_at: string, };
+renewed_by: DealId | null, 
+/**
+ * When the deal was created, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, 
+/**
+ * When the deal's terms or status last changed, RFC 3339 UTC with milliseconds.
+ */
+updated_at: string, };
 
-export type DealInput = { partner_id: PartnerId, title: string, purposes: Array<Purpose>, start_date: string, end_date: string, 
+export type DealInput = { 
+/**
+ * The partner the deal is with; it must exist.
+ */
+partner_id: PartnerId, 
+/**
+ * Required, one line, at most 300 characters; trimmed.
+ */
+title: string, 
+/**
+ * At least one; order and repeats do not matter.
+ */
+purposes: Array<Purpose>, 
+/**
+ * First day of the term, `YYYY-MM-DD`.
+ */
+start_date: string, 
+/**
+ * Last day of the term, inclusive, `YYYY-MM-DD`; not before `start_date`.
+ */
+end_date: string, 
 /**
  * `WORLD` or comma-separated country codes such as `US,CA`.
  */
-territory: string, exclusive: boolean, retention_days: number | null, attribution_required: boolean, sublicensing_allowed: boolean, notes: string | null, };
+territory: string, 
+/**
+ * Whether the partner has exclusive rights to the data; default `false`.
+ */
+exclusive: boolean, 
+/**
+ * How many days (at least 1) the partner may keep delivered data; `None`: the
+ * contract sets no limit.
+ */
+retention_days: number | null, 
+/**
+ * Whether the partner must credit the platform; default `false`.
+ */
+attribution_required: boolean, 
+/**
+ * Whether the partner may license the data on to third parties; default `false`.
+ */
+sublicensing_allowed: boolean, 
+/**
+ * Free text; line breaks and tabs allowed, no other control characters.
+ */
+notes: string | null, };
 
-export type DealFilter = { status: DealStatus | null, partner_id: PartnerId | null, };
+export type DealFilter = { 
+/**
+ * Only deals in this state.
+ */
+status: DealStatus | null, 
+/**
+ * Only deals with this partner.
+ */
+partner_id: PartnerId | null, };
 
-export type RenewInput = { start_date: string | null, end_date: string | null, };
+export type RenewInput = { 
+/**
+ * First day of the renewal's term, `YYYY-MM-DD`; blank: the day after the old term ends.
+ */
+start_date: string | null, 
+/**
+ * Last day of the renewal's term, inclusive, `YYYY-MM-DD`; blank: as long as the old term.
+ */
+end_date: string | null, };
 
 export type AuditEntry = { 
 /**
@@ -77,17 +260,52 @@ seq: number,
 /**
  * RFC 3339 UTC instant of the transaction.
  */
-at: string, actor: string, 
+at: string, 
+/**
+ * Who made the change: `--actor`, else `$CONSENTRY_ACTOR`, else the OS login name;
+ * not authenticated.
+ */
+actor: string, 
 /**
  * e.g. `deal.transitioned`.
  */
 action: string, 
 /**
- * `partner` or `deal`.
+ * What the entry is about: `partner`, `deal`, `import`, `policy` or `snapshot`.
  */
-entity: string, entity_id: number, before: JsonValue | null, after: JsonValue | null, prev_hash: string, hash: string, };
+entity: string, 
+/**
+ * The id of that entity: a partner, deal, import or snapshot id, or a policy version.
+ */
+entity_id: number, 
+/**
+ * The entity as it was before, as JSON; `None` when the entry created it (a new
+ * partner, deal or renewal, an import, a seal).
+ */
+before: JsonValue | null, 
+/**
+ * The entity as it is after, as JSON (for an import, its report).
+ */
+after: JsonValue | null, 
+/**
+ * The `hash` of the entry before this one; 64 zeros ([`GENESIS`]) for the first.
+ */
+prev_hash: string, 
+/**
+ * SHA-256, hex, of this entry's content and `prev_hash`.
+ */
+hash: string, };
 
-export type AuditFilter = { entity: string | null, entity_id: number | null, };
+export type AuditFilter = { 
+/**
+ * Only entries about this kind of entity: `partner`, `deal`, `import`, `policy` or
+ * `snapshot`.
+ */
+entity: string | null, 
+/**
+ * Only entries about the entity with this id (a policy's is its version).
+ */
+entity_id: number | null, };
 
 export type AuditProblem = { 
 /**
@@ -113,7 +331,11 @@ export type AuditReport = {
 /**
  * True when the chain is whole and every table it vouches for matches it.
  */
-ok: boolean, entries: number, 
+ok: boolean, 
+/**
+ * How many entries the log holds.
+ */
+entries: number, 
 /**
  * The hash of the newest entry: keep it elsewhere to detect a rewritten chain.
  */
@@ -127,11 +349,41 @@ head_seq?: number | null,
  */
 problems: Array<AuditProblem>, };
 
-export type AuditHead = { seq: number, hash: string, };
+export type AuditHead = { 
+/**
+ * The entry's position in the chain; 0 (with [`GENESIS`]) stands for an empty log.
+ */
+seq: number, 
+/**
+ * The entry's hash: 64 lower-case hex digits.
+ */
+hash: string, };
 
-export type StoreInfo = { location: string, schema_version: number, actor: string, };
+export type StoreInfo = { 
+/**
+ * The store file's path, or `:memory:`.
+ */
+location: string, 
+/**
+ * The schema version this build writes ([`SCHEMA_VERSION`]); the store has been
+ * migrated to it.
+ */
+schema_version: number, 
+/**
+ * Who the audit log names for this session's changes.
+ */
+actor: string, };
 
-export type Policy = { version: number, opt_in_countries: Array<string>, 
+export type Policy = { 
+/**
+ * The version number: 1 for the default the store starts with, one more per change.
+ */
+version: number, 
+/**
+ * The opt-in countries, ISO 3166-1 alpha-2 codes, sorted; empty for a platform with
+ * none. Users of every other country are in the opt-out regime.
+ */
+opt_in_countries: Array<string>, 
 /**
  * The day the opt-out setting reached users (UTC), if sharing began before it.
  */
@@ -153,7 +405,19 @@ skip_invalid: boolean,
  */
 format: FileFormat | null, };
 
-export type ImportReport = { import_id: number, file: string, rows_read: number, 
+export type ImportReport = { 
+/**
+ * The import's id: the entity id of its audit entry.
+ */
+import_id: number, 
+/**
+ * The imported file's path, as given.
+ */
+file: string, 
+/**
+ * Data rows read (header excluded), good and bad.
+ */
+rows_read: number, 
 /**
  * New users or new events.
  */
@@ -165,11 +429,23 @@ changed: number,
 /**
  * Rows already known exactly as they are.
  */
-unchanged: number, skipped: number, 
+unchanged: number, 
+/**
+ * Bad rows left out under `skip_invalid`; 0 otherwise (a bad row refuses the file).
+ */
+skipped: number, 
 /**
  * The first skipped lines, with why.
  */
-skipped_lines: Array<LineError>, duration_ms: number, rows_per_second: number, 
+skipped_lines: Array<LineError>, 
+/**
+ * Wall-clock time of the import, in milliseconds, reading and writing.
+ */
+duration_ms: number, 
+/**
+ * `rows_read` per second of `duration_ms`, rounded down.
+ */
+rows_per_second: number, 
 /**
  * SHA-256 of what the import left, computed at its end inside its transaction: for
  * a registry import the whole `users` table (rows in user-id order), for a ledger
@@ -189,11 +465,60 @@ content_sketch?: string | null,
  * history withdrawal notices read), in id order; its sketch beside it. `None` for a
  * ledger import and in older entries.
  */
-changes_sha256?: string | null, changes_sketch?: string | null, };
+changes_sha256?: string | null, 
+/**
+ * The 2 KiB hex sketch of the same `user_changes` rows (see `content_sketch`); `None`
+ * where `changes_sha256` is.
+ */
+changes_sketch?: string | null, };
 
-export type ImportSummary = { id: number, kind: string, file: string, rows_read: number, added: number, changed: number, skipped: number, at: string, actor: string, };
+export type ImportSummary = { 
+/**
+ * The import's id: the entity id of its audit entry.
+ */
+id: number, 
+/**
+ * `registry` or `ledger`.
+ */
+kind: string, 
+/**
+ * The imported file's path, as given.
+ */
+file: string, 
+/**
+ * Data rows read, good and bad.
+ */
+rows_read: number, 
+/**
+ * New users or new events.
+ */
+added: number, 
+/**
+ * Registry rows that changed a known user; 0 for a ledger import.
+ */
+changed: number, 
+/**
+ * Bad rows left out under `skip_invalid`.
+ */
+skipped: number, 
+/**
+ * When the import ran (its transaction), RFC 3339 UTC with milliseconds.
+ */
+at: string, 
+/**
+ * Who ran it, as the audit log names them.
+ */
+actor: string, };
 
-export type ConsentOverview = { policy: Policy, users: number, 
+export type ConsentOverview = { 
+/**
+ * The consent policy in force: its latest version.
+ */
+policy: Policy, 
+/**
+ * Users in the registry, whatever their status.
+ */
+users: number, 
 /**
  * active, deleted, suspended
  */
@@ -201,17 +526,42 @@ by_status: { [key in string]: number },
 /**
  * Registry users in opt-in countries (consent needed) and elsewhere.
  */
-opt_in_regime: number, opt_out_regime: number, events: number, 
+opt_in_regime: number, 
+/**
+ * Registry users in every other country: included by default unless they opt out.
+ */
+opt_out_regime: number, 
+/**
+ * Ledger events stored, whatever their effective time.
+ */
+events: number, 
 /**
  * Per purpose: users whose latest decision, as of now, is deny / allow.
  */
-denied: { [key in string]: number }, allowed: { [key in string]: number }, imports: Array<ImportSummary>, 
+denied: { [key in string]: number }, 
+/**
+ * Per purpose: users whose latest decision, as of now, is allow; every purpose is
+ * listed, with 0 if none.
+ */
+allowed: { [key in string]: number }, 
+/**
+ * The ten most recent imports, newest first.
+ */
+imports: Array<ImportSummary>, 
 /**
  * The current policy's opt-out gate and what it holds back, when it has one.
  */
 gate: GateOverview | null, };
 
-export type GateOverview = { opt_out_available_from: string, notice_days: number, 
+export type GateOverview = { 
+/**
+ * The day the opt-out setting reached users (UTC).
+ */
+opt_out_available_from: string, 
+/**
+ * Days of notice after that day before the regime default includes anyone.
+ */
+notice_days: number, 
 /**
  * The first day the regime default includes anyone; `None`: never.
  */
@@ -244,11 +594,31 @@ notice_days: number | null, };
 
 export type SnapshotId = number;
 
-export type BuildRequest = { deal_id: DealId, source: string, 
+export type BuildRequest = { 
+/**
+ * The deal to build for; it must be signed or active.
+ */
+deal_id: DealId, 
+/**
+ * Path of the source file: one record per line, JSONL or CSV with a header.
+ */
+source: string, 
 /**
  * `jsonl` or `csv`; default: from the file name.
  */
-format: string | null, id_field: string, user_field: string, time_field: string, 
+format: string | null, 
+/**
+ * The source field holding each record's id; a repeated id is excluded as `duplicate_id`.
+ */
+id_field: string, 
+/**
+ * The source field holding each record's author: a user id of the registry.
+ */
+user_field: string, 
+/**
+ * The source field holding each record's creation time: epoch seconds or RFC 3339.
+ */
+time_field: string, 
 /**
  * The cut-off instant `T`, RFC 3339.
  */
@@ -260,7 +630,12 @@ window_from: string | null,
 /**
  * Last day of the content window (inclusive, UTC), if any.
  */
-window_to: string | null, shard_bytes: number | null, 
+window_to: string | null, 
+/**
+ * The size a shard may reach, in bytes: at least 1024, default 256 MiB. A record
+ * larger than that has a shard of its own.
+ */
+shard_bytes: number | null, 
 /**
  * The folder to create for the snapshot: new or empty. Default:
  * `<store file>.snapshots/deal-<id>/snapshot-<id>-<time>` beside the store.
@@ -271,34 +646,213 @@ out: string | null,
  */
 max_rejected_pct: number | null, };
 
-export type Progress = { bytes_read: number, bytes_total: number, records: number, included: number, elapsed_ms: number, };
+export type Progress = { 
+/**
+ * Source bytes read so far.
+ */
+bytes_read: number, 
+/**
+ * Size of the source file in bytes.
+ */
+bytes_total: number, 
+/**
+ * Records read so far, rejected lines included.
+ */
+records: number, 
+/**
+ * Records written to the shards so far.
+ */
+included: number, 
+/**
+ * Milliseconds since the build started.
+ */
+elapsed_ms: number, };
 
-export type Shard = { file: string, records: number, bytes: number, sha256: string, };
+export type Shard = { 
+/**
+ * The file's name in the snapshot folder, e.g. `part-00000.jsonl`.
+ */
+file: string, 
+/**
+ * How many records it holds (a CSV shard's header line is not one).
+ */
+records: number, 
+/**
+ * Its size in bytes (a CSV shard's header line included).
+ */
+bytes: number, 
+/**
+ * Hex SHA-256 of its content.
+ */
+sha256: string, };
 
-export type Snapshot = { snapshot_id: SnapshotId, deal_id: DealId, sealed: boolean, source: string, format: string, id_field: string, user_field: string, time_field: string, as_of: string, window_from: string | null, window_to: string | null, purposes: Array<Purpose>, policy_version: number, out_dir: string, records_in: number, records_included: number, 
+export type Snapshot = { 
+/**
+ * Assigned when the build starts; what `snapshot show` and `snapshot verify` take.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * The deal the snapshot is for.
+ */
+deal_id: DealId, 
+/**
+ * Whether the build finished and sealed the row; `false` while it builds (or after a
+ * crash, until the leftovers are cleaned).
+ */
+sealed: boolean, 
+/**
+ * The source file's absolute path, as read (symbolic links resolved).
+ */
+source: string, 
+/**
+ * The source's format: `jsonl` or `csv`.
+ */
+format: string, 
+/**
+ * The source field holding each record's id.
+ */
+id_field: string, 
+/**
+ * The source field holding each record's author.
+ */
+user_field: string, 
+/**
+ * The source field holding each record's creation time.
+ */
+time_field: string, 
+/**
+ * The cut-off instant `T`, RFC 3339 UTC with microseconds.
+ */
+as_of: string, 
+/**
+ * First day of the content window, `YYYY-MM-DD`, from 00:00 UTC; `None`: no lower
+ * bound.
+ */
+window_from: string | null, 
+/**
+ * Last day of the content window, `YYYY-MM-DD`, inclusive to the end of that day UTC;
+ * `None`: no upper bound.
+ */
+window_to: string | null, 
+/**
+ * The deal's permitted purposes when the build started: every included author
+ * consented to all of them.
+ */
+purposes: Array<Purpose>, 
+/**
+ * The version of the consent policy the build applied.
+ */
+policy_version: number, 
+/**
+ * The snapshot's folder, absolute: the shards and `records.jsonl`.
+ */
+out_dir: string, 
+/**
+ * Records read from the source, rejected lines included (blank lines are not records).
+ */
+records_in: number, 
+/**
+ * Records written to the shards.
+ */
+records_included: number, 
 /**
  * Every exclusion reason with its count (zero included).
  */
-excluded: { [key in string]: number }, rejected: number, 
+excluded: { [key in string]: number }, 
+/**
+ * Lines rejected as malformed: `excluded["rejected"]`.
+ */
+rejected: number, 
 /**
  * The first rejected lines, with why.
  */
-rejected_lines: Array<LineError>, shards: Array<Shard>, included_users: number, included_users_sha256: string, ledger_sha256: string, records_index_sha256: string, source_bytes: number, duration_ms: number, 
+rejected_lines: Array<LineError>, 
+/**
+ * The shard files, in source order.
+ */
+shards: Array<Shard>, 
+/**
+ * How many distinct authors have at least one included record.
+ */
+included_users: number, 
+/**
+ * Hex SHA-256 of the included authors' ids, sorted, each followed by `\n`; empty
+ * until sealed.
+ */
+included_users_sha256: string, 
+/**
+ * Hex SHA-256 of the identities of the ledger events effective at `T` that the build
+ * considered, in user id then identity order; empty until sealed.
+ */
+ledger_sha256: string, 
+/**
+ * Hex SHA-256 of `records.jsonl` (see [`RECORDS_INDEX`]); empty until sealed.
+ */
+records_index_sha256: string, 
+/**
+ * Size of the source file in bytes, as the build read it.
+ */
+source_bytes: number, 
+/**
+ * How long the build took, from the request to the seal, in milliseconds.
+ */
+duration_ms: number, 
 /**
  * Records excluded as `no_consent` only because of the policy's opt-out gate
  * (included by the regime default otherwise).
  */
-held_back_by_gate: number, created_at: string, sealed_at: string | null, };
+held_back_by_gate: number, 
+/**
+ * When the build started, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, 
+/**
+ * When the snapshot was sealed, RFC 3339 UTC with milliseconds; `None` until then.
+ */
+sealed_at: string | null, };
 
-export type VerifyReport = { snapshot_id: SnapshotId, ok: boolean, files_checked: number, problems: Array<string>, };
+export type VerifyReport = { 
+/**
+ * The snapshot checked.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * True when every file matches the sealed row, nothing else is in the folder and the
+ * stored user list matches its digest.
+ */
+ok: boolean, 
+/**
+ * Files re-hashed: every shard and `records.jsonl`.
+ */
+files_checked: number, 
+/**
+ * Each difference found, one sentence naming the file or the count; empty when `ok`.
+ */
+problems: Array<string>, };
 
-export type SourcePreview = { format: string, bytes: number, 
+export type SourcePreview = { 
+/**
+ * `jsonl` or `csv`: as given, or from the file name.
+ */
+format: string, 
+/**
+ * Size of the whole file in bytes.
+ */
+bytes: number, 
 /**
  * Field names seen in the first lines (the CSV header, or the JSON keys).
  */
-fields: Array<string>, lines: Array<PreviewLine>, };
+fields: Array<string>, 
+/**
+ * The first lines of the file, each with its values or why it does not parse.
+ */
+lines: Array<PreviewLine>, };
 
-export type PreviewLine = { line: number, 
+export type PreviewLine = { 
+/**
+ * 1-based line number in the file.
+ */
+line: number, 
 /**
  * Each field's value as text (strings as they are, other values as JSON), cut to
  * 200 characters; empty when the line does not parse.
