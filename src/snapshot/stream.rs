@@ -41,6 +41,17 @@ impl Run {
     pub fn count(&self, reason: Exclusion) -> u64 {
         self.counts[reason as usize]
     }
+
+    /// Where the build stands, out of `total` source bytes.
+    fn progress(&self, total: u64, started: Instant) -> Progress {
+        Progress {
+            bytes_read: self.bytes,
+            bytes_total: total,
+            records: self.records_in,
+            included: self.included,
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        }
+    }
 }
 
 /// Streams the source through classification into the staging folder.
@@ -215,13 +226,7 @@ fn write_in_order(
             }
             if last_report.elapsed() >= PROGRESS_EVERY {
                 last_report = Instant::now();
-                progress(&Progress {
-                    bytes_read: run.bytes,
-                    bytes_total: total,
-                    records: run.records_in,
-                    included: run.included,
-                    elapsed_ms: started.elapsed().as_millis() as u64,
-                });
+                progress(&run.progress(total, started));
             }
         }
     }
@@ -231,12 +236,6 @@ fn write_in_order(
     }
     run.shards = shards.close()?;
     run.records_index_sha256 = index.close()?;
-    progress(&Progress {
-        bytes_read: run.bytes,
-        bytes_total: total,
-        records: run.records_in,
-        included: run.included,
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    });
+    progress(&run.progress(total, started));
     Ok(run)
 }

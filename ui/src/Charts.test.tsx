@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 
-import { addPartner, dealIn, memoryBackend, renderApp } from './test/helpers';
+import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 import { LAYOUT } from './test/setup';
 
 const NO_SKIP = { skip_invalid: false, format: null };
@@ -17,20 +17,7 @@ describe('snapshot: records by outcome', () => {
     const lab = await addPartner(backend, 'Northwind AI');
     const deal = await dealIn(backend, lab.id, 'signed');
     const s = await backend.buildSnapshot(
-      {
-        deal_id: deal.id,
-        source: '/data/posts.jsonl',
-        format: null,
-        id_field: 'id',
-        user_field: 'author',
-        time_field: 'created_utc',
-        as_of: '2026-11-27T10:00:00Z',
-        window_from: null,
-        window_to: null,
-        shard_bytes: null,
-        out: null,
-        max_rejected_pct: null,
-      },
+      buildRequest(deal.id),
       () => undefined,
     );
     renderApp(backend, { screen: 'snapshot', id: s.snapshot_id });

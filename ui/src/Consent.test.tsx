@@ -2,7 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { MemoryBackend } from './backend/memory';
-import { addPartner, dealIn, memoryBackend, renderApp } from './test/helpers';
+import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 
 const NO_SKIP = { skip_invalid: false, format: null };
 const KEEP = { opt_in: null, opt_out_available_from: null, notice_days: null };
@@ -240,20 +240,7 @@ describe('opt-out gate card', () => {
     const lab = await addPartner(backend, 'Northwind AI');
     const deal = await dealIn(backend, lab.id, 'signed');
     await backend.buildSnapshot(
-      {
-        deal_id: deal.id,
-        source: '/data/posts.jsonl',
-        format: null,
-        id_field: 'id',
-        user_field: 'author',
-        time_field: 'created_utc',
-        as_of: '2026-11-27T10:00:00Z',
-        window_from: null,
-        window_to: null,
-        shard_bytes: null,
-        out: null,
-        max_rejected_pct: null,
-      },
+      buildRequest(deal.id),
       () => undefined,
     );
     await openConsent(backend);

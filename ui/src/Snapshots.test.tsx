@@ -1,9 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
-import type { BuildRequest } from './bindings';
 import type { MemoryBackend } from './backend/memory';
-import { addPartner, dealIn, memoryBackend, renderApp } from './test/helpers';
+import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 
 async function signedDeal(backend: MemoryBackend = memoryBackend()) {
   const lab = await addPartner(backend, 'Northwind AI');
@@ -11,23 +10,7 @@ async function signedDeal(backend: MemoryBackend = memoryBackend()) {
   return { backend, deal };
 }
 
-function request(dealId: number, over: Partial<BuildRequest> = {}): BuildRequest {
-  return {
-    deal_id: dealId,
-    source: '/data/posts.jsonl',
-    format: null,
-    id_field: 'id',
-    user_field: 'author',
-    time_field: 'created_utc',
-    as_of: '2026-11-27T10:00:00Z',
-    window_from: null,
-    window_to: null,
-    shard_bytes: null,
-    out: null,
-    max_rejected_pct: null,
-    ...over,
-  };
-}
+const request = buildRequest;
 
 async function openWizard(backend: MemoryBackend, dealId: number) {
   const rendered = renderApp(backend, { screen: 'deal', id: dealId });

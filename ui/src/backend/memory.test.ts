@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { ErrorBody } from '../bindings';
-import { addPartner, dealIn, dealInput, memoryBackend } from '../test/helpers';
+import { addPartner, buildRequest, dealIn, dealInput, memoryBackend } from '../test/helpers';
 
 async function failure(promise: Promise<unknown>): Promise<ErrorBody> {
   try {
@@ -198,20 +198,7 @@ describe('MemoryBackend', () => {
     expect((await backend.consentOverview()).gate).toBeNull();
     const lab = await addPartner(backend, 'Example Lab');
     const deal = await dealIn(backend, lab.id, 'signed');
-    const request = {
-      deal_id: deal.id,
-      source: '/d/posts.jsonl',
-      format: null,
-      id_field: 'id',
-      user_field: 'author',
-      time_field: 'created_utc',
-      as_of: '2026-11-27T10:00:00Z',
-      window_from: null,
-      window_to: null,
-      shard_bytes: null,
-      out: null,
-      max_rejected_pct: null,
-    };
+    const request = buildRequest(deal.id, { source: '/d/posts.jsonl' });
     const ungated = await backend.buildSnapshot(request, () => undefined);
     expect(ungated.held_back_by_gate).toBe(0);
     expect(ungated.out_dir).toMatch(
@@ -249,20 +236,7 @@ describe('MemoryBackend', () => {
     const backend = memoryBackend();
     const lab = await addPartner(backend, 'Example Lab');
     const deal = await dealIn(backend, lab.id, 'signed');
-    const request = {
-      deal_id: deal.id,
-      source: '/d/posts.jsonl',
-      format: null,
-      id_field: 'id',
-      user_field: 'author',
-      time_field: 'created_utc',
-      as_of: '2026-11-27T10:00:00Z',
-      window_from: null,
-      window_to: null,
-      shard_bytes: null,
-      out: '/srv/not-empty',
-      max_rejected_pct: null,
-    };
+    const request = buildRequest(deal.id, { source: '/d/posts.jsonl', out: '/srv/not-empty' });
     const full = await failure(backend.buildSnapshot(request, () => undefined));
     expect(full).toMatchObject({ code: 'invalid', fields: [{ field: 'out' }] });
     expect(full.fields[0].message).toContain('new or empty folder');
@@ -322,20 +296,7 @@ describe('MemoryBackend', () => {
     const backend = memoryBackend({ buildTicks: 20, buildTickMs: 5 });
     const lab = await addPartner(backend, 'Example Lab');
     const deal = await dealIn(backend, lab.id, 'signed');
-    const request = {
-      deal_id: deal.id,
-      source: '/d/posts.jsonl',
-      format: null,
-      id_field: 'id',
-      user_field: 'author',
-      time_field: 'created_utc',
-      as_of: '2026-11-27T10:00:00Z',
-      window_from: null,
-      window_to: null,
-      shard_bytes: null,
-      out: null,
-      max_rejected_pct: null,
-    };
+    const request = buildRequest(deal.id, { source: '/d/posts.jsonl' });
     let seen = 0;
     const running = backend.buildSnapshot(request, () => {
       seen += 1;

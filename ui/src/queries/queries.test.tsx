@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { Backend } from '../backend';
 import { AppContext, type AppServices } from '../context';
-import { addPartner, dealIn, dealInput, memoryBackend } from '../test/helpers';
+import { addPartner, buildRequest, dealIn, dealInput, memoryBackend } from '../test/helpers';
 import { useAudit } from './audit';
 import { createQueryClient } from './client';
 import { useConsentOverview, useImport, usePolicy, useSetPolicy } from './consent';
@@ -177,20 +177,7 @@ describe('mutations refresh what they change', () => {
 
     const snapshot = await act(() =>
       result.current.build.mutateAsync({
-        request: {
-          deal_id: deal.id,
-          source: '/data/posts.jsonl',
-          format: null,
-          id_field: 'id',
-          user_field: 'author',
-          time_field: 'created_utc',
-          as_of: '2026-11-27T10:00:00Z',
-          window_from: null,
-          window_to: null,
-          shard_bytes: null,
-          out: null,
-          max_rejected_pct: null,
-        },
+        request: buildRequest(deal.id),
         onProgress: () => undefined,
       }),
     );

@@ -2,6 +2,7 @@ import { useState } from 'react';
 
 import type { Deal, DealStatus } from '../bindings';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { DealUnavailable } from '../components/DealUnavailable';
 import { StatusBadge } from '../components/StatusBadge';
 import { useApp } from '../context';
 import { displayDate, termLength } from '../domain/dates';
@@ -31,17 +32,7 @@ export function DealDetail({ id }: { id: number }) {
     </button>
   );
 
-  if (deal.error && !deal.data) {
-    return (
-      <section className="screen">
-        {back}
-        <div className="empty-state">
-          <h2>{deal.error.code === 'not_found' ? `Deal #${id} does not exist` : 'This deal could not be loaded'}</h2>
-          <p>{deal.error.message}</p>
-        </div>
-      </section>
-    );
-  }
+  if (deal.error && !deal.data) return <DealUnavailable id={id} error={deal.error} back={back} />;
   if (!deal.data) return <p className="loading">Loading…</p>;
   const d: Deal = deal.data;
 

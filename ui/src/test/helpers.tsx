@@ -2,7 +2,7 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 
 import { App } from '../App';
-import type { DealInput, DealStatus, Partner, PartnerKind } from '../bindings';
+import type { BuildRequest, DealInput, DealStatus, Partner, PartnerKind } from '../bindings';
 import { MemoryBackend, type MemoryOptions } from '../backend/memory';
 import type { Backend } from '../backend';
 import type { Route } from '../route';
@@ -67,4 +67,23 @@ export function dealTitles(): string[] {
   return within(table)
     .queryAllByTestId(/^deal-row-/)
     .map((row) => row.querySelector('td')?.textContent ?? '');
+}
+
+/** A build request for `dealId` with the Pushshift field names, cut-off 2026-11-27. */
+export function buildRequest(dealId: number, over: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    deal_id: dealId,
+    source: '/data/posts.jsonl',
+    format: null,
+    id_field: 'id',
+    user_field: 'author',
+    time_field: 'created_utc',
+    as_of: '2026-11-27T10:00:00Z',
+    window_from: null,
+    window_to: null,
+    shard_bytes: null,
+    out: null,
+    max_rejected_pct: null,
+    ...over,
+  };
 }

@@ -7,6 +7,7 @@ import { useRef, useState, type ReactNode } from 'react';
 
 import type { Deal, SourcePreview } from '../../bindings';
 import { StatusBadge } from '../../components/StatusBadge';
+import { DealUnavailable } from '../../components/DealUnavailable';
 import { useApp } from '../../context';
 import { placeErrors, type FieldErrors } from '../../forms';
 import { useDeal } from '../../queries/deals';
@@ -31,17 +32,7 @@ export function SnapshotWizard({ dealId }: { dealId: number }) {
       ← {deal.data?.title ?? `Deal #${dealId}`}
     </button>
   );
-  if (deal.error && !deal.data) {
-    return (
-      <section className="screen">
-        {back}
-        <div className="empty-state">
-          <h2>{deal.error.code === 'not_found' ? `Deal #${dealId} does not exist` : 'This deal could not be loaded'}</h2>
-          <p>{deal.error.message}</p>
-        </div>
-      </section>
-    );
-  }
+  if (deal.error && !deal.data) return <DealUnavailable id={dealId} error={deal.error} back={back} />;
   if (!deal.data) return <p className="loading">Loading…</p>;
   return <WizardBody deal={deal.data} back={back} />;
 }
