@@ -36,11 +36,20 @@ import type {
 /** What a file picker is for: it decides the dialog's title and filters. */
 export type PickKind = 'registry' | 'ledger' | 'source' | 'folder';
 
-export interface Backend {
+/** The store itself. */
+export interface StoreApi {
   storeInfo(): Promise<StoreInfo>;
+  /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
+  pickFile(kind: PickKind): Promise<string | null>;
+}
+
+export interface PartnersApi {
   listPartners(): Promise<Partner[]>;
   createPartner(input: PartnerInput): Promise<Partner>;
   updatePartner(id: PartnerId, input: PartnerInput): Promise<Partner>;
+}
+
+export interface DealsApi {
   /** Newest first. */
   listDeals(filter: DealFilter): Promise<Deal[]>;
   getDeal(id: DealId): Promise<Deal>;
@@ -49,10 +58,15 @@ export interface Backend {
   transitionDeal(id: DealId, to: DealStatus): Promise<Deal>;
   /** Creates the renewal, a new draft deal linked to `id`, and returns it. */
   renewDeal(id: DealId, input: RenewInput): Promise<Deal>;
+}
+
+export interface AuditApi {
   /** Oldest first. */
   listAudit(filter: AuditFilter): Promise<AuditEntry[]>;
   verifyAudit(): Promise<AuditReport>;
+}
 
+export interface ConsentApi {
   /** Imports a user registry file; a file with bad rows is refused unless told to skip them. */
   importRegistry(path: string, options: ImportOptions): Promise<ImportReport>;
   /** Imports consent ledger events, under the same rules as the registry. */
@@ -64,6 +78,9 @@ export interface Backend {
    * `opt_out_available_from` is YYYY-MM-DD or `none` (no gate).
    */
   setPolicy(input: PolicyInput): Promise<Policy>;
+}
+
+export interface SnapshotsApi {
   /** The first records of a source file, to check the field mapping before a build. */
   previewSource(path: string, format: string | null): Promise<SourcePreview>;
   /**
@@ -77,9 +94,14 @@ export interface Backend {
   getSnapshot(id: SnapshotId): Promise<Snapshot>;
   /** Re-reads a snapshot's shards and checks them against the sealed record. */
   verifySnapshot(id: SnapshotId): Promise<VerifyReport>;
-  /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
-  pickFile(kind: PickKind): Promise<string | null>;
 }
+
+/**
+ * Everything the screens may ask, one interface per domain (deliveries and finance
+ * will join as their own). The commands behind it are declared once, in Rust
+ * (src-tauri/src/commands.rs); `tauri.ts` calls them typed by `../commands.ts`.
+ */
+export interface Backend extends StoreApi, PartnersApi, DealsApi, AuditApi, ConsentApi, SnapshotsApi {}
 
 const CODES: readonly ErrorCode[] = [
   'invalid',
