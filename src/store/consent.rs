@@ -262,6 +262,17 @@ pub(crate) struct EventCursor<'s> {
     valid: bool,
 }
 
+impl<'s> EventCursor<'s> {
+    /// The cursor over `EVENTS_AS_OF` prepared in `stmt`, before its first row.
+    fn open(stmt: &'s mut Statement<'_>, as_of_us: i64) -> Result<EventCursor<'s>> {
+        Ok(EventCursor {
+            rows: stmt.query([as_of_us])?,
+            buffer: EventRow::default(),
+            valid: false,
+        })
+    }
+}
+
 impl Cursor for EventCursor<'_> {
     type Row = EventRow;
 
@@ -315,11 +326,7 @@ pub(crate) fn with_consent_cursors<T>(
         rows: users_stmt.query([])?,
         current: None,
     };
-    let mut events = EventCursor {
-        rows: events_stmt.query([as_of_us])?,
-        buffer: EventRow::default(),
-        valid: false,
-    };
+    let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;
     f(&mut users, &mut events)
 }
 
@@ -330,11 +337,7 @@ pub(crate) fn with_event_cursor<T>(
     f: impl FnOnce(&mut EventCursor<'_>) -> Result<T>,
 ) -> Result<T> {
     let mut stmt = conn.prepare(EVENTS_AS_OF)?;
-    let mut events = EventCursor {
-        rows: stmt.query([as_of_us])?,
-        buffer: EventRow::default(),
-        valid: false,
-    };
+    let mut events = EventCursor::open(&mut stmt, as_of_us)?;
     f(&mut events)
 }
 

@@ -17,23 +17,7 @@ const T: &str = "2026-06-01T00:00:00Z";
 
 fn setup() -> (Workspace, String) {
     let ws = Workspace::new();
-    ws.ok(&["partner", "add", "--name", "Lab", "--kind", "ai-lab"]);
-    ws.ok(&[
-        "deal",
-        "add",
-        "--partner",
-        "1",
-        "--title",
-        "T",
-        "--purposes",
-        "search",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2026-12-31",
-    ]);
-    ws.ok(&["deal", "transition", "1", "--to", "negotiating"]);
-    ws.ok(&["deal", "transition", "1", "--to", "signed"]);
+    ws.signed_deal(ws.partner("Lab"), "search", "2026-01-01", "2026-12-31");
     let users = ws.dir.path().join("users.csv");
     let mut f = std::fs::File::create(&users).unwrap();
     writeln!(f, "user_id,country,birth_date,status").unwrap();

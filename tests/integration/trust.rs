@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::common::world::post;
-use crate::common::{dump, Workspace};
+use crate::common::{deal_add_args, dump, Workspace};
 use serde_json::Value;
 
 const T: &str = "2026-06-01T00:00:00Z";
@@ -304,25 +304,7 @@ fn birth_dates_in_the_future_or_before_1900_are_refused_with_their_line() {
 fn deal_dates_need_four_digit_years_in_a_sane_range() {
     let ws = Workspace::new();
     ws.partner("Lab");
-    let add = |start: &str, end: &str| -> Vec<String> {
-        [
-            "deal",
-            "add",
-            "--partner",
-            "1",
-            "--title",
-            "T",
-            "--purposes",
-            "search",
-            "--start",
-            start,
-            "--end",
-            end,
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect()
-    };
+    let add = |start: &str, end: &str| deal_add_args(1, "search", start, end);
     for (start, end, field, needle) in [
         (
             "26-01-01",
@@ -764,23 +746,9 @@ fn a_store_constraint_never_reaches_the_user() {
     // date like +262142-01-01; every input is now checked first.
     let ws = Workspace::new();
     ws.partner("Lab");
-    let out = ws
-        .cmd(&[
-            "deal",
-            "add",
-            "--partner",
-            "1",
-            "--title",
-            "T",
-            "--purposes",
-            "search",
-            "--start",
-            "2026-01-01",
-            "--end",
-            "+262142-01-01",
-        ])
-        .output()
-        .unwrap();
+    let args = deal_add_args(1, "search", "2026-01-01", "+262142-01-01");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = ws.cmd(&args).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(!stderr.contains("constraint"), "{stderr}");

@@ -117,24 +117,32 @@ impl Workspace {
 
     /// A draft deal permitting `purposes` over `start..=end`; its id.
     pub fn draft_deal(&self, partner: i64, purposes: &str, start: &str, end: &str) -> i64 {
-        let partner = partner.to_string();
-        self.ok(&[
-            "deal",
-            "add",
-            "--partner",
-            &partner,
-            "--title",
-            "T",
-            "--purposes",
-            purposes,
-            "--start",
-            start,
-            "--end",
-            end,
-        ])["id"]
-            .as_i64()
-            .unwrap()
+        let args = deal_add_args(partner, purposes, start, end);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        self.ok(&args)["id"].as_i64().unwrap()
     }
+}
+
+/// `deal add` for a deal titled "T" permitting `purposes` over `start..=end`.
+pub fn deal_add_args(partner: i64, purposes: &str, start: &str, end: &str) -> Vec<String> {
+    let partner = partner.to_string();
+    [
+        "deal",
+        "add",
+        "--partner",
+        &partner,
+        "--title",
+        "T",
+        "--purposes",
+        purposes,
+        "--start",
+        start,
+        "--end",
+        end,
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }
 
 /// Every row of every table, as text, in a stable order.
