@@ -6,7 +6,8 @@
 # Usage: scripts/install-deps.sh [build|e2e|all]   (default: all)
 #   build  compilers, WebKitGTK headers, ui/node_modules      (make app, lint, unit tests)
 #   e2e    build + Xvfb, WebKitWebDriver, fonts, tauri-driver (make e2e, make run)
-#   all    e2e + the tools the product shells out to (imagemagick, minisign, openssl)
+#   all    e2e + the tools the product shells out to (imagemagick, minisign, openssl) and
+#          the partner-side Python tools the tests run (mlcroissant, moto) in target/tools-venv
 set -euo pipefail
 
 scope="${1:-all}"
@@ -15,7 +16,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev)
 e2e_pkgs=(xvfb xauth webkit2gtk-driver fonts-dejavu-core)
-tool_pkgs=(imagemagick minisign openssl)
+tool_pkgs=(imagemagick minisign openssl python3-venv)
 
 case "$scope" in
     build) pkgs=("${build_pkgs[@]}") ;;
@@ -75,4 +76,17 @@ if [[ -f "$ui/package.json" ]]; then
     fi
 else
     say "ui/package.json not found yet; skipping npm ci"
+fi
+
+# --- Python tools the tests run for real (mlcroissant, moto) -----------------------------
+if [[ "$scope" == all ]]; then
+    venv="$root/target/tools-venv"
+    req="$root/scripts/requirements-tools.txt"
+    if [[ ! -x "$venv/bin/python" || "$req" -nt "$venv/.installed" ]]; then
+        say "pip: $(grep -v '^#' "$req" | tr '\n' ' ')into target/tools-venv"
+        python3 -m venv "$venv" || die "cannot create $venv (python3-venv)"
+        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" </dev/null ||
+            die "pip could not install $req"
+        touch "$venv/.installed"
+    fi
 fi
