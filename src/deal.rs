@@ -203,6 +203,7 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
             territory: old.territory.clone(),
             exclusive: old.exclusive,
             retention_days: old.retention_days,
+            withdrawal_days: old.withdrawal_days,
             attribution_required: old.attribution_required,
             sublicensing_allowed: old.sublicensing_allowed,
             notes: old.notes.clone(),

@@ -18,12 +18,15 @@ pub mod store;
 
 pub mod audit;
 pub mod deal;
+pub mod delivery;
 pub mod imports;
 pub(crate) mod integrity;
+pub mod keys;
 pub mod overview;
 pub mod partner;
 pub mod policy;
 pub mod snapshot;
+pub mod withdrawal;
 
 pub mod bindings;
 pub mod error;

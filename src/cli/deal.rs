@@ -67,6 +67,9 @@ pub(super) struct DealAddArgs {
     /// How many days the partner may keep delivered data.
     #[arg(long, value_name = "N")]
     retention_days: Option<i64>,
+    /// How many days the partner has to act on a withdrawal notice (default 30).
+    #[arg(long, value_name = "N")]
+    withdrawal_days: Option<i64>,
     #[arg(long)]
     notes: Option<String>,
     /// The partner gets the data exclusively.
@@ -93,6 +96,7 @@ impl TryFrom<DealAddArgs> for DealInput {
             territory: a.territory,
             exclusive: a.exclusive,
             retention_days: a.retention_days,
+            withdrawal_days: a.withdrawal_days,
             attribution_required: a.attribution,
             sublicensing_allowed: a.sublicensing,
             notes: a.notes,
@@ -124,6 +128,9 @@ pub(super) struct DealEditArgs {
     /// How many days the partner may keep delivered data.
     #[arg(long, value_name = "N")]
     retention_days: Option<i64>,
+    /// How many days the partner has to act on a withdrawal notice.
+    #[arg(long, value_name = "N")]
+    withdrawal_days: Option<i64>,
     #[arg(long)]
     notes: Option<String>,
     #[arg(long, value_name = "BOOL")]
@@ -146,6 +153,9 @@ impl DealEditArgs {
         set_if_given(&mut input.end_date, self.end);
         set_if_given(&mut input.territory, self.territory);
         set_if_given(&mut input.retention_days, self.retention_days);
+        if self.withdrawal_days.is_some() {
+            input.withdrawal_days = self.withdrawal_days;
+        }
         set_if_given(&mut input.notes, self.notes);
         set_if_given(&mut input.exclusive, self.exclusive);
         set_if_given(&mut input.attribution_required, self.attribution);
@@ -289,6 +299,10 @@ fn deal_lines(d: &Deal) -> String {
             "retention",
             d.retention_days
                 .map_or("no limit".to_string(), |n| format!("{n} days")),
+        ),
+        (
+            "withdrawal notices",
+            format!("due {} days after issue", d.withdrawal_days),
         ),
         ("attribution", flag(d.attribution_required)),
         ("sublicensing", flag(d.sublicensing_allowed)),

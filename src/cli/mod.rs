@@ -9,6 +9,7 @@
 
 mod audit;
 mod deal;
+mod delivery;
 mod imports;
 mod output;
 mod partner;
@@ -67,6 +68,17 @@ enum Command {
     /// Consent-filtered dataset snapshots of a deal.
     #[command(subcommand)]
     Snapshot(snapshot::SnapshotCommand),
+    /// The store's signing key for deliveries and notices.
+    #[command(subcommand)]
+    Key(delivery::KeyCommand),
+    /// Signed packages of sealed snapshots for a deal's partner.
+    #[command(subcommand)]
+    Delivery(delivery::DeliveryCommand),
+    /// Signed notices of delivered records whose authors are no longer eligible.
+    #[command(subcommand)]
+    Withdrawal(delivery::WithdrawalCommand),
+    /// Where one user's records went: snapshots, deliveries, partners, notices.
+    Exposure(delivery::ExposureArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -93,6 +105,10 @@ impl Command {
             Command::Users(c) | Command::Consent(c) => c.writes(),
             Command::Policy(c) => c.writes(),
             Command::Snapshot(c) => c.writes(),
+            Command::Key(c) => c.writes(),
+            Command::Delivery(c) => c.writes(),
+            Command::Withdrawal(c) => c.writes(),
+            Command::Exposure(_) => false,
         }
     }
 }
@@ -102,6 +118,15 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Some(path) => path,
         None => Store::default_path()?,
     };
+    // A partner checks a package with its public key and no store.
+    if let Command::Delivery(cmd) = &cli.command {
+        if cmd.store_optional() && !path.exists() {
+            let Command::Delivery(cmd) = cli.command else {
+                unreachable!()
+            };
+            return cmd.run(None, out);
+        }
+    }
     // A command that only reads never creates a store: a mistyped --db is an error,
     // not an empty store that verifies.
     let mut store = if cli.command.writes() {
@@ -126,6 +151,10 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Consent(cmd) => cmd.run(&store, out, consentry::imports::import_ledger),
         Command::Policy(cmd) => cmd.run(&store, out),
         Command::Snapshot(cmd) => cmd.run(&store, out),
+        Command::Key(cmd) => cmd.run(&store, out),
+        Command::Delivery(cmd) => cmd.run(Some(&store), out),
+        Command::Withdrawal(cmd) => cmd.run(&store, out),
+        Command::Exposure(args) => args.run(&store, out),
     }
 }
 

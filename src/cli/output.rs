@@ -94,6 +94,7 @@ fn flag_of(field: &str) -> &str {
         "end_date" => "--end",
         "territory" => "--territory",
         "retention_days" => "--retention-days",
+        "withdrawal_days" => "--withdrawal-days",
         "status" => "--status",
         "to" => "--to",
         "deal_id" => "--deal",

@@ -12,11 +12,13 @@ use serde_json::{json, Map, Value};
 use super::{differing_fields, show, Entries, Entry, Findings};
 use crate::audit::AuditProblem;
 use crate::consent::{DEFAULT_NOTICE_DAYS, DEFAULT_OPT_IN};
-use crate::deal::DealId;
+use crate::deal::{DealId, DEFAULT_WITHDRAWAL_DAYS};
+use crate::delivery::{DeliveryId, NoticeId};
 use crate::error::Result;
 use crate::partner::PartnerId;
 use crate::snapshot::SnapshotId;
 use crate::store;
+use sha2::Digest;
 
 /// Checks every table whose rows are after-images.
 pub(super) fn check(conn: &Connection, entries: &Entries, found: &mut Findings) -> Result<()> {
@@ -24,6 +26,7 @@ pub(super) fn check(conn: &Connection, entries: &Entries, found: &mut Findings) 
         check_rows(conn, entries, kind, found)?;
     }
     check_snapshot_users(conn, entries, found);
+    check_withdrawn_records(conn, entries, found);
     check_imports(conn, entries, found)
 }
 
@@ -50,7 +53,7 @@ struct Vouched {
     built_in: Option<(i64, fn() -> Value)>,
 }
 
-const VOUCHED: [Vouched; 4] = [
+const VOUCHED: [Vouched; 7] = [
     Vouched {
         entity: "partner",
         table: "partners",
@@ -65,7 +68,7 @@ const VOUCHED: [Vouched; 4] = [
         entity: "deal",
         table: "deals",
         derived: &["partner_name", "renewed_by"],
-        added_later: &[],
+        added_later: &[("withdrawal_days", || json!(DEFAULT_WITHDRAWAL_DAYS))],
         ids: store::integrity::deal_ids,
         render: |conn, id| rendered(store::deals::get(conn, DealId(id))),
         needs_entry: |_| true,
@@ -92,6 +95,40 @@ const VOUCHED: [Vouched; 4] = [
         ids: store::integrity::snapshot_ids,
         render: |conn, id| rendered(store::snapshots::get(conn, SnapshotId(id))),
         needs_entry: |row| row.get("sealed") == Some(&Value::Bool(true)),
+        built_in: None,
+    },
+    Vouched {
+        entity: "signing_key",
+        table: "signing_keys",
+        derived: &[],
+        added_later: &[],
+        ids: store::deliveries::key_ids,
+        render: |conn, id| {
+            rendered(store::deliveries::key(conn, id).and_then(|k| crate::keys::image(&k)))
+        },
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "delivery",
+        table: "deliveries",
+        derived: &[],
+        added_later: &[],
+        ids: store::deliveries::delivery_ids,
+        render: |conn, id| rendered(store::deliveries::get(conn, DeliveryId(id))),
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "withdrawal_notice",
+        table: "withdrawal_notices",
+        derived: &[],
+        added_later: &[],
+        ids: store::withdrawals::notice_ids,
+        render: |conn, id| {
+            store::withdrawals::get(conn, NoticeId(id)).map(|n| crate::withdrawal::image(&n))
+        },
+        needs_entry: |_| true,
         built_in: None,
     },
 ];
@@ -223,6 +260,42 @@ fn with_added_fields<'a>(recorded: Cow<'a, Value>, added: &[AddedField]) -> Cow<
         }
     }
     Cow::Owned(value)
+}
+
+/// Whether the records each notice withdrew are the ones its entry recorded (their
+/// digest): a row deleted or added would let a record be delivered again unnoticed.
+fn check_withdrawn_records(conn: &Connection, entries: &Entries, found: &mut Findings) {
+    for (id, entry) in entries.of("withdrawal_notice") {
+        let Some(after) = &entry.after else { continue };
+        let mut digest = sha2::Sha256::new();
+        let mut count = 0u64;
+        let read = store::withdrawals::notice_records(conn, NoticeId(id), |delivery, record, _| {
+            digest.update(crate::withdrawal::withdrawn_line(delivery, record));
+            count += 1;
+        });
+        let sha = hex::encode(digest.finalize());
+        let recorded = (
+            after["records_sha256"].as_str(),
+            after["record_count"].as_u64(),
+        );
+        let message = match read {
+            Err(e) => format!("the records notice {id} withdrew cannot be read: {e}"),
+            Ok(()) if recorded == (Some(sha.as_str()), Some(count)) => continue,
+            Ok(()) => format!(
+                "notice {id} lists {count} withdrawn records (SHA-256 {sha}); {} recorded {} \
+                 and {}",
+                entry.describe(),
+                show(&after["record_count"]),
+                show(&after["records_sha256"]),
+            ),
+        };
+        found.push(AuditProblem::data(
+            Some(entry.seq),
+            "withdrawn_records",
+            Some(format!("notice_id {id}")),
+            message,
+        ));
+    }
 }
 
 fn check_snapshot_users(conn: &Connection, entries: &Entries, found: &mut Findings) {

@@ -32,6 +32,22 @@ pub enum Action {
     /// `snapshot.sealed`: a snapshot was built and sealed (entity `snapshot`; `after` is the
     /// sealed snapshot).
     SnapshotSealed,
+    /// `key.created`: the store's first signing key was made (entity `signing_key`;
+    /// `after` is its public half and where its secret is).
+    KeyCreated,
+    /// `key.rotated`: a new signing key replaced the current one.
+    KeyRotated,
+    /// `key.retired`: a signing key was replaced (`before` and `after`).
+    KeyRetired,
+    /// `delivery.created`: a signed package was made (entity `delivery`; `after` is it).
+    DeliveryCreated,
+    /// `delivery.pushed`: an object of a package was stored at a destination (entity
+    /// `delivery`; `after` is the receipt).
+    DeliveryPushed,
+    /// `withdrawal.issued`: a withdrawal notice was signed (entity `withdrawal_notice`).
+    WithdrawalIssued,
+    /// `withdrawal.acknowledged`: the partner acknowledged a notice (`before`, `after`).
+    WithdrawalAcknowledged,
 }
 
 impl Action {
@@ -48,6 +64,13 @@ impl Action {
             Action::LedgerImported => "ledger.imported",
             Action::PolicyChanged => "policy.changed",
             Action::SnapshotSealed => "snapshot.sealed",
+            Action::KeyCreated => "key.created",
+            Action::KeyRotated => "key.rotated",
+            Action::KeyRetired => "key.retired",
+            Action::DeliveryCreated => "delivery.created",
+            Action::DeliveryPushed => "delivery.pushed",
+            Action::WithdrawalIssued => "withdrawal.issued",
+            Action::WithdrawalAcknowledged => "withdrawal.acknowledged",
         }
     }
 }

@@ -150,6 +150,8 @@ pub struct Deal {
     /// How many days the partner may keep delivered data; `None` means the contract
     /// sets no limit.
     pub retention_days: Option<u32>,
+    /// How many days the partner has to act on a withdrawal notice (its due date).
+    pub withdrawal_days: u32,
     /// Whether the partner must credit the platform when using the data.
     pub attribution_required: bool,
     /// Whether the partner may license the data on to third parties.
@@ -167,6 +169,9 @@ pub struct Deal {
     /// When the deal's terms or status last changed, RFC 3339 UTC with milliseconds.
     pub updated_at: String,
 }
+
+/// Days a partner has to act on a withdrawal notice when the deal does not say.
+pub const DEFAULT_WITHDRAWAL_DAYS: u32 = 30;
 
 /// What a user enters to create or edit a deal. Dates are `YYYY-MM-DD` text so that a
 /// bad date is reported against its field like any other mistake.
@@ -191,6 +196,10 @@ pub struct DealInput {
     /// contract sets no limit.
     #[serde(default)]
     pub retention_days: Option<i64>,
+    /// Days the partner has to act on a withdrawal notice, 1 to 3650; `None`: the
+    /// default, [`DEFAULT_WITHDRAWAL_DAYS`].
+    #[serde(default)]
+    pub withdrawal_days: Option<i64>,
     /// Whether the partner must credit the platform; default `false`.
     #[serde(default)]
     pub attribution_required: bool,
@@ -214,6 +223,7 @@ impl From<&Deal> for DealInput {
             territory: d.territory.clone(),
             exclusive: d.exclusive,
             retention_days: d.retention_days.map(i64::from),
+            withdrawal_days: Some(i64::from(d.withdrawal_days)),
             attribution_required: d.attribution_required,
             sublicensing_allowed: d.sublicensing_allowed,
             notes: Some(d.notes.clone()),
@@ -240,6 +250,8 @@ pub struct DealFields {
     pub exclusive: bool,
     /// Days the partner may keep delivered data, at least 1; `None`: no limit.
     pub retention_days: Option<u32>,
+    /// Days the partner has to act on a withdrawal notice, 1 to 3650.
+    pub withdrawal_days: u32,
     /// Whether the partner must credit the platform.
     pub attribution_required: bool,
     /// Whether the partner may license the data on to third parties.
@@ -284,6 +296,17 @@ impl DealInput {
                 None
             }
         };
+        let withdrawal_days = match self.withdrawal_days {
+            None => DEFAULT_WITHDRAWAL_DAYS,
+            Some(days) if (1..=3650).contains(&days) => days as u32,
+            Some(days) => {
+                problems.add(
+                    "withdrawal_days",
+                    format!("withdrawal notices need 1 to 3650 days to act on, not {days}"),
+                );
+                DEFAULT_WITHDRAWAL_DAYS
+            }
+        };
         let notes = self.notes.as_deref().unwrap_or("").trim().to_string();
         problems.take(text::multi_line("notes", &notes));
         problems.into_result()?;
@@ -296,6 +319,7 @@ impl DealInput {
             territory: territory.expect("checked"),
             exclusive: self.exclusive,
             retention_days,
+            withdrawal_days,
             attribution_required: self.attribution_required,
             sublicensing_allowed: self.sublicensing_allowed,
             notes,

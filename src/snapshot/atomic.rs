@@ -72,12 +72,35 @@ impl AtomicFile {
     }
 
     /// Flushes, fsyncs, renames the file to its final name and fsyncs the folder.
-    pub fn commit(mut self) -> Result<Written> {
+    pub fn commit(self) -> Result<Written> {
+        self.finish(false)
+    }
+
+    /// As [`AtomicFile::commit`], but refused (the temporary file removed) when a file
+    /// of the final name exists: the name is linked, never replaced.
+    pub fn commit_new(self) -> Result<Written> {
+        self.finish(true)
+    }
+
+    fn finish(mut self, no_replace: bool) -> Result<Written> {
         let out = self.out.take().expect("not committed");
-        let file = out.into_inner().map_err(|e| self.error(e.into_error()))?;
-        file.sync_all().map_err(|e| self.error(e))?;
-        std::fs::rename(temporary(&self.dir, &self.name), self.dir.join(&self.name))
-            .map_err(|e| self.error(e))?;
+        let temp = temporary(&self.dir, &self.name);
+        let file = out.into_inner().map_err(|e| self.error(e.into_error()));
+        let synced = file.and_then(|f| f.sync_all().map_err(|e| self.error(e)));
+        let placed = synced.and_then(|()| {
+            let target = self.dir.join(&self.name);
+            if no_replace {
+                std::fs::hard_link(&temp, target)
+                    .and_then(|()| std::fs::remove_file(&temp))
+                    .map_err(|e| self.error(e))
+            } else {
+                std::fs::rename(&temp, target).map_err(|e| self.error(e))
+            }
+        });
+        if let Err(e) = placed {
+            let _ = std::fs::remove_file(&temp);
+            return Err(e);
+        }
         folders::sync_dir(&self.dir)?;
         Ok(Written {
             name: std::mem::take(&mut self.name),

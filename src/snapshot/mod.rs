@@ -24,11 +24,11 @@
 //!   version; `records.jsonl` beside the shards lists `[author, record id]` of every
 //!   included record, in shard order.
 
-mod atomic;
+pub(crate) mod atomic;
 mod authors;
 pub(crate) mod build;
 mod classify;
-mod folders;
+pub(crate) mod folders;
 pub mod idset;
 mod reader;
 mod request;

@@ -319,11 +319,52 @@ pub(crate) fn with_consent_cursors<T>(
     as_of_us: i64,
     f: impl FnOnce(&mut UserCursor<'_>, &mut EventCursor<'_>) -> Result<T>,
 ) -> Result<T> {
-    let mut users_stmt =
-        conn.prepare("SELECT user_id, country, birth_date, status FROM users ORDER BY user_id")?;
+    cursors(conn, REGISTRY, None, as_of_us, f)
+}
+
+/// As [`with_consent_cursors`], with the registry as it stood at `registry_at` (an
+/// instant as the store writes them): a user that an import changed after then reads
+/// as that import found them (its change's before-image). A change counts from the time
+/// it was imported.
+pub(crate) fn with_consent_cursors_at<T>(
+    conn: &Connection,
+    as_of_us: i64,
+    registry_at: &str,
+    f: impl FnOnce(&mut UserCursor<'_>, &mut EventCursor<'_>) -> Result<T>,
+) -> Result<T> {
+    cursors(conn, REGISTRY_AT, Some(registry_at), as_of_us, f)
+}
+
+const REGISTRY: &str = "SELECT user_id, country, birth_date, status FROM users ORDER BY user_id";
+
+// SQLite returns the bare column `before` of the row that gives min(id): the first
+// change after the instant, whose before-image is the user as they stood then.
+const REGISTRY_AT: &str = "
+    WITH undo AS (
+        SELECT user_id, before, min(id) FROM user_changes WHERE changed_at > ?1 GROUP BY user_id
+    )
+    SELECT u.user_id,
+           CASE WHEN c.before IS NULL THEN u.country ELSE c.before ->> '$.country' END,
+           CASE WHEN c.before IS NULL THEN u.birth_date ELSE c.before ->> '$.birth_date' END,
+           CASE WHEN c.before IS NULL THEN u.status ELSE c.before ->> '$.status' END
+    FROM users u LEFT JOIN undo c ON c.user_id = u.user_id
+    ORDER BY u.user_id";
+
+fn cursors<T>(
+    conn: &Connection,
+    registry_sql: &str,
+    registry_at: Option<&str>,
+    as_of_us: i64,
+    f: impl FnOnce(&mut UserCursor<'_>, &mut EventCursor<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut users_stmt = conn.prepare(registry_sql)?;
     let mut events_stmt = conn.prepare(EVENTS_AS_OF)?;
+    let rows = match registry_at {
+        Some(at) => users_stmt.query([at])?,
+        None => users_stmt.query([])?,
+    };
     let mut users = UserCursor {
-        rows: users_stmt.query([])?,
+        rows,
         current: None,
     };
     let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;

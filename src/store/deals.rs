@@ -13,7 +13,7 @@ const SELECT: &str = "
            d.territory, d.exclusive, d.retention_days, d.attribution_required,
            d.sublicensing_allowed, d.notes, d.status, d.renewed_from,
            (SELECT r.id FROM deals r WHERE r.renewed_from = d.id),
-           d.created_at, d.updated_at
+           d.created_at, d.updated_at, d.withdrawal_days
     FROM deals d JOIN partners p ON p.id = d.partner_id";
 
 fn conversion(column: usize, message: String) -> rusqlite::Error {
@@ -34,6 +34,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Deal> {
         territory: row.get(7)?,
         exclusive: row.get(8)?,
         retention_days: row.get(9)?,
+        withdrawal_days: row.get(18)?,
         attribution_required: row.get(10)?,
         sublicensing_allowed: row.get(11)?,
         notes: row.get(12)?,
@@ -57,8 +58,8 @@ pub(crate) fn insert(
         "INSERT INTO deals (partner_id, title, purposes, start_date, end_date, territory,
                             exclusive, retention_days, attribution_required,
                             sublicensing_allowed, notes, status, renewed_from,
-                            created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)",
+                            created_at, updated_at, withdrawal_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15)",
         params![
             d.partner_id.0,
             d.title,
@@ -74,6 +75,7 @@ pub(crate) fn insert(
             status.token(),
             renewed_from.map(|r| r.0),
             tx.now(),
+            d.withdrawal_days,
         ],
     )?;
     Ok(DealId(tx.conn().last_insert_rowid()))
@@ -84,7 +86,7 @@ pub(crate) fn update_terms(tx: &Tx<'_>, id: DealId, d: &DealFields) -> Result<()
         "UPDATE deals SET partner_id = ?2, title = ?3, purposes = ?4, start_date = ?5,
                 end_date = ?6, territory = ?7, exclusive = ?8, retention_days = ?9,
                 attribution_required = ?10, sublicensing_allowed = ?11, notes = ?12,
-                updated_at = ?13
+                updated_at = ?13, withdrawal_days = ?14
          WHERE id = ?1",
         params![
             id.0,
@@ -100,6 +102,7 @@ pub(crate) fn update_terms(tx: &Tx<'_>, id: DealId, d: &DealFields) -> Result<()
             d.sublicensing_allowed,
             d.notes,
             tx.now(),
+            d.withdrawal_days,
         ],
     )?;
     Ok(())

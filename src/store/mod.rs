@@ -12,9 +12,11 @@
 pub mod audit;
 pub mod consent;
 pub mod deals;
+pub mod deliveries;
 pub(crate) mod integrity;
 pub mod partners;
 pub mod snapshots;
+pub mod withdrawals;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -31,6 +33,7 @@ const MIGRATIONS: &[M<'static>] = &[
         "../../migrations/0002_consent_and_snapshots.sql"
     )),
     M::up(include_str!("../../migrations/0003_trust.sql")),
+    M::up(include_str!("../../migrations/0004_deliveries.sql")),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.

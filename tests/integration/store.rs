@@ -28,13 +28,18 @@ fn an_empty_file_migrates_to_the_latest_schema() {
             "audit_log",
             "consent_events",
             "deals",
+            "deliveries",
+            "delivery_receipts",
             "imports",
             "partners",
             "policies",
+            "signing_keys",
             "snapshot_users",
             "snapshots",
             "user_changes",
-            "users"
+            "users",
+            "withdrawal_notices",
+            "withdrawn_records"
         ]
     );
     // Opening again is a no-op.

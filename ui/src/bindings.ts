@@ -153,6 +153,10 @@ exclusive: boolean,
  */
 retention_days: number | null, 
 /**
+ * How many days the partner has to act on a withdrawal notice (its due date).
+ */
+withdrawal_days: number, 
+/**
  * Whether the partner must credit the platform when using the data.
  */
 attribution_required: boolean, 
@@ -219,6 +223,11 @@ exclusive: boolean,
  * contract sets no limit.
  */
 retention_days: number | null, 
+/**
+ * Days the partner has to act on a withdrawal notice, 1 to 3650; `None`: the
+ * default, [`DEFAULT_WITHDRAWAL_DAYS`].
+ */
+withdrawal_days: number | null, 
 /**
  * Whether the partner must credit the platform; default `false`.
  */
@@ -867,7 +876,7 @@ error: string | null, };
 export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {"draft":["negotiating","terminated"],"negotiating":["signed","terminated"],"signed":["active","terminated"],"active":["expired","terminated"],"expired":[],"terminated":[]};
 
 /** The purposes in canonical order, with their parent and vocabulary tokens. */
-export const PURPOSE_TABLE: Array<{ token: Purpose; parent: Purpose | null; cawg: string | null; aipref: string | null }> = [{"token":"partner-sharing","parent":null,"cawg":null,"aipref":null},{"token":"ai-training","parent":"partner-sharing","cawg":"cawg.ai_training","aipref":null},{"token":"genai-training","parent":"ai-training","cawg":"cawg.ai_generative_training","aipref":"train-ai"},{"token":"ai-inference","parent":"partner-sharing","cawg":"cawg.ai_inference","aipref":"ai-use"},{"token":"search","parent":"partner-sharing","cawg":null,"aipref":"search"},{"token":"data-mining","parent":"partner-sharing","cawg":"cawg.data_mining","aipref":null}];
+export const PURPOSE_TABLE: Array<{ token: Purpose; parent: Purpose | null; cawg: string | null; aipref: string | null }> = [{"token":"partner-sharing","parent":null,"cawg":null,"aipref":null},{"token":"ai-training","parent":"partner-sharing","cawg":"cawg.ai_training","aipref":"train-ai"},{"token":"genai-training","parent":"ai-training","cawg":"cawg.ai_generative_training","aipref":"train-genai"},{"token":"ai-inference","parent":"partner-sharing","cawg":"cawg.ai_inference","aipref":"ai-use"},{"token":"search","parent":"partner-sharing","cawg":null,"aipref":"search"},{"token":"data-mining","parent":"partner-sharing","cawg":"cawg.data_mining","aipref":null}];
 
 /** Every ISO 3166-1 alpha-2 code the core accepts, sorted. */
 export const COUNTRY_CODES: string[] = ["AD","AE","AF","AG","AI","AL","AM","AO","AQ","AR","AS","AT","AU","AW","AX","AZ","BA","BB","BD","BE","BF","BG","BH","BI","BJ","BL","BM","BN","BO","BQ","BR","BS","BT","BV","BW","BY","BZ","CA","CC","CD","CF","CG","CH","CI","CK","CL","CM","CN","CO","CR","CU","CV","CW","CX","CY","CZ","DE","DJ","DK","DM","DO","DZ","EC","EE","EG","EH","ER","ES","ET","FI","FJ","FK","FM","FO","FR","GA","GB","GD","GE","GF","GG","GH","GI","GL","GM","GN","GP","GQ","GR","GS","GT","GU","GW","GY","HK","HM","HN","HR","HT","HU","ID","IE","IL","IM","IN","IO","IQ","IR","IS","IT","JE","JM","JO","JP","KE","KG","KH","KI","KM","KN","KP","KR","KW","KY","KZ","LA","LB","LC","LI","LK","LR","LS","LT","LU","LV","LY","MA","MC","MD","ME","MF","MG","MH","MK","ML","MM","MN","MO","MP","MQ","MR","MS","MT","MU","MV","MW","MX","MY","MZ","NA","NC","NE","NF","NG","NI","NL","NO","NP","NR","NU","NZ","OM","PA","PE","PF","PG","PH","PK","PL","PM","PN","PR","PS","PT","PW","PY","QA","RE","RO","RS","RU","RW","SA","SB","SC","SD","SE","SG","SH","SI","SJ","SK","SL","SM","SN","SO","SR","SS","ST","SV","SX","SY","SZ","TC","TD","TF","TG","TH","TJ","TK","TL","TM","TN","TO","TR","TT","TV","TW","TZ","UA","UG","UM","US","UY","UZ","VA","VC","VE","VG","VI","VN","VU","WF","WS","YE","YT","ZA","ZM","ZW"];

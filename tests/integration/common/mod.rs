@@ -27,7 +27,9 @@ impl Workspace {
     /// `consentry --db <this store> --actor tester ARGS...`
     pub fn cmd(&self, args: &[&str]) -> Command {
         let mut cmd = Command::cargo_bin("consentry").unwrap();
+        // Signing keys go in a file beside the test's store, never a developer's keyring.
         cmd.env_remove("CONSENTRY_DB")
+            .env("CONSENTRY_SECRET_STORE", "file")
             .arg("--db")
             .arg(&self.db)
             .args(["--actor", "tester"])

@@ -35,6 +35,7 @@ export async function seedDemo(backend: MemoryBackend): Promise<void> {
     territory: 'WORLD',
     exclusive: false,
     retention_days: null,
+    withdrawal_days: 30,
     attribution_required: false,
     sublicensing_allowed: false,
     notes: null,

@@ -136,6 +136,7 @@ interface ValidDeal {
   territory: string;
   exclusive: boolean;
   retention_days: number | null;
+  withdrawal_days: number;
   attribution_required: boolean;
   sublicensing_allowed: boolean;
   notes: string;
@@ -258,6 +259,7 @@ function validateDeal(input: DealInput): ValidDeal {
     territory: territory as string,
     exclusive: input.exclusive,
     retention_days: days,
+    withdrawal_days: input.withdrawal_days ?? 30,
     attribution_required: input.attribution_required,
     sublicensing_allowed: input.sublicensing_allowed,
     notes,
@@ -438,6 +440,7 @@ export class MemoryBackend implements Backend {
         territory: old.territory,
         exclusive: old.exclusive,
         retention_days: old.retention_days,
+        withdrawal_days: old.withdrawal_days,
         attribution_required: old.attribution_required,
         sublicensing_allowed: old.sublicensing_allowed,
         notes: old.notes,

@@ -28,6 +28,7 @@ const LABELS: Record<string, string> = {
   territory: 'territory',
   exclusive: 'exclusive',
   retention_days: 'retention (days)',
+  withdrawal_days: 'withdrawal notice days',
   attribution_required: 'attribution required',
   sublicensing_allowed: 'sublicensing allowed',
   notes: 'notes',

@@ -130,6 +130,8 @@ export function DealDetail({ id }: { id: number }) {
             <dd>{d.territory === 'WORLD' ? 'Worldwide (WORLD)' : d.territory.split(',').join(', ')}</dd>
             <dt>Retention</dt>
             <dd>{d.retention_days === null ? 'No limit set' : `${d.retention_days} days`}</dd>
+            <dt>Withdrawal notices due</dt>
+            <dd>{d.withdrawal_days} days after issue</dd>
             <dt>Exclusive</dt>
             <dd>{d.exclusive ? 'Yes' : 'No'}</dd>
             <dt>Attribution required</dt>

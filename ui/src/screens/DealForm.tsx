@@ -19,6 +19,7 @@ const FIELDS = new FieldTable({
   end_date: { input: 'deal-end', label: 'End date' },
   territory: { input: 'deal-territory', label: 'Territory' },
   retention_days: { input: 'deal-retention', label: 'Retention' },
+  withdrawal_days: { input: 'deal-withdrawal-days', label: 'Withdrawal notices due after' },
   exclusive: { input: 'deal-exclusive', label: 'Exclusive' },
   attribution_required: { input: 'deal-attribution', label: 'Attribution required' },
   sublicensing_allowed: { input: 'deal-sublicensing', label: 'Sublicensing allowed' },
@@ -35,6 +36,7 @@ interface Values {
   end_date: string;
   territory: string;
   retention_days: string;
+  withdrawal_days: string;
   exclusive: boolean;
   attribution_required: boolean;
   sublicensing_allowed: boolean;
@@ -53,6 +55,7 @@ function initialValues(deal: Deal | undefined): Values {
     end_date: deal?.end_date ?? '',
     territory: deal?.territory ?? 'WORLD',
     retention_days: deal?.retention_days != null ? String(deal.retention_days) : '',
+    withdrawal_days: String(deal?.withdrawal_days ?? 30),
     exclusive: deal?.exclusive ?? false,
     attribution_required: deal?.attribution_required ?? false,
     sublicensing_allowed: deal?.sublicensing_allowed ?? false,
@@ -79,6 +82,9 @@ function check(v: Values): FieldErrors {
   const retention = v.retention_days.trim();
   if (retention !== '' && !/^[0-9]+$/.test(retention)) errors.retention_days = 'Enter a whole number of days.';
   else if (retention !== '' && Number(retention) < 1) errors.retention_days = 'Retention must be at least 1 day.';
+  const withdrawal = v.withdrawal_days.trim();
+  if (!/^[0-9]+$/.test(withdrawal) || Number(withdrawal) < 1 || Number(withdrawal) > 3650)
+    errors.withdrawal_days = 'Enter a whole number of days from 1 to 3650.';
   return errors;
 }
 
@@ -93,6 +99,7 @@ function toInput(v: Values): DealInput {
     territory: v.territory,
     exclusive: v.exclusive,
     retention_days: retention === '' ? null : Number(retention),
+    withdrawal_days: Number(v.withdrawal_days.trim()),
     attribution_required: v.attribution_required,
     sublicensing_allowed: v.sublicensing_allowed,
     notes: v.notes,
@@ -174,7 +181,7 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
   };
 
   const length = termLength(values.start_date, values.end_date);
-  const text = (field: 'title' | 'territory' | 'notes' | 'retention_days') => ({
+  const text = (field: 'title' | 'territory' | 'notes' | 'retention_days' | 'withdrawal_days') => ({
     id: F[field].input,
     field,
     label: F[field].label,
@@ -283,6 +290,15 @@ function DealFormBody({ deal }: { deal: Deal | undefined }) {
           <TextField
             {...text('retention_days')}
             hint="How long the partner may keep delivered data; blank for no limit"
+            type="number"
+            min={1}
+            step={1}
+            inputClassName="input-number"
+            suffix="days"
+          />
+          <TextField
+            {...text('withdrawal_days')}
+            hint="A withdrawal notice's due date: days after it is issued"
             type="number"
             min={1}
             step={1}

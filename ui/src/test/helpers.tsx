@@ -43,6 +43,7 @@ export function dealInput(partnerId: number, over: Partial<DealInput> = {}): Dea
     territory: 'WORLD',
     exclusive: false,
     retention_days: null,
+    withdrawal_days: 30,
     attribution_required: false,
     sublicensing_allowed: false,
     notes: null,
