@@ -11,6 +11,7 @@ pub mod deal;
 pub mod digest;
 pub mod file_format;
 pub mod imports;
+pub mod manifest;
 pub mod overview;
 pub mod partner;
 pub mod policy;
