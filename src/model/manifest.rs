@@ -18,7 +18,7 @@
 //!   what is left out); its key is the snapshot's id field.
 //! - `usageInfo`: an ODRL Agreement, assigner the platform and assignee the partner: a
 //!   permission per permitted purpose (constrained to the term and the territory, with
-//!   the deal's duties), a prohibition per other purpose.
+//!   the deal's duties), a prohibition per other purpose, permissions prevailing.
 //! - `rai:*`: how the data was collected and filtered, what personal data it holds.
 //! - `prov:wasDerivedFrom`: the snapshot and the ledger digest at the cut-off.
 //! - `consentry:delivery`: deal, partner, delivery, cut-off, policy, counts by reason,
@@ -532,9 +532,14 @@ fn field_id(name: &str) -> String {
     id
 }
 
-/// A purpose as an ODRL action: Consentry's IRI for it, its parent as
-/// `odrl:includedIn`, and its CAWG, aipref and TDMRep entries (absent: the vocabulary
-/// has no entry for it, so it grants nothing). `permitted` sets `tdm-reservation`.
+/// A purpose as an ODRL action: Consentry's IRI for it, its parent, and its CAWG,
+/// aipref and TDMRep entries (absent: the vocabulary has no entry for it, so it grants
+/// nothing). `permitted` sets `tdm-reservation`.
+///
+/// The parent is `consentry:parent`, not `odrl:includedIn`: in ODRL a permission of the
+/// broader action implies the narrower one, but a deal permitting `ai-training` does not
+/// permit `genai-training` (its authors may have refused that), so the two must stay
+/// distinct actions.
 fn action(purpose: Purpose, permitted: bool) -> Value {
     let mut a = Map::new();
     a.insert(
@@ -544,7 +549,7 @@ fn action(purpose: Purpose, permitted: bool) -> Value {
     a.insert("name".into(), json!(purpose.token()));
     if let Some(parent) = purpose.parent() {
         a.insert(
-            "odrl:includedIn".into(),
+            "consentry:parent".into(),
             json!({"@id": format!("consentry:{}", parent.token())}),
         );
     }
@@ -647,6 +652,12 @@ fn agreement(input: &ManifestInput) -> Value {
         // ODRL's uid is the policy's `@id` (its JSON-LD context maps `uid` to `@id`).
         "@id": deal_urn(deal),
         "name": deal.title,
+        "description": "Each action is one Consentry purpose; consentry:parent names the \
+            broader purpose it falls under, for information. A permission covers exactly \
+            its purpose: a narrower purpose is prohibited unless permitted itself. A \
+            permitted purpose prevails over the prohibition of a broader one \
+            (odrl:conflict perm).",
+        "odrl:conflict": {"@id": "odrl:perm"},
         "odrl:assigner": assigner,
         "odrl:assignee": assignee,
         "odrl:permission": permissions,
@@ -658,7 +669,7 @@ fn agreement(input: &ManifestInput) -> Value {
 fn rai(input: &ManifestInput) -> Vec<(&'static str, Value)> {
     let s = input.snapshot;
     let window = match (&s.window_from, &s.window_to) {
-        (None, None) => "any creation date up to the cut-off".to_string(),
+        (None, None) => "created at any time up to the cut-off".to_string(),
         (Some(f), None) => format!("created from {f} (UTC) up to the cut-off"),
         (None, Some(t)) => format!("created up to {t} (UTC, inclusive) and the cut-off"),
         (Some(f), Some(t)) => format!("created from {f} to {t} (UTC, inclusive)"),
@@ -925,7 +936,8 @@ mod tests {
         assert_eq!(action["consentry:aipref"], "train-genai");
         assert_eq!(action["consentry:cawg"], "cawg.ai_generative_training");
         assert_eq!(action["consentry:tdm-reservation"], 0);
-        assert_eq!(action["odrl:includedIn"]["@id"], "consentry:ai-training");
+        assert_eq!(action["consentry:parent"]["@id"], "consentry:ai-training");
+        assert_eq!(doc["usageInfo"]["odrl:conflict"]["@id"], "odrl:perm");
         let mining = &doc["usageInfo"]["odrl:prohibition"][4]["odrl:action"];
         assert_eq!(mining["@id"], "consentry:data-mining");
         assert_eq!(mining["consentry:tdm-reservation"], 1);
