@@ -86,6 +86,7 @@ fn tables() -> String {
                 "parent": p.parent().map(|q| q.token()),
                 "cawg": p.cawg(),
                 "aipref": p.aipref(),
+                "tdmrep": p.tdmrep(),
             })
         })
         .collect();
@@ -95,7 +96,7 @@ fn tables() -> String {
          export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {};\n\
          \n/** The purposes in canonical order, with their parent and vocabulary tokens. */\n\
          export const PURPOSE_TABLE: Array<{{ token: Purpose; parent: Purpose | null; \
-         cawg: string | null; aipref: string | null }}> = {};\n\
+         cawg: string | null; aipref: string | null; tdmrep: string | null }}> = {};\n\
          \n/** Every ISO 3166-1 alpha-2 code the core accepts, sorted. */\n\
          export const COUNTRY_CODES: string[] = {};\n\
          \n/** The opt-in countries of the built-in policy (version 1). */\n\

@@ -83,13 +83,29 @@ impl Purpose {
         }
     }
 
-    /// The IETF AI-preferences vocabulary token for this purpose, if one exists.
+    /// The IETF AI-preferences vocabulary token for this purpose, if one exists:
+    /// `train-ai` is training any AI model and `train-genai` generative training only, so
+    /// each purpose maps to the category it names (README, "Purposes and vocabularies").
     pub fn aipref(self) -> Option<&'static str> {
         match self {
-            Purpose::GenaiTraining => Some("train-ai"),
+            Purpose::AiTraining => Some("train-ai"),
+            Purpose::GenaiTraining => Some("train-genai"),
             Purpose::AiInference => Some("ai-use"),
             Purpose::Search => Some("search"),
-            _ => None,
+            Purpose::PartnerSharing | Purpose::DataMining => None,
+        }
+    }
+
+    /// The W3C TDMRep property that covers this purpose, if any: `tdm-reservation`
+    /// for the text-and-data-mining acts (training and mining). A manifest writes it as
+    /// 0 (not reserved: this agreement licenses it) when the purpose is permitted, 1
+    /// (reserved) when it is prohibited.
+    pub fn tdmrep(self) -> Option<&'static str> {
+        match self {
+            Purpose::AiTraining | Purpose::GenaiTraining | Purpose::DataMining => {
+                Some("tdm-reservation")
+            }
+            Purpose::PartnerSharing | Purpose::AiInference | Purpose::Search => None,
         }
     }
 
@@ -183,6 +199,41 @@ mod tests {
         let list = Purpose::parse_list("search, genai-training,search").unwrap();
         assert_eq!(list, [Purpose::GenaiTraining, Purpose::Search]);
         assert_eq!(Purpose::join(&list), "genai-training,search");
+    }
+
+    #[test]
+    fn each_purpose_maps_to_its_own_vocabulary_entries() {
+        let table: Vec<_> = Purpose::ALL
+            .into_iter()
+            .map(|p| (p.token(), p.cawg(), p.aipref(), p.tdmrep()))
+            .collect();
+        let tdm = Some("tdm-reservation");
+        assert_eq!(
+            table,
+            [
+                ("partner-sharing", None, None, None),
+                (
+                    "ai-training",
+                    Some("cawg.ai_training"),
+                    Some("train-ai"),
+                    tdm
+                ),
+                (
+                    "genai-training",
+                    Some("cawg.ai_generative_training"),
+                    Some("train-genai"),
+                    tdm
+                ),
+                (
+                    "ai-inference",
+                    Some("cawg.ai_inference"),
+                    Some("ai-use"),
+                    None
+                ),
+                ("search", None, Some("search"), None),
+                ("data-mining", Some("cawg.data_mining"), None, tdm),
+            ]
+        );
     }
 
     #[test]

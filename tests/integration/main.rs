@@ -14,6 +14,7 @@ mod busy;
 mod cli;
 mod consent_rules;
 mod crash;
+mod croissant;
 mod deliveries;
 mod exactness;
 mod imports;

@@ -46,7 +46,7 @@ describe('lifecycle and purposes', () => {
     expect(purposeDepth('genai-training')).toBe(2);
     expect(purposeDepth('search')).toBe(1);
     expect(canonicalPurposes(['search', 'partner-sharing', 'search'])).toEqual(['partner-sharing', 'search']);
-    expect(vocabularyTokens('genai-training')).toEqual(['cawg.ai_generative_training', 'train-ai']);
+    expect(vocabularyTokens('genai-training')).toEqual(['cawg.ai_generative_training', 'train-genai']);
     expect(vocabularyTokens('partner-sharing')).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ export interface PurposeInfo {
   parent: Purpose | null;
   cawg: string | null;
   aipref: string | null;
+  /** `tdm-reservation` when W3C TDMRep covers the purpose (training, mining). */
+  tdmrep: string | null;
 }
 
 /** What the UI says about each purpose: its own words, keyed by the core's tokens. */
