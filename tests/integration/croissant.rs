@@ -9,11 +9,9 @@ use std::process::Command;
 use serde_json::{Map, Value};
 
 use crate::common::world::World;
-use consentry::audit;
-use consentry::deal;
-use consentry::model::file_format::FileFormat;
-use consentry::model::manifest::{self, ManifestInput, RECORD_SET};
-use consentry::partner;
+use consentry::delivery::{self, DeliveryRequest};
+use consentry::keys::Secrets;
+use consentry::model::manifest::RECORD_SET;
 use consentry::purpose::Purpose;
 use consentry::snapshot::Snapshot;
 
@@ -41,9 +39,10 @@ fn world() -> World {
     w
 }
 
-/// Builds a snapshot of `source` in two shards, copies the shards (not the records
-/// index) to a delivery folder, writes `manifest.json` beside them and returns the
-/// folder, the snapshot and the manifest.
+/// Builds a snapshot of `source` in two shards and delivers it twice with `delivery
+/// create` (so the manifest read is sequence 2); returns a copy of the second package
+/// folder (`mlcroissant load` writes its output beside the manifest), the snapshot and
+/// the manifest.
 fn deliver(w: &World, name: &str, source: &str) -> (PathBuf, Snapshot, Value) {
     let path = w.write(name, source);
     let mut req = w.request(&path, T);
@@ -51,40 +50,28 @@ fn deliver(w: &World, name: &str, source: &str) -> (PathBuf, Snapshot, Value) {
     req.out = Some(w.path("snapshot").display().to_string());
     let snapshot = w.build(&req).unwrap();
     assert_eq!(snapshot.shards.len(), 2, "{:?}", snapshot.shards);
-    let folder = w.path("delivery");
-    std::fs::create_dir(&folder).unwrap();
-    for shard in &snapshot.shards {
-        std::fs::copy(
-            Path::new(&snapshot.out_dir).join(&shard.file),
-            folder.join(&shard.file),
+    for (n, folder) in ["first", "delivery"].iter().enumerate() {
+        let made = delivery::create(
+            &w.store,
+            Secrets::File,
+            DeliveryRequest {
+                deal_id: w.deal,
+                snapshot_id: snapshot.snapshot_id,
+                out: w.path(folder).display().to_string(),
+                platform: Some("Chirp".into()),
+            },
         )
         .unwrap();
+        assert_eq!(made.sequence, n as u64 + 1);
     }
-    let first = std::fs::read(folder.join(&snapshot.shards[0].file)).unwrap();
-    let first_line = first.split(|&b| b == b'\n').next().unwrap();
-    let format = FileFormat::parse("format", &snapshot.format).unwrap();
-    let deal = deal::get(&w.store, w.deal).unwrap();
-    let partner = partner::get(&w.store, deal.partner_id).unwrap();
-    let head = audit::head(&w.store).unwrap();
-    let input = ManifestInput {
-        deal: &deal,
-        partner: &partner,
-        snapshot: &snapshot,
-        delivery_id: 1,
-        sequence: 3,
-        platform: "Chirp".into(),
-        issued_at: "2026-06-02T09:30:00Z".into(),
-        audit_seq: head.seq,
-        audit_hash: head.hash,
-        fields: manifest::infer_fields(format, first_line).unwrap(),
-    };
-    let doc = manifest::croissant(&input);
-    assert_eq!(doc, manifest::croissant(&input), "deterministic");
-    std::fs::write(
-        folder.join("manifest.json"),
-        serde_json::to_string_pretty(&doc).unwrap(),
-    )
-    .unwrap();
+    let folder = w.path("loaded");
+    std::fs::create_dir(&folder).unwrap();
+    for entry in std::fs::read_dir(w.path("delivery")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), folder.join(entry.file_name())).unwrap();
+    }
+    let doc =
+        serde_json::from_slice(&std::fs::read(folder.join("manifest.json")).unwrap()).unwrap();
     (folder, snapshot, doc)
 }
 
@@ -173,7 +160,7 @@ fn a_jsonl_delivery_validates_and_loads_every_record_of_every_shard() {
     assert_eq!(snapshot.records_included, 8, "the minor's 4 are excluded");
 
     // The manifest's shape: what a partner and `delivery verify` rely on.
-    assert_eq!(doc["version"], "3.0.0");
+    assert_eq!(doc["version"], "2.0.0");
     let files: Vec<&Value> = doc["distribution"]
         .as_array()
         .unwrap()
@@ -208,7 +195,7 @@ fn a_jsonl_delivery_validates_and_loads_every_record_of_every_shard() {
         ]
     );
     let block = &doc["consentry:delivery"];
-    assert_eq!(block["consentry:sequence"], 3);
+    assert_eq!(block["consentry:sequence"], 2);
     assert_eq!(block["consentry:excluded"]["minor"], 4);
     assert_eq!(
         block["consentry:ledger_sha256"],
