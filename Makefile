@@ -49,9 +49,10 @@ e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots 
 bench: ## Snapshot build vs DuckDB on 2M synthetic posts (POSTS=, USERS= for a smaller run)
 	bash bench/run.sh
 
-bindings: ## Regenerate ui/src/bindings.ts (Rust types) and ui/src/commands.ts (the app's commands)
+bindings: ## Regenerate ui/src/bindings.ts, ui/src/commands.ts and the UI's fixtures (ui/src/backend/fixtures.json)
 	UPDATE_BINDINGS=1 $(CARGO) test --test integration bindings::
 	UPDATE_BINDINGS=1 $(CARGO) test -p consentry-app --test ipc the_declaration
+	UPDATE_BINDINGS=1 $(CARGO) test -p consentry-app --test fixtures
 
 fmt: ## Format the Rust code
 	$(CARGO) fmt --all

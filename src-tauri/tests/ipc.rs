@@ -1,46 +1,10 @@
 //! The shell's IPC surface, driven as the UI drives it: through Tauri's invoke path
 //! with the real config and capabilities, on a mock runtime and a real SQLite file.
 
-use consentry::Store;
-use consentry_app::{setup, AppState};
+mod common;
+
+use common::Harness;
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, mock_builder, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::{WebviewWindow, WebviewWindowBuilder};
-
-struct Harness {
-    window: WebviewWindow<tauri::test::MockRuntime>,
-    _dir: tempfile::TempDir,
-}
-
-impl Harness {
-    fn new() -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("app.db"))
-            .unwrap()
-            .with_actor("ipc-test");
-        let app = setup(mock_builder(), AppState::from_store(store))
-            .build(tauri::generate_context!("../tauri.conf.json"))
-            .unwrap();
-        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-            .build()
-            .unwrap();
-        Harness { window, _dir: dir }
-    }
-
-    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|b| b.deserialize::<Value>().unwrap())
-    }
-}
 
 fn partner_input(name: &str) -> Value {
     json!({ "input": { "name": name, "kind": "ai-lab", "country": "us", "contact": null, "notes": null } })

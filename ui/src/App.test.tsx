@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { Backend } from './backend';
+import { fixtures } from './backend/fixtures';
 import { addPartner, dealIn, dealInput, dealTitles, memoryBackend, renderApp } from './test/helpers';
 
 describe('first run', () => {
@@ -76,6 +77,8 @@ describe('partners', () => {
   it('shows the server’s duplicate-name conflict under the name field', async () => {
     const backend = memoryBackend();
     await addPartner(backend, 'Northwind AI');
+    const taken = fixtures.errors.partnerNameTaken;
+    backend.refuseNext('createPartner', taken);
     const create = vi.spyOn(backend, 'createPartner');
     const { user } = renderApp(backend, { screen: 'partners' });
     await user.click(await screen.findByTestId('partner-new'));
@@ -83,7 +86,9 @@ describe('partners', () => {
     await user.click(screen.getByTestId('partner-save'));
 
     const error = await screen.findByTestId('error-name');
-    expect(error).toHaveTextContent("a partner named 'Northwind AI' already exists");
+    expect(taken.fields.map((f) => f.field)).toEqual(['name']);
+    expect(error).toHaveTextContent(taken.fields[0].message);
+    expect(create).toHaveBeenCalledWith(expect.objectContaining({ name: 'NORTHWIND ai' }));
     expect(create).toHaveBeenCalledTimes(1);
     expect(screen.getByTestId('partner-form')).toBeInTheDocument();
     expect(screen.getByTestId('partner-name')).toHaveAttribute('aria-invalid', 'true');
@@ -150,7 +155,9 @@ describe('deal form', () => {
   });
 
   it('shows the server’s field errors inline', async () => {
-    const { lab, create, user } = await openForm();
+    const { lab, create, user, backend } = await openForm();
+    const refused = fixtures.errors.dealTerritory;
+    backend.refuseNext('createDeal', refused);
     await user.selectOptions(screen.getByTestId('deal-partner'), String(lab.id));
     await user.type(screen.getByTestId('deal-title'), 'EU training');
     await user.click(screen.getByTestId('deal-purpose-genai-training'));
@@ -160,10 +167,10 @@ describe('deal form', () => {
     await user.type(screen.getByTestId('deal-territory'), 'DE,XX');
     await user.click(screen.getByTestId('deal-save'));
 
-    expect(await screen.findByTestId('error-territory')).toHaveTextContent(
-      "'XX' is not an ISO 3166-1 alpha-2 country code",
-    );
+    expect(refused.fields.map((f) => f.field)).toEqual(['territory']);
+    expect(await screen.findByTestId('error-territory')).toHaveTextContent(refused.fields[0].message);
     expect(create).toHaveBeenCalledTimes(1);
+    expect(create).toHaveBeenCalledWith(expect.objectContaining({ territory: 'DE,XX' }));
     expect(screen.getByTestId('deal-form')).toBeInTheDocument();
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
   });
@@ -411,7 +418,8 @@ describe('deal detail', () => {
     await backend.transitionDeal(deal.id, 'terminated');
     await user.click(screen.getByTestId('transition-negotiating'));
 
-    expect(await screen.findByTestId('error-banner')).toHaveTextContent('cannot move from terminated to negotiating');
+    // The mock refuses a move the core's lifecycle table (DEAL_LIFECYCLE) forbids with the recorded refusal.
+    expect(await screen.findByTestId('error-banner')).toHaveTextContent(fixtures.errors.transitionNotAllowed.message);
     await waitFor(() => expect(screen.getByTestId('deal-detail-status').textContent).toBe('terminated'));
   });
 
@@ -422,7 +430,9 @@ describe('deal detail', () => {
     const { user } = renderApp(backend, { screen: 'deal', id: old.id });
 
     await user.click(await screen.findByTestId('deal-renew'));
-    expect(screen.getByTestId('renew-dialog')).toHaveTextContent('2028-01-01 to 2029-12-31');
+    // The dialog's own preview of the next term agrees with the core's renewal of the same term.
+    const recorded = fixtures.responses.renewal;
+    expect(screen.getByTestId('renew-dialog')).toHaveTextContent(`${recorded.start_date} to ${recorded.end_date}`);
     await user.click(screen.getByTestId('renew-confirm'));
 
     await waitFor(() => expect(screen.queryByTestId('renew-dialog')).not.toBeInTheDocument());
@@ -431,7 +441,7 @@ describe('deal detail', () => {
     expect(screen.getByTestId('deal-detail-status').textContent).toBe('draft');
     const renewal = (await backend.listDeals({ status: null, partner_id: null }))[0];
     expect(renewal.id).not.toBe(old.id);
-    expect(renewal).toMatchObject({ renewed_from: old.id, start_date: '2028-01-01', end_date: '2029-12-31' });
+    expect(renewal).toMatchObject({ renewed_from: old.id, start_date: recorded.start_date, end_date: recorded.end_date });
     expect(screen.getByTestId('deal-detail')).toHaveTextContent(`Deal #${renewal.id}`);
     await waitFor(() =>
       expect(screen.getByTestId('audit-entry')).toHaveTextContent(`created as the renewal of deal #${old.id}`),
@@ -446,14 +456,16 @@ describe('deal detail', () => {
     const backend = memoryBackend();
     const lab = await addPartner(backend, 'Example AI Lab');
     const old = await dealIn(backend, lab.id, 'expired');
+    const refused = fixtures.errors.renewalEndBeforeStart;
+    backend.refuseNext('renewDeal', refused);
     const renew = vi.spyOn(backend, 'renewDeal');
     const { user } = renderApp(backend, { screen: 'deal', id: old.id });
     await user.click(await screen.findByTestId('deal-renew'));
     await user.type(screen.getByTestId('renew-start'), '2030-01-01');
     await user.type(screen.getByTestId('renew-end'), '2029-01-01{Enter}');
 
-    expect(await screen.findByTestId('error-end_date')).toHaveTextContent('before start date');
-    expect(renew).toHaveBeenCalledTimes(1);
+    expect(await screen.findByTestId('error-end_date')).toHaveTextContent(refused.fields[0].message);
+    expect(renew).toHaveBeenCalledWith(old.id, { start_date: '2030-01-01', end_date: '2029-01-01' });
     expect(screen.getByTestId('renew-dialog')).toBeInTheDocument();
   });
 });

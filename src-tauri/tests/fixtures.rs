@@ -1,0 +1,595 @@
+//! The UI's golden answers: a scripted scenario through the real commands, on a real
+//! store, whose responses and refusals are written to `ui/src/backend/fixtures.json`.
+//! The in-memory backend the UI tests run on (`ui/src/backend/memory/`) answers with
+//! these shapes and the tests refuse with these error bodies, so the UI is tested
+//! against what the core really says, not against a copy of its rules.
+//!
+//! The file is stale-checked like `ui/src/bindings.ts`: the test fails when the
+//! committed file differs from what the scenario produces; `make bindings` (which sets
+//! `UPDATE_BINDINGS=1`) rewrites it. Volatile values are normalised so that the file is
+//! the same on every run: the temporary folder becomes `/data`, times become one fixed
+//! instant, audit hashes (which cover the times) become numbered placeholders, and
+//! durations a fixed 40 ms.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::Harness;
+use serde_json::{json, Map, Value};
+
+/// Records the scenario's answers under names the UI tests use.
+struct Recorder {
+    h: Harness,
+    responses: Map<String, Value>,
+    errors: Map<String, Value>,
+}
+
+impl Recorder {
+    /// Calls `cmd`, which must succeed; keeps its response as `name` (unless `name` is
+    /// empty) and returns it.
+    fn ok(&mut self, name: &str, cmd: &str, args: Value) -> Value {
+        let response = self
+            .h
+            .invoke(cmd, args.clone())
+            .unwrap_or_else(|e| panic!("{name}: {cmd}({args}) was refused: {e}"));
+        if !name.is_empty() {
+            let old = self.responses.insert(name.to_string(), response.clone());
+            assert!(old.is_none(), "response {name} recorded twice");
+        }
+        response
+    }
+
+    /// Calls `cmd`, which must be refused with `code`; keeps the error body as `name`.
+    fn refused(&mut self, name: &str, code: &str, cmd: &str, args: Value) {
+        let body = self
+            .h
+            .invoke(cmd, args.clone())
+            .map(|r| panic!("{name}: {cmd}({args}) succeeded: {r}"))
+            .unwrap_err();
+        assert_eq!(body["code"], code, "{name}: {body}");
+        self.error(name, body);
+    }
+
+    fn error(&mut self, name: &str, body: Value) {
+        let old = self.errors.insert(name.to_string(), body);
+        assert!(old.is_none(), "error {name} recorded twice");
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.h.dir().join(name).to_str().unwrap().to_string()
+    }
+
+    fn write(&self, name: &str, content: &str) -> String {
+        std::fs::write(self.h.dir().join(name), content).unwrap();
+        self.path(name)
+    }
+}
+
+fn partner(name: &str, kind: &str, country: &str, contact: Value, notes: Value) -> Value {
+    json!({ "input": { "name": name, "kind": kind, "country": country, "contact": contact, "notes": notes } })
+}
+
+fn deal(partner: i64, title: &str, start: &str, end: &str) -> Value {
+    json!({
+        "partner_id": partner, "title": title, "purposes": ["genai-training", "ai-inference"],
+        "start_date": start, "end_date": end, "territory": "WORLD", "exclusive": false,
+        "retention_days": 730, "attribution_required": true, "sublicensing_allowed": false,
+        "notes": "Fee schedule agreed in principle."
+    })
+}
+
+fn id(value: &Value) -> i64 {
+    value["id"].as_i64().unwrap()
+}
+
+const COUNTRIES: [&str; 11] = [
+    "US", "DE", "IN", "GB", "BR", "FR", "CA", "NL", "ES", "JP", "SE",
+];
+
+/// A registry row of user `i`: some without a birth date, some minors, some deleted or
+/// suspended.
+fn registry_row(i: usize) -> String {
+    let birth = if i % 40 == 0 {
+        String::new()
+    } else if i % 23 == 0 {
+        format!("2012-03-{:02}", i % 28 + 1)
+    } else {
+        format!("{}-{:02}-{:02}", 1960 + i % 40, i % 12 + 1, i % 28 + 1)
+    };
+    let status = match i {
+        _ if i % 37 == 0 => "deleted",
+        _ if i % 53 == 0 => "suspended",
+        _ => "active",
+    };
+    format!(
+        "u{i:04},{},{birth},{status}\n",
+        COUNTRIES[i % COUNTRIES.len()]
+    )
+}
+
+const REGISTRY_HEADER: &str = "user_id,country,birth_date,status\n";
+const USERS: usize = 1250;
+
+fn registry() -> String {
+    let mut csv = String::from(REGISTRY_HEADER);
+    (1..=USERS).for_each(|i| csv.push_str(&registry_row(i)));
+    csv
+}
+
+/// The registry's first rows with three bad lines among them (lines 4, 9 and 17).
+fn registry_with_bad_lines() -> String {
+    let mut csv = String::from(REGISTRY_HEADER);
+    let mut user = 1;
+    for line in 2..=19 {
+        match line {
+            4 => csv.push_str("u9001,US,1990-02-30,active\n"),
+            9 => csv.push_str("u9002,XX,1990-01-01,active\n"),
+            17 => csv.push_str("u9003,DE,1990-01-01,banned\n"),
+            _ => {
+                csv.push_str(&registry_row(user));
+                user += 1;
+            }
+        }
+    }
+    csv
+}
+
+const PURPOSES: [&str; 6] = [
+    "partner-sharing",
+    "ai-training",
+    "genai-training",
+    "ai-inference",
+    "search",
+    "data-mining",
+];
+
+/// Decisions of about two users in five per purpose, a third of them deny.
+fn ledger() -> String {
+    let mut csv = String::from("user_id,purpose,decision,effective_at,source\n");
+    for i in 1..=USERS {
+        for (k, purpose) in PURPOSES.iter().enumerate() {
+            if (i * 7 + k * 13) % 10 < 4 {
+                let decision = if (i + k) % 3 == 0 { "deny" } else { "allow" };
+                let month = i % 9 + 1;
+                csv.push_str(&format!(
+                    "u{i:04},{purpose},{decision},2026-{month:02}-15T12:00:00Z,settings\n"
+                ));
+            }
+        }
+    }
+    csv
+}
+
+const POSTS: usize = 3000;
+const SUBREDDITS: [&str; 5] = ["AskHistorians", "cooking", "de", "gamedev", "books"];
+
+/// Posts by registered and unknown authors over 2026, some after the cut-off, some
+/// repeating the id before them, and a few lines that are not JSON (line 3 among them,
+/// so that a preview shows one).
+fn posts() -> String {
+    let mut out = String::new();
+    for j in 1..=POSTS {
+        if j == 3 || j % 1000 == 500 {
+            out.push_str("{\"id\":\"broken\n");
+            continue;
+        }
+        let id = if j % 97 == 0 { j - 1 } else { j };
+        let author = (j * 7919) % 1300 + 1;
+        let created = 1_767_225_600 + (j * 86_413) % (330 * 86_400);
+        out.push_str(&format!(
+            "{{\"id\":\"t3_{id:05}\",\"author\":\"u{author:04}\",\"created_utc\":{created},\"subreddit\":\"{}\",\"title\":\"Post {j}\",\"score\":{}}}\n",
+            SUBREDDITS[j % SUBREDDITS.len()],
+            (j * 31) % 1500
+        ));
+    }
+    out
+}
+
+/// Replaces what changes between runs (see the module docs), walking the document in
+/// its (sorted) key order so that hash placeholders are numbered the same every time.
+struct Normaliser {
+    dir: String,
+    hashes: BTreeMap<String, String>,
+}
+
+const FIXED_INSTANT: &str = "2026-01-15T09:00:00Z";
+const FIXED_DURATION_MS: u64 = 40;
+
+impl Normaliser {
+    fn value(&mut self, key: &str, value: &mut Value) {
+        match value {
+            Value::String(s) => match key {
+                "at" | "created_at" | "updated_at" | "sealed_at" => *s = FIXED_INSTANT.into(),
+                "hash" | "prev_hash" | "head_hash" if s.chars().any(|c| c != '0') => {
+                    let n = self.hashes.len() + 1;
+                    *s = self
+                        .hashes
+                        .entry(s.clone())
+                        .or_insert_with(|| format!("{n:064x}"))
+                        .clone();
+                }
+                _ => *s = s.replace(&self.dir, "/data"),
+            },
+            Value::Array(items) => items.iter_mut().for_each(|v| self.value(key, v)),
+            Value::Object(map) => {
+                if map.contains_key("duration_ms") {
+                    map.insert("duration_ms".into(), json!(FIXED_DURATION_MS));
+                }
+                if let (Some(rows), true) = (
+                    map.get("rows_read").and_then(Value::as_u64),
+                    map.contains_key("rows_per_second"),
+                ) {
+                    map.insert(
+                        "rows_per_second".into(),
+                        json!(rows * 1000 / FIXED_DURATION_MS),
+                    );
+                }
+                for (k, v) in map.iter_mut() {
+                    self.value(k, v);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn scenario() -> Value {
+    let mut r = Recorder {
+        h: Harness::with_actor("alice"),
+        responses: Map::new(),
+        errors: Map::new(),
+    };
+    let none = json!({});
+
+    // ---- store and partners
+    r.ok("storeInfo", "store_info", none.clone());
+    r.ok("overviewEmpty", "consent_overview", none.clone());
+    let lab = r.ok(
+        "partner",
+        "create_partner",
+        partner(
+            "Northwind AI",
+            "ai-lab",
+            "us",
+            json!("licensing@northwind.example"),
+            json!("Frontier model lab."),
+        ),
+    );
+    let lab = id(&lab);
+    r.refused(
+        "partnerNameBlank",
+        "invalid",
+        "create_partner",
+        partner(" ", "ai-lab", "US", Value::Null, Value::Null),
+    );
+    r.refused(
+        "partnerNameTaken",
+        "conflict",
+        "create_partner",
+        partner("NORTHWIND ai", "ai-lab", "US", Value::Null, Value::Null),
+    );
+    let mut update = partner("Northwind Labs", "ai-lab", "US", Value::Null, Value::Null);
+    update["id"] = json!(lab);
+    r.ok("partnerUpdated", "update_partner", update.clone());
+    update["id"] = json!(99);
+    r.refused("partnerNotFound", "not_found", "update_partner", update);
+
+    // ---- deals
+    let mut bad = deal(lab, "", "2027-06-01", "2027-01-01");
+    r.refused(
+        "dealTitleAndEnd",
+        "invalid",
+        "create_deal",
+        json!({ "input": bad }),
+    );
+    bad = deal(lab, "EU training", "2027-01-01", "2027-12-31");
+    bad["territory"] = json!("DE,XX");
+    r.refused(
+        "dealTerritory",
+        "invalid",
+        "create_deal",
+        json!({ "input": bad }),
+    );
+    bad = deal(lab, "Some deal", "2027-02-30", "01/01/2028");
+    r.refused(
+        "dealDates",
+        "invalid",
+        "create_deal",
+        json!({ "input": bad }),
+    );
+    let training = deal(lab, "Training data licence", "2027-01-01", "2028-12-31");
+    let created = r.ok("deal", "create_deal", json!({ "input": training }));
+    let first = id(&created);
+    let mut edited = training.clone();
+    edited["title"] = json!("Training data licence 2027");
+    r.ok(
+        "dealUpdated",
+        "update_deal",
+        json!({ "id": first, "input": edited }),
+    );
+    r.ok(
+        "dealTransitioned",
+        "transition_deal",
+        json!({ "id": first, "to": "negotiating" }),
+    );
+    r.ok(
+        "",
+        "transition_deal",
+        json!({ "id": first, "to": "signed" }),
+    );
+    r.refused(
+        "termsFrozen",
+        "conflict",
+        "update_deal",
+        json!({ "id": first, "input": edited }),
+    );
+
+    let old = r.ok(
+        "",
+        "create_deal",
+        json!({ "input": deal(lab, "Model training licence", "2026-01-01", "2027-12-31") }),
+    );
+    let old = id(&old);
+    for to in ["negotiating", "signed", "active"] {
+        r.ok("", "transition_deal", json!({ "id": old, "to": to }));
+    }
+    let no_dates = json!({ "start_date": null, "end_date": null });
+    r.ok(
+        "renewal",
+        "renew_deal",
+        json!({ "id": old, "input": no_dates }),
+    );
+    r.refused(
+        "renewedTwice",
+        "conflict",
+        "renew_deal",
+        json!({ "id": old, "input": no_dates }),
+    );
+
+    let draft = r.ok(
+        "",
+        "create_deal",
+        json!({ "input": deal(lab, "Grounding API access", "2026-07-01", "2026-12-31") }),
+    );
+    let draft = id(&draft);
+    r.refused(
+        "renewalNotAllowed",
+        "conflict",
+        "renew_deal",
+        json!({ "id": draft, "input": no_dates }),
+    );
+    r.ok(
+        "",
+        "transition_deal",
+        json!({ "id": draft, "to": "terminated" }),
+    );
+    r.refused(
+        "transitionNotAllowed",
+        "illegal_transition",
+        "transition_deal",
+        json!({ "id": draft, "to": "negotiating" }),
+    );
+
+    let expired = r.ok(
+        "",
+        "create_deal",
+        json!({ "input": deal(lab, "Discourse analysis pilot", "2025-01-01", "2025-06-30") }),
+    );
+    let expired = id(&expired);
+    for to in ["negotiating", "signed", "active", "expired"] {
+        r.ok("", "transition_deal", json!({ "id": expired, "to": to }));
+    }
+    r.refused(
+        "renewalEndBeforeStart",
+        "invalid",
+        "renew_deal",
+        json!({ "id": expired, "input": { "start_date": "2030-01-01", "end_date": "2029-01-01" } }),
+    );
+    r.refused("dealNotFound", "not_found", "get_deal", json!({ "id": 99 }));
+    let open = r.ok(
+        "",
+        "create_deal",
+        json!({ "input": deal(lab, "Search index feed", "2026-03-01", "2027-02-28") }),
+    );
+    let open = id(&open);
+    r.ok(
+        "",
+        "transition_deal",
+        json!({ "id": open, "to": "negotiating" }),
+    );
+
+    // ---- consent: imports, overview, policy
+    let no_skip = json!({ "skip_invalid": false, "format": null });
+    let bad_registry = r.write("registry-bad.csv", &registry_with_bad_lines());
+    r.refused(
+        "importBadLines",
+        "invalid",
+        "import_registry",
+        json!({ "path": bad_registry, "options": no_skip }),
+    );
+    let missing = r.path("missing.jsonl");
+    r.refused(
+        "importUnreadable",
+        "io",
+        "import_ledger",
+        json!({ "path": missing, "options": no_skip }),
+    );
+    let registry = r.write("registry.csv", &registry());
+    let args = json!({ "path": registry, "options": no_skip });
+    r.ok("registryImport", "import_registry", args.clone());
+    r.ok("overviewRegistry", "consent_overview", none.clone());
+    r.ok("registryReimport", "import_registry", args);
+    r.ok(
+        "registrySkipped",
+        "import_registry",
+        json!({ "path": bad_registry, "options": { "skip_invalid": true, "format": null } }),
+    );
+    let ledger = r.write("ledger.csv", &ledger());
+    r.ok(
+        "ledgerImport",
+        "import_ledger",
+        json!({ "path": ledger, "options": no_skip }),
+    );
+    r.ok("overviewImported", "consent_overview", none.clone());
+    let keep = json!({ "opt_in": null, "opt_out_available_from": null, "notice_days": null });
+    let mut input = keep.clone();
+    input["opt_in"] = json!("DE, ZZ");
+    r.refused(
+        "policyCountry",
+        "invalid",
+        "set_policy",
+        json!({ "input": input }),
+    );
+    input = keep.clone();
+    input["opt_out_available_from"] = json!("2026-05-01");
+    input["notice_days"] = json!(5000);
+    r.refused(
+        "policyNoticeDays",
+        "invalid",
+        "set_policy",
+        json!({ "input": input }),
+    );
+    input = keep.clone();
+    input["opt_in"] = json!("DE,US");
+    r.ok("policy", "set_policy", json!({ "input": input }));
+    r.ok("overviewOptIn", "consent_overview", none.clone());
+
+    // ---- snapshots
+    let posts = r.write("posts.jsonl", &posts());
+    r.ok(
+        "sourcePreview",
+        "preview_source",
+        json!({ "path": posts, "format": null }),
+    );
+    r.refused(
+        "previewUnreadable",
+        "invalid",
+        "preview_source",
+        json!({ "path": missing, "format": null }),
+    );
+    let request = |deal: i64, out: &str| {
+        json!({
+            "deal_id": deal, "source": posts, "format": null, "id_field": "id",
+            "user_field": "author", "time_field": "created_utc",
+            "as_of": "2026-11-01T00:00:00Z", "window_from": "2026-02-01",
+            "window_to": "2026-10-31", "shard_bytes": 65536, "out": out,
+            "max_rejected_pct": null
+        })
+    };
+    let build = |request: Value| json!({ "request": request, "onProgress": "__CHANNEL__:7" });
+    r.refused(
+        "buildNotSigned",
+        "conflict",
+        "build_snapshot",
+        build(request(open, &r.path("out-0"))),
+    );
+    let mut invalid = request(first, &r.path("out-0"));
+    invalid["source"] = json!(missing);
+    invalid["shard_bytes"] = json!(100);
+    r.refused("buildInvalid", "invalid", "build_snapshot", build(invalid));
+    std::fs::create_dir(r.h.dir().join("full")).unwrap();
+    std::fs::write(r.h.dir().join("full/keep.txt"), "mine").unwrap();
+    r.refused(
+        "buildOutNotEmpty",
+        "invalid",
+        "build_snapshot",
+        build(request(first, &r.path("full"))),
+    );
+    let mut broken = request(first, &r.path("out-0"));
+    broken["source"] = json!(r.write(
+        "posts-bad.jsonl",
+        "{\"id\":\"a\",\"author\":\"u0001\",\"created_utc\":1767225600}\nnot json\n{\"id\":\"b\"\n{\"id\":\"c\",\"author\":\"u0002\",\"created_utc\":\"yesterday\"}\n",
+    ));
+    r.refused(
+        "buildTooManyRejected",
+        "invalid",
+        "build_snapshot",
+        build(broken),
+    );
+    // What `build_snapshot` rejects with after `cancel_build` (the mock runtime cannot
+    // cancel a build midway): the core's own body for it.
+    r.error(
+        "buildCancelled",
+        serde_json::to_value(consentry::Error::Cancelled.body()).unwrap(),
+    );
+    let sealed = r.ok(
+        "snapshot",
+        "build_snapshot",
+        build(request(first, &r.path("out-1"))),
+    );
+    let one = sealed["snapshot_id"].as_i64().unwrap();
+    r.ok("snapshotVerified", "verify_snapshot", json!({ "id": one }));
+    r.refused(
+        "snapshotNotFound",
+        "not_found",
+        "get_snapshot",
+        json!({ "id": 99 }),
+    );
+    input = keep.clone();
+    input["opt_out_available_from"] = json!("2026-05-01");
+    r.ok("policyGated", "set_policy", json!({ "input": input }));
+    let gated = r.ok(
+        "snapshotGated",
+        "build_snapshot",
+        build(request(first, &r.path("out-2"))),
+    );
+    r.ok("overviewGated", "consent_overview", none.clone());
+    let shard = gated["shards"][0]["file"].as_str().unwrap();
+    std::fs::write(r.h.dir().join("out-2").join(shard), "tampered\n").unwrap();
+    r.ok(
+        "snapshotTampered",
+        "verify_snapshot",
+        json!({ "id": gated["snapshot_id"] }),
+    );
+
+    // ---- audit: the entries of the small entities in full, the actions of all
+    for entity in ["partner", "deal", "policy"] {
+        r.ok(
+            &format!("{entity}Audit"),
+            "list_audit",
+            json!({ "filter": { "entity": entity, "entity_id": null } }),
+        );
+    }
+    let all = r.ok(
+        "",
+        "list_audit",
+        json!({ "filter": { "entity": null, "entity_id": null } }),
+    );
+    let mut actions: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    actions.sort();
+    actions.dedup();
+    r.responses.insert("auditActions".into(), json!(actions));
+    r.ok("auditReport", "verify_audit", none);
+
+    let mut doc = json!({
+        "_generated": "by src-tauri/tests/fixtures.rs (`make bindings`); do not edit",
+        "responses": r.responses,
+        "errors": r.errors,
+    });
+    Normaliser {
+        dir: r.h.dir().to_str().unwrap().to_string(),
+        hashes: BTreeMap::new(),
+    }
+    .value("", &mut doc);
+    doc
+}
+
+#[test]
+fn the_ui_fixtures_are_what_the_commands_answer() {
+    let generated = serde_json::to_string_pretty(&scenario()).unwrap() + "\n";
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/backend/fixtures.json");
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(&path).unwrap_or_default() == generated,
+        "ui/src/backend/fixtures.json is stale: run `make bindings` and commit the result"
+    );
+}

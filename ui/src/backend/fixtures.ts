@@ -1,0 +1,107 @@
+//! The core's real answers, for the in-memory backend and the UI tests: `fixtures.json`
+//! is written by a Rust test (src-tauri/tests/fixtures.rs) that runs a scripted scenario
+//! through the app's real commands on a real store, and fails when the committed file
+//! is stale; `make bindings` regenerates it. Responses are what the commands returned
+//! (a partner, a deal through its lifecycle, imports, overviews, snapshots, ...);
+//! errors are the bodies `{code, message, fields, lines}` of the refusals the UI shows.
+//! Volatile values are normalised: paths start with `/data`, times are one fixed
+//! instant, audit hashes are numbered placeholders, durations are 40 ms.
+
+import type {
+  AuditEntry,
+  AuditReport,
+  ConsentOverview,
+  Deal,
+  ErrorBody,
+  ImportReport,
+  Partner,
+  Policy,
+  Snapshot,
+  SourcePreview,
+  StoreInfo,
+  VerifyReport,
+} from '../bindings';
+import raw from './fixtures.json';
+
+export interface Responses {
+  storeInfo: StoreInfo;
+  partner: Partner;
+  partnerUpdated: Partner;
+  /** A new deal (draft), the same with a new title, and moved to negotiating. */
+  deal: Deal;
+  dealUpdated: Deal;
+  dealTransitioned: Deal;
+  /** The renewal, without dates, of an active deal running 2026-01-01 to 2027-12-31. */
+  renewal: Deal;
+  partnerAudit: AuditEntry[];
+  dealAudit: AuditEntry[];
+  policyAudit: AuditEntry[];
+  /** Every action the scenario's audit log holds. */
+  auditActions: string[];
+  auditReport: AuditReport;
+  /** A registry of 1250 users imported, the same file again, and a file with 3 bad lines skipped. */
+  registryImport: ImportReport;
+  registryReimport: ImportReport;
+  registrySkipped: ImportReport;
+  ledgerImport: ImportReport;
+  /** The overview before any import, after the registry, after the ledger too. */
+  overviewEmpty: ConsentOverview;
+  overviewRegistry: ConsentOverview;
+  overviewImported: ConsentOverview;
+  /** Opt-in countries set to DE,US, and the overview under them. */
+  policy: Policy;
+  overviewOptIn: ConsentOverview;
+  /** Then an opt-out gate from 2026-05-01 with the default 30 days' notice. */
+  policyGated: Policy;
+  overviewGated: ConsentOverview;
+  /** The first lines of a JSONL source, its line 3 not JSON. */
+  sourcePreview: SourcePreview;
+  /** A snapshot sealed before the gate, and one under it (records held back). */
+  snapshot: Snapshot;
+  snapshotGated: Snapshot;
+  snapshotVerified: VerifyReport;
+  /** The gated snapshot after one of its shards was overwritten. */
+  snapshotTampered: VerifyReport;
+}
+
+/** The refusals recorded, by what was refused. */
+export const ERROR_NAMES = [
+  'partnerNameBlank',
+  'partnerNameTaken',
+  'partnerNotFound',
+  'dealTitleAndEnd',
+  'dealTerritory',
+  'dealDates',
+  'dealNotFound',
+  'termsFrozen',
+  'transitionNotAllowed',
+  'renewalNotAllowed',
+  'renewedTwice',
+  'renewalEndBeforeStart',
+  'importBadLines',
+  'importUnreadable',
+  'policyCountry',
+  'policyNoticeDays',
+  'previewUnreadable',
+  'buildNotSigned',
+  'buildInvalid',
+  'buildOutNotEmpty',
+  'buildTooManyRejected',
+  'buildCancelled',
+  'snapshotNotFound',
+] as const;
+
+export type ErrorName = (typeof ERROR_NAMES)[number];
+
+export interface Fixtures {
+  responses: Responses;
+  errors: Record<ErrorName, ErrorBody>;
+}
+
+/** The recorded answers. Treat as read-only: hand out copies (`recorded`). */
+export const fixtures = raw as unknown as Fixtures;
+
+/** A fresh copy of a recorded value, safe to change and to hand to the screens. */
+export function recorded<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

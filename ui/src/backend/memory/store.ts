@@ -1,0 +1,18 @@
+//! The store itself, in memory: where it says it is and who it says the actor is (the
+//! options), in the shape the core answers. No file picker: as if the user cancelled.
+
+import type { StoreApi } from '../index';
+import { fixtures, recorded } from '../fixtures';
+import type { MemoryState } from './state';
+
+export function storeApi(state: MemoryState): StoreApi {
+  return {
+    async storeInfo() {
+      return { ...recorded(fixtures.responses.storeInfo), location: state.location, actor: state.actor };
+    },
+
+    async pickFile() {
+      return null;
+    },
+  };
+}
