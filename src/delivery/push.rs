@@ -20,7 +20,7 @@
 //!   with exponential backoff and jitter on 5xx, 429, 408, refused connections,
 //!   timeouts and resets; every request this module makes (HEAD, PUT, multipart
 //!   create/part/complete) is idempotent, so timeouts and resets are retried too. Each
-//!   failed attempt is reported as [`PushEvent::AttemptFailed`]. When the retries run
+//!   attempt that fails in one of those ways is reported as [`PushEvent::AttemptFailed`]. When the retries run
 //!   out on such a failure, the push fails with [`Error::Unreachable`]; a destination
 //!   that answers with a refusal (denied, no such bucket) fails with [`Error::Invalid`]
 //!   on the field `to`.
@@ -566,11 +566,30 @@ impl Destination {
             }
             return Err(failure);
         }
-        let result = watch
-            .wait(key, upload.complete())
-            .await?
-            .map_err(|e| Failure::Remote(e, "completing its multipart upload".into()))?;
-        Ok(receipt(path, file, result))
+        let error = match watch.wait(key, upload.complete()).await? {
+            Ok(result) => return Ok(receipt(path, file, result)),
+            Err(error) => error,
+        };
+        // A completion whose answer was lost is sent again, and some servers then answer
+        // NoSuchUpload for the upload they just completed: the object says what happened.
+        // (Not when the destination stopped answering: the lookup would wait as long again.)
+        if watch.last_transient {
+            return Err(Failure::Remote(
+                error,
+                "completing its multipart upload".into(),
+            ));
+        }
+        match watch.wait(key, self.existing(path, file)).await? {
+            Ok(Some(there)) => Ok(Receipt {
+                skipped: false,
+                uploaded_at: now(),
+                ..there
+            }),
+            _ => Err(Failure::Remote(
+                error,
+                "completing its multipart upload".into(),
+            )),
+        }
     }
 
     /// The error for a failed request: unreachable when its last attempt failed in a
@@ -619,9 +638,13 @@ fn receipt(path: &Path, file: &Upload, result: object_store::PutResult) -> Recei
         sha256: file.sha256.to_ascii_lowercase(),
         etag: result.e_tag,
         version: result.version,
-        uploaded_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        uploaded_at: now(),
         skipped: false,
     }
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn millis(duration: Duration) -> String {

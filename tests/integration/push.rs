@@ -214,6 +214,9 @@ enum Fault {
     ResetResponse,
     /// Read the request and say nothing until the client gives up.
     Stall,
+    /// Answer 404 NoSuchUpload without forwarding, as a strict server answers a second
+    /// completion of a multipart upload it has completed.
+    NoSuchUpload,
 }
 
 /// Requests whose method is `method` and whose target contains `target` get `fault`,
@@ -398,6 +401,14 @@ fn relay(client: TcpStream, upstream: u16, state: &Mutex<ProxyState>) {
             let _ = write!(
                 client,
                 "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        Some(Fault::NoSuchUpload) => {
+            let body = "<?xml version=\"1.0\"?><Error><Code>NoSuchUpload</Code><Message>injected</Message></Error>";
+            let _ = write!(
+                client,
+                "HTTP/1.1 404 Not Found\r\nContent-Type: application/xml\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()
             );
         }
@@ -820,6 +831,25 @@ fn a_large_file_goes_in_parts_and_survives_a_failed_part() {
         "{:?}",
         receipts[0].etag
     );
+    assert_matches_server(&receipts, &bench.bucket());
+}
+
+#[test]
+fn a_completion_whose_answer_was_lost_is_not_a_failure() {
+    let bench = Bench::new();
+    let files = package(bench.dir.path(), &[11 * MIB]);
+    // The server completes the upload; the client never hears it and asks again, for
+    // an upload that no longer exists.
+    bench
+        .proxy
+        .fault("POST", "uploadId", Fault::ResetResponse, 1);
+    bench
+        .proxy
+        .fault("POST", "uploadId", Fault::NoSuchUpload, 1);
+    let (result, _) = run(URL, &files, &bench.options());
+    let receipts = result.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bench.proxy.rules_left(), 0);
+    assert!(!receipts[0].skipped);
     assert_matches_server(&receipts, &bench.bucket());
 }
 
