@@ -61,6 +61,9 @@ pub enum ErrorCode {
     Io,
     /// The user stopped a long operation; nothing was kept.
     Cancelled,
+    /// A delivery destination did not answer (refused connections, timeouts, server
+    /// errors) after retries; what was delivered before is kept, and a re-run resumes.
+    Unreachable,
 }
 
 /// Why a core operation refused or failed. Whatever the variant, a refused request
@@ -122,6 +125,14 @@ pub enum Error {
     /// The user stopped a long operation (a snapshot build); nothing was kept.
     #[error("cancelled; nothing was kept")]
     Cancelled,
+    /// A delivery destination did not answer, even after retries.
+    #[error("cannot reach {destination}: {message}")]
+    Unreachable {
+        /// The destination as the request named it, e.g. `s3://bucket/prefix`.
+        destination: String,
+        /// What failed, the transport's last error, and what was kept.
+        message: String,
+    },
     /// The store could not be opened, read or written. The cause is the store's own
     /// error, boxed, so that what is specific to SQLite stays in `store`; `code` is
     /// what callers may branch on (`store` or `schema_too_new`).
@@ -188,6 +199,7 @@ impl Error {
             Error::Invalid(_) | Error::BadLines { .. } => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,
             Error::Cancelled => ErrorCode::Cancelled,
+            Error::Unreachable { .. } => ErrorCode::Unreachable,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,

@@ -9,6 +9,8 @@
 //!    `fn(&Store, Request) -> Result<Response>`; it opens the transaction, decides with
 //!    the model, writes through `store` and appends the audit entry. Each re-exports its
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
+//!
+//!    [`delivery`] moves a sealed snapshot's package to a partner's bucket.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
 #![warn(missing_docs)]

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use consentry::deal::DealId;
+use consentry::delivery::push::{PushEvent, PushOptions};
 use consentry::delivery::{self, DeliveryId, DeliveryRequest, PackageReport};
 use consentry::keys::{self, KeyReport, Secrets};
 use consentry::model::signature::PublicKey;
@@ -14,7 +15,7 @@ use consentry::snapshot::SnapshotId;
 use consentry::withdrawal::{self, AckRequest, NoticeId, NoticeRequest};
 use consentry::{Error, Result, Store};
 
-use super::output::{lines, table, verdict, Output};
+use super::output::{lines, table, verdict, warn, Output};
 
 #[derive(Subcommand)]
 pub(super) enum KeyCommand {
@@ -86,6 +87,19 @@ pub(super) enum DeliveryCommand {
     },
     /// One delivery, with its push receipts.
     Show { id: i64 },
+    /// Upload a package to the partner's bucket (s3://, gs://, az://, file://); the
+    /// manifest and its signatures go last; a re-run skips what is already there.
+    Push {
+        id: i64,
+        /// Where to: s3://bucket/prefix (S3-compatible endpoints through AWS_ENDPOINT_URL),
+        /// gs://bucket/prefix, az://container/prefix or file:///folder. Credentials come
+        /// from each cloud's standard environment variables.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Files above this size (MiB) go in parts (default 64).
+        #[arg(long, value_name = "MIB")]
+        multipart_mib: Option<u64>,
+    },
 }
 
 #[derive(Args)]
@@ -116,7 +130,7 @@ impl From<DeliveryCreateArgs> for DeliveryRequest {
 impl DeliveryCommand {
     pub(super) fn writes(&self) -> bool {
         match self {
-            DeliveryCommand::Create(_) => true,
+            DeliveryCommand::Create(_) | DeliveryCommand::Push { .. } => true,
             DeliveryCommand::Verify { .. }
             | DeliveryCommand::List { .. }
             | DeliveryCommand::Show { .. } => false,
@@ -207,6 +221,28 @@ impl DeliveryCommand {
                     text
                 });
             }
+            DeliveryCommand::Push {
+                id,
+                to,
+                multipart_mib,
+            } => {
+                let mut options = PushOptions::default();
+                if let Some(mib) = multipart_mib {
+                    options.multipart_threshold = mib << 20;
+                }
+                let show_progress = !out.json;
+                let report = delivery::push(store, DeliveryId(id), &to, &options, &mut |event| {
+                    if show_progress {
+                        progress_line(event);
+                    }
+                })?;
+                out.value(&report, || {
+                    format!(
+                        "pushed delivery {} to {}: {} objects sent, {} already there\n",
+                        report.delivery_id, report.destination, report.uploaded, report.skipped
+                    )
+                });
+            }
             DeliveryCommand::Verify { .. } => unreachable!("handled above"),
         }
         Ok(ExitCode::SUCCESS)
@@ -218,6 +254,22 @@ fn created_json(d: &delivery::Delivery) -> serde_json::Value {
     let mut v = serde_json::to_value(d).expect("serializable");
     v["files"] = serde_json::to_value(&d.files).expect("serializable");
     v
+}
+
+/// Progress on stderr: each object, each part of a large one, each retried attempt.
+fn progress_line(event: &PushEvent) {
+    match event {
+        PushEvent::Started { key, bytes } => warn(&format!("{key}: {bytes} bytes")),
+        PushEvent::Progress { key, sent, bytes } => warn(&format!(
+            "{key}: {}% ({sent} of {bytes} bytes)",
+            sent * 100 / (*bytes).max(1)
+        )),
+        PushEvent::AttemptFailed { key, reason, .. } => {
+            warn(&format!("{key}: attempt failed, retrying: {reason}"))
+        }
+        PushEvent::Done(r) if r.skipped => warn(&format!("{}: already there", r.key)),
+        PushEvent::Done(r) => warn(&format!("{}: stored", r.key)),
+    }
 }
 
 fn read_public_key(path: &PathBuf) -> Result<Vec<PublicKey>> {

@@ -9,7 +9,7 @@
 //! manifest is an outside witness of the audit chain.
 
 mod package;
-// pub mod push; (merged from the push branch)
+pub mod push;
 mod verify;
 
 use std::path::Path;
@@ -176,4 +176,94 @@ pub(crate) fn platform(given: Option<&str>) -> Result<String> {
         .unwrap_or_else(|| DEFAULT_PLATFORM.to_string());
     crate::text::single_line("platform", &name).map_err(|e| Error::Invalid(vec![e]))?;
     Ok(name)
+}
+
+/// Uploads a delivery's package to `to` (`s3://bucket/prefix`, `gs://`, `az://`,
+/// `file:///folder`): the data files first, then the manifest and its signatures, so a
+/// partner never sees a manifest before its files. Each object's receipt is stored (with
+/// an audit entry) as soon as the object is there, so an interrupted push keeps what it
+/// did, and a re-run skips objects already there with the same size and SHA-256.
+/// `progress` sees every event (for large files, progress per part).
+pub fn push(
+    store: &Store,
+    id: DeliveryId,
+    to: &str,
+    options: &push::PushOptions,
+    progress: &mut dyn FnMut(&push::PushEvent),
+) -> Result<PushReport> {
+    let delivery = get(store, id)?;
+    let dir = Path::new(&delivery.out_dir);
+    let mut uploads: Vec<push::Upload> = delivery
+        .files
+        .iter()
+        .map(|f| push::Upload {
+            key: f.name.clone(),
+            path: dir.join(&f.name),
+            bytes: f.bytes,
+            sha256: f.sha256.clone(),
+        })
+        .collect();
+    for name in [MANIFEST, MANIFEST_MINISIG, MANIFEST_SIG] {
+        let path = dir.join(name);
+        let (bytes, sha256) = package::hash_file(&path)?;
+        if name == MANIFEST && sha256 != delivery.manifest_sha256 {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "{} is not the manifest delivery {id} was made with: run `consentry \
+                     delivery verify {}`; nothing was pushed",
+                    path.display(),
+                    dir.display()
+                ),
+            });
+        }
+        uploads.push(push::Upload {
+            key: name.to_string(),
+            path,
+            bytes,
+            sha256,
+        });
+    }
+    let destination = to.trim().to_string();
+    let mut report = PushReport {
+        delivery_id: id,
+        destination: destination.clone(),
+        uploaded: 0,
+        skipped: 0,
+        receipts: Vec::new(),
+    };
+    push::push(&destination, &uploads, options, &mut |event| {
+        progress(&event);
+        if let push::PushEvent::Done(r) = event {
+            let receipt = Receipt {
+                destination: destination.clone(),
+                key: r.key.clone(),
+                bytes: r.bytes,
+                sha256: r.sha256.clone(),
+                etag: r.etag.clone(),
+                version: r.version.clone(),
+                uploaded_at: r.uploaded_at.clone(),
+            };
+            store.write(|tx| {
+                if store::deliveries::insert_receipt(tx, id, &receipt)? {
+                    tx.audit(
+                        Action::DeliveryPushed,
+                        "delivery_receipt",
+                        id.0,
+                        None,
+                        Some(&receipt),
+                    )?;
+                }
+                Ok(())
+            })?;
+            if r.skipped {
+                report.skipped += 1;
+            } else {
+                report.uploaded += 1;
+            }
+            report.receipts.push(receipt);
+        }
+        Ok(())
+    })?;
+    Ok(report)
 }

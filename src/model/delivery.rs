@@ -178,6 +178,21 @@ pub struct Receipt {
     pub uploaded_at: String,
 }
 
+/// What `delivery push` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PushReport {
+    /// The delivery pushed.
+    pub delivery_id: DeliveryId,
+    /// Where to.
+    pub destination: String,
+    /// Objects sent by this push.
+    pub uploaded: u64,
+    /// Objects already there, the same (size and SHA-256): not sent again.
+    pub skipped: u64,
+    /// Every object of the package at the destination, in upload order.
+    pub receipts: Vec<Receipt>,
+}
+
 /// A withdrawal notice, as the store tracks it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Notice {

@@ -804,6 +804,7 @@ mod tests {
             territory: territory.into(),
             exclusive: false,
             retention_days: Some(365),
+            withdrawal_days: 30,
             attribution_required: true,
             sublicensing_allowed: false,
             notes: String::new(),

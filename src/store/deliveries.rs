@@ -194,7 +194,6 @@ pub(crate) fn delivery_ids(conn: &Connection) -> Result<Vec<i64>> {
     ids(conn, "SELECT id FROM deliveries ORDER BY id")
 }
 
-#[allow(dead_code)] // used by `delivery push` (merged next)
 /// Records one stored object; a receipt already there for the same key is kept.
 pub(crate) fn insert_receipt(tx: &Tx<'_>, delivery: DeliveryId, r: &Receipt) -> Result<bool> {
     let n = tx.conn().execute(

@@ -17,12 +17,12 @@ const CUTOFF: &str = "2026-06-01T00:00:00Z";
 
 /// A store with a signed genai-training deal, a registry and ledger, a sealed snapshot
 /// of 120 posts in several shards, and one delivery of it.
-struct Delivered {
-    ws: Workspace,
+pub(crate) struct Delivered {
+    pub ws: Workspace,
     deal: i64,
     snapshot: i64,
     pkg: PathBuf,
-    delivery: Value,
+    pub delivery: Value,
 }
 
 fn path_str(p: &Path) -> &str {
@@ -30,7 +30,7 @@ fn path_str(p: &Path) -> &str {
 }
 
 impl Delivered {
-    fn new() -> Delivered {
+    pub fn new() -> Delivered {
         let ws = Workspace::new();
         let partner = ws.partner("Lab");
         let deal = ws.signed_deal(partner, "genai-training", START, END);

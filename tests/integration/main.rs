@@ -21,6 +21,7 @@ mod imports;
 mod layers;
 mod lifecycle;
 mod never_panics;
+mod push;
 mod snapshot;
 mod store;
 mod tamper;

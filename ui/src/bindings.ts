@@ -2,7 +2,7 @@
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
-export type ErrorCode = "invalid" | "not_found" | "conflict" | "illegal_transition" | "schema_too_new" | "store" | "io" | "cancelled";
+export type ErrorCode = "invalid" | "not_found" | "conflict" | "illegal_transition" | "schema_too_new" | "store" | "io" | "cancelled" | "unreachable";
 
 export type FieldError = { 
 /**

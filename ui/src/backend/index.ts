@@ -112,6 +112,7 @@ const CODES: readonly ErrorCode[] = [
   'store',
   'io',
   'cancelled',
+  'unreachable',
 ];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
