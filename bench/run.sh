@@ -270,3 +270,6 @@ if [ "$status" -ne 0 ]; then
     exit 1
 fi
 echo "(results also in $BENCH/results.txt and results.json)"
+
+say "deliveries: package, verify and a withdrawal notice over the sealed snapshot"
+bash bench/deliveries.sh "$RUN" "$DB" || exit 2
