@@ -8,6 +8,7 @@
 //! the delivery's sequence, and the store's audit head when it was made: the signed
 //! manifest is an outside witness of the audit chain.
 
+mod aws_profile;
 mod package;
 pub mod push;
 mod verify;

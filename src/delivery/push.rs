@@ -31,8 +31,10 @@
 //! `from_env`: `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
 //! `AWS_REGION`, `AWS_ENDPOINT_URL`/`AWS_ENDPOINT`, `AWS_ALLOW_HTTP`, ...;
 //! `GOOGLE_APPLICATION_CREDENTIALS`, `GOOGLE_SERVICE_ACCOUNT`, ...; `AZURE_STORAGE_*`),
-//! then from the instance's or container's metadata service, and from
-//! [`PushOptions::config`], which overrides the environment.
+//! for S3 from the AWS shared profile when the environment has no key (`AWS_PROFILE`,
+//! `~/.aws/credentials` and `~/.aws/config`, see `aws_profile`), then from the
+//! instance's or container's metadata service, and from [`PushOptions::config`],
+//! which overrides the environment.
 //!
 //! The API is synchronous: it builds a single-threaded tokio runtime for the call.
 //! Do not call it from inside an async runtime (the desktop shell runs it on a
@@ -343,6 +345,12 @@ impl Destination {
                 let mut builder = AmazonS3Builder::from_env();
                 for (key, value) in timeouts {
                     builder = builder.with_config(AmazonS3ConfigKey::Client(key), value);
+                }
+                let profile = super::aws_profile::settings(&|k| std::env::var(k).ok(), &|p| {
+                    std::fs::read_to_string(p).ok()
+                });
+                for (key, value) in &profile {
+                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
                 }
                 for (key, value) in &options.config {
                     builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
