@@ -489,6 +489,24 @@ fn refused_deliveries_write_nothing() {
         None,
         "snapshot 99 not found",
     );
+    // A build still running (as a crashed or live build leaves its row): not sealed.
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    conn.execute(
+        "INSERT INTO snapshots (id, deal_id, state, pid, staging_dir, out_dir, source_path,
+             source_format, id_field, user_field, time_field, as_of, purposes, policy_version,
+             created_at)
+         SELECT 50, deal_id, 'building', 1, '/nowhere/.s', '/nowhere/s', source_path,
+             source_format, id_field, user_field, time_field, as_of, purposes, policy_version,
+             created_at FROM snapshots WHERE id = ?1",
+        [d.snapshot],
+    )
+    .unwrap();
+    drop(conn);
+    ws.refused(
+        &["delivery", "create", "--deal", &deal, "--snapshot", "50", "--out", path_str(&fresh)],
+        Some("snapshot_id"),
+        "snapshot 50 is not sealed",
+    );
     let busy = ws.dir.path().join("busy");
     std::fs::create_dir(&busy).unwrap();
     std::fs::write(busy.join("keep.txt"), "mine").unwrap();
