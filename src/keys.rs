@@ -213,12 +213,9 @@ pub(crate) fn public(row: &KeyRow) -> Result<PublicKey> {
     })
 }
 
-/// A key as the audit log records it (what `audit verify` compares the row with).
+/// A key as `key show` prints it and the audit log records it (what `audit verify`
+/// compares the row with).
 pub(crate) fn image(row: &KeyRow) -> Result<SigningKey> {
-    shown(row)
-}
-
-fn shown(row: &KeyRow) -> Result<SigningKey> {
     let key = public(row)?;
     Ok(SigningKey {
         key_id: row.key_id.clone(),
@@ -244,17 +241,17 @@ fn make_key(store: &Store, choice: Secrets, action: Action) -> Result<()> {
         }
         if let Some(old) = &before {
             store::deliveries::retire_current_key(tx)?;
-            let retired = shown(&store::deliveries::key(tx.conn(), old.id)?)?;
+            let retired = image(&store::deliveries::key(tx.conn(), old.id)?)?;
             tx.audit(
                 Action::KeyRetired,
                 "signing_key",
                 old.id,
-                Some(&shown(old)?),
+                Some(&image(old)?),
                 Some(&retired),
             )?;
         }
         let id = store::deliveries::insert_key(tx, &key_id, &pair.public().minisign(), saved_in)?;
-        let made = shown(&store::deliveries::key(tx.conn(), id)?)?;
+        let made = image(&store::deliveries::key(tx.conn(), id)?)?;
         tx.audit(action, "signing_key", id, None, Some(&made))?;
         Ok(true)
     });
@@ -271,8 +268,8 @@ fn report(store: &Store, created: bool) -> Result<KeyReport> {
         id: "current".to_string(),
     })?;
     Ok(KeyReport {
-        current: shown(current)?,
-        retired: retired.iter().map(shown).collect::<Result<_>>()?,
+        current: image(current)?,
+        retired: retired.iter().map(image).collect::<Result<_>>()?,
         secret_location: location(store, current)?,
         created,
     })
