@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 
 pub use crate::model::delivery::{
     AckRequest, ExposedDelivery, ExposedNotice, ExposureReport, Notice, NoticeDelivery, NoticeId,
-    NoticeReport, NoticeRequest, PendingUser,
+    NoticeRecord, NoticeReport, NoticeRequest, PendingUser,
 };
 
 use crate::calendar::{add_days, parse_date, parse_instant};
@@ -40,7 +40,6 @@ use crate::keys::{self, Secrets};
 use crate::model::audit::Action;
 use crate::model::snapshot::{Snapshot, RECORDS_INDEX};
 use crate::snapshot::atomic::AtomicFile;
-use crate::store::withdrawals::NoticeRow;
 use crate::store::{self, Store};
 
 /// What a notice as of `X` would withdraw: per delivery, the `(record, author)` pairs
@@ -409,15 +408,15 @@ pub fn create(store: &Store, secrets: Secrets, request: NoticeRequest) -> Result
             signer.sign_minisign(&bytes, &trusted).as_bytes(),
         )?;
         write_new(&dir, &name(&files[2]), &signer.sign_raw(&bytes))?;
-        let row = NoticeRow {
-            id,
+        let row = NoticeRecord {
+            notice_id: id,
             deal_id: w.deal.id,
             sequence,
             as_of: stored(w.as_of),
             issued_at,
             due_date: due.to_string(),
             nonce,
-            out_file: files[0].display().to_string(),
+            file: files[0].display().to_string(),
             notice_sha256: written,
             key_id: signer.number.id(),
             record_count: w.record_count(),
@@ -475,7 +474,7 @@ fn write_new(dir: &Path, name: &str, bytes: &[u8]) -> Result<String> {
 }
 
 /// A notice as tracked, its status derived from today's date (UTC).
-fn shown(row: &NoticeRow) -> Notice {
+fn shown(row: &NoticeRecord) -> Notice {
     let today = Utc::now().date_naive().to_string();
     let status = match &row.acknowledged_on {
         Some(_) => "acknowledged",
@@ -483,33 +482,15 @@ fn shown(row: &NoticeRow) -> Notice {
         None => "pending",
     };
     Notice {
-        notice_id: row.id,
-        deal_id: row.deal_id,
-        sequence: row.sequence,
-        as_of: row.as_of.clone(),
-        issued_at: row.issued_at.clone(),
-        due_date: row.due_date.clone(),
-        nonce: row.nonce.clone(),
-        file: row.out_file.clone(),
-        notice_sha256: row.notice_sha256.clone(),
-        key_id: row.key_id.clone(),
-        record_count: row.record_count,
-        user_count: row.user_count,
+        record: row.clone(),
         status: status.to_string(),
-        acknowledged_on: row.acknowledged_on.clone(),
-        attestation: row.attestation.clone(),
-        attestation_sha256: row.attestation_sha256.clone(),
     }
 }
 
-/// A notice as the audit log records it: without `status`, which changes with the date,
-/// and with the digest of the records it withdrew (which `audit verify` recomputes).
-pub(crate) fn image(row: &NoticeRow) -> serde_json::Value {
-    let mut v = serde_json::to_value(shown(row)).expect("serializable");
-    let fields = v.as_object_mut().expect("an object");
-    fields.remove("status");
-    fields.insert("records_sha256".to_string(), json!(row.records_sha256));
-    v
+/// A notice as the audit log records it: the record, without the status (which changes
+/// with the date).
+pub(crate) fn image(row: &NoticeRecord) -> serde_json::Value {
+    serde_json::to_value(row).expect("serializable")
 }
 
 /// One notice.
@@ -573,7 +554,7 @@ pub fn acknowledge(store: &Store, request: AckRequest) -> Result<Notice> {
             field: None,
             message: format!(
                 "notice {} was already acknowledged on {}",
-                before.id,
+                before.notice_id,
                 before.acknowledged_on.as_deref().unwrap_or_default()
             ),
         });
@@ -590,30 +571,30 @@ pub fn acknowledge(store: &Store, request: AckRequest) -> Result<Notice> {
     let (attestation, sha) = match file {
         None => (reference.map(str::to_string), None),
         Some(path) => {
-            let (kept, sha) = keep_attestation(store, before.id, Path::new(path))?;
+            let (kept, sha) = keep_attestation(store, before.notice_id, Path::new(path))?;
             (Some(kept), Some(sha))
         }
     };
     store.write(|tx| {
-        let old = store::withdrawals::get(tx.conn(), before.id)?;
+        let old = store::withdrawals::get(tx.conn(), before.notice_id)?;
         if old.acknowledged_on.is_some() {
             return Err(Error::Conflict {
                 field: None,
-                message: format!("notice {} was already acknowledged", old.id),
+                message: format!("notice {} was already acknowledged", old.notice_id),
             });
         }
         store::withdrawals::acknowledge(
             tx,
-            old.id,
+            old.notice_id,
             &date.to_string(),
             attestation.as_deref(),
             sha.as_deref(),
         )?;
-        let after = store::withdrawals::get(tx.conn(), old.id)?;
+        let after = store::withdrawals::get(tx.conn(), old.notice_id)?;
         tx.audit(
             Action::WithdrawalAcknowledged,
             "withdrawal_notice",
-            old.id.0,
+            old.notice_id.0,
             Some(&image(&old)),
             Some(&image(&after)),
         )?;
@@ -669,11 +650,11 @@ pub fn exposure(store: &Store, user: &str) -> Result<ExposureReport> {
                 {
                     let n = shown(&store::withdrawals::get(conn, *notice)?);
                     notices.push(ExposedNotice {
-                        notice_id: n.notice_id,
-                        sequence: n.sequence,
+                        notice_id: n.record.notice_id,
+                        sequence: n.record.sequence,
                         records: *records,
                         status: n.status,
-                        acknowledged_on: n.acknowledged_on,
+                        acknowledged_on: n.record.acknowledged_on,
                     });
                 }
                 deliveries.push(ExposedDelivery {

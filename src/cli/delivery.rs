@@ -373,13 +373,13 @@ impl WithdrawalCommand {
                 out.value(&r, || {
                     format!(
                         "notice {} (sequence {} of deal {}): {} records of {} users, due {}\n{}\n",
-                        r.notice.notice_id,
-                        r.notice.sequence,
-                        r.notice.deal_id,
-                        r.notice.record_count,
-                        r.notice.user_count,
-                        r.notice.due_date,
-                        r.notice.file
+                        r.notice.record.notice_id,
+                        r.notice.record.sequence,
+                        r.notice.record.deal_id,
+                        r.notice.record.record_count,
+                        r.notice.record.user_count,
+                        r.notice.record.due_date,
+                        r.notice.record.file
                     )
                 });
             }
@@ -410,14 +410,14 @@ impl WithdrawalCommand {
                         ],
                         list.iter().map(|n| {
                             vec![
-                                n.notice_id.to_string(),
-                                n.deal_id.to_string(),
-                                n.sequence.to_string(),
-                                n.issued_at.clone(),
-                                n.due_date.clone(),
-                                n.record_count.to_string(),
+                                n.record.notice_id.to_string(),
+                                n.record.deal_id.to_string(),
+                                n.record.sequence.to_string(),
+                                n.record.issued_at.clone(),
+                                n.record.due_date.clone(),
+                                n.record.record_count.to_string(),
                                 n.status.clone(),
-                                n.acknowledged_on.clone().unwrap_or_default(),
+                                n.record.acknowledged_on.clone().unwrap_or_default(),
                             ]
                         }),
                     )
@@ -441,8 +441,8 @@ impl WithdrawalCommand {
                 out.value(&n, || {
                     format!(
                         "notice {} acknowledged on {}\n",
-                        n.notice_id,
-                        n.acknowledged_on.as_deref().unwrap_or_default()
+                        n.record.notice_id,
+                        n.record.acknowledged_on.as_deref().unwrap_or_default()
                     )
                 });
             }

@@ -193,9 +193,9 @@ pub struct PushReport {
     pub receipts: Vec<Receipt>,
 }
 
-/// A withdrawal notice, as the store tracks it.
+/// A withdrawal notice as the store records it (and the audit log: its after-image).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct Notice {
+pub struct NoticeRecord {
     /// Assigned by the store.
     pub notice_id: NoticeId,
     /// The deal whose deliveries it amends.
@@ -220,14 +220,25 @@ pub struct Notice {
     pub record_count: u64,
     /// Users whose records they are.
     pub user_count: u64,
-    /// `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
-    pub status: String,
+    /// SHA-256 of the withdrawn `delivery_id \t record_id` lines in key order, which
+    /// `audit verify` recomputes from `withdrawn_records`.
+    pub records_sha256: String,
     /// The day the partner acknowledged it.
     pub acknowledged_on: Option<String>,
-    /// The partner's deletion attestation: a reference, or the name of a file.
+    /// The partner's deletion attestation: a reference, or the file kept beside the store.
     pub attestation: Option<String>,
     /// SHA-256 of the attestation file, when one was given.
     pub attestation_sha256: Option<String>,
+}
+
+/// A withdrawal notice as tracked: the record and its status on today's date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Notice {
+    /// What the store records.
+    #[serde(flatten)]
+    pub record: NoticeRecord,
+    /// `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+    pub status: String,
 }
 
 /// The records a notice withdraws from one delivery.

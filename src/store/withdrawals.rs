@@ -5,44 +5,23 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
-use crate::model::delivery::{DeliveryId, ExposedSnapshot, NoticeId};
+use crate::model::delivery::{DeliveryId, ExposedSnapshot, NoticeId, NoticeRecord};
 use crate::model::snapshot::SnapshotId;
-
-/// A notice's row; its status is derived by the caller from the dates.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct NoticeRow {
-    pub id: NoticeId,
-    pub deal_id: DealId,
-    pub sequence: u64,
-    pub as_of: String,
-    pub issued_at: String,
-    pub due_date: String,
-    pub nonce: String,
-    pub out_file: String,
-    pub notice_sha256: String,
-    pub key_id: String,
-    pub record_count: u64,
-    pub user_count: u64,
-    pub records_sha256: String,
-    pub acknowledged_on: Option<String>,
-    pub attestation: Option<String>,
-    pub attestation_sha256: Option<String>,
-}
 
 const COLUMNS: &str = "id, deal_id, sequence, as_of, issued_at, due_date, nonce, out_file,
     notice_sha256, key_id, record_count, user_count, records_sha256, acknowledged_on,
     attestation, attestation_sha256";
 
-fn from_row(r: &Row<'_>) -> rusqlite::Result<NoticeRow> {
-    Ok(NoticeRow {
-        id: NoticeId(r.get(0)?),
+fn from_row(r: &Row<'_>) -> rusqlite::Result<NoticeRecord> {
+    Ok(NoticeRecord {
+        notice_id: NoticeId(r.get(0)?),
         deal_id: DealId(r.get(1)?),
         sequence: r.get::<_, i64>(2)? as u64,
         as_of: r.get(3)?,
         issued_at: r.get(4)?,
         due_date: r.get(5)?,
         nonce: r.get(6)?,
-        out_file: r.get(7)?,
+        file: r.get(7)?,
         notice_sha256: r.get(8)?,
         key_id: r.get(9)?,
         record_count: r.get::<_, i64>(10)? as u64,
@@ -75,21 +54,21 @@ pub(crate) fn next_id(conn: &Connection) -> Result<NoticeId> {
 }
 
 /// Records a notice; `n.id` must be [`next_id`].
-pub(crate) fn insert(tx: &Tx<'_>, n: &NoticeRow) -> Result<()> {
+pub(crate) fn insert(tx: &Tx<'_>, n: &NoticeRecord) -> Result<()> {
     tx.conn().execute(
         &format!(
             "INSERT INTO withdrawal_notices ({COLUMNS})
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
         ),
         params![
-            n.id.0,
+            n.notice_id.0,
             n.deal_id.0,
             n.sequence as i64,
             n.as_of,
             n.issued_at,
             n.due_date,
             n.nonce,
-            n.out_file,
+            n.file,
             n.notice_sha256,
             n.key_id,
             n.record_count as i64,
@@ -147,7 +126,7 @@ pub(crate) fn acknowledge(
 }
 
 /// One notice.
-pub(crate) fn get(conn: &Connection, id: NoticeId) -> Result<NoticeRow> {
+pub(crate) fn get(conn: &Connection, id: NoticeId) -> Result<NoticeRecord> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM withdrawal_notices WHERE id = ?1"),
         [id.0],
@@ -161,7 +140,7 @@ pub(crate) fn get(conn: &Connection, id: NoticeId) -> Result<NoticeRow> {
 }
 
 /// Notices, of one deal or all, newest first.
-pub(crate) fn list(conn: &Connection, deal: Option<DealId>) -> Result<Vec<NoticeRow>> {
+pub(crate) fn list(conn: &Connection, deal: Option<DealId>) -> Result<Vec<NoticeRecord>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM withdrawal_notices WHERE ?1 IS NULL OR deal_id = ?1
          ORDER BY issued_at DESC, id DESC"

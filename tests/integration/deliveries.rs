@@ -503,7 +503,16 @@ fn refused_deliveries_write_nothing() {
     .unwrap();
     drop(conn);
     ws.refused(
-        &["delivery", "create", "--deal", &deal, "--snapshot", "50", "--out", path_str(&fresh)],
+        &[
+            "delivery",
+            "create",
+            "--deal",
+            &deal,
+            "--snapshot",
+            "50",
+            "--out",
+            path_str(&fresh),
+        ],
         Some("snapshot_id"),
         "snapshot 50 is not sealed",
     );
@@ -750,6 +759,25 @@ fn withdrawal_notices_list_exactly_what_became_ineligible_once() {
         "acknowledged"
     );
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+
+    // Past its due date and not acknowledged, a notice is overdue (the date moved by
+    // hand: a deal gives at least one day).
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    conn.execute(
+        "UPDATE withdrawal_notices SET due_date = '2026-01-31' WHERE id = ?1",
+        [second["notice_id"].as_i64().unwrap()],
+    )
+    .unwrap();
+    let overdue = ws.ok(&["withdrawal", "list", "--status", "overdue"]);
+    let ids: Vec<&Value> = overdue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["notice_id"])
+        .collect();
+    assert_eq!(ids, [&second["notice_id"]]);
+    let report = ws.ok(&["exposure", "--user", "u07"]);
+    assert_eq!(report["deliveries"][0]["notices"][0]["status"], "overdue");
 
     // A withdrawn record removed behind Consentry's back is caught by audit verify.
     let conn = rusqlite::Connection::open(&ws.db).unwrap();
