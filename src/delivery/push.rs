@@ -339,61 +339,44 @@ impl Destination {
                 format!("{key} is not a setting of this destination's client"),
             )
         };
+        // The clouds' builders share no trait: one macro configures each the same way,
+        // from the environment, then `extra` settings, then the caller's.
+        macro_rules! cloud {
+            ($builder:ty, $key:path, $extra:expr) => {{
+                let mut builder = <$builder>::from_env();
+                for (key, value) in timeouts {
+                    builder = builder.with_config($key(key), value);
+                }
+                let extra: Vec<(String, String)> = $extra;
+                for (key, value) in extra.iter().chain(&options.config) {
+                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
+                }
+                builder
+                    .with_url(url)
+                    .with_retry(retry)
+                    .with_http_connector(connector)
+                    .build()
+                    .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+            }};
+        }
         let built = match scheme {
-            ObjectStoreScheme::AmazonS3 => {
-                use object_store::aws::{AmazonS3Builder, AmazonS3ConfigKey};
-                let mut builder = AmazonS3Builder::from_env();
-                for (key, value) in timeouts {
-                    builder = builder.with_config(AmazonS3ConfigKey::Client(key), value);
-                }
-                let profile = super::aws_profile::settings(&|k| std::env::var(k).ok(), &|p| {
+            ObjectStoreScheme::AmazonS3 => cloud!(
+                object_store::aws::AmazonS3Builder,
+                object_store::aws::AmazonS3ConfigKey::Client,
+                super::aws_profile::settings(&|k| std::env::var(k).ok(), &|p| {
                     std::fs::read_to_string(p).ok()
-                });
-                for (key, value) in &profile {
-                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
-                }
-                for (key, value) in &options.config {
-                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
-                }
-                builder
-                    .with_url(url)
-                    .with_retry(retry)
-                    .with_http_connector(connector)
-                    .build()
-                    .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
-            ObjectStoreScheme::GoogleCloudStorage => {
-                use object_store::gcp::{GoogleCloudStorageBuilder, GoogleConfigKey};
-                let mut builder = GoogleCloudStorageBuilder::from_env();
-                for (key, value) in timeouts {
-                    builder = builder.with_config(GoogleConfigKey::Client(key), value);
-                }
-                for (key, value) in &options.config {
-                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
-                }
-                builder
-                    .with_url(url)
-                    .with_retry(retry)
-                    .with_http_connector(connector)
-                    .build()
-                    .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
-            ObjectStoreScheme::MicrosoftAzure => {
-                use object_store::azure::{AzureConfigKey, MicrosoftAzureBuilder};
-                let mut builder = MicrosoftAzureBuilder::from_env();
-                for (key, value) in timeouts {
-                    builder = builder.with_config(AzureConfigKey::Client(key), value);
-                }
-                for (key, value) in &options.config {
-                    builder = builder.with_config(key.parse().map_err(|_| bad_key(key))?, value);
-                }
-                builder
-                    .with_url(url)
-                    .with_retry(retry)
-                    .with_http_connector(connector)
-                    .build()
-                    .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
-            }
+                })
+            ),
+            ObjectStoreScheme::GoogleCloudStorage => cloud!(
+                object_store::gcp::GoogleCloudStorageBuilder,
+                object_store::gcp::GoogleConfigKey::Client,
+                Vec::new()
+            ),
+            ObjectStoreScheme::MicrosoftAzure => cloud!(
+                object_store::azure::MicrosoftAzureBuilder,
+                object_store::azure::AzureConfigKey::Client,
+                Vec::new()
+            ),
             ObjectStoreScheme::Local => {
                 let folder = parsed
                     .to_file_path()
