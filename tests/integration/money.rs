@@ -398,3 +398,44 @@ fn parsing_refusals_name_their_field() {
     assert_eq!(e.field, "escalator");
     assert!(e.message.contains("over 100%"), "{}", e.message);
 }
+
+proptest! {
+    #[test]
+    fn money_parsers_never_panic(text in any::<String>(), code in "[A-Za-z]{0,4}") {
+        let _ = Currency::parse("currency", &code);
+        let _ = Currency::parse("currency", &text);
+        let _ = Escalator::parse("escalator", &text);
+        for c in ["USD", "JPY", "BHD", "CLF"] {
+            let currency = Currency::parse("currency", c).unwrap();
+            let _ = Money::parse_major("amount", &text, currency);
+        }
+        let cell = consentry::model::spreadsheet::csv_cell(&text);
+        prop_assert!(cell.ends_with(text.as_str()));
+    }
+
+    #[test]
+    fn numbers_that_look_like_numbers_parse_or_are_refused_cleanly(
+        whole in "[0-9]{1,30}",
+        fraction in proptest::option::of("[0-9]{1,30}"),
+    ) {
+        let text = match &fraction {
+            Some(f) => format!("{whole}.{f}"),
+            None => whole.clone(),
+        };
+        let usd = Currency::parse("currency", "USD").unwrap();
+        match Money::parse_major("amount", &text, usd) {
+            Ok(m) => {
+                // Exact: printing it back gives the same number, trailing zeros aside.
+                let printed = m.major();
+                let trim = |s: &str| -> String {
+                    let (w, f) = s.split_once('.').unwrap_or((s, ""));
+                    let w = w.trim_start_matches('0');
+                    let f = f.trim_end_matches('0');
+                    format!("{}.{f}", if w.is_empty() { "0" } else { w })
+                };
+                prop_assert_eq!(trim(&printed), trim(&text));
+            }
+            Err(e) => prop_assert_eq!(e.field, "amount"),
+        }
+    }
+}
