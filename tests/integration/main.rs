@@ -20,6 +20,7 @@ mod exactness;
 mod imports;
 mod layers;
 mod lifecycle;
+mod money;
 mod never_panics;
 mod push;
 mod snapshot;
