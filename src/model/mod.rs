@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod digest;
 pub mod fees;
 pub mod file_format;
+pub mod finance;
 pub mod imports;
 pub mod manifest;
 pub mod money;
