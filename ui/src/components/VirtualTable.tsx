@@ -66,6 +66,9 @@ export function VirtualTable<T>({
     getItemKey: (index) => rowKey(rows[index]),
     overscan: 8,
     scrollMargin,
+    // A table that appears below the fold (a panel opened further down) must not scroll
+    // the screen back to the top: start from where the screen is.
+    initialOffset: () => scrollElement()?.scrollTop ?? 0,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? items[0].start - scrollMargin : 0;

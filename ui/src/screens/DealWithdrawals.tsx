@@ -152,9 +152,7 @@ export function DealWithdrawals({ deal }: { deal: Deal }) {
                 </th>
                 <th scope="col">Status</th>
                 <th scope="col">Acknowledged</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+                <th scope="col" aria-label="Actions" />
               </tr>
             }
             cells={(n) => (
