@@ -4,9 +4,10 @@
 //! The commands are declared once, in `src/commands.rs`; this script reads their names
 //! from it as text (a build script cannot run the crate it builds), hands them to Tauri,
 //! which generates an `allow-<command>` permission for each, and writes the window's
-//! capability, `capabilities/default.json`, granting exactly those (plus the file
-//! picker). The test `the_declaration_the_handler_the_build_script_and_the_capability_agree`
-//! checks all of them against the declaration as compiled.
+//! capability, `capabilities/default.json`, granting exactly those (plus the file and
+//! folder pickers and the save dialog). The test
+//! `the_declaration_the_handler_the_build_script_and_the_capability_agree` checks all of
+//! them against the declaration as compiled.
 
 use std::path::Path;
 
@@ -59,10 +60,11 @@ fn write_capability(names: &[String]) {
         .map(|n| format!("allow-{}", n.replace('_', "-")))
         .collect();
     permissions.push("dialog:allow-open".to_string());
+    permissions.push("dialog:allow-save".to_string());
     let capability = serde_json::json!({
         "$schema": "../gen/schemas/desktop-schema.json",
         "identifier": "default",
-        "description": "The main window may call Consentry's own commands (declared in src/commands.rs; this file is written by build.rs from them) and open a file-picker dialog; nothing else: no file system, shell, HTTP or other plugin access.",
+        "description": "The main window may call Consentry's own commands (declared in src/commands.rs; this file is written by build.rs from them) and open the file and folder pickers and the save dialog (they return a path the user chose; nothing is read or written through them); nothing else: no file system, shell, opener, HTTP or other plugin access.",
         "windows": ["main"],
         "permissions": permissions,
     });

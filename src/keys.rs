@@ -284,6 +284,15 @@ pub fn show(store: &Store, choice: Secrets) -> Result<KeyReport> {
     report(store, created)
 }
 
+/// The store's keys without making one: `None` until the first delivery or notice (or
+/// `key show`) made the key. Read-only, for screens that show the key.
+pub fn existing(store: &Store) -> Result<Option<KeyReport>> {
+    if store.read(store::deliveries::current_key)?.is_none() {
+        return Ok(None);
+    }
+    report(store, false).map(Some)
+}
+
 /// Replaces the current key with a new one; the old public key is kept, so that what
 /// it signed still verifies. Its secret is kept too (it signs nothing new).
 pub fn rotate(store: &Store, choice: Secrets) -> Result<KeyReport> {

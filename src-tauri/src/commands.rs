@@ -10,7 +10,12 @@
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditHead, AuditReport};
 use consentry::consent::Policy;
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
+use consentry::delivery::{
+    self, push::PushEvent, push::PushOptions, Delivery, DeliveryId, DeliveryRequest, PackageReport,
+    PushProgress, PushReport, Receipt,
+};
 use consentry::imports::{self, ImportOptions, ImportReport};
+use consentry::keys::{self, KeyReport};
 use consentry::overview::{self, ConsentOverview};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
 use consentry::policy::{self, PolicyInput};
@@ -18,15 +23,20 @@ use consentry::snapshot::{
     self, BuildRequest, Progress, Snapshot, SnapshotId, SourcePreview, VerifyReport,
 };
 use consentry::store::StoreInfo;
+use consentry::withdrawal::{
+    self, AckRequest, ExposureReport, Notice, NoticeReport, NoticeRequest, PendingUser,
+};
 use tauri::ipc::Channel;
 
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tauri::State;
 
 use crate::declare::commands;
-use crate::{call, AppState, Reply};
+use crate::{call, folder, AppState, Reply};
 
 commands! {
     /// Where the store is, its schema version, and who the audit log names.
@@ -61,6 +71,29 @@ commands! {
     list_snapshots(deal_id: DealId) -> Vec<Snapshot> => |s| snapshot::list(s, deal_id);
     get_snapshot(id: SnapshotId) -> Snapshot => |s| snapshot::get(s, id);
     verify_snapshot(id: SnapshotId) -> VerifyReport => |s| snapshot::verify(s, id);
+    /// The store's signing keys, or null before the first delivery or notice made one.
+    signing_key() -> Option<KeyReport> => keys::existing;
+    list_deliveries(deal_id: DealId) -> Vec<Delivery> => |s| delivery::list(s, deal_id);
+    /// Packages and signs a sealed snapshot (hand-written: it needs where the app keeps
+    /// signing secrets).
+    create_delivery(request: DeliveryRequest) -> Delivery;
+    /// Checks a delivery's package folder (signatures, files, replays) by its id.
+    verify_delivery(id: DeliveryId) -> PackageReport
+        => |s| delivery::verify(Some(s), Path::new(&delivery::get(s, id)?.out_dir), None);
+    delivery_receipts(id: DeliveryId) -> Vec<Receipt> => |s| delivery::receipts(s, id);
+    /// Uploads a delivery, sending progress per object and per part over `on_progress`
+    /// (hand-written: it needs the channel).
+    push_delivery(id: DeliveryId, to: String, on_progress: Channel<PushProgress>) -> PushReport;
+    /// Opens the folder the store recorded for the delivery; the UI never passes a path.
+    open_delivery_folder(id: DeliveryId) -> ()
+        => |s| folder::open(&delivery::get(s, id)?.out_dir);
+    pending_withdrawals(deal_id: DealId) -> Vec<PendingUser>
+        => |s| withdrawal::pending(s, deal_id, None);
+    list_notices(deal_id: DealId) -> Vec<Notice> => |s| withdrawal::list(s, Some(deal_id), None);
+    /// Issues a signed withdrawal notice (hand-written, like `create_delivery`).
+    create_notice(request: NoticeRequest) -> NoticeReport;
+    acknowledge_notice(request: AckRequest) -> Notice => |s| withdrawal::acknowledge(s, request);
+    exposure(user_id: String) -> ExposureReport => |s| withdrawal::exposure(s, &user_id);
 }
 
 /// Builds a snapshot, sending progress a few times a second over `on_progress`.
@@ -87,4 +120,139 @@ async fn build_snapshot(
 async fn cancel_build(state: State<'_, AppState>) -> Reply<()> {
     state.cancel.store(true, Ordering::Relaxed);
     Ok(())
+}
+
+#[tauri::command]
+async fn create_delivery(state: State<'_, AppState>, request: DeliveryRequest) -> Reply<Delivery> {
+    let secrets = state.secrets.clone()?;
+    call(state, move |s| delivery::create(s, secrets, request)).await
+}
+
+#[tauri::command]
+async fn create_notice(state: State<'_, AppState>, request: NoticeRequest) -> Reply<NoticeReport> {
+    let secrets = state.secrets.clone()?;
+    call(state, move |s| withdrawal::create(s, secrets, request)).await
+}
+
+/// Pushes a delivery, sending its progress over `on_progress` (see [`forward`]).
+#[tauri::command]
+async fn push_delivery(
+    state: State<'_, AppState>,
+    id: DeliveryId,
+    to: String,
+    on_progress: Channel<PushProgress>,
+) -> Reply<PushReport> {
+    call(state, move |s| {
+        let mut send = forward(move |p| drop(on_progress.send(p)), PART_INTERVAL);
+        delivery::push(s, id, &to, &PushOptions::default(), &mut send)
+    })
+    .await
+}
+
+/// How often at most the progress of one object's parts reaches the UI.
+const PART_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Turns push events into what the UI receives: every object's start, retries and end,
+/// and its parts' progress at most once per `interval` (a few updates a second).
+fn forward(mut send: impl FnMut(PushProgress), interval: Duration) -> impl FnMut(&PushEvent<'_>) {
+    let mut last_part: Option<Instant> = None;
+    move |event| {
+        if let PushEvent::Progress { .. } = event {
+            if last_part.is_some_and(|at| at.elapsed() < interval) {
+                return;
+            }
+            last_part = Some(Instant::now());
+        }
+        send(progress(event));
+    }
+}
+
+/// A push event as the UI receives it.
+fn progress(event: &PushEvent) -> PushProgress {
+    match *event {
+        PushEvent::Started { key, bytes } => PushProgress::Started {
+            key: key.to_string(),
+            bytes,
+        },
+        PushEvent::Progress { key, sent, bytes } => PushProgress::Part {
+            key: key.to_string(),
+            sent,
+            bytes,
+        },
+        PushEvent::AttemptFailed {
+            key,
+            failures,
+            reason,
+        } => PushProgress::Retrying {
+            key: key.to_string(),
+            failures,
+            reason: reason.to_string(),
+        },
+        PushEvent::Done(r) => PushProgress::Done {
+            key: r.key.clone(),
+            bytes: r.bytes,
+            skipped: r.skipped,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use consentry::delivery::push::Receipt as Landed;
+
+    #[test]
+    fn push_progress_keeps_every_object_and_batches_parts() {
+        let mut seen = Vec::new();
+        let mut send = forward(|p| seen.push(p), Duration::from_secs(3600));
+        let landed = Landed {
+            key: "prefix/part-00000.jsonl".into(),
+            bytes: 30,
+            sha256: "0".repeat(64),
+            etag: None,
+            version: None,
+            uploaded_at: "2026-01-01T00:00:00.000Z".into(),
+            skipped: false,
+        };
+        let key = landed.key.as_str();
+        send(&PushEvent::Started { key, bytes: 30 });
+        for sent in [10, 20, 30] {
+            send(&PushEvent::Progress {
+                key,
+                sent,
+                bytes: 30,
+            });
+        }
+        send(&PushEvent::AttemptFailed {
+            key,
+            failures: 1,
+            reason: "503",
+        });
+        send(&PushEvent::Done(&landed));
+        drop(send);
+        assert_eq!(
+            seen,
+            [
+                PushProgress::Started {
+                    key: key.into(),
+                    bytes: 30
+                },
+                PushProgress::Part {
+                    key: key.into(),
+                    sent: 10,
+                    bytes: 30
+                },
+                PushProgress::Retrying {
+                    key: key.into(),
+                    failures: 1,
+                    reason: "503".into()
+                },
+                PushProgress::Done {
+                    key: key.into(),
+                    bytes: 30,
+                    skipped: false
+                },
+            ]
+        );
+    }
 }

@@ -103,6 +103,7 @@ macro_rules! ts_arg {
 
 use consentry::audit::AuditFilter;
 use consentry::deal::{DealFilter, DealId, DealInput, DealStatus, RenewInput};
+use consentry::delivery::{AckRequest, DeliveryId, DeliveryRequest, NoticeRequest};
 use consentry::imports::ImportOptions;
 use consentry::partner::{PartnerId, PartnerInput};
 use consentry::policy::PolicyInput;
@@ -121,6 +122,10 @@ ts_arg!(
     PolicyInput,
     BuildRequest,
     SnapshotId,
+    DeliveryId,
+    DeliveryRequest,
+    NoticeRequest,
+    AckRequest,
     String,
     Option<String>
 );

@@ -7,6 +7,7 @@
 
 mod commands;
 mod declare;
+mod folder;
 
 pub use commands::{typescript, COMMANDS};
 
@@ -14,14 +15,17 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use consentry::keys::Secrets;
 use consentry::snapshot;
 use consentry::{ErrorBody, ErrorCode, Store};
 use tauri::State;
 
-/// The store the app opened (or why it could not be opened, shown by the UI), and the
+/// The store the app opened (or why it could not be opened, shown by the UI), where new
+/// signing secrets go (`CONSENTRY_SECRET_STORE`, or why its value was refused), and the
 /// flag that cancels a running snapshot build.
 pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
+    secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -37,6 +41,7 @@ impl AppState {
             .map_err(|e| e.body());
         AppState {
             store: opened,
+            secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -44,8 +49,16 @@ impl AppState {
     pub fn from_store(store: Store) -> AppState {
         AppState {
             store: Ok(Arc::new(store)),
+            secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// Keeps new signing secrets where `secrets` says, whatever the environment says
+    /// (the tests keep them in a file, never in the OS keyring).
+    pub fn with_secrets(mut self, secrets: Secrets) -> AppState {
+        self.secrets = Ok(secrets);
+        self
     }
 }
 

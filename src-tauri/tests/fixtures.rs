@@ -191,18 +191,42 @@ fn posts() -> String {
 /// its (sorted) key order so that hash placeholders are numbered the same every time.
 struct Normaliser {
     dir: String,
+    key_id: Option<String>,
     hashes: BTreeMap<String, String>,
 }
 
 const FIXED_INSTANT: &str = "2026-01-15T09:00:00Z";
+/// A notice's due date and acknowledgement day, for the fixed instant: issue + 30 days.
+const FIXED_DUE_DATE: &str = "2026-02-14";
+const FIXED_ACK_DATE: &str = "2026-01-20";
+/// What a notice is evaluated as of: after the later ledger's withdrawals.
+const NOTICE_AS_OF: &str = "2026-11-20T00:00:00Z";
+/// The signing key is new on every run: its id and public halves become these (a
+/// well-formed minisign line and PEM of a made-up key whose id is `KEY_ID`).
+const KEY_ID: &str = "0807060504030201";
+const MINISIGN: &str = "RWQBAgMEBQYHCCAhIiMkJSYnKCkqKywtLi8wMTIzNDU2Nzg5Ojs8PT4/";
+const PEM: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=\n-----END PUBLIC KEY-----\n";
+const FIXED_ETAG: &str = "\"etag\"";
+
 const FIXED_DURATION_MS: u64 = 40;
 
 impl Normaliser {
     fn value(&mut self, key: &str, value: &mut Value) {
         match value {
             Value::String(s) => match key {
-                "at" | "created_at" | "updated_at" | "sealed_at" => *s = FIXED_INSTANT.into(),
-                "hash" | "prev_hash" | "head_hash" if s.chars().any(|c| c != '0') => {
+                "at" | "created_at" | "updated_at" | "sealed_at" | "issued_at" | "uploaded_at"
+                | "delivered_at" => *s = FIXED_INSTANT.into(),
+                "due_date" => *s = FIXED_DUE_DATE.into(),
+                "acknowledged_on" => *s = FIXED_ACK_DATE.into(),
+                "nonce" => *s = "0".repeat(s.len()),
+                "minisign" => *s = MINISIGN.into(),
+                "pem" => *s = PEM.into(),
+                "etag" => *s = FIXED_ETAG.into(),
+                // Signed files (manifests, notices, signatures) differ on every run.
+                k if (k.ends_with("sha256") && s.len() == 64)
+                    || (matches!(k, "hash" | "prev_hash" | "head_hash")
+                        && s.chars().any(|c| c != '0')) =>
+                {
                     let n = self.hashes.len() + 1;
                     *s = self
                         .hashes
@@ -210,7 +234,12 @@ impl Normaliser {
                         .or_insert_with(|| format!("{n:064x}"))
                         .clone();
                 }
-                _ => *s = s.replace(&self.dir, "/data"),
+                _ => {
+                    *s = s.replace(&self.dir, "/data");
+                    if let Some(id) = &self.key_id {
+                        *s = s.replace(id.as_str(), KEY_ID);
+                    }
+                }
             },
             Value::Array(items) => items.iter_mut().for_each(|v| self.value(key, v)),
             Value::Object(map) => {
@@ -544,6 +573,159 @@ fn scenario() -> Value {
         json!({ "id": gated["snapshot_id"] }),
     );
 
+    // ---- deliveries: a key made by the first one, a push to a folder, a tampered package
+    r.ok("signingKeyNone", "signing_key", none.clone());
+    let deliver = |deal: i64, snapshot: i64, out: &str| json!({ "request": { "deal_id": deal, "snapshot_id": snapshot, "out": out, "platform": null } });
+    r.refused(
+        "deliveryNotSigned",
+        "conflict",
+        "create_delivery",
+        deliver(open, one, &r.path("delivery-0")),
+    );
+    r.refused(
+        "deliveryOutNotEmpty",
+        "invalid",
+        "create_delivery",
+        deliver(first, one, &r.path("full")),
+    );
+    let delivered = r.ok(
+        "delivery",
+        "create_delivery",
+        deliver(first, one, &r.path("delivery-1")),
+    );
+    let delivery = delivered["delivery_id"].as_i64().unwrap();
+    r.ok("deliveries", "list_deliveries", json!({ "dealId": first }));
+    r.ok("signingKey", "signing_key", none.clone());
+    r.ok(
+        "deliveryVerified",
+        "verify_delivery",
+        json!({ "id": delivery }),
+    );
+    r.refused(
+        "deliveryNotFound",
+        "not_found",
+        "verify_delivery",
+        json!({ "id": 99 }),
+    );
+    let push = |to: String| json!({ "id": delivery, "to": to, "onProgress": "__CHANNEL__:8" });
+    r.refused(
+        "pushBadDestination",
+        "invalid",
+        "push_delivery",
+        push("ftp://partner.example/inbox".into()),
+    );
+    std::fs::create_dir(r.h.dir().join("bucket")).unwrap();
+    let bucket = format!("file://{}", r.path("bucket"));
+    r.ok("pushReport", "push_delivery", push(bucket.clone()));
+    r.ok("pushAgain", "push_delivery", push(bucket));
+    r.ok("receipts", "delivery_receipts", json!({ "id": delivery }));
+    std::fs::write(r.h.dir().join("delivery-1/notes.txt"), "not listed\n").unwrap();
+    r.ok(
+        "deliveryTampered",
+        "verify_delivery",
+        json!({ "id": delivery }),
+    );
+
+    // ---- withdrawals: authors who withdrew after the delivery, a notice, its acknowledgement
+    r.refused(
+        "nothingToWithdraw",
+        "conflict",
+        "create_notice",
+        json!({ "request": { "deal_id": first, "as_of": NOTICE_AS_OF, "out": r.path("notice-0.json") } }),
+    );
+    let mut later = String::from("user_id,purpose,decision,effective_at,source\n");
+    for i in 1..=40 {
+        later.push_str(&format!(
+            "u{i:04},genai-training,deny,2026-11-15T12:00:00Z,settings\n"
+        ));
+    }
+    let later = r.write("ledger-later.csv", &later);
+    r.ok(
+        "",
+        "import_ledger",
+        json!({ "path": later, "options": no_skip }),
+    );
+    let pending = r.ok(
+        "pendingUsers",
+        "pending_withdrawals",
+        json!({ "dealId": first }),
+    );
+    let withdrawn = pending[0]["user_id"].as_str().unwrap().to_string();
+    let notice_request =
+        |out: &str| json!({ "request": { "deal_id": first, "as_of": NOTICE_AS_OF, "out": out } });
+    r.refused(
+        "noticeOutExists",
+        "invalid",
+        "create_notice",
+        notice_request(&r.path("registry.csv")),
+    );
+    let notice = r.ok(
+        "notice",
+        "create_notice",
+        notice_request(&r.path("notice-1.json")),
+    );
+    // The earliest day it may be acknowledged: the day it was issued.
+    let issued = notice["issued_at"].as_str().unwrap()[..10].to_string();
+    let notice = notice["notice_id"].as_i64().unwrap();
+    r.ok(
+        "pendingAfterNotice",
+        "pending_withdrawals",
+        json!({ "dealId": first }),
+    );
+    r.ok("notices", "list_notices", json!({ "dealId": first }));
+    r.ok("exposure", "exposure", json!({ "userId": withdrawn }));
+    r.ok("exposureUnknown", "exposure", json!({ "userId": "nobody" }));
+    r.refused(
+        "exposureBlank",
+        "invalid",
+        "exposure",
+        json!({ "userId": " " }),
+    );
+    let ack = |date: &str, file: Value, reference: Value| json!({ "request": { "notice_id": notice, "date": date, "attestation_file": file, "reference": reference } });
+    r.refused(
+        "ackDateBeforeIssue",
+        "invalid",
+        "acknowledge_notice",
+        ack("2020-01-01", Value::Null, json!("TICKET-7")),
+    );
+    let attestation = r.write("attestation.txt", "Deleted as asked.\n");
+    r.refused(
+        "ackFileAndReference",
+        "invalid",
+        "acknowledge_notice",
+        ack(&issued, json!(attestation), json!("TICKET-7")),
+    );
+    r.ok(
+        "noticeAcknowledged",
+        "acknowledge_notice",
+        ack(&issued, json!(attestation), Value::Null),
+    );
+    r.refused(
+        "ackTwice",
+        "conflict",
+        "acknowledge_notice",
+        ack(&issued, Value::Null, json!("TICKET-7")),
+    );
+    // Its message names the day acknowledged, today: the fixed day instead.
+    if let Some(Value::String(m)) = r
+        .errors
+        .get_mut("ackTwice")
+        .and_then(|e| e.get_mut("message"))
+    {
+        *m = m.replace(&issued, FIXED_ACK_DATE);
+    }
+    r.ok(
+        "exposureAcknowledged",
+        "exposure",
+        json!({ "userId": withdrawn }),
+    );
+    r.refused(
+        "noticeNotFound",
+        "not_found",
+        "acknowledge_notice",
+        json!({ "request": { "notice_id": 99, "date": issued, "attestation_file": null, "reference": "x" } }),
+    );
+
     // ---- audit: the entries of the small entities in full, the actions of all
     for entity in ["partner", "deal", "policy"] {
         r.ok(
@@ -573,8 +755,12 @@ fn scenario() -> Value {
         "responses": r.responses,
         "errors": r.errors,
     });
+    let key_id = doc["responses"]["signingKey"]["current"]["key_id"]
+        .as_str()
+        .map(str::to_string);
     Normaliser {
         dir: r.h.dir().to_str().unwrap().to_string(),
+        key_id,
         hashes: BTreeMap::new(),
     }
     .value("", &mut doc);

@@ -327,3 +327,206 @@ fn the_declaration_the_handler_the_build_script_and_the_capability_agree() {
         "ui/src/commands.ts is stale: run `make bindings` and commit the result"
     );
 }
+
+/// A signed deal with a sealed snapshot of two posts, one by an adult ("a", included)
+/// and one by a minor ("b", excluded): its deal and snapshot ids.
+fn sealed_snapshot(h: &Harness, dir: &std::path::Path) -> (i64, i64) {
+    let partner = h.invoke("create_partner", partner_input("Lab")).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let deal = h
+        .invoke(
+            "create_deal",
+            deal_input(partner, "Licence", "2026-01-01", "2027-12-31"),
+        )
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    for to in ["negotiating", "signed"] {
+        h.invoke("transition_deal", json!({ "id": deal, "to": to }))
+            .unwrap();
+    }
+    let users = dir.join("users.csv");
+    std::fs::write(
+        &users,
+        "user_id,country,birth_date,status\na,US,1990-01-01,active\nb,US,2015-01-01,active\n",
+    )
+    .unwrap();
+    h.invoke(
+        "import_registry",
+        json!({ "path": users, "options": { "skip_invalid": false, "format": null } }),
+    )
+    .unwrap();
+    let posts = dir.join("posts.jsonl");
+    std::fs::write(
+        &posts,
+        "{\"id\":\"p1\",\"author\":\"a\",\"created_utc\":1700000000}\n\
+         {\"id\":\"p2\",\"author\":\"b\",\"created_utc\":1700000000}\n",
+    )
+    .unwrap();
+    let request = json!({
+        "deal_id": deal, "source": posts, "format": null, "id_field": "id",
+        "user_field": "author", "time_field": "created_utc",
+        "as_of": "2026-06-01T00:00:00Z", "window_from": null, "window_to": null,
+        "shard_bytes": null, "out": dir.join("snapshot"), "max_rejected_pct": null
+    });
+    let sealed = h
+        .invoke(
+            "build_snapshot",
+            json!({ "request": request, "onProgress": "__CHANNEL__:7" }),
+        )
+        .unwrap();
+    (deal, sealed["snapshot_id"].as_i64().unwrap())
+}
+
+#[test]
+fn the_ui_can_deliver_verify_and_push_with_a_progress_channel() {
+    let h = Harness::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (deal, snapshot) = sealed_snapshot(&h, dir.path());
+    assert_eq!(h.invoke("signing_key", json!({})).unwrap(), Value::Null);
+
+    let out = dir.path().join("package");
+    let delivery = h
+        .invoke(
+            "create_delivery",
+            json!({ "request": { "deal_id": deal, "snapshot_id": snapshot, "out": out, "platform": null } }),
+        )
+        .unwrap();
+    assert_eq!(delivery["sequence"], 1);
+    assert_eq!(delivery["records"], 1);
+    let id = delivery["delivery_id"].as_i64().unwrap();
+    // The first delivery made the key, in a file beside the store (never the keyring).
+    let key = h.invoke("signing_key", json!({})).unwrap();
+    assert_eq!(key["current"]["key_id"], delivery["key_id"]);
+    assert_eq!(key["current"]["secret_store"], "file");
+    assert!(key["current"]["minisign"]
+        .as_str()
+        .unwrap()
+        .starts_with("RW"));
+    let listed = h
+        .invoke("list_deliveries", json!({ "dealId": deal }))
+        .unwrap();
+    assert_eq!(listed[0]["delivery_id"], id);
+    let verified = h.invoke("verify_delivery", json!({ "id": id })).unwrap();
+    assert_eq!(verified["ok"], true, "{verified}");
+
+    // Pushed to a folder through a channel: every object lands, manifest included, and
+    // each has a receipt; a second push sends nothing again.
+    let bucket = dir.path().join("bucket");
+    std::fs::create_dir(&bucket).unwrap();
+    let to = format!("file://{}", bucket.display());
+    let push = json!({ "id": id, "to": to, "onProgress": "__CHANNEL__:9" });
+    let report = h.invoke("push_delivery", push.clone()).unwrap();
+    let objects = delivery["files"].as_array().unwrap().len() as u64 + 3;
+    assert_eq!(report["uploaded"], objects, "{report}");
+    assert_eq!(report["skipped"], 0);
+    assert!(bucket.join("manifest.json").is_file());
+    assert_eq!(
+        std::fs::read(bucket.join("manifest.json")).unwrap(),
+        std::fs::read(out.join("manifest.json")).unwrap()
+    );
+    let again = h.invoke("push_delivery", push).unwrap();
+    assert_eq!(again["uploaded"], 0);
+    assert_eq!(again["skipped"], objects);
+    let receipts = h.invoke("delivery_receipts", json!({ "id": id })).unwrap();
+    assert_eq!(receipts.as_array().unwrap().len() as u64, objects);
+    assert_eq!(receipts[0]["destination"], to);
+
+    // Without a channel the push is refused before anything is sent; a destination the
+    // core does not know is refused on the field `to`.
+    let err = h
+        .invoke(
+            "push_delivery",
+            json!({ "id": id, "to": to, "onProgress": "x" }),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("onProgress") || err.to_string().contains("channel"),
+        "{err}"
+    );
+    let err = h
+        .invoke(
+            "push_delivery",
+            json!({ "id": id, "to": "ftp://x/y", "onProgress": "__CHANNEL__:9" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["fields"][0]["field"], "to");
+
+    // The folder is opened by the delivery's id only; an unknown id opens nothing.
+    let err = h
+        .invoke("open_delivery_folder", json!({ "id": 99 }))
+        .unwrap_err();
+    assert_eq!(err["code"], "not_found");
+    let err = h
+        .invoke("open_delivery_folder", json!({ "path": "/etc" }))
+        .unwrap_err();
+    assert!(err.to_string().contains("id"), "{err}");
+}
+
+#[test]
+fn the_ui_can_issue_acknowledge_and_trace_a_withdrawal() {
+    let h = Harness::new();
+    let dir = tempfile::tempdir().unwrap();
+    let (deal, snapshot) = sealed_snapshot(&h, dir.path());
+    h.invoke(
+        "create_delivery",
+        json!({ "request": { "deal_id": deal, "snapshot_id": snapshot, "out": dir.path().join("package"), "platform": null } }),
+    )
+    .unwrap();
+    let notice_out = dir.path().join("notice.json");
+    let create = json!({ "request": { "deal_id": deal, "as_of": null, "out": notice_out } });
+    let err = h.invoke("create_notice", create.clone()).unwrap_err();
+    assert_eq!(err["code"], "conflict", "{err}");
+    assert_eq!(
+        h.invoke("pending_withdrawals", json!({ "dealId": deal }))
+            .unwrap(),
+        json!([])
+    );
+
+    // User "a" withdraws consent for the deal's purpose after the delivery.
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "user_id,purpose,decision,effective_at,source\na,genai-training,deny,2026-07-01T00:00:00Z,app\n",
+    )
+    .unwrap();
+    h.invoke(
+        "import_ledger",
+        json!({ "path": ledger, "options": { "skip_invalid": false, "format": null } }),
+    )
+    .unwrap();
+    let pending = h
+        .invoke("pending_withdrawals", json!({ "dealId": deal }))
+        .unwrap();
+    assert_eq!(pending[0]["user_id"], "a", "{pending}");
+    assert_eq!(pending[0]["records"], 1);
+
+    let notice = h.invoke("create_notice", create).unwrap();
+    assert_eq!(notice["record_count"], 1);
+    assert_eq!(notice["status"], "pending");
+    assert!(notice_out.is_file());
+    let id = notice["notice_id"].as_i64().unwrap();
+    let listed = h.invoke("list_notices", json!({ "dealId": deal })).unwrap();
+    assert_eq!(listed[0]["notice_id"], id);
+
+    let issued = &notice["issued_at"].as_str().unwrap()[..10];
+    let ack = |date: &str| json!({ "request": { "notice_id": id, "date": date, "attestation_file": null, "reference": "TICKET-1" } });
+    let err = h
+        .invoke("acknowledge_notice", ack("2020-01-01"))
+        .unwrap_err();
+    assert_eq!(err["fields"][0]["field"], "date", "{err}");
+    let acked = h.invoke("acknowledge_notice", ack(issued)).unwrap();
+    assert_eq!(acked["status"], "acknowledged");
+    assert_eq!(acked["attestation"], "TICKET-1");
+
+    let exposure = h.invoke("exposure", json!({ "userId": "a" })).unwrap();
+    assert_eq!(exposure["registered"], true);
+    assert_eq!(exposure["deliveries"][0]["partner_name"], "Lab");
+    assert_eq!(exposure["deliveries"][0]["notices"][0]["notice_id"], id);
+    assert_eq!(
+        exposure["deliveries"][0]["notices"][0]["status"],
+        "acknowledged"
+    );
+}

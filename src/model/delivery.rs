@@ -365,3 +365,46 @@ pub struct ExposureReport {
     /// Deliveries that carried them, with the notices that covered them.
     pub deliveries: Vec<ExposedDelivery>,
 }
+
+/// What a push reports as it goes, as the desktop app streams it (one event of
+/// `delivery::push::PushEvent`, without borrowed data). Per object: `started`, then for
+/// files sent in parts `part` as parts complete, then `done`; `retrying` when an attempt
+/// failed and is being sent again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PushProgress {
+    /// An object is being looked up, then sent if needed.
+    Started {
+        /// The object's key at the destination.
+        key: String,
+        /// Its size in bytes.
+        bytes: u64,
+    },
+    /// Parts of a multipart upload are done.
+    Part {
+        /// The object's key at the destination.
+        key: String,
+        /// Bytes of completed parts so far.
+        sent: u64,
+        /// The object's size in bytes.
+        bytes: u64,
+    },
+    /// An attempt failed; it is being sent again after a backoff.
+    Retrying {
+        /// The object's key at the destination.
+        key: String,
+        /// Failed attempts for this key so far.
+        failures: u32,
+        /// What failed.
+        reason: String,
+    },
+    /// The object is at the destination (sent now, or `skipped`: already there, the same).
+    Done {
+        /// The object's key at the destination.
+        key: String,
+        /// Its size in bytes.
+        bytes: u64,
+        /// Already there with the same size and SHA-256: not sent again.
+        skipped: bool,
+    },
+}

@@ -17,6 +17,7 @@ import type { Route } from './route';
 import { Consent } from './screens/Consent';
 import { DealDetail } from './screens/DealDetail';
 import { DealForm } from './screens/DealForm';
+import { Exposure } from './screens/Exposure';
 import { Deals, INITIAL_VIEW, type DealsView } from './screens/Deals';
 import { FirstRun } from './screens/FirstRun';
 import { PartnerForm } from './screens/PartnerForm';
@@ -139,6 +140,9 @@ function Screen({ route }: { route: Route }) {
         break;
       case 'snapshot':
         screen = <SnapshotResult key={route.id} id={route.id} />;
+        break;
+      case 'exposure':
+        screen = <Exposure key={route.userId ?? ''} userId={route.userId} />;
         break;
     }
   }

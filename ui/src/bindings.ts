@@ -872,6 +872,555 @@ values: { [key in string]: string },
  */
 error: string | null, };
 
+export type DeliveryId = number;
+
+export type PackageFile = { 
+/**
+ * The file's name in the package folder (no folders, no `..`).
+ */
+name: string, 
+/**
+ * Size in bytes.
+ */
+bytes: number, 
+/**
+ * SHA-256, hex.
+ */
+sha256: string, };
+
+export type DeliveryRequest = { 
+/**
+ * The deal; it must be signed or active.
+ */
+deal_id: DealId, 
+/**
+ * A sealed snapshot of that deal.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * The package folder: new or empty.
+ */
+out: string, 
+/**
+ * The platform licensing the data, as the manifest names the assigner; default:
+ * `$CONSENTRY_PLATFORM`, else "The platform".
+ */
+platform: string | null, };
+
+export type Delivery = { 
+/**
+ * Assigned by the store.
+ */
+delivery_id: DeliveryId, 
+/**
+ * The deal delivered under.
+ */
+deal_id: DealId, 
+/**
+ * The snapshot delivered.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * Per deal, starting at 1; only increases. Re-delivering a snapshot is a new one.
+ */
+sequence: number, 
+/**
+ * The package folder, absolute.
+ */
+out_dir: string, 
+/**
+ * SHA-256 of `manifest.json`, hex.
+ */
+manifest_sha256: string, 
+/**
+ * The signing key's id.
+ */
+key_id: string, 
+/**
+ * The data files the manifest lists (not the manifest and its signatures).
+ */
+files: Array<PackageFile>, 
+/**
+ * Records delivered.
+ */
+records: number, 
+/**
+ * When it was made, RFC 3339 UTC with milliseconds.
+ */
+created_at: string, };
+
+export type PackageReport = { 
+/**
+ * The folder checked.
+ */
+dir: string, 
+/**
+ * Whether every check passed.
+ */
+ok: boolean, 
+/**
+ * The deal and sequence the manifest claims (when it could be read).
+ */
+deal_id: DealId | null, 
+/**
+ * The delivery sequence the manifest claims.
+ */
+sequence: number | null, 
+/**
+ * The key that signed it, when the signature could be read.
+ */
+key_id: string | null, 
+/**
+ * Data files whose size and SHA-256 were checked.
+ */
+files_checked: number, 
+/**
+ * Every problem, each naming the file or check that failed.
+ */
+problems: Array<string>, };
+
+export type Receipt = { 
+/**
+ * The destination URL pushed to.
+ */
+destination: string, 
+/**
+ * The object's key at the destination.
+ */
+key: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * Its SHA-256, hex (also in the object's metadata).
+ */
+sha256: string, 
+/**
+ * The server's ETag, if it gave one.
+ */
+etag: string | null, 
+/**
+ * The server's object version, if it keeps versions.
+ */
+version: string | null, 
+/**
+ * When the object was stored (or found), RFC 3339 UTC.
+ */
+uploaded_at: string, };
+
+export type PushReport = { 
+/**
+ * The delivery pushed.
+ */
+delivery_id: DeliveryId, 
+/**
+ * Where to.
+ */
+destination: string, 
+/**
+ * Objects sent by this push.
+ */
+uploaded: number, 
+/**
+ * Objects already there, the same (size and SHA-256): not sent again.
+ */
+skipped: number, 
+/**
+ * Every object of the package at the destination, in upload order.
+ */
+receipts: Array<Receipt>, };
+
+export type PushProgress = { "kind": "started", 
+/**
+ * The object's key at the destination.
+ */
+key: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, } | { "kind": "part", 
+/**
+ * The object's key at the destination.
+ */
+key: string, 
+/**
+ * Bytes of completed parts so far.
+ */
+sent: number, 
+/**
+ * The object's size in bytes.
+ */
+bytes: number, } | { "kind": "retrying", 
+/**
+ * The object's key at the destination.
+ */
+key: string, 
+/**
+ * Failed attempts for this key so far.
+ */
+failures: number, 
+/**
+ * What failed.
+ */
+reason: string, } | { "kind": "done", 
+/**
+ * The object's key at the destination.
+ */
+key: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * Already there with the same size and SHA-256: not sent again.
+ */
+skipped: boolean, };
+
+export type SecretStore = "keyring" | "file";
+
+export type SigningKey = { 
+/**
+ * minisign's key id (16 hex digits), also in every signature it made.
+ */
+key_id: string, 
+/**
+ * The `RW…` line: `minisign -P` takes it.
+ */
+minisign: string, 
+/**
+ * The public key as a PEM SubjectPublicKeyInfo: `openssl pkeyutl -pubin -inkey`.
+ */
+pem: string, 
+/**
+ * Where the secret half is.
+ */
+secret_store: SecretStore, 
+/**
+ * When the key was made, RFC 3339 UTC.
+ */
+created_at: string, 
+/**
+ * When `key rotate` replaced it; `None` for the current key.
+ */
+retired_at: string | null, };
+
+export type KeyReport = { 
+/**
+ * The key new deliveries and notices are signed with.
+ */
+current: SigningKey, 
+/**
+ * Earlier keys, newest first.
+ */
+retired: Array<SigningKey>, 
+/**
+ * Where the current secret is: the keyring entry or the file path.
+ */
+secret_location: string, 
+/**
+ * Whether `key show` made the key just now (first use).
+ */
+created: boolean, };
+
+export type NoticeId = number;
+
+export type Notice = { 
+/**
+ * Assigned by the store.
+ */
+notice_id: NoticeId, 
+/**
+ * The deal whose deliveries it amends.
+ */
+deal_id: DealId, 
+/**
+ * Per deal, starting at 1.
+ */
+sequence: number, 
+/**
+ * The instant eligibility was evaluated at, RFC 3339 UTC.
+ */
+as_of: string, 
+/**
+ * When it was issued, RFC 3339 UTC.
+ */
+issued_at: string, 
+/**
+ * The day the partner must have acted by (issue day + the deal's withdrawal days).
+ */
+due_date: string, 
+/**
+ * A random value that makes every notice unique.
+ */
+nonce: string, 
+/**
+ * The notice file.
+ */
+file: string, 
+/**
+ * SHA-256 of the notice file, hex.
+ */
+notice_sha256: string, 
+/**
+ * The signing key's id.
+ */
+key_id: string, 
+/**
+ * Records withdrawn.
+ */
+record_count: number, 
+/**
+ * Users whose records they are.
+ */
+user_count: number, 
+/**
+ * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ */
+status: string, 
+/**
+ * The day the partner acknowledged it.
+ */
+acknowledged_on: string | null, 
+/**
+ * The partner's deletion attestation: a reference, or the name of a file.
+ */
+attestation: string | null, 
+/**
+ * SHA-256 of the attestation file, when one was given.
+ */
+attestation_sha256: string | null, };
+
+export type NoticeDelivery = { 
+/**
+ * The delivery amended.
+ */
+delivery_id: DeliveryId, 
+/**
+ * Its sequence.
+ */
+sequence: number, 
+/**
+ * SHA-256 of its manifest: the notice chains to it.
+ */
+manifest_sha256: string, 
+/**
+ * Ids of the records to delete, in the delivery's order.
+ */
+record_ids: Array<string>, };
+
+export type NoticeReport = { 
+/**
+ * The records per delivery.
+ */
+deliveries: Array<NoticeDelivery>, 
+/**
+ * Per reason (`opted_out`, `deleted`, ...), how many users.
+ */
+users_by_reason: { [key in string]: number }, 
+/**
+ * Assigned by the store.
+ */
+notice_id: NoticeId, 
+/**
+ * The deal whose deliveries it amends.
+ */
+deal_id: DealId, 
+/**
+ * Per deal, starting at 1.
+ */
+sequence: number, 
+/**
+ * The instant eligibility was evaluated at, RFC 3339 UTC.
+ */
+as_of: string, 
+/**
+ * When it was issued, RFC 3339 UTC.
+ */
+issued_at: string, 
+/**
+ * The day the partner must have acted by (issue day + the deal's withdrawal days).
+ */
+due_date: string, 
+/**
+ * A random value that makes every notice unique.
+ */
+nonce: string, 
+/**
+ * The notice file.
+ */
+file: string, 
+/**
+ * SHA-256 of the notice file, hex.
+ */
+notice_sha256: string, 
+/**
+ * The signing key's id.
+ */
+key_id: string, 
+/**
+ * Records withdrawn.
+ */
+record_count: number, 
+/**
+ * Users whose records they are.
+ */
+user_count: number, 
+/**
+ * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ */
+status: string, 
+/**
+ * The day the partner acknowledged it.
+ */
+acknowledged_on: string | null, 
+/**
+ * The partner's deletion attestation: a reference, or the name of a file.
+ */
+attestation: string | null, 
+/**
+ * SHA-256 of the attestation file, when one was given.
+ */
+attestation_sha256: string | null, };
+
+export type NoticeRequest = { 
+/**
+ * The deal whose earlier deliveries to amend.
+ */
+deal_id: DealId, 
+/**
+ * The instant to evaluate eligibility at, RFC 3339; default: now.
+ */
+as_of: string | null, 
+/**
+ * The notice file to write; it must not exist.
+ */
+out: string, };
+
+export type AckRequest = { 
+/**
+ * The notice acknowledged.
+ */
+notice_id: NoticeId, 
+/**
+ * The day the partner acknowledged it, `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * The partner's deletion attestation: a file (hashed into the audit chain) …
+ */
+attestation_file: string | null, 
+/**
+ * … or a reference (a ticket, a letter).
+ */
+reference: string | null, };
+
+export type PendingUser = { 
+/**
+ * The user.
+ */
+user_id: string, 
+/**
+ * Why they are no longer eligible (a snapshot exclusion reason).
+ */
+reason: string, 
+/**
+ * Their delivered records not yet withdrawn.
+ */
+records: number, };
+
+export type ExposedSnapshot = { 
+/**
+ * The snapshot.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * Its deal.
+ */
+deal_id: DealId, 
+/**
+ * The user's records in it.
+ */
+records: number, };
+
+export type ExposedNotice = { 
+/**
+ * The notice.
+ */
+notice_id: NoticeId, 
+/**
+ * Its sequence for the deal.
+ */
+sequence: number, 
+/**
+ * The user's records it withdrew from this delivery.
+ */
+records: number, 
+/**
+ * `pending`, `overdue` or `acknowledged`.
+ */
+status: string, 
+/**
+ * When the partner acknowledged it.
+ */
+acknowledged_on: string | null, };
+
+export type ExposedDelivery = { 
+/**
+ * The delivery.
+ */
+delivery_id: DeliveryId, 
+/**
+ * Its sequence for the deal.
+ */
+sequence: number, 
+/**
+ * The snapshot delivered.
+ */
+snapshot_id: SnapshotId, 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * The partner that received it.
+ */
+partner_id: PartnerId, 
+/**
+ * The partner's name.
+ */
+partner_name: string, 
+/**
+ * When it was made.
+ */
+delivered_at: string, 
+/**
+ * The user's records in it.
+ */
+records: number, 
+/**
+ * Notices that withdrew some of them.
+ */
+notices: Array<ExposedNotice>, };
+
+export type ExposureReport = { 
+/**
+ * The user.
+ */
+user_id: string, 
+/**
+ * Whether the registry knows the user.
+ */
+registered: boolean, 
+/**
+ * Sealed snapshots that included their records.
+ */
+snapshots: Array<ExposedSnapshot>, 
+/**
+ * Deliveries that carried them, with the notices that covered them.
+ */
+deliveries: Array<ExposedDelivery>, };
+
 /** The moves each deal status allows, in the order the UI offers them. */
 export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {"draft":["negotiating","terminated"],"negotiating":["signed","terminated"],"signed":["active","terminated"],"active":["expired","terminated"],"expired":[],"terminated":[]};
 

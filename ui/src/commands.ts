@@ -32,4 +32,16 @@ export type Commands = {
   list_snapshots: { args: { dealId: B.DealId }; response: Array<B.Snapshot> };
   get_snapshot: { args: { id: B.SnapshotId }; response: B.Snapshot };
   verify_snapshot: { args: { id: B.SnapshotId }; response: B.VerifyReport };
+  signing_key: { args: Record<string, never>; response: B.KeyReport | null };
+  list_deliveries: { args: { dealId: B.DealId }; response: Array<B.Delivery> };
+  create_delivery: { args: { request: B.DeliveryRequest }; response: B.Delivery };
+  verify_delivery: { args: { id: B.DeliveryId }; response: B.PackageReport };
+  delivery_receipts: { args: { id: B.DeliveryId }; response: Array<B.Receipt> };
+  push_delivery: { args: { id: B.DeliveryId; to: string; onProgress: Channel<B.PushProgress> }; response: B.PushReport };
+  open_delivery_folder: { args: { id: B.DeliveryId }; response: null };
+  pending_withdrawals: { args: { dealId: B.DealId }; response: Array<B.PendingUser> };
+  list_notices: { args: { dealId: B.DealId }; response: Array<B.Notice> };
+  create_notice: { args: { request: B.NoticeRequest }; response: B.NoticeReport };
+  acknowledge_notice: { args: { request: B.AckRequest }; response: B.Notice };
+  exposure: { args: { userId: string }; response: B.ExposureReport };
 };

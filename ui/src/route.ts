@@ -10,11 +10,12 @@ export type Route =
   | { screen: 'deal-new' }
   | { screen: 'deal-edit'; id: DealId }
   | { screen: 'snapshot-new'; dealId: DealId }
-  | { screen: 'snapshot'; id: SnapshotId };
+  | { screen: 'snapshot'; id: SnapshotId }
+  | { screen: 'exposure'; userId?: string };
 
 /**
  * Reads a route from a location hash such as `#deal/3`; the browser preview uses it to
- * open a screen directly (`#consent`, `#deal/3/snapshot-new`, `#snapshot/1`). Anything
+ * open a screen directly (`#consent`, `#deal/3/snapshot-new`, `#snapshot/1`, `#exposure/u0042`). Anything
  * unrecognised is the deals list.
  */
 export function routeFromHash(hash: string): Route {
@@ -25,6 +26,8 @@ export function routeFromHash(hash: string): Route {
       return { screen: 'partners' };
     case 'consent':
       return { screen: 'consent' };
+    case 'exposure':
+      return parts[1] ? { screen: 'exposure', userId: decodeURIComponent(parts[1]) } : { screen: 'exposure' };
     case 'snapshot':
       return Number.isInteger(id) && id > 0 ? { screen: 'snapshot', id } : { screen: 'deals' };
     case 'deal-new':

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use consentry::keys::Secrets;
 use consentry::Store;
 use consentry_app::{setup, AppState};
 use serde_json::Value;
@@ -27,7 +28,9 @@ impl Harness {
         let store = Store::open(&dir.path().join("app.db"))
             .unwrap()
             .with_actor(actor);
-        let app = setup(mock_builder(), AppState::from_store(store))
+        // Signing secrets go to a file beside the store, never to the OS keyring.
+        let state = AppState::from_store(store).with_secrets(Secrets::File);
+        let app = setup(mock_builder(), state)
             .build(tauri::generate_context!("../tauri.conf.json"))
             .unwrap();
         let window = WebviewWindowBuilder::new(&app, "main", Default::default())

@@ -12,10 +12,19 @@ import type {
   AuditReport,
   ConsentOverview,
   Deal,
+  Delivery,
   ErrorBody,
+  ExposureReport,
   ImportReport,
+  KeyReport,
+  Notice,
+  NoticeReport,
+  PackageReport,
   Partner,
+  PendingUser,
   Policy,
+  PushReport,
+  Receipt,
   Snapshot,
   SourcePreview,
   StoreInfo,
@@ -62,6 +71,29 @@ export interface Responses {
   snapshotVerified: VerifyReport;
   /** The gated snapshot after one of its shards was overwritten. */
   snapshotTampered: VerifyReport;
+  /** No key before the first delivery; the key it made. */
+  signingKeyNone: null;
+  signingKey: KeyReport;
+  /** The first snapshot delivered (sequence 1), and the deal's list then. */
+  delivery: Delivery;
+  deliveries: Delivery[];
+  deliveryVerified: PackageReport;
+  /** The package after a file the manifest does not list was added to its folder. */
+  deliveryTampered: PackageReport;
+  /** Pushed to a `file://` folder, then again (every object skipped); the receipts. */
+  pushReport: PushReport;
+  pushAgain: PushReport;
+  receipts: Receipt[];
+  /** After 40 users denied the deal's purpose: who the next notice would list. */
+  pendingUsers: PendingUser[];
+  notice: NoticeReport;
+  pendingAfterNotice: PendingUser[];
+  notices: Notice[];
+  noticeAcknowledged: Notice;
+  /** The first pending user's exposure before and after the acknowledgement; an unknown user's. */
+  exposure: ExposureReport;
+  exposureAcknowledged: ExposureReport;
+  exposureUnknown: ExposureReport;
 }
 
 /** The refusals recorded, by what was refused. */
@@ -89,6 +121,17 @@ export const ERROR_NAMES = [
   'buildTooManyRejected',
   'buildCancelled',
   'snapshotNotFound',
+  'deliveryNotSigned',
+  'deliveryOutNotEmpty',
+  'deliveryNotFound',
+  'pushBadDestination',
+  'nothingToWithdraw',
+  'noticeOutExists',
+  'exposureBlank',
+  'ackDateBeforeIssue',
+  'ackFileAndReference',
+  'ackTwice',
+  'noticeNotFound',
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

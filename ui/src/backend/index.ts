@@ -4,10 +4,24 @@
 //! `ErrorBody`, and screens branch on its `code` and `fields`, never on message text.
 
 import type {
+  AckRequest,
   AuditEntry,
   AuditFilter,
   AuditReport,
   BuildRequest,
+  Delivery,
+  DeliveryId,
+  DeliveryRequest,
+  ExposureReport,
+  KeyReport,
+  Notice,
+  NoticeReport,
+  NoticeRequest,
+  PackageReport,
+  PendingUser,
+  PushProgress,
+  PushReport,
+  Receipt,
   ConsentOverview,
   Deal,
   DealFilter,
@@ -34,13 +48,18 @@ import type {
 } from '../bindings';
 
 /** What a file picker is for: it decides the dialog's title and filters. */
-export type PickKind = 'registry' | 'ledger' | 'source' | 'folder';
+export type PickKind = 'registry' | 'ledger' | 'source' | 'folder' | 'delivery-folder' | 'attestation';
+
+/** What a save dialog is for: a new file the core will write. */
+export type SaveKind = 'notice';
 
 /** The store itself. */
 export interface StoreApi {
   storeInfo(): Promise<StoreInfo>;
   /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
   pickFile(kind: PickKind): Promise<string | null>;
+  /** Asks the user where to write a new file; null when they cancel. */
+  pickSaveFile(kind: SaveKind): Promise<string | null>;
 }
 
 export interface PartnersApi {
@@ -96,12 +115,49 @@ export interface SnapshotsApi {
   verifySnapshot(id: SnapshotId): Promise<VerifyReport>;
 }
 
+export interface DeliveriesApi {
+  /** The store's signing keys; null until the first delivery or notice made one. */
+  signingKey(): Promise<KeyReport | null>;
+  /** A deal's deliveries, in sequence order. */
+  listDeliveries(dealId: DealId): Promise<Delivery[]>;
+  /** Packages a sealed snapshot into a new or empty folder and signs its manifest. */
+  createDelivery(request: DeliveryRequest): Promise<Delivery>;
+  /** Checks the package folder: signatures, files, replays; every problem named. */
+  verifyDelivery(id: DeliveryId): Promise<PackageReport>;
+  /** What the delivery's pushes stored, by destination. */
+  deliveryReceipts(id: DeliveryId): Promise<Receipt[]>;
+  /** Uploads the package to `to`, reporting progress per object and per part. */
+  pushDelivery(id: DeliveryId, to: string, onProgress: (progress: PushProgress) => void): Promise<PushReport>;
+  /** Opens the folder the store recorded for the delivery in the file manager. */
+  openDeliveryFolder(id: DeliveryId): Promise<void>;
+}
+
+export interface WithdrawalsApi {
+  /** Users of the deal's deliveries no longer eligible whose records no notice listed yet. */
+  pendingWithdrawals(dealId: DealId): Promise<PendingUser[]>;
+  /** The deal's notices, newest first. */
+  listNotices(dealId: DealId): Promise<Notice[]>;
+  /** Issues a signed notice; refused when there is nothing new to withdraw. */
+  createNotice(request: NoticeRequest): Promise<NoticeReport>;
+  acknowledgeNotice(request: AckRequest): Promise<Notice>;
+  /** Where one user's records went: snapshots, deliveries, partners, notices. */
+  exposure(userId: string): Promise<ExposureReport>;
+}
+
 /**
- * Everything the screens may ask, one interface per domain (deliveries and finance
- * will join as their own). The commands behind it are declared once, in Rust
+ * Everything the screens may ask, one interface per domain (finance will join as its
+ * own). The commands behind it are declared once, in Rust
  * (src-tauri/src/commands.rs); `tauri.ts` calls them typed by `../commands.ts`.
  */
-export interface Backend extends StoreApi, PartnersApi, DealsApi, AuditApi, ConsentApi, SnapshotsApi {}
+export interface Backend
+  extends StoreApi,
+    PartnersApi,
+    DealsApi,
+    AuditApi,
+    ConsentApi,
+    SnapshotsApi,
+    DeliveriesApi,
+    WithdrawalsApi {}
 
 const CODES: readonly ErrorCode[] = [
   'invalid',

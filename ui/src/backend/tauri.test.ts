@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
 const open = vi.fn();
+const save = vi.fn();
 
 /** Stands in for Tauri's `Channel`: the backend sets `onmessage`, the shell calls it. */
 class FakeChannel<T> {
@@ -12,7 +13,10 @@ vi.mock('@tauri-apps/api/core', () => ({
   invoke: (...args: unknown[]) => invoke(...args),
   Channel: FakeChannel,
 }));
-vi.mock('@tauri-apps/plugin-dialog', () => ({ open: (...args: unknown[]) => open(...args) }));
+vi.mock('@tauri-apps/plugin-dialog', () => ({
+  open: (...args: unknown[]) => open(...args),
+  save: (...args: unknown[]) => save(...args),
+}));
 
 const { TauriBackend } = await import('./tauri');
 const { dealInput } = await import('../test/helpers');
@@ -112,6 +116,61 @@ describe('TauriBackend', () => {
     const progress = { bytes_read: 10, bytes_total: 100, records: 2, included: 1, elapsed_ms: 200 };
     args.onProgress.onmessage(progress);
     expect(seen).toEqual([progress]);
+  });
+
+  it('calls the delivery and withdrawal commands, and pushes through a channel', async () => {
+    const b = new TauriBackend();
+    const request = { deal_id: 3, snapshot_id: 7, out: '/data/pkg', platform: null };
+    const notice = { deal_id: 3, as_of: null, out: '/data/notice.json' };
+    const ack = { notice_id: 2, date: '2026-12-01', attestation_file: null, reference: 'T-1' };
+    await b.signingKey();
+    await b.listDeliveries(3);
+    await b.createDelivery(request);
+    await b.verifyDelivery(4);
+    await b.deliveryReceipts(4);
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.openDeliveryFolder(4)).resolves.toBeUndefined();
+    await b.pendingWithdrawals(3);
+    await b.listNotices(3);
+    await b.createNotice(notice);
+    await b.acknowledgeNotice(ack);
+    await b.exposure('u0042');
+    expect(invoke.mock.calls).toEqual([
+      ['signing_key', undefined],
+      ['list_deliveries', { dealId: 3 }],
+      ['create_delivery', { request }],
+      ['verify_delivery', { id: 4 }],
+      ['delivery_receipts', { id: 4 }],
+      ['open_delivery_folder', { id: 4 }],
+      ['pending_withdrawals', { dealId: 3 }],
+      ['list_notices', { dealId: 3 }],
+      ['create_notice', { request: notice }],
+      ['acknowledge_notice', { request: ack }],
+      ['exposure', { userId: 'u0042' }],
+    ]);
+
+    invoke.mockReset();
+    const report = { delivery_id: 4 };
+    invoke.mockResolvedValueOnce(report);
+    const seen: unknown[] = [];
+    await expect(b.pushDelivery(4, 's3://bucket/x', (p) => seen.push(p))).resolves.toBe(report);
+    const [command, args] = invoke.mock.calls[0] as [string, { id: number; to: string; onProgress: FakeChannel<unknown> }];
+    expect(command).toBe('push_delivery');
+    expect(args.id).toBe(4);
+    expect(args.to).toBe('s3://bucket/x');
+    const part = { kind: 'part', key: 'x/part-00000.jsonl', sent: 5, bytes: 10 };
+    args.onProgress.onmessage(part);
+    expect(seen).toEqual([part]);
+  });
+
+  it('asks where to save a notice', async () => {
+    const b = new TauriBackend();
+    save.mockReset();
+    save.mockResolvedValueOnce('/data/notice.json');
+    await expect(b.pickSaveFile('notice')).resolves.toBe('/data/notice.json');
+    expect(save).toHaveBeenLastCalledWith(expect.objectContaining({ filters: [{ name: 'JSON', extensions: ['json'] }] }));
+    save.mockResolvedValueOnce(null);
+    await expect(b.pickSaveFile('notice')).resolves.toBeNull();
   });
 
   it('rejects a cancelled build with code cancelled', async () => {

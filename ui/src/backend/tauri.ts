@@ -5,15 +5,29 @@
 //! (`../commands.ts`, generated from Rust).
 
 import { Channel, invoke } from '@tauri-apps/api/core';
-import { open, type OpenDialogOptions } from '@tauri-apps/plugin-dialog';
+import { open, save, type OpenDialogOptions, type SaveDialogOptions } from '@tauri-apps/plugin-dialog';
 
 import type {
+  AckRequest,
   AuditEntry,
   AuditFilter,
   AuditReport,
   BuildRequest,
   ConsentOverview,
   Deal,
+  Delivery,
+  DeliveryId,
+  DeliveryRequest,
+  ExposureReport,
+  KeyReport,
+  Notice,
+  NoticeReport,
+  NoticeRequest,
+  PackageReport,
+  PendingUser,
+  PushProgress,
+  PushReport,
+  Receipt,
   DealFilter,
   DealId,
   DealInput,
@@ -34,7 +48,7 @@ import type {
   VerifyReport,
 } from '../bindings';
 import type { Commands } from '../commands';
-import { toErrorBody, type Backend, type PickKind } from './index';
+import { toErrorBody, type Backend, type PickKind, type SaveKind } from './index';
 
 const DATA_FILES = { name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] };
 
@@ -43,6 +57,16 @@ const PICKERS: Record<PickKind, OpenDialogOptions> = {
   ledger: { title: 'Choose the consent ledger', multiple: false, directory: false, filters: [DATA_FILES] },
   source: { title: 'Choose the source dataset', multiple: false, directory: false, filters: [DATA_FILES] },
   folder: { title: 'Choose the output folder', multiple: false, directory: true },
+  'delivery-folder': { title: 'Choose a new or empty folder for the package', multiple: false, directory: true },
+  attestation: { title: "Choose the partner's deletion attestation", multiple: false, directory: false },
+};
+
+const SAVERS: Record<SaveKind, SaveDialogOptions> = {
+  notice: {
+    title: 'Save the withdrawal notice as',
+    defaultPath: 'withdrawal-notice.json',
+    filters: [{ name: 'JSON', extensions: ['json'] }],
+  },
 };
 
 /**
@@ -129,6 +153,52 @@ export class TauriBackend implements Backend {
   }
   verifySnapshot(id: SnapshotId): Promise<VerifyReport> {
     return call('verify_snapshot', { id });
+  }
+  signingKey(): Promise<KeyReport | null> {
+    return call('signing_key');
+  }
+  listDeliveries(dealId: DealId): Promise<Delivery[]> {
+    return call('list_deliveries', { dealId });
+  }
+  createDelivery(request: DeliveryRequest): Promise<Delivery> {
+    return call('create_delivery', { request });
+  }
+  verifyDelivery(id: DeliveryId): Promise<PackageReport> {
+    return call('verify_delivery', { id });
+  }
+  deliveryReceipts(id: DeliveryId): Promise<Receipt[]> {
+    return call('delivery_receipts', { id });
+  }
+  pushDelivery(id: DeliveryId, to: string, onProgress: (progress: PushProgress) => void): Promise<PushReport> {
+    const channel = new Channel<PushProgress>();
+    channel.onmessage = onProgress;
+    return call('push_delivery', { id, to, onProgress: channel });
+  }
+  async openDeliveryFolder(id: DeliveryId): Promise<void> {
+    await call('open_delivery_folder', { id });
+  }
+  pendingWithdrawals(dealId: DealId): Promise<PendingUser[]> {
+    return call('pending_withdrawals', { dealId });
+  }
+  listNotices(dealId: DealId): Promise<Notice[]> {
+    return call('list_notices', { dealId });
+  }
+  createNotice(request: NoticeRequest): Promise<NoticeReport> {
+    return call('create_notice', { request });
+  }
+  acknowledgeNotice(request: AckRequest): Promise<Notice> {
+    return call('acknowledge_notice', { request });
+  }
+  exposure(userId: string): Promise<ExposureReport> {
+    return call('exposure', { userId });
+  }
+  async pickSaveFile(kind: SaveKind): Promise<string | null> {
+    try {
+      const chosen = await save(SAVERS[kind]);
+      return typeof chosen === 'string' ? chosen : null;
+    } catch (error) {
+      throw toErrorBody(error);
+    }
   }
   async pickFile(kind: PickKind): Promise<string | null> {
     try {

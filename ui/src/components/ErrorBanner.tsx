@@ -9,6 +9,7 @@ const TITLES: Record<ErrorBody['code'], string> = {
   store: 'The store could not be read or written',
   io: 'A file could not be read or written',
   cancelled: 'Cancelled',
+  unreachable: 'The destination did not answer',
 };
 
 export function ErrorBanner({ error, onDismiss }: { error: ErrorBody; onDismiss: () => void }) {

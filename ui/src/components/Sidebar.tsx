@@ -4,17 +4,18 @@ import { useApp } from '../context';
 import { useStoreInfo } from '../queries/store';
 import type { Route } from '../route';
 
-type Section = 'deals' | 'partners' | 'consent';
+type Section = 'deals' | 'partners' | 'consent' | 'exposure';
 
 const ITEMS: { section: Section; label: string }[] = [
   { section: 'deals', label: 'Deals' },
   { section: 'partners', label: 'Partners' },
   { section: 'consent', label: 'Consent' },
+  { section: 'exposure', label: 'User lookup' },
 ];
 
 /** Snapshots belong to deals, so their screens keep "Deals" highlighted. */
 export function sectionOf(route: Route): Section {
-  if (route.screen === 'partners' || route.screen === 'consent') return route.screen;
+  if (route.screen === 'partners' || route.screen === 'consent' || route.screen === 'exposure') return route.screen;
   return 'deals';
 }
 

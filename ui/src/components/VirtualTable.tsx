@@ -25,8 +25,10 @@ interface VirtualTableProps<T> {
   rowTestId: (row: T) => string;
   /** The row's `<td>`s. */
   cells: (row: T) => ReactNode;
-  /** Opens a row (click, Enter or Space). */
-  onOpen: (row: T) => void;
+  /** Opens a row (click, Enter or Space); without it rows are plain, not focusable. */
+  onOpen?: (row: T) => void;
+  /** The row shown as open (`aria-current`). */
+  isSelected?: (row: T) => boolean;
   /** A guess of a row's height in pixels, until the row is measured. */
   estimateRowHeight?: number;
 }
@@ -40,6 +42,7 @@ export function VirtualTable<T>({
   rowTestId,
   cells,
   onOpen,
+  isSelected,
   estimateRowHeight = 45,
 }: VirtualTableProps<T>) {
   const { scrollElement } = useApp();
@@ -63,13 +66,16 @@ export function VirtualTable<T>({
     getItemKey: (index) => rowKey(rows[index]),
     overscan: 8,
     scrollMargin,
+    // A table that appears below the fold (a panel opened further down) must not scroll
+    // the screen back to the top: start from where the screen is.
+    initialOffset: () => scrollElement()?.scrollTop ?? 0,
   });
   const items = virtualizer.getVirtualItems();
   const padTop = items.length > 0 ? items[0].start - scrollMargin : 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1].end - scrollMargin) : 0;
 
   const onKey = (e: KeyboardEvent, row: T) => {
-    if (e.key === 'Enter' || e.key === ' ') {
+    if (onOpen && (e.key === 'Enter' || e.key === ' ')) {
       e.preventDefault();
       onOpen(row);
     }
@@ -89,10 +95,11 @@ export function VirtualTable<T>({
               data-index={item.index}
               aria-rowindex={item.index + 2}
               data-testid={rowTestId(row)}
-              className="clickable"
-              tabIndex={0}
-              onClick={() => onOpen(row)}
-              onKeyDown={(e) => onKey(e, row)}
+              className={onOpen ? (isSelected?.(row) ? 'clickable selected' : 'clickable') : undefined}
+              aria-current={isSelected?.(row) ? true : undefined}
+              tabIndex={onOpen ? 0 : undefined}
+              onClick={onOpen ? () => onOpen(row) : undefined}
+              onKeyDown={onOpen ? (e) => onKey(e, row) : undefined}
             >
               {cells(row)}
             </tr>

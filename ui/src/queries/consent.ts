@@ -1,6 +1,6 @@
 //! Consent: the overview, the policy, imports and policy changes. Imports change the
 //! overview's counts; a policy change changes the policy and the overview (regimes, the
-//! opt-out gate).
+//! opt-out gate). Both can make delivered users ineligible: the pending withdrawals.
 //!
 //! The core returns the policy only inside the overview, so the policy's key is filled
 //! from there: every overview load writes it, and so does a policy change (its result).
@@ -54,7 +54,12 @@ export function useImport(kind: ImportKind) {
   return useMutation({
     mutationFn: ({ path, options }: { path: string; options: ImportOptions }) =>
       call(() => (kind === 'registry' ? backend.importRegistry(path, options) : backend.importLedger(path, options))),
-    onSuccess: () => client.invalidateQueries({ queryKey: keys.consent.overview }),
+    onSuccess: () =>
+      Promise.all([
+        client.invalidateQueries({ queryKey: keys.consent.overview }),
+        client.invalidateQueries({ queryKey: keys.withdrawals.all }),
+        client.invalidateQueries({ queryKey: keys.exposure.all }),
+      ]),
   });
 }
 
@@ -69,6 +74,7 @@ export function useSetPolicy() {
       await Promise.all([
         client.invalidateQueries({ queryKey: keys.consent.overview }),
         client.invalidateQueries({ queryKey: keys.audit.of('policy', policy.version) }),
+        client.invalidateQueries({ queryKey: keys.withdrawals.all }),
       ]);
       client.setQueryData(keys.consent.policy, policy);
     },

@@ -3,10 +3,19 @@
 //! `['snapshots', 'deal', 3]` reaches only deal 3's list. Mutations invalidate keys built
 //! here, never literal arrays, so a key and its invalidations cannot drift apart.
 
-import type { DealFilter, DealId, SnapshotId } from '../bindings';
+import type { DealFilter, DealId, DeliveryId, SnapshotId } from '../bindings';
 
 /** The entities whose changes are recorded in the audit log (`AuditEntry.entity`). */
-export type AuditedEntity = 'partner' | 'deal' | 'policy' | 'snapshot' | 'import';
+export type AuditedEntity =
+  | 'partner'
+  | 'deal'
+  | 'policy'
+  | 'snapshot'
+  | 'import'
+  | 'signing_key'
+  | 'delivery'
+  | 'delivery_receipt'
+  | 'withdrawal_notice';
 
 export const keys = {
   storeInfo: ['store-info'] as const,
@@ -20,6 +29,24 @@ export const keys = {
     all: ['snapshots'] as const,
     ofDeal: (dealId: DealId) => ['snapshots', 'deal', dealId] as const,
     detail: (id: SnapshotId) => ['snapshots', 'detail', id] as const,
+  },
+  /** The store's signing keys (made by the first delivery or notice). */
+  signingKey: ['signing-key'] as const,
+  deliveries: {
+    all: ['deliveries'] as const,
+    ofDeal: (dealId: DealId) => ['deliveries', 'deal', dealId] as const,
+    receipts: (id: DeliveryId) => ['deliveries', 'receipts', id] as const,
+  },
+  withdrawals: {
+    /** Pending users and notices of every deal: what consent changes can move. */
+    all: ['withdrawals'] as const,
+    pending: (dealId: DealId) => ['withdrawals', 'pending', dealId] as const,
+    notices: (dealId: DealId) => ['withdrawals', 'notices', dealId] as const,
+  },
+  /** Where one user's records went. */
+  exposure: {
+    all: ['exposure'] as const,
+    of: (userId: string) => ['exposure', userId] as const,
   },
   consent: {
     all: ['consent'] as const,

@@ -13,7 +13,9 @@ import { useConsentOverview, useImport, usePolicy, useSetPolicy } from './consen
 import { useDeal, useDeals, useRenewDeal, useSaveDeal, useTransitionDeal } from './deals';
 import { keys } from './keys';
 import { usePartners, useSavePartner } from './partners';
+import { useCreateDelivery, useDeliveries, usePushDelivery, useReceipts, useSigningKey } from './deliveries';
 import { useBuildSnapshot, useDealSnapshots } from './snapshots';
+import { useAcknowledgeNotice, useCreateNotice, useExposure, useNotices, usePendingWithdrawals } from './withdrawals';
 
 const NO_SKIP = { skip_invalid: false, format: null };
 
@@ -188,6 +190,69 @@ describe('mutations refresh what they change', () => {
     await waitFor(() => expect(result.current.overview.data?.gate?.records_held_back).toBe(held));
     // The result screen opens on the sealed snapshot without asking again.
     expect(client.getQueryData(keys.snapshots.detail(snapshot.snapshot_id))).toEqual(snapshot);
+  });
+});
+
+describe('deliveries and withdrawals refresh what they change', () => {
+  it('a delivery refreshes the deal’s deliveries, the key, the pending withdrawals and the audit', async () => {
+    const backend = memoryBackend({ pushTickMs: 0 });
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const snapshot = await backend.buildSnapshot(buildRequest(deal.id), () => undefined);
+    const { result } = mount(backend, () => ({
+      deliveries: useDeliveries(deal.id),
+      key: useSigningKey(),
+      pending: usePendingWithdrawals(deal.id),
+      audit: useAudit('delivery', 1),
+      receipts: useReceipts(1),
+      create: useCreateDelivery(),
+      push: usePushDelivery(),
+    }));
+    await waitFor(() => expect(result.current.deliveries.data).toEqual([]));
+    await waitFor(() => expect(result.current.key.data).toBeNull());
+    await waitFor(() => expect(result.current.pending.data).toEqual([]));
+    await waitFor(() => expect(result.current.audit.data).toEqual([]));
+
+    await act(() =>
+      result.current.create.mutateAsync({ deal_id: deal.id, snapshot_id: snapshot.snapshot_id, out: '/data/p', platform: null }),
+    );
+    await waitFor(() => expect(result.current.deliveries.data).toHaveLength(1));
+    await waitFor(() => expect(result.current.key.data?.current.key_id).toBe(fixtures.responses.signingKey.current.key_id));
+    await waitFor(() => expect(result.current.pending.data).toHaveLength(fixtures.responses.pendingUsers.length));
+    await waitFor(() => expect(result.current.audit.data?.map((e) => e.action)).toEqual(['delivery.created']));
+
+    await act(() => result.current.push.mutateAsync({ id: 1, to: 'file:///data/b', onProgress: () => undefined }));
+    await waitFor(() => expect(result.current.receipts.data).toHaveLength(fixtures.responses.pushReport.receipts.length));
+  });
+
+  it('a notice refreshes the pending users, the notices and the exposure; an acknowledgement the notices and exposure', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await dealIn(backend, lab.id, 'signed');
+    const snapshot = await backend.buildSnapshot(buildRequest(deal.id), () => undefined);
+    await backend.createDelivery({ deal_id: deal.id, snapshot_id: snapshot.snapshot_id, out: '/data/p', platform: null });
+    const user = fixtures.responses.exposure.user_id;
+    const { result } = mount(backend, () => ({
+      pending: usePendingWithdrawals(deal.id),
+      notices: useNotices(deal.id),
+      exposure: useExposure(user),
+      create: useCreateNotice(),
+      ack: useAcknowledgeNotice(),
+    }));
+    await waitFor(() => expect(result.current.pending.data?.length).toBeGreaterThan(0));
+    await waitFor(() => expect(result.current.notices.data).toEqual([]));
+    await waitFor(() => expect(result.current.exposure.data?.user_id).toBe(user));
+    const listNotices = vi.spyOn(backend, 'listNotices');
+
+    await act(() => result.current.create.mutateAsync({ deal_id: deal.id, as_of: null, out: '/data/n.json' }));
+    await waitFor(() => expect(result.current.pending.data).toEqual([]));
+    await waitFor(() => expect(result.current.notices.data).toHaveLength(1));
+    const exposure = vi.spyOn(backend, 'exposure');
+
+    await act(() => result.current.ack.mutateAsync({ notice_id: 1, date: '2026-01-20', attestation_file: null, reference: 'T' }));
+    await waitFor(() => expect(result.current.notices.data?.[0].status).toBe('acknowledged'));
+    await waitFor(() => expect(exposure).toHaveBeenCalledWith(user));
+    expect(listNotices).toHaveBeenCalledTimes(2);
   });
 });
 

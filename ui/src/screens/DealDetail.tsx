@@ -13,7 +13,9 @@ import { useAudit } from '../queries/audit';
 import { useDeal, useTransitionDeal } from '../queries/deals';
 import { usePartners } from '../queries/partners';
 import { AuditHistory } from './AuditHistory';
+import { DealDeliveries } from './DealDeliveries';
 import { DealSnapshots } from './DealSnapshots';
+import { DealWithdrawals } from './DealWithdrawals';
 import { RenewDialog } from './RenewDialog';
 
 export function DealDetail({ id }: { id: number }) {
@@ -180,6 +182,8 @@ export function DealDetail({ id }: { id: number }) {
       </div>
 
       <DealSnapshots deal={d} />
+      <DealDeliveries deal={d} />
+      <DealWithdrawals deal={d} />
 
       {confirming === 'terminated' && (
         <ConfirmDialog

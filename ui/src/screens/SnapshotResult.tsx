@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Snapshot, VerifyReport } from '../bindings';
 import { BarChart } from '../components/BarChart';
 import { PurposeChips } from '../components/PurposeChips';
+import { Copyable } from '../components/Copyable';
 import { Count } from '../components/Count';
 import { useApp } from '../context';
 import { displayDate, displayInstant } from '../domain/dates';
@@ -333,29 +334,5 @@ function Shards({ snapshot: s }: { snapshot: Snapshot }) {
         </div>
       )}
     </section>
-  );
-}
-
-/** Monospace text that selects whole on click, with a button that copies it. */
-function Copyable({ text, testId, label }: { text: string; testId?: string; label?: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(text);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // No clipboard access (e.g. a browser without permission): the text stays selectable.
-    }
-  };
-  return (
-    <span className="copyable">
-      <code className="hash" data-testid={testId}>
-        {text}
-      </code>
-      <button type="button" className="copy-button" onClick={copy} aria-label={`Copy ${label ?? 'to the clipboard'}`}>
-        {copied ? 'Copied' : 'Copy'}
-      </button>
-    </span>
   );
 }

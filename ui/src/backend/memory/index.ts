@@ -1,6 +1,6 @@
 //! An in-memory `Backend` for the UI unit tests and the browser preview: storage plus
 //! the core's recorded answers, split by domain as `../index.ts` splits the interface
-//! (store, partners, deals, audit, consent, snapshots).
+//! (store, partners, deals, audit, consent, snapshots, deliveries, withdrawals).
 //!
 //! It keeps what the screens create (partners, deals, imports, the policy, snapshots,
 //! one audit entry per change) so that lists update, and answers in the shapes the real
@@ -22,10 +22,12 @@ import { recorded } from '../fixtures';
 import { auditApi } from './audit';
 import { consentApi } from './consent';
 import { dealsApi } from './deals';
+import { deliveriesApi } from './deliveries';
 import { partnersApi } from './partners';
 import { snapshotsApi } from './snapshots';
 import { MemoryState, type MemoryOptions } from './state';
 import { storeApi } from './store';
+import { withdrawalsApi } from './withdrawals';
 
 export type { MemoryOptions } from './state';
 
@@ -48,6 +50,8 @@ export class MemoryBackend {
       ...auditApi(this.state),
       ...consentApi(this.state),
       ...snapshotsApi(this.state),
+      ...deliveriesApi(this.state),
+      ...withdrawalsApi(this.state),
     };
     for (const name of Object.keys(api) as BackendMethod[]) {
       const method = api[name] as (...args: unknown[]) => Promise<unknown>;

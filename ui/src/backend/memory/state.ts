@@ -5,10 +5,13 @@
 import type {
   AuditEntry,
   Deal,
+  Delivery,
   ImportSummary,
   JsonValue,
   Partner,
   Policy,
+  Notice,
+  Receipt,
   Snapshot,
 } from '../../bindings';
 import { DEFAULT_OPT_IN } from '../../bindings';
@@ -23,6 +26,8 @@ export interface MemoryOptions {
   buildTicks?: number;
   /** The pause before each of them, in milliseconds (default 200; 0 = none). */
   buildTickMs?: number;
+  /** The pause before each simulated push event, in milliseconds (default 150; 0 = none). */
+  pushTickMs?: number;
 }
 
 /** A deal as kept: its partner's name is looked up when it is handed out. */
@@ -36,6 +41,10 @@ export class MemoryState {
   audit: AuditEntry[] = [];
   imports: ImportSummary[] = [];
   snapshots: Snapshot[] = [];
+  deliveries: Delivery[] = [];
+  /** Per delivery id, what its pushes stored. */
+  receipts = new Map<number, Receipt[]>();
+  notices: Notice[] = [];
   /** The core's first policy: version 1 with the default opt-in countries, no gate. */
   policy: Policy = { ...recorded(fixtures.responses.overviewEmpty.policy), opt_in_countries: [...DEFAULT_OPT_IN] };
   registryImported = false;
@@ -43,6 +52,7 @@ export class MemoryState {
   cancelRequested = false;
   buildTicks: number;
   buildTickMs: number;
+  pushTickMs: number;
   readonly actor: string;
   readonly location: string;
   private readonly now: () => Date;
@@ -53,6 +63,7 @@ export class MemoryState {
     this.now = options.now ?? (() => new Date());
     this.buildTicks = Math.max(1, options.buildTicks ?? 6);
     this.buildTickMs = options.buildTickMs ?? 200;
+    this.pushTickMs = options.pushTickMs ?? 150;
   }
 
   /** Now, as RFC 3339 UTC to the second (the shape of every recorded time). */

@@ -14,5 +14,9 @@ export function storeApi(state: MemoryState): StoreApi {
     async pickFile() {
       return null;
     },
+
+    async pickSaveFile() {
+      return null;
+    },
   };
 }
