@@ -197,7 +197,8 @@ impl FeeTerms {
             currency: self.currency.clone(),
             annual_fee: Money::new(
                 self.annual_fee_minor,
-                Currency::parse("currency", &self.currency).map_err(|e| crate::Error::Invalid(vec![e]))?,
+                Currency::parse("currency", &self.currency)
+                    .map_err(|e| crate::error::Error::Invalid(vec![e]))?,
             )
             .major(),
             escalator_pct: Some(self.escalator_pct.clone()),
@@ -230,7 +231,8 @@ pub fn termination_of(deal: &Deal) -> Option<NaiveDate> {
 
 /// The fee schedule of a deal under its terms, truncated at its termination.
 pub fn schedule_of(deal: &Deal, fees: &FeeFields) -> Result<FeeSchedule> {
-    let term = Term::new(deal.start_date, deal.end_date).map_err(|e| crate::Error::Invalid(vec![e]))?;
+    let term = Term::new(deal.start_date, deal.end_date)
+        .map_err(|e| crate::error::Error::Invalid(vec![e]))?;
     let schedule = FeeSchedule::new(
         term,
         Money::new(fees.annual_fee_minor, fees.currency),
@@ -250,7 +252,7 @@ pub fn usage_fee(fees: &FeeFields, records: u64) -> Option<i64> {
     let rate = fees.per_1k_records_minor * Decimal::from(records);
     // rate (minor per 1k) * records / 1000, exact: scale the decimal to an integer ratio.
     let scale = rate.scale();
-    let numerator = i128::try_from(rate.mantissa()).ok()?;
+    let numerator = rate.mantissa();
     let denominator = 1000i128.checked_mul(10i128.checked_pow(scale)?)?;
     round_half_even(numerator, denominator)
 }
@@ -321,7 +323,12 @@ pub struct Invoice {
 
 /// An invoice's status at `today`: void; paid when nothing is owed; overdue when
 /// something is owed after the due date; partially paid; else issued.
-pub fn invoice_status(record: &InvoiceRecord, paid: i64, credited: i64, today: &str) -> &'static str {
+pub fn invoice_status(
+    record: &InvoiceRecord,
+    paid: i64,
+    credited: i64,
+    today: &str,
+) -> &'static str {
     if record.voided_at.is_some() {
         return "void";
     }
@@ -396,7 +403,11 @@ pub fn day(field: &str, text: &str) -> std::result::Result<NaiveDate, FieldError
 }
 
 /// A reason or reference: one line, no control characters; `required` refuses empty.
-pub fn one_line(field: &str, text: &str, required: bool) -> std::result::Result<String, FieldError> {
+pub fn one_line(
+    field: &str,
+    text: &str,
+    required: bool,
+) -> std::result::Result<String, FieldError> {
     let text = text.trim();
     if required && text.is_empty() {
         return Err(FieldError::new(field, format!("{field} is required")));

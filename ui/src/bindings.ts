@@ -1127,6 +1127,10 @@ export type NoticeId = number;
 
 export type Notice = { 
 /**
+ * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ */
+status: string, 
+/**
  * Assigned by the store.
  */
 notice_id: NoticeId, 
@@ -1175,15 +1179,16 @@ record_count: number,
  */
 user_count: number, 
 /**
- * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ * SHA-256 of the withdrawn `delivery_id \t record_id` lines in key order, which
+ * `audit verify` recomputes from `withdrawn_records`.
  */
-status: string, 
+records_sha256: string, 
 /**
  * The day the partner acknowledged it.
  */
 acknowledged_on: string | null, 
 /**
- * The partner's deletion attestation: a reference, or the name of a file.
+ * The partner's deletion attestation: a reference, or the file kept beside the store.
  */
 attestation: string | null, 
 /**
@@ -1219,6 +1224,10 @@ deliveries: Array<NoticeDelivery>,
  */
 users_by_reason: { [key in string]: number }, 
 /**
+ * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ */
+status: string, 
+/**
  * Assigned by the store.
  */
 notice_id: NoticeId, 
@@ -1267,15 +1276,16 @@ record_count: number,
  */
 user_count: number, 
 /**
- * `pending`, `overdue` (past the due date, not acknowledged) or `acknowledged`.
+ * SHA-256 of the withdrawn `delivery_id \t record_id` lines in key order, which
+ * `audit verify` recomputes from `withdrawn_records`.
  */
-status: string, 
+records_sha256: string, 
 /**
  * The day the partner acknowledged it.
  */
 acknowledged_on: string | null, 
 /**
- * The partner's deletion attestation: a reference, or the name of a file.
+ * The partner's deletion attestation: a reference, or the file kept beside the store.
  */
 attestation: string | null, 
 /**
