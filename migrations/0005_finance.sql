@@ -12,7 +12,7 @@ CREATE TABLE fee_schedules (
     terms_days           INTEGER NOT NULL CHECK (terms_days BETWEEN 0 AND 3650),
     recognition          TEXT NOT NULL CHECK (recognition IN ('ratable', 'point-in-time')),
     per_delivery_minor   INTEGER NOT NULL CHECK (per_delivery_minor >= 0),
-    per_1k_records_minor INTEGER NOT NULL CHECK (per_1k_records_minor >= 0),
+    per_1k_records_minor TEXT NOT NULL,
     minimum_minor        INTEGER NOT NULL CHECK (minimum_minor >= 0),
     updated_at           TEXT NOT NULL
 ) STRICT;

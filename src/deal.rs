@@ -211,6 +211,10 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
         let new_id = store::deals::insert(tx, &fields, DealStatus::Draft, Some(id))?;
         let renewal = store::deals::get(tx.conn(), new_id)?;
         tx.audit(Action::DealRenewed, "deal", new_id.0, None, Some(&renewal))?;
+        // The fee schedule is part of the terms: the renewal starts from it.
+        crate::finance::copy_fees(tx, &old, new_id)?;
+        // The fee schedule is part of the terms: the renewal starts from it.
+        crate::finance::copy_fees(tx, &old, new_id)?;
         Ok(renewal)
     })
 }

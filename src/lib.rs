@@ -21,6 +21,7 @@ pub mod store;
 pub mod audit;
 pub mod deal;
 pub mod delivery;
+pub mod finance;
 pub mod imports;
 pub(crate) mod integrity;
 pub mod keys;

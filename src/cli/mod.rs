@@ -10,6 +10,7 @@
 mod audit;
 mod deal;
 mod delivery;
+mod finance;
 mod imports;
 mod output;
 mod partner;
@@ -79,6 +80,15 @@ enum Command {
     Withdrawal(delivery::WithdrawalCommand),
     /// Where one user's records went: snapshots, deliveries, partners, notices.
     Exposure(delivery::ExposureArgs),
+    /// A deal's fee schedule.
+    #[command(subcommand)]
+    Fee(finance::FeeCommand),
+    /// Invoices: generate, list, void, credit.
+    #[command(subcommand)]
+    Invoice(finance::InvoiceCommand),
+    /// Payments received against invoices.
+    #[command(subcommand)]
+    Payment(finance::PaymentCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -109,6 +119,9 @@ impl Command {
             Command::Delivery(c) => c.writes(),
             Command::Withdrawal(c) => c.writes(),
             Command::Exposure(_) => false,
+            Command::Fee(c) => c.writes(),
+            Command::Invoice(c) => c.writes(),
+            Command::Payment(c) => c.writes(),
         }
     }
 }
@@ -155,6 +168,9 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Delivery(cmd) => cmd.run(Some(&store), out),
         Command::Withdrawal(cmd) => cmd.run(&store, out),
         Command::Exposure(args) => args.run(&store, out),
+        Command::Fee(cmd) => cmd.run(&store, out),
+        Command::Invoice(cmd) => cmd.run(&store, out),
+        Command::Payment(cmd) => cmd.run(&store, out),
     }
 }
 

@@ -15,6 +15,7 @@ use crate::consent::{DEFAULT_NOTICE_DAYS, DEFAULT_OPT_IN};
 use crate::deal::{DealId, DEFAULT_WITHDRAWAL_DAYS};
 use crate::delivery::{DeliveryId, NoticeId};
 use crate::error::Result;
+use crate::finance::InvoiceId;
 use crate::partner::PartnerId;
 use crate::snapshot::SnapshotId;
 use crate::store;
@@ -53,7 +54,7 @@ struct Vouched {
     built_in: Option<(i64, fn() -> Value)>,
 }
 
-const VOUCHED: [Vouched; 7] = [
+const VOUCHED: [Vouched; 11] = [
     Vouched {
         entity: "partner",
         table: "partners",
@@ -128,6 +129,46 @@ const VOUCHED: [Vouched; 7] = [
         render: |conn, id| {
             store::withdrawals::get(conn, NoticeId(id)).map(|n| crate::withdrawal::image(&n))
         },
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "fee_schedule",
+        table: "fee_schedules",
+        derived: &[],
+        added_later: &[],
+        ids: store::finance::fee_deal_ids,
+        render: |conn, id| rendered(store::finance::fees(conn, DealId(id))),
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "invoice",
+        table: "invoices",
+        derived: &[],
+        added_later: &[],
+        ids: store::finance::invoice_ids,
+        render: |conn, id| rendered(store::finance::invoice(conn, InvoiceId(id))),
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "payment",
+        table: "payments",
+        derived: &[],
+        added_later: &[],
+        ids: store::finance::payment_ids,
+        render: |conn, id| rendered(store::finance::payment(conn, id)),
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "credit_note",
+        table: "credit_notes",
+        derived: &[],
+        added_later: &[],
+        ids: store::finance::credit_ids,
+        render: |conn, id| rendered(store::finance::credit(conn, id)),
         needs_entry: |_| true,
         built_in: None,
     },

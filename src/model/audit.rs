@@ -48,6 +48,17 @@ pub enum Action {
     WithdrawalIssued,
     /// `withdrawal.acknowledged`: the partner acknowledged a notice (`before`, `after`).
     WithdrawalAcknowledged,
+    /// `fees.set`: a deal's fee schedule was set or replaced (entity `fee_schedule`, id
+    /// the deal's), or copied to a renewal.
+    FeesSet,
+    /// `invoice.issued`: an invoice was generated (entity `invoice`).
+    InvoiceIssued,
+    /// `invoice.voided`: an invoice with no payment was cancelled (`before`, `after`).
+    InvoiceVoided,
+    /// `credit.issued`: a credit note corrected an invoice (entity `credit_note`).
+    CreditIssued,
+    /// `payment.recorded`: a payment was received (entity `payment`).
+    PaymentRecorded,
 }
 
 impl Action {
@@ -71,6 +82,11 @@ impl Action {
             Action::DeliveryPushed => "delivery.pushed",
             Action::WithdrawalIssued => "withdrawal.issued",
             Action::WithdrawalAcknowledged => "withdrawal.acknowledged",
+            Action::FeesSet => "fees.set",
+            Action::InvoiceIssued => "invoice.issued",
+            Action::InvoiceVoided => "invoice.voided",
+            Action::CreditIssued => "credit.issued",
+            Action::PaymentRecorded => "payment.recorded",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod consent;
 pub mod deals;
 pub mod deliveries;
+pub mod finance;
 pub(crate) mod integrity;
 pub mod partners;
 pub mod snapshots;

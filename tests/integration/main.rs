@@ -17,6 +17,7 @@ mod crash;
 mod croissant;
 mod deliveries;
 mod exactness;
+mod finance;
 mod imports;
 mod layers;
 mod lifecycle;

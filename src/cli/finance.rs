@@ -1,0 +1,340 @@
+//! `consentry fee ...`, `invoice ...` and `payment ...`: a deal's fee schedule, the
+//! invoices that bill it, and what the partner paid. Amounts are entered in major units
+//! (`60000000.00`) and printed in both; JSON has integer minor units.
+
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use consentry::deal::DealId;
+use consentry::finance::{self, FeeInput, FeeTerms, Invoice, InvoiceId, PaymentInput};
+use consentry::model::finance::day;
+use consentry::model::money::{Currency, Money};
+use consentry::{Error, Result, Store};
+
+use super::output::{lines, table, Output};
+
+/// `1500000.00 USD` for minor units of a currency code (the code alone if unknown).
+fn major(minor: i64, code: &str) -> String {
+    match Currency::parse("currency", code) {
+        Ok(c) => format!("{} {code}", Money::new(minor, c).major()),
+        Err(_) => format!("{minor} (minor units) {code}"),
+    }
+}
+
+fn date_arg(field: &str, text: Option<String>) -> Result<Option<chrono::NaiveDate>> {
+    text.map(|t| day(field, &t).map_err(|e| Error::Invalid(vec![e])))
+        .transpose()
+}
+
+// Parsed once per process: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
+#[derive(Subcommand)]
+pub(super) enum FeeCommand {
+    /// Set a deal's fee schedule (draft or negotiating deals; frozen once signed).
+    Set(FeeSetArgs),
+    /// Show a deal's fee schedule.
+    Show {
+        #[arg(long, value_name = "ID")]
+        deal: i64,
+    },
+}
+
+#[derive(Args)]
+pub(super) struct FeeSetArgs {
+    #[arg(long, value_name = "ID")]
+    deal: i64,
+    /// ISO 4217 code, e.g. USD, EUR, JPY.
+    #[arg(long, value_name = "CODE")]
+    currency: String,
+    /// The first contract year's fee, in major units (e.g. 60000000.00).
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    annual_fee: String,
+    /// Percent per contract year, 0 to 100 (default 0).
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
+    escalator_pct: Option<String>,
+    /// annual, quarterly or monthly, billed in advance (default annual).
+    #[arg(long)]
+    billing: Option<String>,
+    /// Days after issue an invoice is due (default 30).
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    terms_days: Option<i64>,
+    /// ratable (ongoing access) or point-in-time (one-off deliveries); default ratable.
+    #[arg(long)]
+    recognition: Option<String>,
+    /// A fee per delivery, major units.
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    per_delivery: Option<String>,
+    /// A fee per 1,000 delivered records, major units.
+    #[arg(
+        long = "per-1k-records",
+        value_name = "AMOUNT",
+        allow_hyphen_values = true
+    )]
+    per_1k_records: Option<String>,
+    /// A minimum annual guarantee, major units.
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    minimum: Option<String>,
+}
+
+impl From<FeeSetArgs> for (DealId, FeeInput) {
+    fn from(a: FeeSetArgs) -> Self {
+        (
+            DealId(a.deal),
+            FeeInput {
+                currency: a.currency,
+                annual_fee: a.annual_fee,
+                escalator_pct: a.escalator_pct,
+                billing: a.billing,
+                terms_days: a.terms_days,
+                recognition: a.recognition,
+                per_delivery: a.per_delivery,
+                per_1k_records: a.per_1k_records,
+                minimum: a.minimum,
+            },
+        )
+    }
+}
+
+fn fee_text(f: &FeeTerms) -> String {
+    lines(&[
+        ("deal", f.deal_id.to_string()),
+        ("currency", f.currency.clone()),
+        ("annual fee", major(f.annual_fee_minor, &f.currency)),
+        ("escalator", format!("{}% a contract year", f.escalator_pct)),
+        ("billing", format!("{}, in advance", f.billing)),
+        ("payment terms", format!("{} days", f.terms_days)),
+        ("recognition", f.recognition.clone()),
+        ("per delivery", major(f.per_delivery_minor, &f.currency)),
+        (
+            "per 1k records",
+            format!("{} minor units of {}", f.per_1k_records_minor, f.currency),
+        ),
+        ("minimum a year", major(f.minimum_minor, &f.currency)),
+        ("set", f.updated_at.clone()),
+    ])
+}
+
+impl FeeCommand {
+    pub(super) fn writes(&self) -> bool {
+        match self {
+            FeeCommand::Set(_) => true,
+            FeeCommand::Show { .. } => false,
+        }
+    }
+
+    pub(super) fn run(self, store: &Store, out: &Output) -> Result<ExitCode> {
+        let terms = match self {
+            FeeCommand::Set(args) => {
+                let (deal, input) = args.into();
+                finance::set_fees(store, deal, input)?
+            }
+            FeeCommand::Show { deal } => {
+                finance::fees(store, DealId(deal))?.ok_or_else(|| Error::NotFound {
+                    entity: "fee schedule of deal",
+                    id: deal.to_string(),
+                })?
+            }
+        };
+        out.value(&terms, || fee_text(&terms));
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[derive(Subcommand)]
+pub(super) enum InvoiceCommand {
+    /// Issue what a signed or active deal's schedule bills up to a day (default today);
+    /// run twice, it creates nothing new.
+    Generate {
+        #[arg(long, value_name = "ID")]
+        deal: i64,
+        /// Issue invoices dated up to this day, YYYY-MM-DD (default today).
+        #[arg(long, value_name = "DATE")]
+        through: Option<String>,
+    },
+    /// List invoices with what was paid and credited, and their status.
+    List {
+        #[arg(long, value_name = "ID")]
+        deal: Option<i64>,
+        /// issued, partially_paid, paid, overdue or void.
+        #[arg(long)]
+        status: Option<String>,
+        /// Status as of this day (default today).
+        #[arg(long, value_name = "DATE")]
+        at: Option<String>,
+    },
+    /// Cancel an invoice that has no payment.
+    Void {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Issue a credit note against an invoice (e.g. a paid one, or what a terminated
+    /// deal billed beyond its end).
+    Credit {
+        id: i64,
+        /// Major units.
+        #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+        amount: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+fn invoice_rows(list: &[Invoice]) -> String {
+    table(
+        &[
+            "ID", "NUMBER", "DEAL", "ISSUED", "DUE", "PERIOD", "AMOUNT", "PAID", "BALANCE",
+            "STATUS",
+        ],
+        list.iter().map(|i| {
+            let r = &i.record;
+            vec![
+                r.id.to_string(),
+                r.number.clone(),
+                r.deal_id.to_string(),
+                r.issue_date.clone(),
+                r.due_date.clone(),
+                format!("{}..{}", r.period_start, r.period_end),
+                major(r.amount_minor, &r.currency),
+                major(i.paid_minor, &r.currency),
+                major(i.balance_minor, &r.currency),
+                if i.owed_back_minor > 0 {
+                    format!(
+                        "{} (owed back {})",
+                        i.status,
+                        major(i.owed_back_minor, &r.currency)
+                    )
+                } else {
+                    i.status.clone()
+                },
+            ]
+        }),
+    )
+}
+
+impl InvoiceCommand {
+    pub(super) fn writes(&self) -> bool {
+        match self {
+            InvoiceCommand::Generate { .. }
+            | InvoiceCommand::Void { .. }
+            | InvoiceCommand::Credit { .. } => true,
+            InvoiceCommand::List { .. } => false,
+        }
+    }
+
+    pub(super) fn run(self, store: &Store, out: &Output) -> Result<ExitCode> {
+        match self {
+            InvoiceCommand::Generate { deal, through } => {
+                let made = finance::generate(store, DealId(deal), date_arg("through", through)?)?;
+                out.value(&made, || {
+                    if made.is_empty() {
+                        "nothing new to issue\n".to_string()
+                    } else {
+                        invoice_rows(&made)
+                    }
+                });
+            }
+            InvoiceCommand::List { deal, status, at } => {
+                let list = finance::list(
+                    store,
+                    deal.map(DealId),
+                    status.as_deref(),
+                    date_arg("at", at)?,
+                )?;
+                out.value(&list, || invoice_rows(&list));
+            }
+            InvoiceCommand::Void { id, reason } => {
+                let i = finance::void(store, InvoiceId(id), &reason)?;
+                out.value(&i, || format!("{} is void\n", i.record.number));
+            }
+            InvoiceCommand::Credit { id, amount, reason } => {
+                let note = finance::credit(store, InvoiceId(id), &amount, &reason)?;
+                out.value(&note, || format!("credit note {} issued\n", note.number));
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[derive(Subcommand)]
+pub(super) enum PaymentCommand {
+    /// Record a payment against an invoice (partial payments allowed).
+    Add(PaymentAddArgs),
+    /// An invoice's payments.
+    List {
+        #[arg(long, value_name = "ID")]
+        invoice: i64,
+    },
+}
+
+#[derive(Args)]
+pub(super) struct PaymentAddArgs {
+    #[arg(long, value_name = "ID")]
+    invoice: i64,
+    /// Major units.
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
+    amount: String,
+    /// The day it was received, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    date: String,
+    #[arg(long)]
+    reference: Option<String>,
+}
+
+impl From<PaymentAddArgs> for PaymentInput {
+    fn from(a: PaymentAddArgs) -> Self {
+        PaymentInput {
+            invoice_id: InvoiceId(a.invoice),
+            amount: a.amount,
+            date: a.date,
+            reference: a.reference,
+        }
+    }
+}
+
+impl PaymentCommand {
+    pub(super) fn writes(&self) -> bool {
+        match self {
+            PaymentCommand::Add(_) => true,
+            PaymentCommand::List { .. } => false,
+        }
+    }
+
+    pub(super) fn run(self, store: &Store, out: &Output) -> Result<ExitCode> {
+        match self {
+            PaymentCommand::Add(args) => {
+                let p = finance::add_payment(store, args.into())?;
+                let invoice = finance::get(store, p.invoice_id)?;
+                out.value(&p, || {
+                    format!(
+                        "payment {} of {} recorded on {}: {} is {}, balance {}\n",
+                        p.id,
+                        major(p.amount_minor, &invoice.record.currency),
+                        invoice.record.number,
+                        invoice.record.number,
+                        invoice.status,
+                        major(invoice.balance_minor, &invoice.record.currency)
+                    )
+                });
+            }
+            PaymentCommand::List { invoice } => {
+                let list = finance::payments(store, InvoiceId(invoice))?;
+                out.value(&list, || {
+                    table(
+                        &["ID", "DATE", "AMOUNT (minor)", "REFERENCE"],
+                        list.iter().map(|p| {
+                            vec![
+                                p.id.to_string(),
+                                p.paid_on.clone(),
+                                p.amount_minor.to_string(),
+                                p.reference.clone(),
+                            ]
+                        }),
+                    )
+                });
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    }
+}

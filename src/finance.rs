@@ -1,0 +1,551 @@
+//! Finance (PRODUCT.md §5): a deal's fee schedule, the invoices that bill it, payments
+//! and credit notes. Amounts are integer minor units; the rules are `model::fees` and
+//! `model::finance`, pure and exact; this module stores and decides.
+//!
+//! - **Fee schedule**: part of the deal's terms; set while the deal is draft or
+//!   negotiating, frozen from signed on, copied to a renewal.
+//! - **Invoices** (`generate`): the installments of a signed or active deal whose
+//!   issue date has come (through a date, default today), plus one invoice per delivery
+//!   when the deal has a per-delivery or per-1,000-records fee (issued on the delivery
+//!   date), plus a minimum-guarantee true-up after a contract year whose invoices fell
+//!   short of the (prorated) minimum. Idempotent: what was generated is never generated
+//!   again. Numbers are `INV-<year of issue>-<seq>`, sequential per year, never reused
+//!   (a void invoice keeps its number).
+//! - **Payments**: partial payments are allowed; an overpayment is refused (the message
+//!   states the open balance), as is a payment on a void invoice.
+//! - **Void** an invoice with no payment; correct a paid one with a **credit note**.
+//! - **Termination**: a terminated deal bills nothing issued after its termination day;
+//!   what its invoices billed for days after it is shown as owed back until credited.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate, Utc};
+
+pub use crate::model::finance::*;
+
+use crate::deal::{Deal, DealId, DealStatus};
+use crate::error::{Error, Result};
+use crate::model::audit::Action;
+use crate::model::fees::{prorated_fee, Installment};
+use crate::model::money::{Currency, Money};
+use crate::store::finance::Series;
+use crate::store::{self, Store};
+
+/// A deal's fee terms, if it has them.
+pub fn fees(store: &Store, deal: DealId) -> Result<Option<FeeTerms>> {
+    store.read(|conn| {
+        store::deals::get(conn, deal)?;
+        store::finance::fees(conn, deal)
+    })
+}
+
+/// Sets a deal's fee schedule (replacing the one it had); refused once the deal is
+/// signed, and for any invalid field (every problem at once).
+pub fn set_fees(store: &Store, deal: DealId, input: FeeInput) -> Result<FeeTerms> {
+    let fields = input.validate()?;
+    store.write(|tx| {
+        let d = store::deals::get(tx.conn(), deal)?;
+        if !d.status.terms_open() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "deal {deal} is {}: its fee schedule is frozen from signed on; renew it to \
+                     agree new fees",
+                    d.status
+                ),
+            });
+        }
+        // Refuse fees that overflow over this deal's term before storing them.
+        schedule_of(&d, &fields)?;
+        let before = store::finance::fees(tx.conn(), deal)?;
+        store::finance::set_fees(tx, deal, &fields)?;
+        let after = store::finance::fees(tx.conn(), deal)?.expect("just set");
+        tx.audit(
+            Action::FeesSet,
+            "fee_schedule",
+            deal.0,
+            before.as_ref(),
+            Some(&after),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Copies a deal's fee schedule to its renewal, in the renewal's transaction.
+pub(crate) fn copy_fees(tx: &store::Tx<'_>, from: &Deal, to: DealId) -> Result<()> {
+    let Some(terms) = store::finance::fees(tx.conn(), from.id)? else {
+        return Ok(());
+    };
+    let fields = terms.fields()?;
+    store::finance::set_fees(tx, to, &fields)?;
+    let after = store::finance::fees(tx.conn(), to)?.expect("just set");
+    tx.audit(Action::FeesSet, "fee_schedule", to.0, None, Some(&after))
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+fn currency_of(code: &str) -> Result<Currency> {
+    Currency::parse("currency", code).map_err(|e| Error::Invalid(vec![e]))
+}
+
+/// An invoice to issue: everything but its number.
+struct Draft {
+    kind: &'static str,
+    source: String,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    issue_date: NaiveDate,
+    due_date: NaiveDate,
+    amount_minor: i64,
+}
+
+/// Issues the invoices of a signed or active deal whose issue date is on or before
+/// `through` (default today) and that were not issued before; the new ones.
+pub fn generate(store: &Store, deal: DealId, through: Option<NaiveDate>) -> Result<Vec<Invoice>> {
+    let through = through.unwrap_or_else(today);
+    let ids = store.write(|tx| {
+        let d = store::deals::get(tx.conn(), deal)?;
+        if !matches!(d.status, DealStatus::Signed | DealStatus::Active) {
+            return Err(Error::Conflict {
+                field: Some("deal_id".to_string()),
+                message: format!(
+                    "deal {deal} is {}: invoices are generated for signed or active deals",
+                    d.status
+                ),
+            });
+        }
+        let terms = store::finance::fees(tx.conn(), deal)?.ok_or_else(|| Error::Conflict {
+            field: Some("deal_id".to_string()),
+            message: format!("deal {deal} has no fee schedule: set one with `consentry fee set`"),
+        })?;
+        let fields = terms.fields()?;
+        let done: HashSet<String> = store::finance::invoices(tx.conn(), Some(deal))?
+            .into_iter()
+            .map(|i| i.source)
+            .collect();
+        let deliveries = store::deliveries::list(tx.conn(), deal)?;
+        let mut drafts = drafts(&d, &fields, &deliveries, through)?;
+        drafts.retain(|draft| !done.contains(&draft.source));
+        drafts.sort_by(|a, b| (a.issue_date, &a.source).cmp(&(b.issue_date, &b.source)));
+        let mut ids = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let year = draft.issue_date.year();
+            let seq = store::finance::next_seq(tx.conn(), Series::Invoices, year)?;
+            let record = InvoiceRecord {
+                id: InvoiceId(0),
+                number: format!("INV-{year}-{seq:04}"),
+                deal_id: deal,
+                kind: draft.kind.to_string(),
+                source: draft.source,
+                period_start: draft.period_start.to_string(),
+                period_end: draft.period_end.to_string(),
+                issue_date: draft.issue_date.to_string(),
+                due_date: draft.due_date.to_string(),
+                currency: fields.currency.code().to_string(),
+                amount_minor: draft.amount_minor,
+                voided_at: None,
+                void_reason: None,
+                created_at: tx.now().to_string(),
+            };
+            let id = store::finance::insert_invoice(tx, &record, year, seq)?;
+            let stored = store::finance::invoice(tx.conn(), id)?;
+            tx.audit(Action::InvoiceIssued, "invoice", id.0, None, Some(&stored))?;
+            ids.push(id);
+        }
+        Ok(ids)
+    })?;
+    let wanted: HashSet<InvoiceId> = ids.into_iter().collect();
+    Ok(list(store, Some(deal), None, None)?
+        .into_iter()
+        .filter(|i| wanted.contains(&i.record.id))
+        .collect())
+}
+
+/// Every invoice the deal's terms call for, issued on or before `through`.
+fn drafts(
+    deal: &Deal,
+    fees: &FeeFields,
+    deliveries: &[crate::delivery::Delivery],
+    through: NaiveDate,
+) -> Result<Vec<Draft>> {
+    let schedule = schedule_of(deal, fees)?;
+    let terms = chrono::Days::new(u64::from(fees.terms_days));
+    let due = |d: NaiveDate| d.checked_add_days(terms).unwrap_or(d);
+    let mut out: Vec<Draft> = schedule
+        .installments()
+        .into_iter()
+        .filter(|i| i.issue_date <= through)
+        .map(|i| Draft {
+            kind: "installment",
+            source: format!("installment:{}:{}", i.year, i.index),
+            period_start: i.period_first,
+            period_end: i.period_last,
+            issue_date: i.issue_date,
+            due_date: i.due_date,
+            amount_minor: i.amount.minor,
+        })
+        .collect();
+    let stop = schedule.termination().unwrap_or(deal.end_date);
+    for d in deliveries {
+        let Some(on) = d
+            .created_at
+            .get(..10)
+            .and_then(|t| t.parse::<NaiveDate>().ok())
+        else {
+            continue;
+        };
+        if on > through || on > stop {
+            continue;
+        }
+        let usage = usage_fee(fees, d.records).ok_or_else(|| Error::Conflict {
+            field: None,
+            message: format!("the usage fee of delivery {} overflows", d.delivery_id),
+        })?;
+        let amount = fees
+            .per_delivery_minor
+            .checked_add(usage)
+            .ok_or_else(|| Error::Conflict {
+                field: None,
+                message: format!("the fees of delivery {} overflow", d.delivery_id),
+            })?;
+        if amount > 0 {
+            out.push(Draft {
+                kind: "delivery",
+                source: format!("delivery:{}", d.delivery_id),
+                period_start: on,
+                period_end: on,
+                issue_date: on,
+                due_date: due(on),
+                amount_minor: amount,
+            });
+        }
+    }
+    if fees.minimum_minor > 0 {
+        for year in schedule.years() {
+            let y = &year.year;
+            let last = y.last.min(stop);
+            // A true-up is issued the day after the contract year (or the service) ended.
+            let Some(issue) = last.succ_opt() else {
+                continue;
+            };
+            if issue > through || last < y.first {
+                continue;
+            }
+            let served = (last - y.first).num_days() as u32 + 1;
+            let minimum = prorated_fee(fees.minimum_minor, served, y.full_days).unwrap_or(0);
+            let billed: i64 = out
+                .iter()
+                .filter(|d| d.issue_date >= y.first && d.issue_date <= last)
+                .map(|d| d.amount_minor)
+                .sum();
+            if minimum > billed {
+                out.push(Draft {
+                    kind: "minimum",
+                    source: format!("minimum:{}", y.k),
+                    period_start: y.first,
+                    period_end: last,
+                    issue_date: issue,
+                    due_date: due(issue),
+                    amount_minor: minimum - billed,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What payments and credit notes made of each invoice: (paid, credited).
+type Settled = HashMap<InvoiceId, (i64, i64)>;
+
+fn settled(conn: &rusqlite::Connection, deal: Option<DealId>) -> Result<Settled> {
+    let mut out: Settled = HashMap::new();
+    for p in store::finance::payments(conn, None, deal)? {
+        out.entry(p.invoice_id).or_default().0 += p.amount_minor;
+    }
+    for c in store::finance::credits(conn, deal)? {
+        out.entry(c.invoice_id).or_default().1 += c.amount_minor;
+    }
+    Ok(out)
+}
+
+/// How much of an installment invoice billed days after `termination`.
+fn unearned(record: &InvoiceRecord, termination: NaiveDate) -> i64 {
+    let parse = |t: &str| t.parse::<NaiveDate>().ok();
+    let (Some(first), Some(last), Some(due), Ok(currency)) = (
+        parse(&record.period_start),
+        parse(&record.period_end),
+        parse(&record.due_date),
+        currency_of(&record.currency),
+    ) else {
+        return 0;
+    };
+    Installment {
+        year: 0,
+        index: 0,
+        count: 1,
+        period_first: first,
+        period_last: last,
+        issue_date: first,
+        due_date: due,
+        amount: Money::new(record.amount_minor, currency),
+    }
+    .unearned_after(termination)
+    .minor
+}
+
+fn shown(
+    record: InvoiceRecord,
+    settled: &Settled,
+    termination: Option<NaiveDate>,
+    today: &str,
+) -> Invoice {
+    let (paid, credited) = settled.get(&record.id).copied().unwrap_or_default();
+    let status = invoice_status(&record, paid, credited, today).to_string();
+    let owed_back = match termination {
+        Some(t) if record.voided_at.is_none() && record.kind == "installment" => {
+            (unearned(&record, t) - credited).max(0)
+        }
+        _ => 0,
+    };
+    let balance = if record.voided_at.is_some() {
+        0
+    } else {
+        record.amount_minor - credited - paid
+    };
+    Invoice {
+        record,
+        paid_minor: paid,
+        credited_minor: credited,
+        balance_minor: balance,
+        owed_back_minor: owed_back,
+        status,
+    }
+}
+
+/// Invoices of one deal or all, by issue date, with their status as of `at` (default
+/// today); `status` keeps only those in it.
+pub fn list(
+    store: &Store,
+    deal: Option<DealId>,
+    status: Option<&str>,
+    at: Option<NaiveDate>,
+) -> Result<Vec<Invoice>> {
+    if let Some(s) = status {
+        if !INVOICE_STATUSES.contains(&s) {
+            return Err(Error::invalid(
+                "status",
+                format!("status {s:?} is not one of {}", INVOICE_STATUSES.join(", ")),
+            ));
+        }
+    }
+    let today = at.unwrap_or_else(today).to_string();
+    store.read(|conn| {
+        if let Some(deal) = deal {
+            store::deals::get(conn, deal)?;
+        }
+        let records = store::finance::invoices(conn, deal)?;
+        let settled = settled(conn, deal)?;
+        let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
+        let mut out = Vec::with_capacity(records.len());
+        for record in records {
+            let termination = match terminations.get(&record.deal_id) {
+                Some(t) => *t,
+                None => {
+                    let t = termination_of(&store::deals::get(conn, record.deal_id)?);
+                    terminations.insert(record.deal_id, t);
+                    t
+                }
+            };
+            let invoice = shown(record, &settled, termination, &today);
+            if status.is_none_or(|s| invoice.status == s) {
+                out.push(invoice);
+            }
+        }
+        Ok(out)
+    })
+}
+
+/// One invoice as listed.
+pub fn get(store: &Store, id: InvoiceId) -> Result<Invoice> {
+    let record = store.read(|conn| store::finance::invoice(conn, id))?;
+    list(store, Some(record.deal_id), None, None)?
+        .into_iter()
+        .find(|i| i.record.id == id)
+        .ok_or_else(|| Error::NotFound {
+            entity: "invoice",
+            id: id.to_string(),
+        })
+}
+
+/// Cancels an invoice that has no payment; a paid one is corrected with a credit note.
+pub fn void(store: &Store, id: InvoiceId, reason: &str) -> Result<Invoice> {
+    let reason = one_line("reason", reason, true).map_err(|e| Error::Invalid(vec![e]))?;
+    store.write(|tx| {
+        let before = store::finance::invoice(tx.conn(), id)?;
+        if before.voided_at.is_some() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!("invoice {} is already void", before.number),
+            });
+        }
+        if !store::finance::payments(tx.conn(), Some(id), None)?.is_empty() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "invoice {} has payments: correct it with a credit note (`consentry invoice \
+                     credit {id} --amount A --reason R`) instead",
+                    before.number
+                ),
+            });
+        }
+        store::finance::void_invoice(tx, id, &reason)?;
+        let after = store::finance::invoice(tx.conn(), id)?;
+        tx.audit(
+            Action::InvoiceVoided,
+            "invoice",
+            id.0,
+            Some(&before),
+            Some(&after),
+        )?;
+        Ok(())
+    })?;
+    get(store, id)
+}
+
+/// Issues a credit note for `amount` (major units) against an invoice; refused for a
+/// void invoice or beyond what is left to credit.
+pub fn credit(store: &Store, id: InvoiceId, amount: &str, reason: &str) -> Result<CreditNote> {
+    let reason = one_line("reason", reason, true).map_err(|e| Error::Invalid(vec![e]))?;
+    store.write(|tx| {
+        let invoice = store::finance::invoice(tx.conn(), id)?;
+        if invoice.voided_at.is_some() {
+            return Err(Error::Conflict {
+                field: None,
+                message: format!(
+                    "invoice {} is void: there is nothing to credit",
+                    invoice.number
+                ),
+            });
+        }
+        let currency = currency_of(&invoice.currency)?;
+        let amount = positive(amount, currency)?;
+        let credited = settled(tx.conn(), Some(invoice.deal_id))?
+            .get(&id)
+            .map_or(0, |s| s.1);
+        let left = invoice.amount_minor - credited;
+        if amount.minor > left {
+            return Err(Error::invalid(
+                "amount",
+                format!(
+                    "{} {} is more than is left to credit on {}: {} {}",
+                    amount.major(),
+                    currency.code(),
+                    invoice.number,
+                    Money::new(left, currency).major(),
+                    currency.code()
+                ),
+            ));
+        }
+        let on = today();
+        let year = on.year();
+        let seq = store::finance::next_seq(tx.conn(), Series::CreditNotes, year)?;
+        let note = CreditNote {
+            id: 0,
+            number: format!("CN-{year}-{seq:04}"),
+            invoice_id: id,
+            amount_minor: amount.minor,
+            reason: reason.clone(),
+            issued_on: on.to_string(),
+            created_at: tx.now().to_string(),
+        };
+        let note_id = store::finance::insert_credit(tx, &note, year, seq)?;
+        let stored = store::finance::credit(tx.conn(), note_id)?;
+        tx.audit(
+            Action::CreditIssued,
+            "credit_note",
+            note_id,
+            None,
+            Some(&stored),
+        )?;
+        Ok(stored)
+    })
+}
+
+fn positive(amount: &str, currency: Currency) -> Result<Money> {
+    let money = Money::parse_major("amount", amount.trim(), currency)
+        .map_err(|e| Error::Invalid(vec![e]))?;
+    if money.minor <= 0 {
+        return Err(Error::invalid(
+            "amount",
+            format!("{} is not a positive amount", amount.trim()),
+        ));
+    }
+    Ok(money)
+}
+
+/// Records a payment against an invoice. Partial payments are allowed; refused: an
+/// overpayment (the message states the open balance), a void invoice, a date before
+/// the invoice was issued.
+pub fn add_payment(store: &Store, input: PaymentInput) -> Result<Payment> {
+    let on = day("date", &input.date).map_err(|e| Error::Invalid(vec![e]))?;
+    let reference = one_line("reference", input.reference.as_deref().unwrap_or(""), false)
+        .map_err(|e| Error::Invalid(vec![e]))?;
+    store.write(|tx| {
+        let invoice = store::finance::invoice(tx.conn(), input.invoice_id)?;
+        if invoice.voided_at.is_some() {
+            return Err(Error::Conflict {
+                field: Some("invoice_id".to_string()),
+                message: format!("invoice {} is void: it takes no payment", invoice.number),
+            });
+        }
+        let currency = currency_of(&invoice.currency)?;
+        let amount = positive(&input.amount, currency)?;
+        if on.to_string() < invoice.issue_date {
+            return Err(Error::invalid(
+                "date",
+                format!(
+                    "{on} is before {} was issued ({})",
+                    invoice.number, invoice.issue_date
+                ),
+            ));
+        }
+        let (paid, credited) = settled(tx.conn(), Some(invoice.deal_id))?
+            .get(&invoice.id)
+            .copied()
+            .unwrap_or_default();
+        let open = invoice.amount_minor - credited - paid;
+        if amount.minor > open {
+            return Err(Error::invalid(
+                "amount",
+                format!(
+                    "{} {} is more than the open balance of {}: {} {}",
+                    amount.major(),
+                    currency.code(),
+                    invoice.number,
+                    Money::new(open, currency).major(),
+                    currency.code()
+                ),
+            ));
+        }
+        let id = store::finance::insert_payment(
+            tx,
+            invoice.id,
+            amount.minor,
+            &on.to_string(),
+            &reference,
+        )?;
+        let stored = store::finance::payment(tx.conn(), id)?;
+        tx.audit(Action::PaymentRecorded, "payment", id, None, Some(&stored))?;
+        Ok(stored)
+    })
+}
+
+/// The payments of an invoice, by date.
+pub fn payments(store: &Store, invoice: InvoiceId) -> Result<Vec<Payment>> {
+    store.read(|conn| {
+        store::finance::invoice(conn, invoice)?;
+        store::finance::payments(conn, Some(invoice), None)
+    })
+}

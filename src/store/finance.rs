@@ -1,0 +1,323 @@
+//! SQL for fee schedules, invoices, payments and credit notes.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use super::Tx;
+use crate::error::{Error, Result};
+use crate::model::deal::DealId;
+use crate::model::finance::{CreditNote, FeeFields, FeeTerms, InvoiceId, InvoiceRecord, Payment};
+
+const FEE_COLUMNS: &str = "deal_id, currency, annual_fee_minor, escalator_pct, billing,
+    terms_days, recognition, per_delivery_minor, per_1k_records_minor, minimum_minor,
+    updated_at";
+
+fn fees_from_row(r: &Row<'_>) -> rusqlite::Result<FeeTerms> {
+    Ok(FeeTerms {
+        deal_id: DealId(r.get(0)?),
+        currency: r.get(1)?,
+        annual_fee_minor: r.get(2)?,
+        escalator_pct: r.get(3)?,
+        billing: r.get(4)?,
+        terms_days: r.get(5)?,
+        recognition: r.get(6)?,
+        per_delivery_minor: r.get(7)?,
+        per_1k_records_minor: r.get(8)?,
+        minimum_minor: r.get(9)?,
+        updated_at: r.get(10)?,
+    })
+}
+
+/// A deal's fee terms, if it has them.
+pub(crate) fn fees(conn: &Connection, deal: DealId) -> Result<Option<FeeTerms>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {FEE_COLUMNS} FROM fee_schedules WHERE deal_id = ?1"),
+            [deal.0],
+            fees_from_row,
+        )
+        .optional()?)
+}
+
+/// Sets (or replaces) a deal's fee terms.
+pub(crate) fn set_fees(tx: &Tx<'_>, deal: DealId, f: &FeeFields) -> Result<()> {
+    tx.conn().execute(
+        &format!(
+            "INSERT OR REPLACE INTO fee_schedules ({FEE_COLUMNS})
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+        ),
+        params![
+            deal.0,
+            f.currency.code(),
+            f.annual_fee_minor,
+            f.escalator.percent().normalize().to_string(),
+            f.billing.token(),
+            f.terms_days,
+            f.recognition.token(),
+            f.per_delivery_minor,
+            f.per_1k_records_minor.normalize().to_string(),
+            f.minimum_minor,
+            tx.now(),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Ids of the deals with fee terms (for `audit verify`).
+pub(crate) fn fee_deal_ids(conn: &Connection) -> Result<Vec<i64>> {
+    ids(conn, "SELECT deal_id FROM fee_schedules ORDER BY deal_id")
+}
+
+fn ids(conn: &Connection, sql: &str) -> Result<Vec<i64>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+const INVOICE_COLUMNS: &str = "id, number, deal_id, kind, source, period_start, period_end,
+    issue_date, due_date, currency, amount_minor, voided_at, void_reason, created_at";
+
+fn invoice_from_row(r: &Row<'_>) -> rusqlite::Result<InvoiceRecord> {
+    Ok(InvoiceRecord {
+        id: InvoiceId(r.get(0)?),
+        number: r.get(1)?,
+        deal_id: DealId(r.get(2)?),
+        kind: r.get(3)?,
+        source: r.get(4)?,
+        period_start: r.get(5)?,
+        period_end: r.get(6)?,
+        issue_date: r.get(7)?,
+        due_date: r.get(8)?,
+        currency: r.get(9)?,
+        amount_minor: r.get(10)?,
+        voided_at: r.get(11)?,
+        void_reason: r.get(12)?,
+        created_at: r.get(13)?,
+    })
+}
+
+/// The next number of a numbered series (`invoices`, `credit_notes`) in `year`.
+pub(crate) fn next_seq(conn: &Connection, table: Series, year: i32) -> Result<i64> {
+    Ok(conn.query_row(
+        &format!(
+            "SELECT coalesce(max(seq), 0) + 1 FROM {} WHERE year = ?1",
+            table.table()
+        ),
+        [year],
+        |r| r.get(0),
+    )?)
+}
+
+/// A numbered series.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Series {
+    Invoices,
+    CreditNotes,
+}
+
+impl Series {
+    fn table(self) -> &'static str {
+        match self {
+            Series::Invoices => "invoices",
+            Series::CreditNotes => "credit_notes",
+        }
+    }
+}
+
+/// Records an invoice (its `id` is ignored); its id.
+pub(crate) fn insert_invoice(
+    tx: &Tx<'_>,
+    i: &InvoiceRecord,
+    year: i32,
+    seq: i64,
+) -> Result<InvoiceId> {
+    tx.conn().execute(
+        "INSERT INTO invoices (number, year, seq, deal_id, kind, source, period_start,
+             period_end, issue_date, due_date, currency, amount_minor, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            i.number,
+            year,
+            seq,
+            i.deal_id.0,
+            i.kind,
+            i.source,
+            i.period_start,
+            i.period_end,
+            i.issue_date,
+            i.due_date,
+            i.currency,
+            i.amount_minor,
+            tx.now(),
+        ],
+    )?;
+    Ok(InvoiceId(tx.conn().last_insert_rowid()))
+}
+
+/// One invoice.
+pub(crate) fn invoice(conn: &Connection, id: InvoiceId) -> Result<InvoiceRecord> {
+    conn.query_row(
+        &format!("SELECT {INVOICE_COLUMNS} FROM invoices WHERE id = ?1"),
+        [id.0],
+        invoice_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "invoice",
+        id: id.to_string(),
+    })
+}
+
+/// Invoices of one deal or all, by issue date then number.
+pub(crate) fn invoices(conn: &Connection, deal: Option<DealId>) -> Result<Vec<InvoiceRecord>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE ?1 IS NULL OR deal_id = ?1
+         ORDER BY issue_date, year, seq"
+    ))?;
+    let rows = stmt.query_map([deal.map(|d| d.0)], invoice_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Marks an invoice void.
+pub(crate) fn void_invoice(tx: &Tx<'_>, id: InvoiceId, reason: &str) -> Result<()> {
+    tx.conn().execute(
+        "UPDATE invoices SET voided_at = ?2, void_reason = ?3 WHERE id = ?1 AND voided_at IS NULL",
+        params![id.0, tx.now(), reason],
+    )?;
+    Ok(())
+}
+
+/// Ids of every invoice (for `audit verify`).
+pub(crate) fn invoice_ids(conn: &Connection) -> Result<Vec<i64>> {
+    ids(conn, "SELECT id FROM invoices ORDER BY id")
+}
+
+const PAYMENT_COLUMNS: &str = "id, invoice_id, amount_minor, paid_on, reference, created_at";
+
+fn payment_from_row(r: &Row<'_>) -> rusqlite::Result<Payment> {
+    Ok(Payment {
+        id: r.get(0)?,
+        invoice_id: InvoiceId(r.get(1)?),
+        amount_minor: r.get(2)?,
+        paid_on: r.get(3)?,
+        reference: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Records a payment; its id.
+pub(crate) fn insert_payment(
+    tx: &Tx<'_>,
+    invoice: InvoiceId,
+    amount_minor: i64,
+    paid_on: &str,
+    reference: &str,
+) -> Result<i64> {
+    tx.conn().execute(
+        "INSERT INTO payments (invoice_id, amount_minor, paid_on, reference, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![invoice.0, amount_minor, paid_on, reference, tx.now()],
+    )?;
+    Ok(tx.conn().last_insert_rowid())
+}
+
+/// One payment.
+pub(crate) fn payment(conn: &Connection, id: i64) -> Result<Payment> {
+    conn.query_row(
+        &format!("SELECT {PAYMENT_COLUMNS} FROM payments WHERE id = ?1"),
+        [id],
+        payment_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "payment",
+        id: id.to_string(),
+    })
+}
+
+/// Payments of one invoice or of one deal's invoices or all, by date.
+pub(crate) fn payments(
+    conn: &Connection,
+    invoice: Option<InvoiceId>,
+    deal: Option<DealId>,
+) -> Result<Vec<Payment>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {PAYMENT_COLUMNS} FROM payments
+         WHERE (?1 IS NULL OR invoice_id = ?1)
+           AND (?2 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?2))
+         ORDER BY paid_on, id"
+    ))?;
+    let rows = stmt.query_map(
+        params![invoice.map(|i| i.0), deal.map(|d| d.0)],
+        payment_from_row,
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of every payment (for `audit verify`).
+pub(crate) fn payment_ids(conn: &Connection) -> Result<Vec<i64>> {
+    ids(conn, "SELECT id FROM payments ORDER BY id")
+}
+
+const CREDIT_COLUMNS: &str = "id, number, invoice_id, amount_minor, reason, issued_on, created_at";
+
+fn credit_from_row(r: &Row<'_>) -> rusqlite::Result<CreditNote> {
+    Ok(CreditNote {
+        id: r.get(0)?,
+        number: r.get(1)?,
+        invoice_id: InvoiceId(r.get(2)?),
+        amount_minor: r.get(3)?,
+        reason: r.get(4)?,
+        issued_on: r.get(5)?,
+        created_at: r.get(6)?,
+    })
+}
+
+/// Records a credit note; its id.
+pub(crate) fn insert_credit(tx: &Tx<'_>, c: &CreditNote, year: i32, seq: i64) -> Result<i64> {
+    tx.conn().execute(
+        "INSERT INTO credit_notes (number, year, seq, invoice_id, amount_minor, reason,
+             issued_on, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            c.number,
+            year,
+            seq,
+            c.invoice_id.0,
+            c.amount_minor,
+            c.reason,
+            c.issued_on,
+            tx.now()
+        ],
+    )?;
+    Ok(tx.conn().last_insert_rowid())
+}
+
+/// One credit note.
+pub(crate) fn credit(conn: &Connection, id: i64) -> Result<CreditNote> {
+    conn.query_row(
+        &format!("SELECT {CREDIT_COLUMNS} FROM credit_notes WHERE id = ?1"),
+        [id],
+        credit_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "credit note",
+        id: id.to_string(),
+    })
+}
+
+/// Credit notes of one deal's invoices or all, by date.
+pub(crate) fn credits(conn: &Connection, deal: Option<DealId>) -> Result<Vec<CreditNote>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {CREDIT_COLUMNS} FROM credit_notes
+         WHERE ?1 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?1)
+         ORDER BY issued_on, id"
+    ))?;
+    let rows = stmt.query_map([deal.map(|d| d.0)], credit_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of every credit note (for `audit verify`).
+pub(crate) fn credit_ids(conn: &Connection) -> Result<Vec<i64>> {
+    ids(conn, "SELECT id FROM credit_notes ORDER BY id")
+}

@@ -1,0 +1,519 @@
+//! Finance through the CLI on a real store: the issue's $60M deal to the minor unit,
+//! refusals that write nothing, idempotent generation, numbering, payments, voids,
+//! credit notes, an early termination and a renewal.
+
+use serde_json::Value;
+
+use crate::common::Workspace;
+
+/// A draft deal from 2024-02-01 to 2027-01-31 with the issue's fee schedule.
+fn sixty_million(ws: &Workspace) -> String {
+    let partner = ws.partner("Search Co");
+    let deal = ws
+        .draft_deal(partner, "genai-training,search", "2024-02-01", "2027-01-31")
+        .to_string();
+    ws.ok(&[
+        "fee",
+        "set",
+        "--deal",
+        &deal,
+        "--currency",
+        "USD",
+        "--annual-fee",
+        "60000000.00",
+        "--escalator-pct",
+        "3",
+        "--billing",
+        "quarterly",
+        "--terms-days",
+        "30",
+        "--recognition",
+        "ratable",
+    ]);
+    deal
+}
+
+fn sign(ws: &Workspace, deal: &str) {
+    for to in ["negotiating", "signed"] {
+        ws.ok(&["deal", "transition", deal, "--to", to]);
+    }
+}
+
+fn amounts(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["amount_minor"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_sixty_million_deal_is_billed_to_the_minor_unit() {
+    let ws = Workspace::new();
+    let deal = sixty_million(&ws);
+    sign(&ws, &deal);
+    let made = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2027-01-31",
+    ]);
+    let mut expected = vec![1_500_000_000; 4];
+    expected.extend([1_545_000_000; 4]);
+    expected.extend([1_591_350_000; 4]);
+    assert_eq!(amounts(&made), expected);
+    let numbers: Vec<&str> = made
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        numbers[..5],
+        [
+            "INV-2024-0001",
+            "INV-2024-0002",
+            "INV-2024-0003",
+            "INV-2024-0004",
+            "INV-2025-0001"
+        ]
+    );
+    let first = &made[0];
+    for key in [
+        "id",
+        "number",
+        "deal_id",
+        "period_start",
+        "period_end",
+        "issue_date",
+        "due_date",
+        "currency",
+        "amount_minor",
+        "paid_minor",
+        "status",
+    ] {
+        assert!(!first[key].is_null(), "invoice list --json lacks {key}");
+    }
+    assert_eq!(first["period_start"], "2024-02-01");
+    assert_eq!(first["period_end"], "2024-04-30");
+    assert_eq!(first["due_date"], "2024-03-02");
+    // Run twice, it creates nothing new.
+    let again = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2027-01-31",
+    ]);
+    assert_eq!(again, serde_json::json!([]));
+    assert_eq!(
+        ws.ok(&["invoice", "list", "--deal", &deal])
+            .as_array()
+            .unwrap()
+            .len(),
+        12
+    );
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
+
+#[test]
+fn generation_goes_no_further_than_the_day_given() {
+    let ws = Workspace::new();
+    let deal = sixty_million(&ws);
+    sign(&ws, &deal);
+    let made = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-07-31",
+    ]);
+    assert_eq!(amounts(&made), [1_500_000_000; 2]);
+    let more = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-08-01",
+    ]);
+    assert_eq!(more[0]["number"], "INV-2024-0003");
+}
+
+#[test]
+fn bad_fees_and_payments_are_refused_and_write_nothing() {
+    let ws = Workspace::new();
+    let partner = ws.partner("Lab");
+    let deal = ws
+        .draft_deal(partner, "genai-training", "2024-01-01", "2024-12-31")
+        .to_string();
+    let set = |extra: &[&str]| {
+        let mut args = vec!["fee", "set", "--deal", deal.as_str()];
+        args.extend_from_slice(extra);
+        args.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    for (args, field, needle) in [
+        (
+            set(&["--currency", "USD", "--annual-fee", "-1.00"]),
+            "annual_fee",
+            "negative",
+        ),
+        (
+            set(&["--currency", "USD", "--annual-fee", "ten"]),
+            "annual_fee",
+            "ten",
+        ),
+        (
+            set(&["--currency", "XYZ", "--annual-fee", "1"]),
+            "currency",
+            "ISO 4217",
+        ),
+        (
+            set(&["--currency", "USD", "--annual-fee", "1.005"]),
+            "annual_fee",
+            "2 decimals",
+        ),
+        (
+            set(&["--currency", "JPY", "--annual-fee", "100.5"]),
+            "annual_fee",
+            "0 decimals",
+        ),
+        (
+            set(&[
+                "--currency",
+                "USD",
+                "--annual-fee",
+                "1",
+                "--escalator-pct",
+                "100.01",
+            ]),
+            "escalator_pct",
+            "over 100%",
+        ),
+        (
+            set(&[
+                "--currency",
+                "USD",
+                "--annual-fee",
+                "1",
+                "--billing",
+                "weekly",
+            ]),
+            "billing",
+            "weekly",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        ws.refused(&args, Some(field), needle);
+    }
+    ws.ok(&[
+        "fee",
+        "set",
+        "--deal",
+        &deal,
+        "--currency",
+        "BHD",
+        "--annual-fee",
+        "1000.500",
+    ]);
+    sign(&ws, &deal);
+    ws.refused(
+        &[
+            "fee",
+            "set",
+            "--deal",
+            &deal,
+            "--currency",
+            "BHD",
+            "--annual-fee",
+            "2000",
+        ],
+        None,
+        "frozen from signed on",
+    );
+    let made = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-12-31",
+    ]);
+    assert_eq!(amounts(&made), [1_000_500], "BHD has 3 decimals");
+    let id = made[0]["id"].to_string();
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &id,
+        "--amount",
+        "400.000",
+        "--date",
+        "2024-02-01",
+    ]);
+    ws.refused(
+        &[
+            "payment",
+            "add",
+            "--invoice",
+            &id,
+            "--amount",
+            "600.501",
+            "--date",
+            "2024-02-02",
+        ],
+        Some("amount"),
+        "open balance of INV-2024-0001: 600.500 BHD",
+    );
+    ws.refused(
+        &[
+            "payment",
+            "add",
+            "--invoice",
+            &id,
+            "--amount",
+            "0",
+            "--date",
+            "2024-02-02",
+        ],
+        Some("amount"),
+        "not a positive amount",
+    );
+    ws.refused(
+        &[
+            "payment",
+            "add",
+            "--invoice",
+            &id,
+            "--amount",
+            "1",
+            "--date",
+            "2023-12-31",
+        ],
+        Some("date"),
+        "before INV-2024-0001 was issued",
+    );
+    ws.refused(
+        &["invoice", "void", &id, "--reason", "x"],
+        None,
+        "has payments",
+    );
+}
+
+#[test]
+fn payments_voids_and_credit_notes_drive_the_status() {
+    let ws = Workspace::new();
+    let deal = sixty_million(&ws);
+    sign(&ws, &deal);
+    let made = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-05-01",
+    ]);
+    let (first, second) = (made[0]["id"].to_string(), made[1]["id"].to_string());
+    let status = |id: &str, at: &str| {
+        ws.ok(&["invoice", "list", "--deal", &deal, "--at", at])
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"].to_string() == id)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status(&first, "2024-02-15"), "issued");
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &first,
+        "--amount",
+        "10000000.00",
+        "--date",
+        "2024-02-20",
+    ]);
+    assert_eq!(status(&first, "2024-02-21"), "partially_paid");
+    assert_eq!(
+        status(&first, "2024-03-03"),
+        "overdue",
+        "due 2024-03-02, 5M open"
+    );
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &first,
+        "--amount",
+        "5000000",
+        "--date",
+        "2024-03-05",
+    ]);
+    assert_eq!(status(&first, "2024-03-06"), "paid");
+
+    ws.ok(&[
+        "invoice",
+        "void",
+        &second,
+        "--reason",
+        "billed to the wrong entity",
+    ]);
+    assert_eq!(status(&second, "2024-06-01"), "void");
+    ws.refused(
+        &[
+            "payment",
+            "add",
+            "--invoice",
+            &second,
+            "--amount",
+            "1",
+            "--date",
+            "2024-06-01",
+        ],
+        Some("invoice_id"),
+        "is void",
+    );
+    ws.refused(
+        &["invoice", "void", &second, "--reason", "again"],
+        None,
+        "already void",
+    );
+    // Voided numbers are never reused: the next invoice gets the next number.
+    let next = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-08-01",
+    ]);
+    assert_eq!(next[0]["number"], "INV-2024-0003");
+
+    // A paid invoice is corrected with a credit note, at most what it billed.
+    let note = ws.ok(&[
+        "invoice",
+        "credit",
+        &first,
+        "--amount",
+        "1000.00",
+        "--reason",
+        "SLA credit",
+    ]);
+    assert_eq!(note["amount_minor"], 100_000);
+    assert!(note["number"].as_str().unwrap().starts_with("CN-"));
+    ws.refused(
+        &[
+            "invoice",
+            "credit",
+            &first,
+            "--amount",
+            "15000000.00",
+            "--reason",
+            "too much",
+        ],
+        Some("amount"),
+        "more than is left to credit",
+    );
+    let listed = ws.ok(&["invoice", "list", "--deal", &deal, "--status", "paid"]);
+    assert_eq!(listed[0]["credited_minor"], 100_000);
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
+
+#[test]
+fn an_early_termination_stops_billing_and_shows_what_is_owed_back() {
+    let ws = Workspace::new();
+    let partner = ws.partner("Lab");
+    let deal = ws
+        .draft_deal(partner, "genai-training", "2024-01-01", "2030-12-31")
+        .to_string();
+    ws.ok(&[
+        "fee",
+        "set",
+        "--deal",
+        &deal,
+        "--currency",
+        "EUR",
+        "--annual-fee",
+        "3650.00",
+        "--billing",
+        "annual",
+    ]);
+    sign(&ws, &deal);
+    // Billed for 2024 onwards through today: at least the 2024 and 2025 invoices.
+    let before = ws.ok(&["invoice", "generate", "--deal", &deal]);
+    assert!(before.as_array().unwrap().len() >= 2);
+    ws.ok(&["deal", "transition", &deal, "--to", "terminated"]);
+    let list = ws.ok(&["invoice", "list", "--deal", &deal]);
+    // The deal ended today: the current contract year's invoice billed the days after
+    // today, which are owed back; the earlier years' are not.
+    let today = chrono::Utc::now().date_naive();
+    let current = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["period_end"].as_str().unwrap() >= today.to_string().as_str())
+        .expect("the current year's invoice");
+    let end: chrono::NaiveDate = current["period_end"].as_str().unwrap().parse().unwrap();
+    let days_after = (end - today).num_days();
+    let year_days = 365 + i64::from(today.leap_year());
+    // 3650.00 EUR over the year's days, the parts of the days after today (each day's
+    // part is 1000 or 1001 cents): within one cent per day of the proportion.
+    let owed = current["owed_back_minor"].as_i64().unwrap();
+    let proportional = 365_000 * days_after / year_days;
+    assert!(
+        (owed - proportional).abs() <= days_after.max(1),
+        "owed back {owed}, about {proportional} expected for {days_after} days"
+    );
+    assert!(list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["period_end"].as_str().unwrap() < today.to_string().as_str())
+        .all(|i| i["owed_back_minor"] == 0));
+    // A terminated deal is not billed again.
+    ws.refused(
+        &["invoice", "generate", "--deal", &deal],
+        Some("deal_id"),
+        "terminated",
+    );
+    // Crediting it clears what is owed back.
+    let id = current["id"].to_string();
+    let major = format!("{}.{:02}", owed / 100, owed % 100);
+    ws.ok(&[
+        "invoice",
+        "credit",
+        &id,
+        "--amount",
+        &major,
+        "--reason",
+        "termination",
+    ]);
+    let after = ws.ok(&["invoice", "list", "--deal", &deal]);
+    let again = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == current["id"])
+        .unwrap();
+    assert_eq!(again["owed_back_minor"], 0);
+}
+
+#[test]
+fn a_renewal_carries_the_fee_schedule() {
+    let ws = Workspace::new();
+    let deal = sixty_million(&ws);
+    sign(&ws, &deal);
+    let renewal = ws.ok(&["deal", "renew", &deal])["id"].to_string();
+    let fees = ws.ok(&["fee", "show", "--deal", &renewal]);
+    assert_eq!(fees["annual_fee_minor"], 6_000_000_000i64);
+    assert_eq!(fees["billing"], "quarterly");
+    assert_eq!(fees["escalator_pct"], "3");
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
