@@ -323,7 +323,7 @@ fn payments_voids_and_credit_notes_drive_the_status() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|i| i["id"].to_string() == id)
+            .find(|i| i["id"] == id.parse::<i64>().unwrap())
             .unwrap()["status"]
             .as_str()
             .unwrap()
