@@ -549,3 +549,82 @@ pub fn payments(store: &Store, invoice: InvoiceId) -> Result<Vec<Payment>> {
         store::finance::payments(conn, Some(invoice), None)
     })
 }
+
+/// Sets the rate of a pair on a day (replacing what that day had).
+pub fn set_fx(store: &Store, input: &FxInput) -> Result<FxRate> {
+    let fields = input.validate()?;
+    store.write(|tx| record_fx(tx, &fields))
+}
+
+fn record_fx(tx: &store::Tx<'_>, fields: &FxFields) -> Result<FxRate> {
+    let (id, before) = store::finance::set_fx(tx, fields)?;
+    let after = store::finance::fx(tx.conn(), id)?;
+    tx.audit(
+        Action::FxRateSet,
+        "fx_rate",
+        id,
+        before.as_ref(),
+        Some(&after),
+    )?;
+    Ok(after)
+}
+
+/// Imports a CSV of rates (`date,from,to,rate` with that header): every line is checked
+/// first, and a file with any bad line imports nothing and names its lines.
+pub fn import_fx(store: &Store, path: &std::path::Path) -> Result<Vec<FxRate>> {
+    let shown = crate::text::printable(&path.display().to_string()).into_owned();
+    let file =
+        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(file);
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid("file", format!("{shown}: {e}")))?
+        .clone();
+    let want = ["date", "from", "to", "rate"];
+    if headers.iter().collect::<Vec<_>>() != want {
+        return Err(Error::invalid(
+            "file",
+            format!("{shown}: the header must be date,from,to,rate"),
+        ));
+    }
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    let mut total_bad = 0u64;
+    for (n, record) in reader.records().enumerate() {
+        let line = n as u64 + 2;
+        let checked = record.map_err(|e| e.to_string()).and_then(|r| {
+            FxInput {
+                date: r[0].to_string(),
+                from: r[1].to_string(),
+                to: r[2].to_string(),
+                rate: r[3].to_string(),
+            }
+            .validate()
+            .map_err(|e| e.to_string())
+        });
+        match checked {
+            Ok(f) => rows.push(f),
+            Err(message) => {
+                total_bad += 1;
+                if bad.len() < 100 {
+                    bad.push(crate::error::LineError { line, message });
+                }
+            }
+        }
+    }
+    if total_bad > 0 {
+        return Err(Error::BadLines {
+            file: shown,
+            total: total_bad,
+            lines: bad,
+        });
+    }
+    store.write(|tx| rows.iter().map(|f| record_fx(tx, f)).collect())
+}
+
+/// The FX-rate table.
+pub fn fx_rates(store: &Store) -> Result<Vec<FxRate>> {
+    store.read(store::finance::fx_rates)
+}

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use consentry::deal::DealId;
-use consentry::finance::{self, FeeInput, FeeTerms, Invoice, InvoiceId, PaymentInput};
+use consentry::finance::{self, FeeInput, FeeTerms, FxInput, Invoice, InvoiceId, PaymentInput};
 use consentry::model::finance::day;
 use consentry::model::money::{Currency, Money};
 use consentry::{Error, Result, Store};
@@ -335,6 +335,70 @@ impl PaymentCommand {
                 });
             }
         }
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[derive(Subcommand)]
+pub(super) enum FxCommand {
+    /// Set the rate of a pair on a day: 1 FROM = RATE TO.
+    Set {
+        /// YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        date: String,
+        #[arg(long, value_name = "CODE")]
+        from: String,
+        #[arg(long, value_name = "CODE")]
+        to: String,
+        #[arg(long, allow_hyphen_values = true)]
+        rate: String,
+    },
+    /// Import a CSV of rates with the header date,from,to,rate (all or nothing).
+    Import { file: std::path::PathBuf },
+    /// The FX-rate table.
+    List,
+}
+
+impl FxCommand {
+    pub(super) fn writes(&self) -> bool {
+        match self {
+            FxCommand::Set { .. } | FxCommand::Import { .. } => true,
+            FxCommand::List => false,
+        }
+    }
+
+    pub(super) fn run(self, store: &Store, out: &Output) -> Result<ExitCode> {
+        let rates = match self {
+            FxCommand::Set {
+                date,
+                from,
+                to,
+                rate,
+            } => vec![finance::set_fx(
+                store,
+                &FxInput {
+                    date,
+                    from,
+                    to,
+                    rate,
+                },
+            )?],
+            FxCommand::Import { file } => finance::import_fx(store, &file)?,
+            FxCommand::List => finance::fx_rates(store)?,
+        };
+        out.value(&rates, || {
+            table(
+                &["DATE", "FROM", "TO", "RATE"],
+                rates.iter().map(|r| {
+                    vec![
+                        r.on_date.clone(),
+                        r.from_currency.clone(),
+                        r.to_currency.clone(),
+                        r.rate.clone(),
+                    ]
+                }),
+            )
+        });
         Ok(ExitCode::SUCCESS)
     }
 }

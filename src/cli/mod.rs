@@ -89,6 +89,9 @@ enum Command {
     /// Payments received against invoices.
     #[command(subcommand)]
     Payment(finance::PaymentCommand),
+    /// The FX-rate table reports convert with.
+    #[command(subcommand)]
+    Fx(finance::FxCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -122,6 +125,7 @@ impl Command {
             Command::Fee(c) => c.writes(),
             Command::Invoice(c) => c.writes(),
             Command::Payment(c) => c.writes(),
+            Command::Fx(c) => c.writes(),
         }
     }
 }
@@ -171,6 +175,7 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Fee(cmd) => cmd.run(&store, out),
         Command::Invoice(cmd) => cmd.run(&store, out),
         Command::Payment(cmd) => cmd.run(&store, out),
+        Command::Fx(cmd) => cmd.run(&store, out),
     }
 }
 

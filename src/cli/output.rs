@@ -132,6 +132,8 @@ fn flag_of(field: &str) -> &str {
         "reference" => "--reference",
         "through" => "--through",
         "user_id" => "--user",
+        "from" => "--from",
+        "rate" => "--rate",
         other => other,
     }
 }

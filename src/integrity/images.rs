@@ -54,7 +54,7 @@ struct Vouched {
     built_in: Option<(i64, fn() -> Value)>,
 }
 
-const VOUCHED: [Vouched; 11] = [
+const VOUCHED: [Vouched; 12] = [
     Vouched {
         entity: "partner",
         table: "partners",
@@ -169,6 +169,16 @@ const VOUCHED: [Vouched; 11] = [
         added_later: &[],
         ids: store::finance::credit_ids,
         render: |conn, id| rendered(store::finance::credit(conn, id)),
+        needs_entry: |_| true,
+        built_in: None,
+    },
+    Vouched {
+        entity: "fx_rate",
+        table: "fx_rates",
+        derived: &[],
+        added_later: &[],
+        ids: store::finance::fx_ids,
+        render: |conn, id| rendered(store::finance::fx(conn, id)),
         needs_entry: |_| true,
         built_in: None,
     },

@@ -59,6 +59,8 @@ pub enum Action {
     CreditIssued,
     /// `payment.recorded`: a payment was received (entity `payment`).
     PaymentRecorded,
+    /// `fx.set`: a rate of the FX table was set or replaced (entity `fx_rate`).
+    FxRateSet,
 }
 
 impl Action {
@@ -87,6 +89,7 @@ impl Action {
             Action::InvoiceVoided => "invoice.voided",
             Action::CreditIssued => "credit.issued",
             Action::PaymentRecorded => "payment.recorded",
+            Action::FxRateSet => "fx.set",
         }
     }
 }

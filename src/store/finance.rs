@@ -5,7 +5,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
-use crate::model::finance::{CreditNote, FeeFields, FeeTerms, InvoiceId, InvoiceRecord, Payment};
+use crate::model::finance::{
+    CreditNote, FeeFields, FeeTerms, FxFields, FxRate, InvoiceId, InvoiceRecord, Payment,
+};
 
 const FEE_COLUMNS: &str = "deal_id, currency, annual_fee_minor, escalator_pct, billing,
     terms_days, recognition, per_delivery_minor, per_1k_records_minor, minimum_minor,
@@ -320,4 +322,85 @@ pub(crate) fn credits(conn: &Connection, deal: Option<DealId>) -> Result<Vec<Cre
 /// Ids of every credit note (for `audit verify`).
 pub(crate) fn credit_ids(conn: &Connection) -> Result<Vec<i64>> {
     ids(conn, "SELECT id FROM credit_notes ORDER BY id")
+}
+
+const FX_COLUMNS: &str = "id, on_date, from_currency, to_currency, rate, created_at";
+
+fn fx_from_row(r: &Row<'_>) -> rusqlite::Result<FxRate> {
+    Ok(FxRate {
+        id: r.get(0)?,
+        on_date: r.get(1)?,
+        from_currency: r.get(2)?,
+        to_currency: r.get(3)?,
+        rate: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Sets the rate of a pair on a day (replacing the one that day had); its id and the
+/// row it replaced.
+pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)> {
+    let before = tx
+        .conn()
+        .query_row(
+            &format!(
+                "SELECT {FX_COLUMNS} FROM fx_rates
+                 WHERE on_date = ?1 AND from_currency = ?2 AND to_currency = ?3"
+            ),
+            params![f.on_date.to_string(), f.from.code(), f.to.code()],
+            fx_from_row,
+        )
+        .optional()?;
+    let id = match &before {
+        Some(old) => {
+            tx.conn().execute(
+                "UPDATE fx_rates SET rate = ?2, created_at = ?3 WHERE id = ?1",
+                params![old.id, f.rate.to_string(), tx.now()],
+            )?;
+            old.id
+        }
+        None => {
+            tx.conn().execute(
+                "INSERT INTO fx_rates (on_date, from_currency, to_currency, rate, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    f.on_date.to_string(),
+                    f.from.code(),
+                    f.to.code(),
+                    f.rate.to_string(),
+                    tx.now()
+                ],
+            )?;
+            tx.conn().last_insert_rowid()
+        }
+    };
+    Ok((id, before))
+}
+
+/// One rate.
+pub(crate) fn fx(conn: &Connection, id: i64) -> Result<FxRate> {
+    conn.query_row(
+        &format!("SELECT {FX_COLUMNS} FROM fx_rates WHERE id = ?1"),
+        [id],
+        fx_from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound {
+        entity: "FX rate",
+        id: id.to_string(),
+    })
+}
+
+/// Every rate, by day then pair.
+pub(crate) fn fx_rates(conn: &Connection) -> Result<Vec<FxRate>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {FX_COLUMNS} FROM fx_rates ORDER BY on_date, from_currency, to_currency"
+    ))?;
+    let rows = stmt.query_map([], fx_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Ids of every rate (for `audit verify`).
+pub(crate) fn fx_ids(conn: &Connection) -> Result<Vec<i64>> {
+    ids(conn, "SELECT id FROM fx_rates ORDER BY id")
 }
