@@ -20,6 +20,7 @@ pub mod overview;
 pub mod partner;
 pub mod policy;
 pub mod purpose;
+pub mod reports;
 pub mod signature;
 pub mod snapshot;
 pub mod spreadsheet;

@@ -24,6 +24,7 @@ mod lifecycle;
 mod money;
 mod never_panics;
 mod push;
+mod reports;
 mod snapshot;
 mod store;
 mod tamper;

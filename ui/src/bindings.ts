@@ -1431,6 +1431,426 @@ snapshots: Array<ExposedSnapshot>,
  */
 deliveries: Array<ExposedDelivery>, };
 
+export type InvoiceId = number;
+
+export type Grouping = "month" | "quarter" | "year";
+
+export type FxRate = { 
+/**
+ * `YYYY-MM-DD`.
+ */
+on_date: string, 
+/**
+ * ISO 4217 code.
+ */
+from_currency: string, 
+/**
+ * ISO 4217 code.
+ */
+to_currency: string, 
+/**
+ * Units of `to_currency` per unit of `from_currency`, exact decimal text, > 0.
+ */
+rate: string, };
+
+export type FxRateInput = { 
+/**
+ * `YYYY-MM-DD`, in the term years.
+ */
+date: string, 
+/**
+ * ISO 4217 code converted from.
+ */
+from: string, 
+/**
+ * ISO 4217 code converted to.
+ */
+to: string, 
+/**
+ * Units of `to` per unit of `from`: digits with an optional decimal point, > 0.
+ */
+rate: string, };
+
+export type AppliedRate = { 
+/**
+ * The row's date.
+ */
+on_date: string, 
+/**
+ * The row's `from_currency`.
+ */
+from_currency: string, 
+/**
+ * The row's `to_currency`.
+ */
+to_currency: string, 
+/**
+ * The row's rate, as stored.
+ */
+rate: string, 
+/**
+ * True when the row is for the inverse pair, so amounts were divided by the rate.
+ */
+inverted: boolean, };
+
+export type RevenueInBase = { 
+/**
+ * The base currency.
+ */
+currency: string, 
+/**
+ * The rate used; `null` when the row is in the base currency already.
+ */
+rate: AppliedRate | null, 
+/**
+ * Recognized, base minor units.
+ */
+recognized_minor: number, 
+/**
+ * Billed, base minor units.
+ */
+billed_minor: number, 
+/**
+ * Collected, base minor units.
+ */
+collected_minor: number, };
+
+export type RevenueRow = { 
+/**
+ * `2024-02`, `2024-Q1` or `2024`.
+ */
+period: string, 
+/**
+ * The period's first day, clipped to the report's `from`.
+ */
+period_start: string, 
+/**
+ * The period's last day, clipped to the report's `to`.
+ */
+period_end: string, 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * The deal's partner.
+ */
+partner_name: string, 
+/**
+ * The deal's currency (ISO 4217).
+ */
+currency: string, 
+/**
+ * Revenue recognized in the period, minor units (negative for a reversal).
+ */
+recognized_minor: number, 
+/**
+ * Invoiced in the period minus credit notes issued in it, minor units.
+ */
+billed_minor: number, 
+/**
+ * Payments received in the period, minor units.
+ */
+collected_minor: number, 
+/**
+ * The same in the base currency, converted at `period_end`; `null` without a base.
+ */
+in_base: RevenueInBase | null, };
+
+export type RevenueSums = { 
+/**
+ * Recognized, minor units.
+ */
+recognized_minor: number, 
+/**
+ * Billed net of credit notes, minor units.
+ */
+billed_minor: number, 
+/**
+ * Collected, minor units.
+ */
+collected_minor: number, };
+
+export type BaseRevenueTotals = { 
+/**
+ * The base currency.
+ */
+currency: string, 
+/**
+ * Recognized, minor units.
+ */
+recognized_minor: number, 
+/**
+ * Billed net of credit notes, minor units.
+ */
+billed_minor: number, 
+/**
+ * Collected, minor units.
+ */
+collected_minor: number, };
+
+export type RevenueReport = { 
+/**
+ * The first day reported.
+ */
+from: string, 
+/**
+ * The last day reported.
+ */
+to: string, 
+/**
+ * How rows are grouped.
+ */
+group: Grouping, 
+/**
+ * Per (period, deal), in period then deal order; all-zero rows left out.
+ */
+rows: Array<RevenueRow>, 
+/**
+ * Recognized per currency, minor units: the sum of the rows.
+ */
+totals: { [key in string]: number }, 
+/**
+ * Recognized, billed and collected per currency: the sums of the rows.
+ */
+sums: { [key in string]: RevenueSums }, 
+/**
+ * With a base currency: the sums of the rows' converted amounts.
+ */
+in_base: BaseRevenueTotals | null, };
+
+export type DeferredInBase = { 
+/**
+ * The base currency.
+ */
+currency: string, 
+/**
+ * The rate used; `null` when already in the base currency (and in totals).
+ */
+rate: AppliedRate | null, 
+/**
+ * Deferred, base minor units.
+ */
+deferred_minor: number, 
+/**
+ * Receivable, base minor units.
+ */
+receivable_minor: number, 
+/**
+ * Owed back, base minor units.
+ */
+owed_back_minor: number, };
+
+export type DeferredRow = { 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * The deal's partner.
+ */
+partner_name: string, 
+/**
+ * The deal's currency.
+ */
+currency: string, 
+/**
+ * Billed through the day, net of credit notes, minor units.
+ */
+billed_minor: number, 
+/**
+ * Recognized through the day, minor units.
+ */
+recognized_minor: number, 
+/**
+ * billed - recognized: negative when revenue was recognized before it was billed.
+ */
+deferred_minor: number, 
+/**
+ * Still to be paid on invoices issued by the day (credits and payments by then
+ * deducted), minor units.
+ */
+receivable_minor: number, 
+/**
+ * What invoices billed for days after the deal's termination and credit notes have
+ * not yet returned, minor units (0 unless terminated by the day).
+ */
+owed_back_minor: number, 
+/**
+ * The same in the base currency at the day; `null` without a base.
+ */
+in_base: DeferredInBase | null, };
+
+export type DeferredSums = { 
+/**
+ * Billed, minor units.
+ */
+billed_minor: number, 
+/**
+ * Recognized, minor units.
+ */
+recognized_minor: number, 
+/**
+ * Deferred, minor units.
+ */
+deferred_minor: number, 
+/**
+ * Receivable, minor units.
+ */
+receivable_minor: number, 
+/**
+ * Owed back, minor units.
+ */
+owed_back_minor: number, };
+
+export type DeferredReport = { 
+/**
+ * The day (balances at its end).
+ */
+at: string, 
+/**
+ * One per deal with anything to show, in deal order.
+ */
+rows: Array<DeferredRow>, 
+/**
+ * Per currency: the sums of the rows.
+ */
+totals: { [key in string]: DeferredSums }, 
+/**
+ * With a base currency: the sums of the rows' converted amounts.
+ */
+in_base: DeferredInBase | null, };
+
+export type AgingBucket = "current" | "1-30" | "31-60" | "61-90" | "over_90";
+
+export type AgingInvoice = { 
+/**
+ * The invoice.
+ */
+invoice_id: InvoiceId, 
+/**
+ * Its number.
+ */
+number: string, 
+/**
+ * Its deal.
+ */
+deal_id: DealId, 
+/**
+ * The deal's partner.
+ */
+partner_name: string, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * Issued on.
+ */
+issue_date: string, 
+/**
+ * Due on.
+ */
+due_date: string, 
+/**
+ * The amount billed, minor units.
+ */
+amount_minor: number, 
+/**
+ * Credited by the day, minor units.
+ */
+credited_minor: number, 
+/**
+ * Paid by the day, minor units.
+ */
+paid_minor: number, 
+/**
+ * amount - credited - paid, > 0.
+ */
+balance_minor: number, 
+/**
+ * Days from the due date to the report's date; 0 or less when not yet late.
+ */
+days_past_due: number, 
+/**
+ * Its bucket.
+ */
+bucket: AgingBucket, };
+
+export type AgingTotals = { 
+/**
+ * Not yet late, minor units.
+ */
+current: number, 
+/**
+ * 1 to 30 days late.
+ */
+"1-30": number, 
+/**
+ * 31 to 60 days late.
+ */
+"31-60": number, 
+/**
+ * 61 to 90 days late.
+ */
+"61-90": number, 
+/**
+ * Over 90 days late.
+ */
+over_90: number, 
+/**
+ * All of them.
+ */
+total: number, };
+
+export type BaseAgingTotals = { 
+/**
+ * The base currency.
+ */
+currency: string, 
+/**
+ * Not yet late, minor units.
+ */
+current: number, 
+/**
+ * 1 to 30 days late.
+ */
+"1-30": number, 
+/**
+ * 31 to 60 days late.
+ */
+"31-60": number, 
+/**
+ * 61 to 90 days late.
+ */
+"61-90": number, 
+/**
+ * Over 90 days late.
+ */
+over_90: number, 
+/**
+ * All of them.
+ */
+total: number, };
+
+export type AgingReport = { 
+/**
+ * The day.
+ */
+at: string, 
+/**
+ * The open invoices, by due date then number.
+ */
+invoices: Array<AgingInvoice>, 
+/**
+ * Per currency, per bucket: the sums of the balances.
+ */
+totals: { [key in string]: AgingTotals }, 
+/**
+ * With a base currency: per bucket, the sums of the converted balances.
+ */
+in_base: BaseAgingTotals | null, };
+
 /** The moves each deal status allows, in the order the UI offers them. */
 export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {"draft":["negotiating","terminated"],"negotiating":["signed","terminated"],"signed":["active","terminated"],"active":["expired","terminated"],"expired":[],"terminated":[]};
 
