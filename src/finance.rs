@@ -22,6 +22,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, NaiveDate, Utc};
 
 pub use crate::model::finance::*;
+pub use crate::model::reports::{
+    aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, AgingReport, DealBooks,
+    DeferredReport, FxRate, FxRateInput, FxTable, Grouping, RevenueQuery, RevenueReport,
+};
 
 use crate::deal::{Deal, DealId, DealStatus};
 use crate::error::{Error, Result};
@@ -551,13 +555,13 @@ pub fn payments(store: &Store, invoice: InvoiceId) -> Result<Vec<Payment>> {
 }
 
 /// Sets the rate of a pair on a day (replacing what that day had).
-pub fn set_fx(store: &Store, input: &FxInput) -> Result<FxRate> {
-    let fields = input.validate()?;
-    store.write(|tx| record_fx(tx, &fields))
+pub fn set_fx(store: &Store, input: &FxRateInput) -> Result<FxRateRecord> {
+    let rate = input.validate()?;
+    store.write(|tx| record_fx(tx, &rate))
 }
 
-fn record_fx(tx: &store::Tx<'_>, fields: &FxFields) -> Result<FxRate> {
-    let (id, before) = store::finance::set_fx(tx, fields)?;
+fn record_fx(tx: &store::Tx<'_>, rate: &FxRate) -> Result<FxRateRecord> {
+    let (id, before) = store::finance::set_fx(tx, rate)?;
     let after = store::finance::fx(tx.conn(), id)?;
     tx.audit(
         Action::FxRateSet,
@@ -569,62 +573,158 @@ fn record_fx(tx: &store::Tx<'_>, fields: &FxFields) -> Result<FxRate> {
     Ok(after)
 }
 
-/// Imports a CSV of rates (`date,from,to,rate` with that header): every line is checked
-/// first, and a file with any bad line imports nothing and names its lines.
-pub fn import_fx(store: &Store, path: &std::path::Path) -> Result<Vec<FxRate>> {
+/// Imports a CSV of rates (`date,from,to,rate`): every line is checked first, and a
+/// file with any bad line imports nothing and names its lines.
+pub fn import_fx(store: &Store, path: &std::path::Path) -> Result<Vec<FxRateRecord>> {
     let shown = crate::text::printable(&path.display().to_string()).into_owned();
-    let file =
-        std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(file);
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid("file", format!("{shown}: {e}")))?
-        .clone();
-    let want = ["date", "from", "to", "rate"];
-    if headers.iter().collect::<Vec<_>>() != want {
-        return Err(Error::invalid(
-            "file",
-            format!("{shown}: the header must be date,from,to,rate"),
-        ));
-    }
-    let mut rows = Vec::new();
-    let mut bad = Vec::new();
-    let mut total_bad = 0u64;
-    for (n, record) in reader.records().enumerate() {
-        let line = n as u64 + 2;
-        let checked = record.map_err(|e| e.to_string()).and_then(|r| {
-            FxInput {
-                date: r[0].to_string(),
-                from: r[1].to_string(),
-                to: r[2].to_string(),
-                rate: r[3].to_string(),
-            }
-            .validate()
-            .map_err(|e| e.to_string())
-        });
-        match checked {
-            Ok(f) => rows.push(f),
-            Err(message) => {
-                total_bad += 1;
-                if bad.len() < 100 {
-                    bad.push(crate::error::LineError { line, message });
-                }
-            }
-        }
-    }
-    if total_bad > 0 {
-        return Err(Error::BadLines {
-            file: shown,
-            total: total_bad,
-            lines: bad,
-        });
-    }
-    store.write(|tx| rows.iter().map(|f| record_fx(tx, f)).collect())
+    let bytes = std::fs::read(path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
+    let rates = fx_rates_from_csv(&shown, &bytes)?;
+    store.write(|tx| rates.iter().map(|r| record_fx(tx, r)).collect())
 }
 
 /// The FX-rate table.
-pub fn fx_rates(store: &Store) -> Result<Vec<FxRate>> {
+pub fn fx_rates(store: &Store) -> Result<Vec<FxRateRecord>> {
     store.read(store::finance::fx_rates)
+}
+
+/// Everything the reports read about the deals with a fee schedule (all, or one).
+struct Ledger {
+    deals: Vec<(Deal, FeeFields, crate::model::fees::FeeSchedule)>,
+    invoices: HashMap<DealId, Vec<InvoiceRecord>>,
+    credits: HashMap<DealId, Vec<CreditNote>>,
+    payments: HashMap<DealId, Vec<Payment>>,
+    usage: HashMap<DealId, Vec<crate::model::fees::UsageFee>>,
+    fx: FxTable,
+}
+
+fn ledger(store: &Store, deal: Option<DealId>) -> Result<Ledger> {
+    store.read_consistent(|conn| {
+        let deals = match deal {
+            Some(id) => vec![store::deals::get(conn, id)?],
+            None => store::deals::list(conn, &Default::default())?,
+        };
+        let mut books = Vec::new();
+        for d in deals {
+            let Some(terms) = store::finance::fees(conn, d.id)? else {
+                continue;
+            };
+            let fields = terms.fields()?;
+            let schedule = schedule_of(&d, &fields)?;
+            books.push((d, fields, schedule));
+        }
+        let mut invoices: HashMap<DealId, Vec<InvoiceRecord>> = HashMap::new();
+        let mut usage: HashMap<DealId, Vec<crate::model::fees::UsageFee>> = HashMap::new();
+        let mut deal_of: HashMap<InvoiceId, DealId> = HashMap::new();
+        for i in store::finance::invoices(conn, deal)? {
+            deal_of.insert(i.id, i.deal_id);
+            // Delivery fees and minimum true-ups are revenue on the day they are billed.
+            if i.voided_at.is_none() && i.kind != "installment" {
+                let on = i.issue_date.parse().map_err(|_| {
+                    Error::invalid(
+                        "books",
+                        format!("invoice {} has no valid issue date", i.number),
+                    )
+                })?;
+                usage
+                    .entry(i.deal_id)
+                    .or_default()
+                    .push(crate::model::fees::UsageFee {
+                        on,
+                        amount: Money::new(i.amount_minor, currency_of(&i.currency)?),
+                    });
+            }
+            invoices.entry(i.deal_id).or_default().push(i);
+        }
+        let mut credits: HashMap<DealId, Vec<CreditNote>> = HashMap::new();
+        for c in store::finance::credits(conn, deal)? {
+            if let Some(d) = deal_of.get(&c.invoice_id) {
+                credits.entry(*d).or_default().push(c);
+            }
+        }
+        let mut payments: HashMap<DealId, Vec<Payment>> = HashMap::new();
+        for p in store::finance::payments(conn, None, deal)? {
+            if let Some(d) = deal_of.get(&p.invoice_id) {
+                payments.entry(*d).or_default().push(p);
+            }
+        }
+        let rates: Vec<FxRate> = store::finance::fx_rates(conn)?
+            .into_iter()
+            .map(|r| r.rate)
+            .collect();
+        Ok(Ledger {
+            deals: books,
+            invoices,
+            credits,
+            payments,
+            usage,
+            fx: FxTable::new(&rates)?,
+        })
+    })
+}
+
+impl Ledger {
+    fn books(&self) -> Vec<DealBooks<'_>> {
+        self.deals
+            .iter()
+            .map(|(d, fields, schedule)| DealBooks {
+                deal_id: d.id,
+                partner_name: &d.partner_name,
+                schedule,
+                recognition: fields.recognition,
+                invoices: self.invoices.get(&d.id).map_or(&[], Vec::as_slice),
+                credits: self.credits.get(&d.id).map_or(&[], Vec::as_slice),
+                payments: self.payments.get(&d.id).map_or(&[], Vec::as_slice),
+                usage: self.usage.get(&d.id).map_or(&[], Vec::as_slice),
+            })
+            .collect()
+    }
+}
+
+fn base_currency(base: Option<&str>) -> Result<Option<Currency>> {
+    base.map(|b| Currency::parse("base", b.trim()).map_err(|e| Error::Invalid(vec![e])))
+        .transpose()
+}
+
+/// Revenue recognized, billed and collected per period and deal (PRODUCT.md §5), of one
+/// deal or all; with `base`, converted through the FX-rate table.
+pub fn revenue(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    group: Grouping,
+    deal: Option<DealId>,
+    base: Option<&str>,
+) -> Result<RevenueReport> {
+    let query = RevenueQuery {
+        from,
+        to,
+        group,
+        base: base_currency(base)?,
+    };
+    let ledger = ledger(store, deal)?;
+    crate::model::reports::revenue(&ledger.books(), &query, &ledger.fx)
+}
+
+/// Deferred revenue (billed - recognized) and receivables per deal at a day.
+pub fn deferred(
+    store: &Store,
+    at: NaiveDate,
+    deal: Option<DealId>,
+    base: Option<&str>,
+) -> Result<DeferredReport> {
+    let base = base_currency(base)?;
+    let ledger = ledger(store, deal)?;
+    crate::model::reports::deferred(&ledger.books(), at, base, &ledger.fx)
+}
+
+/// Open invoices at a day by days past due: current, 1-30, 31-60, 61-90, over 90.
+pub fn aging(
+    store: &Store,
+    at: NaiveDate,
+    deal: Option<DealId>,
+    base: Option<&str>,
+) -> Result<AgingReport> {
+    let base = base_currency(base)?;
+    let ledger = ledger(store, deal)?;
+    crate::model::reports::aging(&ledger.books(), at, base, &ledger.fx)
 }

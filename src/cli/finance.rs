@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 
 use consentry::deal::DealId;
-use consentry::finance::{self, FeeInput, FeeTerms, FxInput, Invoice, InvoiceId, PaymentInput};
+use consentry::finance::{self, FeeInput, FeeTerms, FxRateInput, Invoice, InvoiceId, PaymentInput};
 use consentry::model::finance::day;
 use consentry::model::money::{Currency, Money};
 use consentry::{Error, Result, Store};
@@ -376,7 +376,7 @@ impl FxCommand {
                 rate,
             } => vec![finance::set_fx(
                 store,
-                &FxInput {
+                &FxRateInput {
                     date,
                     from,
                     to,
@@ -391,14 +391,226 @@ impl FxCommand {
                 &["DATE", "FROM", "TO", "RATE"],
                 rates.iter().map(|r| {
                     vec![
-                        r.on_date.clone(),
-                        r.from_currency.clone(),
-                        r.to_currency.clone(),
-                        r.rate.clone(),
+                        r.rate.on_date.clone(),
+                        r.rate.from_currency.clone(),
+                        r.rate.to_currency.clone(),
+                        r.rate.rate.clone(),
                     ]
                 }),
             )
         });
+        Ok(ExitCode::SUCCESS)
+    }
+}
+
+#[derive(Subcommand)]
+pub(super) enum ReportCommand {
+    /// Revenue recognized, billed and collected per period and deal.
+    Revenue {
+        /// First day, YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day (inclusive), YYYY-MM-DD.
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        /// month, quarter or year (default month).
+        #[arg(long, default_value = "month")]
+        group: String,
+        #[arg(long, value_name = "ID")]
+        deal: Option<i64>,
+        /// Also convert to this currency through the FX-rate table.
+        #[arg(long, value_name = "CODE")]
+        base: Option<String>,
+        /// Print CSV (formula cells neutralized) instead of a table.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Deferred revenue and receivables per deal at a day.
+    Deferred {
+        #[arg(long, value_name = "DATE")]
+        at: String,
+        #[arg(long, value_name = "ID")]
+        deal: Option<i64>,
+        #[arg(long, value_name = "CODE")]
+        base: Option<String>,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+    /// Open invoices at a day by days past due: current, 1-30, 31-60, 61-90, over 90.
+    Aging {
+        #[arg(long, value_name = "DATE")]
+        at: String,
+        #[arg(long, value_name = "ID")]
+        deal: Option<i64>,
+        #[arg(long, value_name = "CODE")]
+        base: Option<String>,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+}
+
+fn required_date(field: &str, text: &str) -> Result<chrono::NaiveDate> {
+    day(field, text).map_err(|e| Error::Invalid(vec![e]))
+}
+
+/// Writes a report as CSV on stdout.
+fn print_csv(write: impl FnOnce(&mut Vec<u8>) -> Result<()>) -> Result<()> {
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(&bytes);
+    Ok(())
+}
+
+impl ReportCommand {
+    pub(super) fn writes(&self) -> bool {
+        match self {
+            ReportCommand::Revenue { .. }
+            | ReportCommand::Deferred { .. }
+            | ReportCommand::Aging { .. } => false,
+        }
+    }
+
+    pub(super) fn run(self, store: &Store, out: &Output) -> Result<ExitCode> {
+        match self {
+            ReportCommand::Revenue {
+                from,
+                to,
+                group,
+                deal,
+                base,
+                csv,
+            } => {
+                let group: finance::Grouping =
+                    group.parse().map_err(|e| Error::Invalid(vec![e]))?;
+                let report = finance::revenue(
+                    store,
+                    required_date("from", &from)?,
+                    required_date("to", &to)?,
+                    group,
+                    deal.map(DealId),
+                    base.as_deref(),
+                )?;
+                if csv {
+                    print_csv(|w| finance::revenue_csv(&report, w))?;
+                } else {
+                    out.value(&report, || {
+                        let mut text = table(
+                            &[
+                                "PERIOD",
+                                "DEAL",
+                                "PARTNER",
+                                "RECOGNIZED",
+                                "BILLED",
+                                "COLLECTED",
+                            ],
+                            report.rows.iter().map(|r| {
+                                vec![
+                                    r.period.clone(),
+                                    r.deal_id.to_string(),
+                                    r.partner_name.clone(),
+                                    major(r.recognized_minor, &r.currency),
+                                    major(r.billed_minor, &r.currency),
+                                    major(r.collected_minor, &r.currency),
+                                ]
+                            }),
+                        );
+                        for (currency, minor) in &report.totals {
+                            text.push_str(&format!(
+                                "recognized in total: {}\n",
+                                major(*minor, currency)
+                            ));
+                        }
+                        if let Some(b) = &report.in_base {
+                            text.push_str(&format!(
+                                "in {}: recognized {}, billed {}, collected {}\n",
+                                b.currency,
+                                major(b.sums.recognized_minor, &b.currency),
+                                major(b.sums.billed_minor, &b.currency),
+                                major(b.sums.collected_minor, &b.currency)
+                            ));
+                        }
+                        text
+                    });
+                }
+            }
+            ReportCommand::Deferred {
+                at,
+                deal,
+                base,
+                csv,
+            } => {
+                let report = finance::deferred(
+                    store,
+                    required_date("at", &at)?,
+                    deal.map(DealId),
+                    base.as_deref(),
+                )?;
+                if csv {
+                    print_csv(|w| finance::deferred_csv(&report, w))?;
+                } else {
+                    out.value(&report, || {
+                        table(
+                            &[
+                                "DEAL",
+                                "PARTNER",
+                                "BILLED",
+                                "RECOGNIZED",
+                                "DEFERRED",
+                                "RECEIVABLE",
+                                "OWED BACK",
+                            ],
+                            report.rows.iter().map(|r| {
+                                vec![
+                                    r.deal_id.to_string(),
+                                    r.partner_name.clone(),
+                                    major(r.billed_minor, &r.currency),
+                                    major(r.recognized_minor, &r.currency),
+                                    major(r.deferred_minor, &r.currency),
+                                    major(r.receivable_minor, &r.currency),
+                                    major(r.owed_back_minor, &r.currency),
+                                ]
+                            }),
+                        )
+                    });
+                }
+            }
+            ReportCommand::Aging {
+                at,
+                deal,
+                base,
+                csv,
+            } => {
+                let report = finance::aging(
+                    store,
+                    required_date("at", &at)?,
+                    deal.map(DealId),
+                    base.as_deref(),
+                )?;
+                if csv {
+                    print_csv(|w| finance::aging_csv(&report, w))?;
+                } else {
+                    out.value(&report, || {
+                        table(
+                            &[
+                                "CURRENCY", "CURRENT", "1-30", "31-60", "61-90", "OVER 90", "TOTAL",
+                            ],
+                            report.totals.iter().map(|(c, t)| {
+                                vec![
+                                    c.clone(),
+                                    major(t.current, c),
+                                    major(t.days_1_30, c),
+                                    major(t.days_31_60, c),
+                                    major(t.days_61_90, c),
+                                    major(t.over_90, c),
+                                    major(t.total, c),
+                                ]
+                            }),
+                        )
+                    });
+                }
+            }
+        }
         Ok(ExitCode::SUCCESS)
     }
 }

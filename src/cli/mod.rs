@@ -92,6 +92,9 @@ enum Command {
     /// The FX-rate table reports convert with.
     #[command(subcommand)]
     Fx(finance::FxCommand),
+    /// Finance reports: revenue, deferred revenue, receivables aging.
+    #[command(subcommand)]
+    Finance(finance::ReportCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -126,6 +129,7 @@ impl Command {
             Command::Invoice(c) => c.writes(),
             Command::Payment(c) => c.writes(),
             Command::Fx(c) => c.writes(),
+            Command::Finance(c) => c.writes(),
         }
     }
 }
@@ -176,6 +180,7 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Invoice(cmd) => cmd.run(&store, out),
         Command::Payment(cmd) => cmd.run(&store, out),
         Command::Fx(cmd) => cmd.run(&store, out),
+        Command::Finance(cmd) => cmd.run(&store, out),
     }
 }
 

@@ -134,6 +134,9 @@ fn flag_of(field: &str) -> &str {
         "user_id" => "--user",
         "from" => "--from",
         "rate" => "--rate",
+        "group" => "--group",
+        "base" => "--base",
+        "at" => "--at",
         other => other,
     }
 }

@@ -416,80 +416,14 @@ pub fn one_line(
     Ok(text.to_string())
 }
 
-/// One row of the user's FX-rate table: on `on_date`, 1 unit of `from` is `rate`
-/// units of `to`.
+/// A stored row of the user's FX-rate table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct FxRate {
+pub struct FxRateRecord {
     /// Assigned by the store.
     pub id: i64,
-    /// The day the rate applies from.
-    pub on_date: String,
-    /// ISO 4217.
-    pub from_currency: String,
-    /// ISO 4217.
-    pub to_currency: String,
-    /// Exact positive decimal text, e.g. `0.92`.
-    pub rate: String,
+    /// The rate: on a day, 1 unit of one currency is so many units of another.
+    #[serde(flatten)]
+    pub rate: crate::model::reports::FxRate,
     /// When it was recorded.
     pub created_at: String,
-}
-
-/// What `fx set` takes (and each line of `fx import`): text as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct FxInput {
-    /// `YYYY-MM-DD`.
-    pub date: String,
-    /// ISO 4217.
-    pub from: String,
-    /// ISO 4217.
-    pub to: String,
-    /// A positive exact decimal.
-    pub rate: String,
-}
-
-/// A validated [`FxInput`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FxFields {
-    /// The day.
-    pub on_date: NaiveDate,
-    /// From.
-    pub from: Currency,
-    /// To.
-    pub to: Currency,
-    /// Units of `to` per unit of `from`, > 0, normalized.
-    pub rate: Decimal,
-}
-
-impl FxInput {
-    /// Checks every field, naming each problem's field.
-    pub fn validate(&self) -> Result<FxFields> {
-        let mut problems = Problems::default();
-        let on_date = problems.take(day("date", &self.date));
-        let from = problems.take(Currency::parse("from", self.from.trim()));
-        let to = problems.take(Currency::parse("to", self.to.trim()));
-        let rate = problems.take(crate::model::money::parse_decimal("rate", self.rate.trim()));
-        if let Some(r) = rate {
-            if r <= Decimal::ZERO {
-                problems.add(
-                    "rate",
-                    format!("{} is not a positive rate", self.rate.trim()),
-                );
-            }
-        }
-        if let (Some(f), Some(t)) = (from, to) {
-            if f == t {
-                problems.add(
-                    "to",
-                    format!("a rate from {} to itself is always 1", f.code()),
-                );
-            }
-        }
-        problems.into_result()?;
-        Ok(FxFields {
-            on_date: on_date.expect("checked"),
-            from: from.expect("checked"),
-            to: to.expect("checked"),
-            rate: rate.expect("checked").normalize(),
-        })
-    }
 }

@@ -6,8 +6,9 @@ use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
 use crate::model::finance::{
-    CreditNote, FeeFields, FeeTerms, FxFields, FxRate, InvoiceId, InvoiceRecord, Payment,
+    CreditNote, FeeFields, FeeTerms, FxRateRecord, InvoiceId, InvoiceRecord, Payment,
 };
+use crate::model::reports::FxRate;
 
 const FEE_COLUMNS: &str = "deal_id, currency, annual_fee_minor, escalator_pct, billing,
     terms_days, recognition, per_delivery_minor, per_1k_records_minor, minimum_minor,
@@ -326,20 +327,22 @@ pub(crate) fn credit_ids(conn: &Connection) -> Result<Vec<i64>> {
 
 const FX_COLUMNS: &str = "id, on_date, from_currency, to_currency, rate, created_at";
 
-fn fx_from_row(r: &Row<'_>) -> rusqlite::Result<FxRate> {
-    Ok(FxRate {
+fn fx_from_row(r: &Row<'_>) -> rusqlite::Result<FxRateRecord> {
+    Ok(FxRateRecord {
         id: r.get(0)?,
-        on_date: r.get(1)?,
-        from_currency: r.get(2)?,
-        to_currency: r.get(3)?,
-        rate: r.get(4)?,
+        rate: FxRate {
+            on_date: r.get(1)?,
+            from_currency: r.get(2)?,
+            to_currency: r.get(3)?,
+            rate: r.get(4)?,
+        },
         created_at: r.get(5)?,
     })
 }
 
 /// Sets the rate of a pair on a day (replacing the one that day had); its id and the
 /// row it replaced.
-pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)> {
+pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxRate) -> Result<(i64, Option<FxRateRecord>)> {
     let before = tx
         .conn()
         .query_row(
@@ -347,7 +350,7 @@ pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)>
                 "SELECT {FX_COLUMNS} FROM fx_rates
                  WHERE on_date = ?1 AND from_currency = ?2 AND to_currency = ?3"
             ),
-            params![f.on_date.to_string(), f.from.code(), f.to.code()],
+            params![f.on_date, f.from_currency, f.to_currency],
             fx_from_row,
         )
         .optional()?;
@@ -355,7 +358,7 @@ pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)>
         Some(old) => {
             tx.conn().execute(
                 "UPDATE fx_rates SET rate = ?2, created_at = ?3 WHERE id = ?1",
-                params![old.id, f.rate.to_string(), tx.now()],
+                params![old.id, f.rate, tx.now()],
             )?;
             old.id
         }
@@ -363,13 +366,7 @@ pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)>
             tx.conn().execute(
                 "INSERT INTO fx_rates (on_date, from_currency, to_currency, rate, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![
-                    f.on_date.to_string(),
-                    f.from.code(),
-                    f.to.code(),
-                    f.rate.to_string(),
-                    tx.now()
-                ],
+                params![f.on_date, f.from_currency, f.to_currency, f.rate, tx.now()],
             )?;
             tx.conn().last_insert_rowid()
         }
@@ -378,7 +375,7 @@ pub(crate) fn set_fx(tx: &Tx<'_>, f: &FxFields) -> Result<(i64, Option<FxRate>)>
 }
 
 /// One rate.
-pub(crate) fn fx(conn: &Connection, id: i64) -> Result<FxRate> {
+pub(crate) fn fx(conn: &Connection, id: i64) -> Result<FxRateRecord> {
     conn.query_row(
         &format!("SELECT {FX_COLUMNS} FROM fx_rates WHERE id = ?1"),
         [id],
@@ -392,7 +389,7 @@ pub(crate) fn fx(conn: &Connection, id: i64) -> Result<FxRate> {
 }
 
 /// Every rate, by day then pair.
-pub(crate) fn fx_rates(conn: &Connection) -> Result<Vec<FxRate>> {
+pub(crate) fn fx_rates(conn: &Connection) -> Result<Vec<FxRateRecord>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {FX_COLUMNS} FROM fx_rates ORDER BY on_date, from_currency, to_currency"
     ))?;

@@ -517,3 +517,172 @@ fn a_renewal_carries_the_fee_schedule() {
     assert_eq!(fees["escalator_pct"], "3");
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
 }
+
+#[test]
+fn reports_read_the_store_as_the_issue_states() {
+    let ws = Workspace::new();
+    let deal = sixty_million(&ws);
+    sign(&ws, &deal);
+    let made = ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-12-31",
+    ]);
+    let first = made[0]["id"].to_string();
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &first,
+        "--amount",
+        "15000000.00",
+        "--date",
+        "2024-03-01",
+    ]);
+    let report = ws.ok(&[
+        "finance",
+        "revenue",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--group",
+        "year",
+    ]);
+    let row = &report["rows"][0];
+    for key in [
+        "period",
+        "deal_id",
+        "currency",
+        "recognized_minor",
+        "billed_minor",
+        "collected_minor",
+    ] {
+        assert!(!row[key].is_null(), "revenue row lacks {key}");
+    }
+    assert_eq!(
+        row["recognized_minor"], 5_491_803_278i64,
+        "335 of 366 days of 60M"
+    );
+    assert_eq!(row["billed_minor"], 4 * 1_500_000_000i64);
+    assert_eq!(row["collected_minor"], 1_500_000_000i64);
+    assert_eq!(report["totals"]["USD"], 5_491_803_278i64);
+
+    // A base currency needs a rate; the error names the pair and the date.
+    let args = [
+        "finance",
+        "revenue",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--group",
+        "year",
+        "--base",
+        "EUR",
+    ];
+    ws.refused(
+        &args,
+        Some("base"),
+        "no USD→EUR rate on or before 2024-12-31",
+    );
+    ws.ok(&[
+        "fx",
+        "set",
+        "--date",
+        "2024-01-01",
+        "--from",
+        "USD",
+        "--to",
+        "EUR",
+        "--rate",
+        "0.92",
+    ]);
+    let based = ws.ok(&args);
+    // 54,918,032.78 USD x 0.92 = 50,524,590.1576 EUR, half to even: 50,524,590.16.
+    assert_eq!(based["in_base"]["recognized_minor"], 5_052_459_016i64);
+
+    let aging = ws.ok(&["finance", "aging", "--at", "2024-06-15"]);
+    // INV-2024-0001 is paid; INV-2024-0002 (issued 2024-05-01, due 2024-05-31) is 15
+    // days late.
+    assert_eq!(aging["totals"]["USD"]["1-30"], 1_500_000_000i64);
+    assert_eq!(aging["totals"]["USD"]["total"], 1_500_000_000i64);
+    let deferred = ws.ok(&["finance", "deferred", "--at", "2024-06-30"]);
+    let d = &deferred["rows"][0];
+    assert_eq!(
+        d["deferred_minor"].as_i64().unwrap(),
+        d["billed_minor"].as_i64().unwrap() - d["recognized_minor"].as_i64().unwrap()
+    );
+}
+
+#[test]
+fn csv_exports_neutralize_formula_cells_and_fx_imports_all_or_nothing() {
+    let ws = Workspace::new();
+    let partner = ws.ok(&[
+        "partner",
+        "add",
+        "--name",
+        "=HYPERLINK(\"http://evil\")",
+        "--kind",
+        "ai-lab",
+    ])["id"]
+        .as_i64()
+        .unwrap();
+    let deal = ws
+        .draft_deal(partner, "search", "2024-01-01", "2024-12-31")
+        .to_string();
+    ws.ok(&[
+        "fee",
+        "set",
+        "--deal",
+        &deal,
+        "--currency",
+        "USD",
+        "--annual-fee",
+        "1200.00",
+    ]);
+    sign(&ws, &deal);
+    ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-12-31",
+    ]);
+    let out = ws
+        .cmd(&[
+            "finance",
+            "revenue",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.contains("'=HYPERLINK"), "{csv}");
+    assert!(!csv.contains(",=HYPERLINK"), "{csv}");
+
+    let rates = ws.dir.path().join("rates.csv");
+    std::fs::write(
+        &rates,
+        "date,from,to,rate\n2024-01-31,USD,EUR,0.92\n2024-02-30,USD,EUR,0.91\n",
+    )
+    .unwrap();
+    ws.refused(&["fx", "import", rates.to_str().unwrap()], None, "line 3");
+    std::fs::write(
+        &rates,
+        "date,from,to,rate\n2024-01-31,USD,EUR,0.92\n2024-02-29,EUR,JPY,161.5\n",
+    )
+    .unwrap();
+    let imported = ws.ok(&["fx", "import", rates.to_str().unwrap()]);
+    assert_eq!(imported.as_array().unwrap().len(), 2);
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
