@@ -1433,6 +1433,332 @@ deliveries: Array<ExposedDelivery>, };
 
 export type InvoiceId = number;
 
+export type FeeInput = { 
+/**
+ * ISO 4217, e.g. `USD`; it sets how many decimals every amount may have.
+ */
+currency: string, 
+/**
+ * The first contract year's fee, major units.
+ */
+annual_fee: string, 
+/**
+ * Percent per contract year, 0 to 100; default 0.
+ */
+escalator_pct: string | null, 
+/**
+ * `annual`, `quarterly` or `monthly`; default `annual`.
+ */
+billing: string | null, 
+/**
+ * Days after issue an invoice is due, 0 to 3650; default 30.
+ */
+terms_days: number | null, 
+/**
+ * `ratable` (ongoing access) or `point-in-time` (one-off deliveries); default
+ * `ratable`.
+ */
+recognition: string | null, 
+/**
+ * A fee per delivery, major units; default 0.
+ */
+per_delivery: string | null, 
+/**
+ * A fee per 1,000 delivered records, major units (may have more decimals than the
+ * currency: it is a rate); default 0.
+ */
+per_1k_records: string | null, 
+/**
+ * A minimum annual guarantee, major units; default 0 (none).
+ */
+minimum: string | null, };
+
+export type FeeTerms = { 
+/**
+ * The deal they belong to.
+ */
+deal_id: DealId, 
+/**
+ * ISO 4217 code.
+ */
+currency: string, 
+/**
+ * The first contract year's fee, minor units.
+ */
+annual_fee_minor: number, 
+/**
+ * Percent per contract year, exact decimal text (`3`, `2.5`).
+ */
+escalator_pct: string, 
+/**
+ * `annual`, `quarterly` or `monthly`.
+ */
+billing: string, 
+/**
+ * Days after issue an invoice is due.
+ */
+terms_days: number, 
+/**
+ * `ratable` or `point-in-time`.
+ */
+recognition: string, 
+/**
+ * Fee per delivery, minor units.
+ */
+per_delivery_minor: number, 
+/**
+ * Fee per 1,000 delivered records, in minor units of the currency (a rate: the
+ * usage invoice rounds half to even).
+ */
+per_1k_records_minor: string, 
+/**
+ * Minimum annual guarantee, minor units (0: none).
+ */
+minimum_minor: number, 
+/**
+ * When they were last set, RFC 3339 UTC.
+ */
+updated_at: string, };
+
+export type InvoiceRecord = { 
+/**
+ * Assigned by the store.
+ */
+id: InvoiceId, 
+/**
+ * `INV-<year of issue>-<seq>`, sequential per year, never reused.
+ */
+number: string, 
+/**
+ * The deal billed.
+ */
+deal_id: DealId, 
+/**
+ * `installment`, `delivery`, `usage` or `minimum`.
+ */
+kind: string, 
+/**
+ * What it bills, unique per deal: `installment:<year>:<index>`, `delivery:<id>`,
+ * `usage:<id>`, `minimum:<year>`.
+ */
+source: string, 
+/**
+ * First day of the period billed.
+ */
+period_start: string, 
+/**
+ * Last day of the period billed.
+ */
+period_end: string, 
+/**
+ * When it is issued.
+ */
+issue_date: string, 
+/**
+ * When it is due.
+ */
+due_date: string, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * The amount billed, minor units.
+ */
+amount_minor: number, 
+/**
+ * When it was voided, if it was.
+ */
+voided_at: string | null, 
+/**
+ * Why.
+ */
+void_reason: string | null, 
+/**
+ * When it was recorded.
+ */
+created_at: string, };
+
+export type Invoice = { 
+/**
+ * Paid so far, minor units.
+ */
+paid_minor: number, 
+/**
+ * Credited so far, minor units.
+ */
+credited_minor: number, 
+/**
+ * What is still owed: amount - credited - paid (0 for a void invoice).
+ */
+balance_minor: number, 
+/**
+ * What it billed for days after the deal's termination, not yet credited: owed
+ * back to the partner.
+ */
+owed_back_minor: number, 
+/**
+ * `issued`, `partially_paid`, `paid`, `overdue` or `void`.
+ */
+status: string, 
+/**
+ * Assigned by the store.
+ */
+id: InvoiceId, 
+/**
+ * `INV-<year of issue>-<seq>`, sequential per year, never reused.
+ */
+number: string, 
+/**
+ * The deal billed.
+ */
+deal_id: DealId, 
+/**
+ * `installment`, `delivery`, `usage` or `minimum`.
+ */
+kind: string, 
+/**
+ * What it bills, unique per deal: `installment:<year>:<index>`, `delivery:<id>`,
+ * `usage:<id>`, `minimum:<year>`.
+ */
+source: string, 
+/**
+ * First day of the period billed.
+ */
+period_start: string, 
+/**
+ * Last day of the period billed.
+ */
+period_end: string, 
+/**
+ * When it is issued.
+ */
+issue_date: string, 
+/**
+ * When it is due.
+ */
+due_date: string, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * The amount billed, minor units.
+ */
+amount_minor: number, 
+/**
+ * When it was voided, if it was.
+ */
+voided_at: string | null, 
+/**
+ * Why.
+ */
+void_reason: string | null, 
+/**
+ * When it was recorded.
+ */
+created_at: string, };
+
+export type Payment = { 
+/**
+ * Assigned by the store.
+ */
+id: number, 
+/**
+ * The invoice paid.
+ */
+invoice_id: InvoiceId, 
+/**
+ * Amount, minor units of the invoice's currency, > 0.
+ */
+amount_minor: number, 
+/**
+ * The day it was received.
+ */
+paid_on: string, 
+/**
+ * The bank's or the partner's reference; may be empty.
+ */
+reference: string, 
+/**
+ * When it was recorded.
+ */
+created_at: string, };
+
+export type PaymentInput = { 
+/**
+ * The invoice paid.
+ */
+invoice_id: InvoiceId, 
+/**
+ * Major units, exact decimal text.
+ */
+amount: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+date: string, 
+/**
+ * Optional reference.
+ */
+reference: string | null, };
+
+export type CreditNote = { 
+/**
+ * Assigned by the store.
+ */
+id: number, 
+/**
+ * `CN-<year>-<seq>`, sequential per year.
+ */
+number: string, 
+/**
+ * The invoice corrected.
+ */
+invoice_id: InvoiceId, 
+/**
+ * Amount credited, minor units, > 0.
+ */
+amount_minor: number, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * The day it was issued.
+ */
+issued_on: string, 
+/**
+ * When it was recorded.
+ */
+created_at: string, };
+
+export type FxRateRecord = { 
+/**
+ * Assigned by the store.
+ */
+id: number, 
+/**
+ * When it was recorded.
+ */
+created_at: string, 
+/**
+ * `YYYY-MM-DD`.
+ */
+on_date: string, 
+/**
+ * ISO 4217 code.
+ */
+from_currency: string, 
+/**
+ * ISO 4217 code.
+ */
+to_currency: string, 
+/**
+ * Units of `to_currency` per unit of `from_currency`, exact decimal text, > 0.
+ */
+rate: string, };
+
 export type Grouping = "month" | "quarter" | "year";
 
 export type FxRate = { 
