@@ -46,8 +46,9 @@ test-unit: deps ui ## Core + CLI, shell and UI tests (no e2e)
 e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots in target/e2e/
 	scripts/e2e.sh
 
-bench: ## Snapshot build vs DuckDB on 2M synthetic posts (POSTS=, USERS= for a smaller run)
+bench: ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports (POSTS=, USERS=, DEALS=)
 	bash bench/run.sh
+	bash bench/finance.sh
 
 bindings: ## Regenerate ui/src/bindings.ts, ui/src/commands.ts and the UI's fixtures (ui/src/backend/fixtures.json)
 	UPDATE_BINDINGS=1 $(CARGO) test --test integration bindings::

@@ -16,10 +16,16 @@ use consentry::Store;
 fn main() -> consentry::Result<()> {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("usage: finance_books STORE [DEALS]");
-    let deals: u32 = args.next().map_or(1000, |n| n.parse().expect("DEALS is a number"));
+    let deals: u32 = args
+        .next()
+        .map_or(1000, |n| n.parse().expect("DEALS is a number"));
     let store = Store::open(std::path::Path::new(&path))?.with_actor("bench");
     let through = NaiveDate::from_ymd_opt(2028, 12, 31).expect("a date");
-    let currencies = [("USD", "1200000.00"), ("EUR", "850000.50"), ("JPY", "95000000")];
+    let currencies = [
+        ("USD", "1200000.00"),
+        ("EUR", "850000.50"),
+        ("JPY", "95000000"),
+    ];
     for n in 0..deals {
         let p = partner::create(
             &store,

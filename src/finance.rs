@@ -349,7 +349,8 @@ pub fn list(
         if let Some(deal) = deal {
             store::deals::get(conn, deal)?;
         }
-        let records = store::finance::invoices(conn, deal)?;
+        let mut records = store::finance::invoices(conn, deal)?;
+        records.sort_by(|a, b| (&a.issue_date, &a.number).cmp(&(&b.issue_date, &b.number)));
         let settled = settled(conn, deal)?;
         let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
         let mut out = Vec::with_capacity(records.len());
@@ -550,7 +551,9 @@ pub fn add_payment(store: &Store, input: PaymentInput) -> Result<Payment> {
 pub fn payments(store: &Store, invoice: InvoiceId) -> Result<Vec<Payment>> {
     store.read(|conn| {
         store::finance::invoice(conn, invoice)?;
-        store::finance::payments(conn, Some(invoice), None)
+        let mut list = store::finance::payments(conn, Some(invoice), None)?;
+        list.sort_by(|a, b| (&a.paid_on, a.id).cmp(&(&b.paid_on, b.id)));
+        Ok(list)
     })
 }
 
@@ -603,9 +606,13 @@ fn ledger(store: &Store, deal: Option<DealId>) -> Result<Ledger> {
             Some(id) => vec![store::deals::get(conn, id)?],
             None => store::deals::list(conn, &Default::default())?,
         };
+        let mut all_fees: HashMap<DealId, FeeTerms> = store::finance::all_fees(conn)?
+            .into_iter()
+            .map(|f| (f.deal_id, f))
+            .collect();
         let mut books = Vec::new();
         for d in deals {
-            let Some(terms) = store::finance::fees(conn, d.id)? else {
+            let Some(terms) = all_fees.remove(&d.id) else {
                 continue;
             };
             let fields = terms.fields()?;

@@ -18,7 +18,13 @@ pub(super) struct Output {
 impl Output {
     pub(super) fn value<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
         if self.json {
-            emit(&(serde_json::to_string_pretty(value).expect("serializable") + "\n"));
+            // Streamed: a report of tens of thousands of rows is never built as a string.
+            use std::io::Write;
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = serde_json::to_writer_pretty(&mut out, value)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+                .and_then(|()| out.flush());
         } else {
             // Names, ids and paths come from people and files: no control character of
             // theirs reaches the terminal.

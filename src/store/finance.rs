@@ -65,6 +65,13 @@ pub(crate) fn set_fees(tx: &Tx<'_>, deal: DealId, f: &FeeFields) -> Result<()> {
     Ok(())
 }
 
+/// Every deal's fee terms, by deal.
+pub(crate) fn all_fees(conn: &Connection) -> Result<Vec<FeeTerms>> {
+    let mut stmt = conn.prepare(&format!("SELECT {FEE_COLUMNS} FROM fee_schedules"))?;
+    let rows = stmt.query_map([], fees_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Ids of the deals with fee terms (for `audit verify`).
 pub(crate) fn fee_deal_ids(conn: &Connection) -> Result<Vec<i64>> {
     ids(conn, "SELECT deal_id FROM fee_schedules ORDER BY deal_id")
@@ -170,14 +177,25 @@ pub(crate) fn invoice(conn: &Connection, id: InvoiceId) -> Result<InvoiceRecord>
     })
 }
 
-/// Invoices of one deal or all, by issue date then number.
+/// Invoices of one deal or all, in table order: all of them are read in one sequential
+/// scan (an index walk in date order would visit the table's pages out of order, once
+/// per row); a caller that lists them sorts them.
 pub(crate) fn invoices(conn: &Connection, deal: Option<DealId>) -> Result<Vec<InvoiceRecord>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE ?1 IS NULL OR deal_id = ?1
-         ORDER BY issue_date, year, seq"
-    ))?;
-    let rows = stmt.query_map([deal.map(|d| d.0)], invoice_from_row)?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let list: Vec<InvoiceRecord> = match deal {
+        Some(d) => {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {INVOICE_COLUMNS} FROM invoices WHERE deal_id = ?1"
+            ))?;
+            let rows = stmt.query_map([d.0], invoice_from_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+        None => {
+            let mut stmt = conn.prepare(&format!("SELECT {INVOICE_COLUMNS} FROM invoices"))?;
+            let rows = stmt.query_map([], invoice_from_row)?;
+            rows.collect::<rusqlite::Result<_>>()?
+        }
+    };
+    Ok(list)
 }
 
 /// Marks an invoice void.
@@ -237,23 +255,33 @@ pub(crate) fn payment(conn: &Connection, id: i64) -> Result<Payment> {
     })
 }
 
-/// Payments of one invoice or of one deal's invoices or all, by date.
+/// Payments of one invoice or of one deal's invoices or all, in table order.
 pub(crate) fn payments(
     conn: &Connection,
     invoice: Option<InvoiceId>,
     deal: Option<DealId>,
 ) -> Result<Vec<Payment>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {PAYMENT_COLUMNS} FROM payments
-         WHERE (?1 IS NULL OR invoice_id = ?1)
-           AND (?2 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?2))
-         ORDER BY paid_on, id"
-    ))?;
-    let rows = stmt.query_map(
-        params![invoice.map(|i| i.0), deal.map(|d| d.0)],
-        payment_from_row,
-    )?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    // In table order (see `invoices`).
+    let sql = match (invoice, deal) {
+        (None, None) => format!("SELECT {PAYMENT_COLUMNS} FROM payments"),
+        _ => format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments
+             WHERE (?1 IS NULL OR invoice_id = ?1)
+               AND (?2 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?2))"
+        ),
+    };
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows: Vec<Payment> = if invoice.is_none() && deal.is_none() {
+        stmt.query_map([], payment_from_row)?
+            .collect::<rusqlite::Result<_>>()?
+    } else {
+        stmt.query_map(
+            params![invoice.map(|i| i.0), deal.map(|d| d.0)],
+            payment_from_row,
+        )?
+        .collect::<rusqlite::Result<_>>()?
+    };
+    Ok(rows)
 }
 
 /// Ids of every payment (for `audit verify`).
