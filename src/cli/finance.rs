@@ -426,27 +426,35 @@ pub(super) enum ReportCommand {
         csv: bool,
     },
     /// Deferred revenue and receivables per deal at a day.
-    Deferred {
-        #[arg(long, value_name = "DATE")]
-        at: String,
-        #[arg(long, value_name = "ID")]
-        deal: Option<i64>,
-        #[arg(long, value_name = "CODE")]
-        base: Option<String>,
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-    },
+    Deferred(AtArgs),
     /// Open invoices at a day by days past due: current, 1-30, 31-60, 61-90, over 90.
-    Aging {
-        #[arg(long, value_name = "DATE")]
-        at: String,
-        #[arg(long, value_name = "ID")]
-        deal: Option<i64>,
-        #[arg(long, value_name = "CODE")]
-        base: Option<String>,
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-    },
+    Aging(AtArgs),
+}
+
+/// What the reports at one day take.
+#[derive(Args)]
+pub(super) struct AtArgs {
+    /// The day, YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    at: String,
+    #[arg(long, value_name = "ID")]
+    deal: Option<i64>,
+    /// Also convert to this currency through the FX-rate table.
+    #[arg(long, value_name = "CODE")]
+    base: Option<String>,
+    /// Print CSV (formula cells neutralized) instead of a table.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+}
+
+impl AtArgs {
+    fn query(&self) -> Result<(chrono::NaiveDate, Option<DealId>, Option<&str>)> {
+        Ok((
+            required_date("at", &self.at)?,
+            self.deal.map(DealId),
+            self.base.as_deref(),
+        ))
+    }
 }
 
 fn required_date(field: &str, text: &str) -> Result<chrono::NaiveDate> {
@@ -466,8 +474,8 @@ impl ReportCommand {
     pub(super) fn writes(&self) -> bool {
         match self {
             ReportCommand::Revenue { .. }
-            | ReportCommand::Deferred { .. }
-            | ReportCommand::Aging { .. } => false,
+            | ReportCommand::Deferred(_)
+            | ReportCommand::Aging(_) => false,
         }
     }
 
@@ -534,19 +542,10 @@ impl ReportCommand {
                     });
                 }
             }
-            ReportCommand::Deferred {
-                at,
-                deal,
-                base,
-                csv,
-            } => {
-                let report = finance::deferred(
-                    store,
-                    required_date("at", &at)?,
-                    deal.map(DealId),
-                    base.as_deref(),
-                )?;
-                if csv {
+            ReportCommand::Deferred(args) => {
+                let (at, deal, base) = args.query()?;
+                let report = finance::deferred(store, at, deal, base)?;
+                if args.csv {
                     print_csv(|w| finance::deferred_csv(&report, w))?;
                 } else {
                     out.value(&report, || {
@@ -575,19 +574,10 @@ impl ReportCommand {
                     });
                 }
             }
-            ReportCommand::Aging {
-                at,
-                deal,
-                base,
-                csv,
-            } => {
-                let report = finance::aging(
-                    store,
-                    required_date("at", &at)?,
-                    deal.map(DealId),
-                    base.as_deref(),
-                )?;
-                if csv {
+            ReportCommand::Aging(args) => {
+                let (at, deal, base) = args.query()?;
+                let report = finance::aging(store, at, deal, base)?;
+                if args.csv {
                     print_csv(|w| finance::aging_csv(&report, w))?;
                 } else {
                     out.value(&report, || {

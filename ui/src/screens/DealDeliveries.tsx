@@ -26,6 +26,7 @@ import {
 } from '../queries/deliveries';
 import { useDealSnapshots } from '../queries/snapshots';
 import { canSnapshot } from './DealSnapshots';
+import { useBrowse } from '../components/useBrowse';
 
 /** The first and last characters of a digest, for a table cell (the full one in its title). */
 export function shortHash(hex: string): string {
@@ -164,14 +165,8 @@ function CreateDeliveryDialog({ deal, snapshots, onClose, onCreated }: CreateDel
   const [errors, setErrors] = useState<FieldErrors>({});
   const saving = create.isPending;
 
-  const browse = async () => {
-    try {
-      const chosen = await backend.pickFile('delivery-folder');
-      if (chosen !== null) setOut(chosen);
-    } catch (error) {
-      reportError(error);
-    }
-  };
+  const browseFor = useBrowse();
+  const browse = () => browseFor(() => backend.pickFile('delivery-folder'), setOut);
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

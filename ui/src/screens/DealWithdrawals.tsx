@@ -14,6 +14,7 @@ import { displayDate, displayInstant } from '../domain/dates';
 import { reasonLabel } from '../domain/reasons';
 import { FieldTable, type FieldErrors } from '../forms';
 import { useAcknowledgeNotice, useCreateNotice, useNotices, usePendingWithdrawals } from '../queries/withdrawals';
+import { useBrowse } from '../components/useBrowse';
 
 /** A notice's status as a badge; its text is the core's status token. */
 export function NoticeStatus({ status, testId }: { status: string; testId?: string }) {
@@ -239,14 +240,8 @@ function CreateNoticeDialog({
   const [errors, setErrors] = useState<FieldErrors>({});
   const saving = create.isPending;
 
-  const browse = async () => {
-    try {
-      const chosen = await backend.pickSaveFile('notice');
-      if (chosen !== null) setOut(chosen);
-    } catch (error) {
-      reportError(error);
-    }
-  };
+  const browseFor = useBrowse();
+  const browse = () => browseFor(() => backend.pickSaveFile('notice'), setOut);
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (saving) return;

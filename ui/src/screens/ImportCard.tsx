@@ -7,6 +7,7 @@ import { TextField } from '../components/Field';
 import { useApp } from '../context';
 import { formatCount } from '../domain/units';
 import { useImport, type ImportKind } from '../queries/consent';
+import { useBrowse } from '../components/useBrowse';
 
 export type { ImportKind };
 
@@ -38,17 +39,12 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
   const [pathError, setPathError] = useState<string | undefined>(undefined);
   const id = `import-${kind}`;
 
-  const browse = async () => {
-    try {
-      const chosen = await backend.pickFile(kind);
-      if (chosen !== null) {
-        setPath(chosen);
-        setPathError(undefined);
-      }
-    } catch (error) {
-      reportError(error);
-    }
-  };
+  const browseFor = useBrowse();
+  const browse = () =>
+    browseFor(() => backend.pickFile(kind), (chosen) => {
+      setPath(chosen);
+      setPathError(undefined);
+    });
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();

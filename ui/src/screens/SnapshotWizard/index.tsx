@@ -17,6 +17,7 @@ import { check, FIELDS, initialValues, NO_SOURCE, optional, toRequest, type Valu
 import { MappingStep } from './MappingStep';
 import { SourceStep } from './SourceStep';
 import { useSnapshotBuild } from './useSnapshotBuild';
+import { useBrowse } from '../../components/useBrowse';
 
 export function SnapshotWizard({ dealId }: { dealId: number }) {
   const { navigate } = useApp();
@@ -53,14 +54,9 @@ function WizardBody({ deal, back }: { deal: Deal; back: ReactNode }) {
     if (field === 'source' || field === 'format') setPreview(null);
   };
 
-  const browse = async (kind: 'source' | 'folder') => {
-    try {
-      const chosen = await backend.pickFile(kind);
-      if (chosen !== null) set(kind === 'source' ? 'source' : 'out', chosen);
-    } catch (error) {
-      reportError(error);
-    }
-  };
+  const browseFor = useBrowse();
+  const browse = (kind: 'source' | 'folder') =>
+    browseFor(() => backend.pickFile(kind), (chosen) => set(kind === 'source' ? 'source' : 'out', chosen));
 
   const loadPreview = async () => {
     if (values.source.trim() === '') {
