@@ -353,6 +353,8 @@ pub fn create(store: &Store, secrets: Secrets, request: NoticeRequest) -> Result
     }
     let records_sha256 = hex::encode(records_digest.finalize());
 
+    // The files this call wrote, and only those, are removed if it does not commit.
+    let wrote = std::cell::RefCell::new(Vec::new());
     let notice = store.write(|tx| {
         let id = store::withdrawals::next_id(tx.conn())?;
         let sequence = store::withdrawals::last_sequence(tx.conn(), w.deal.id)? + 1;
@@ -401,13 +403,14 @@ pub fn create(store: &Store, secrets: Secrets, request: NoticeRequest) -> Result
             w.deal.id,
             name(&files[0])
         );
-        let written = write_new(&dir, &name(&files[0]), &bytes)?;
-        write_new(
-            &dir,
-            &name(&files[1]),
-            signer.sign_minisign(&bytes, &trusted).as_bytes(),
-        )?;
-        write_new(&dir, &name(&files[2]), &signer.sign_raw(&bytes))?;
+        let write = |file: &Path, content: &[u8]| {
+            let sha = write_new(&dir, &name(file), content)?;
+            wrote.borrow_mut().push(file.to_path_buf());
+            Ok::<_, Error>(sha)
+        };
+        let written = write(&files[0], &bytes)?;
+        write(&files[1], signer.sign_minisign(&bytes, &trusted).as_bytes())?;
+        write(&files[2], &signer.sign_raw(&bytes))?;
         let row = NoticeRecord {
             notice_id: id,
             deal_id: w.deal.id,
@@ -448,7 +451,7 @@ pub fn create(store: &Store, secrets: Secrets, request: NoticeRequest) -> Result
         Ok(n) => n,
         Err(e) => {
             // The transaction did not commit: the files it wrote name nothing.
-            for f in &files {
+            for f in wrote.borrow().iter() {
                 let _ = std::fs::remove_file(f);
             }
             return Err(e);
