@@ -248,9 +248,18 @@ fn withdrawn_from(
 }
 
 /// The users of a deal's deliveries no longer eligible as of `as_of` (default now)
-/// whose records no notice has withdrawn yet: what the next notice would list.
+/// whose records no notice has withdrawn yet: what the next notice would list. A deal
+/// with no delivery has none.
 pub fn pending(store: &Store, deal: DealId, as_of: Option<&str>) -> Result<Vec<PendingUser>> {
-    let w = Withdrawals::compute(store, deal, instant(as_of)?)?;
+    let at = instant(as_of)?;
+    if store
+        .read(|conn| store::deliveries::list(conn, deal))?
+        .is_empty()
+    {
+        store.read(|conn| store::deals::get(conn, deal))?;
+        return Ok(Vec::new());
+    }
+    let w = Withdrawals::compute(store, deal, at)?;
     let mut records: BTreeMap<&str, u64> = BTreeMap::new();
     for (_, list) in &w.deliveries {
         for (_, user) in list {

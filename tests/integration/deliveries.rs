@@ -445,6 +445,23 @@ fn refused_deliveries_write_nothing() {
     let draft = ws
         .draft_deal(partner, "genai-training", START, END)
         .to_string();
+    // Nothing delivered, nothing pending; a notice has nothing to amend.
+    assert_eq!(
+        ws.ok(&["withdrawal", "pending", "--deal", &draft]),
+        serde_json::json!([])
+    );
+    ws.refused(
+        &[
+            "withdrawal",
+            "create",
+            "--deal",
+            &draft,
+            "--out",
+            path_str(&fresh),
+        ],
+        Some("deal_id"),
+        "has no deliveries",
+    );
     ws.refused(
         &[
             "delivery",
