@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{FieldError, Problems, Result};
 use crate::model::calendar::{self, FIRST_YEAR, LAST_YEAR};
 use crate::model::money::{self, cumulative, Money};
-use crate::model::text::printable;
+use crate::model::text::{self, printable};
 
 /// The largest escalator, in percent per contract year.
 pub const MAX_ESCALATOR_PERCENT: u32 = 100;
@@ -203,18 +203,13 @@ impl FromStr for BillingFrequency {
 
     /// A token, for the field `billing`.
     fn from_str(s: &str) -> std::result::Result<Self, FieldError> {
-        BillingFrequency::ALL
-            .into_iter()
-            .find(|b| b.token() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "billing",
-                    format!(
-                        "unknown billing frequency '{}' (known: annual, quarterly, monthly)",
-                        printable(s)
-                    ),
-                )
-            })
+        text::one_of(
+            "billing",
+            "billing frequency",
+            &BillingFrequency::ALL,
+            BillingFrequency::token,
+            s,
+        )
     }
 }
 
@@ -252,18 +247,13 @@ impl FromStr for Recognition {
 
     /// A token, for the field `recognition`.
     fn from_str(s: &str) -> std::result::Result<Self, FieldError> {
-        Recognition::ALL
-            .into_iter()
-            .find(|r| r.token() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "recognition",
-                    format!(
-                        "unknown recognition '{}' (known: ratable, point-in-time)",
-                        printable(s)
-                    ),
-                )
-            })
+        text::one_of(
+            "recognition",
+            "recognition",
+            &Recognition::ALL,
+            Recognition::token,
+            s,
+        )
     }
 }
 

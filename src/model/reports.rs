@@ -177,18 +177,7 @@ impl std::str::FromStr for Grouping {
 
     /// A token, for the field `group`.
     fn from_str(s: &str) -> std::result::Result<Self, FieldError> {
-        Grouping::ALL
-            .into_iter()
-            .find(|g| g.token() == s.trim())
-            .ok_or_else(|| {
-                FieldError::new(
-                    "group",
-                    format!(
-                        "unknown grouping '{}' (known: month, quarter, year)",
-                        printable(s)
-                    ),
-                )
-            })
+        crate::model::text::one_of("group", "grouping", &Grouping::ALL, Grouping::token, s)
     }
 }
 

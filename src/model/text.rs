@@ -75,6 +75,32 @@ pub fn non_blank(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// The one of `all` whose `token` is `text` (trimmed), or an error on `field` naming
+/// `what` and the tokens known: how the small token enums (billing, recognition,
+/// grouping) are parsed.
+pub fn one_of<T: Copy>(
+    field: &str,
+    what: &str,
+    all: &[T],
+    token: fn(T) -> &'static str,
+    text: &str,
+) -> Result<T, FieldError> {
+    all.iter()
+        .copied()
+        .find(|t| token(*t) == text.trim())
+        .ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|t| token(*t)).collect();
+            FieldError::new(
+                field,
+                format!(
+                    "unknown {what} '{}' (known: {})",
+                    printable(text),
+                    known.join(", ")
+                ),
+            )
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
