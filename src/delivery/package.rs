@@ -8,8 +8,6 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
 use crate::error::{Error, Result};
 use crate::model::delivery::PackageFile;
 use crate::model::snapshot::Shard;
@@ -150,22 +148,10 @@ impl Drop for Staging {
     }
 }
 
-/// Size and SHA-256 of a file, read once.
+/// Size and SHA-256 of a file, read once (`snapshot::hash_file`), the error naming it.
 pub(crate) fn hash_file(path: &Path) -> Result<(u64, String)> {
-    let io = |e| Error::io(format!("cannot read {}", shown(path)), e);
-    let mut file = File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        bytes += n as u64;
-    }
-    Ok((bytes, hex::encode(hasher.finalize())))
+    crate::snapshot::hash_file(path)
+        .map_err(|e| Error::io(format!("cannot read {}", shown(path)), e))
 }
 
 fn copy_hashing(dir: &Path, source: &Path, name: &str) -> Result<(u64, String)> {
