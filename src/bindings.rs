@@ -83,6 +83,8 @@ pub fn typescript() -> String {
         model::finance::PaymentInput::decl(&cfg),
         model::finance::CreditNote::decl(&cfg),
         model::finance::FxRateRecord::decl(&cfg),
+        model::finance::ReportRequest::decl(&cfg),
+        model::finance::CsvExport::decl(&cfg),
         model::reports::Grouping::decl(&cfg),
         model::reports::FxRate::decl(&cfg),
         model::reports::FxRateInput::decl(&cfg),
@@ -116,7 +118,7 @@ pub fn typescript() -> String {
 
 /// The core's tables that the UI shows or checks against, so that it never keeps a copy
 /// of its own: the lifecycle moves, the purposes' hierarchy and vocabularies, the
-/// country codes and the default opt-in countries.
+/// country codes, the default opt-in countries and the currencies' exponents.
 fn tables() -> String {
     use crate::deal::DealStatus;
     let json = |v: serde_json::Value| serde_json::to_string(&v).expect("JSON");
@@ -140,6 +142,10 @@ fn tables() -> String {
         })
         .collect();
     let countries: Vec<&str> = crate::country::codes().collect();
+    let currencies: serde_json::Map<String, serde_json::Value> = model::money::Currency::all()
+        .into_iter()
+        .map(|c| (c.code().to_string(), serde_json::json!(c.exponent())))
+        .collect();
     format!(
         "\n/** The moves each deal status allows, in the order the UI offers them. */\n\
          export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {};\n\
@@ -149,10 +155,13 @@ fn tables() -> String {
          \n/** Every ISO 3166-1 alpha-2 code the core accepts, sorted. */\n\
          export const COUNTRY_CODES: string[] = {};\n\
          \n/** The opt-in countries of the built-in policy (version 1). */\n\
-         export const DEFAULT_OPT_IN: string[] = {};\n",
+         export const DEFAULT_OPT_IN: string[] = {};\n\
+         \n/** Every currency amounts can be kept in (ISO 4217), with its minor-unit exponent. */\n\
+         export const CURRENCY_EXPONENTS: Record<string, number> = {};\n",
         json(serde_json::Value::Object(lifecycle)),
         json(serde_json::json!(purposes)),
         json(serde_json::json!(countries)),
         json(serde_json::json!(consent::DEFAULT_OPT_IN)),
+        json(serde_json::Value::Object(currencies)),
     )
 }

@@ -18,6 +18,7 @@
 //!   what its invoices billed for days after it is shown as owed back until credited.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
 
 use chrono::{Datelike, NaiveDate, Utc};
 
@@ -32,6 +33,7 @@ use crate::error::{Error, Result};
 use crate::model::audit::Action;
 use crate::model::fees::{prorated_fee, Installment};
 use crate::model::money::{Currency, Money};
+use crate::snapshot::atomic::AtomicFile;
 use crate::store::finance::Series;
 use crate::store::{self, Store};
 
@@ -734,4 +736,72 @@ pub fn aging(
     let base = base_currency(base)?;
     let ledger = ledger(store, deal)?;
     crate::model::reports::aging(&ledger.books(), at, base, &ledger.fx)
+}
+
+/// A day the caller typed, naming the field when it is not one.
+pub fn date(field: &str, text: &str) -> Result<NaiveDate> {
+    day(field, text).map_err(|e| Error::Invalid(vec![e]))
+}
+
+/// Computes a report and writes its CSV (formula cells neutralized) to `path`,
+/// replacing what was there: the app asks where in a save dialog, which confirms
+/// replacing a file. Written whole or not at all (a temporary file, fsynced, renamed).
+pub fn export_csv(store: &Store, request: &ReportRequest, path: &Path) -> Result<CsvExport> {
+    let mut bytes = Vec::new();
+    let rows = match request {
+        ReportRequest::Revenue {
+            from,
+            to,
+            group,
+            deal_id,
+            base,
+        } => {
+            let report = revenue(
+                store,
+                date("from", from)?,
+                date("to", to)?,
+                *group,
+                *deal_id,
+                base.as_deref(),
+            )?;
+            revenue_csv(&report, &mut bytes)?;
+            report.rows.len()
+        }
+        ReportRequest::Deferred { at, deal_id, base } => {
+            let report = deferred(store, date("at", at)?, *deal_id, base.as_deref())?;
+            deferred_csv(&report, &mut bytes)?;
+            report.rows.len()
+        }
+        ReportRequest::Aging { at, deal_id, base } => {
+            let report = aging(store, date("at", at)?, *deal_id, base.as_deref())?;
+            aging_csv(&report, &mut bytes)?;
+            report.invoices.len()
+        }
+    };
+    let shown = crate::text::printable(&path.display().to_string()).into_owned();
+    let (dir, name) = match (path.parent(), path.file_name().and_then(|n| n.to_str())) {
+        (Some(dir), Some(name)) => (
+            if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            },
+            name,
+        ),
+        _ => {
+            return Err(Error::invalid(
+                "path",
+                format!("{shown} is not a file name"),
+            ))
+        }
+    };
+    let mut file = AtomicFile::create(dir, name, "the CSV export")
+        .map_err(|e| Error::io(format!("cannot write {shown}"), e))?;
+    file.write(&bytes)?;
+    let written = file.commit()?;
+    Ok(CsvExport {
+        path: path.display().to_string(),
+        rows,
+        bytes: written.bytes,
+    })
 }

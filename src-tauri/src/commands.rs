@@ -14,6 +14,11 @@ use consentry::delivery::{
     self, push::PushEvent, push::PushOptions, Delivery, DeliveryId, DeliveryRequest, PackageReport,
     PushProgress, PushReport, Receipt,
 };
+use consentry::finance::{
+    self, AgingReport, CreditNote, CsvExport, DeferredReport, FeeInput, FeeTerms, FxRateInput,
+    FxRateRecord, Grouping, Invoice, InvoiceId, Payment, PaymentInput, ReportRequest,
+    RevenueReport,
+};
 use consentry::imports::{self, ImportOptions, ImportReport};
 use consentry::keys::{self, KeyReport};
 use consentry::overview::{self, ConsentOverview};
@@ -94,6 +99,32 @@ commands! {
     create_notice(request: NoticeRequest) -> NoticeReport;
     acknowledge_notice(request: AckRequest) -> Notice => |s| withdrawal::acknowledge(s, request);
     exposure(user_id: String) -> ExposureReport => |s| withdrawal::exposure(s, &user_id);
+    /// A deal's fee schedule, or null before one is set.
+    deal_fees(deal_id: DealId) -> Option<FeeTerms> => |s| finance::fees(s, deal_id);
+    set_fees(deal_id: DealId, input: FeeInput) -> FeeTerms
+        => |s| finance::set_fees(s, deal_id, input);
+    /// Issues what is due through `through` (default today); the new invoices.
+    generate_invoices(deal_id: DealId, through: Option<String>) -> Vec<Invoice>
+        => |s| finance::generate(s, deal_id, through.map(|t| finance::date("through", &t)).transpose()?);
+    /// Invoices of a deal or all, by issue date, with their status as of `at` (default today).
+    list_invoices(deal_id: Option<DealId>, status: Option<String>, at: Option<String>) -> Vec<Invoice>
+        => |s| finance::list(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?);
+    invoice_payments(id: InvoiceId) -> Vec<Payment> => |s| finance::payments(s, id);
+    add_payment(input: PaymentInput) -> Payment => |s| finance::add_payment(s, input);
+    void_invoice(id: InvoiceId, reason: String) -> Invoice => |s| finance::void(s, id, &reason);
+    credit_invoice(id: InvoiceId, amount: String, reason: String) -> CreditNote
+        => |s| finance::credit(s, id, &amount, &reason);
+    revenue_report(from: String, to: String, group: Grouping, deal_id: Option<DealId>, base: Option<String>) -> RevenueReport
+        => |s| finance::revenue(s, finance::date("from", &from)?, finance::date("to", &to)?, group, deal_id, base.as_deref());
+    deferred_report(at: String, deal_id: Option<DealId>, base: Option<String>) -> DeferredReport
+        => |s| finance::deferred(s, finance::date("at", &at)?, deal_id, base.as_deref());
+    aging_report(at: String, deal_id: Option<DealId>, base: Option<String>) -> AgingReport
+        => |s| finance::aging(s, finance::date("at", &at)?, deal_id, base.as_deref());
+    /// Writes a report's CSV where the user chose in the save dialog.
+    export_report_csv(request: ReportRequest, path: String) -> CsvExport
+        => |s| finance::export_csv(s, &request, Path::new(&path));
+    fx_rates() -> Vec<FxRateRecord> => finance::fx_rates;
+    set_fx_rate(input: FxRateInput) -> FxRateRecord => |s| finance::set_fx(s, &input);
 }
 
 /// Builds a snapshot, sending progress a few times a second over `on_progress`.

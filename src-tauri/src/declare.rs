@@ -104,6 +104,7 @@ macro_rules! ts_arg {
 use consentry::audit::AuditFilter;
 use consentry::deal::{DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::delivery::{AckRequest, DeliveryId, DeliveryRequest, NoticeRequest};
+use consentry::finance::{FeeInput, FxRateInput, Grouping, InvoiceId, PaymentInput, ReportRequest};
 use consentry::imports::ImportOptions;
 use consentry::partner::{PartnerId, PartnerInput};
 use consentry::policy::PolicyInput;
@@ -126,6 +127,13 @@ ts_arg!(
     DeliveryRequest,
     NoticeRequest,
     AckRequest,
+    FeeInput,
+    InvoiceId,
+    PaymentInput,
+    Grouping,
+    ReportRequest,
+    FxRateInput,
+    Option<DealId>,
     String,
     Option<String>
 );

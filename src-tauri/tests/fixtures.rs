@@ -214,9 +214,14 @@ impl Normaliser {
     fn value(&mut self, key: &str, value: &mut Value) {
         match value {
             Value::String(s) => match key {
+                // Instants; a report's day `at` stays.
                 "at" | "created_at" | "updated_at" | "sealed_at" | "issued_at" | "uploaded_at"
-                | "delivered_at" => *s = FIXED_INSTANT.into(),
-                "due_date" => *s = FIXED_DUE_DATE.into(),
+                | "delivered_at"
+                    if s.contains('T') =>
+                {
+                    *s = FIXED_INSTANT.into()
+                }
+                "issued_on" => *s = FIXED_ACK_DATE.into(),
                 "acknowledged_on" => *s = FIXED_ACK_DATE.into(),
                 "nonce" => *s = "0".repeat(s.len()),
                 "minisign" => *s = MINISIGN.into(),
@@ -243,6 +248,11 @@ impl Normaliser {
             },
             Value::Array(items) => items.iter_mut().for_each(|v| self.value(key, v)),
             Value::Object(map) => {
+                // A notice is due a number of days after it was issued, today; an
+                // invoice's due date comes from its (fixed) issue date.
+                if map.contains_key("notice_id") && map.contains_key("due_date") {
+                    map.insert("due_date".into(), json!(FIXED_DUE_DATE));
+                }
                 if map.contains_key("duration_ms") {
                     map.insert("duration_ms".into(), json!(FIXED_DURATION_MS));
                 }
@@ -725,6 +735,170 @@ fn scenario() -> Value {
         "acknowledge_notice",
         json!({ "request": { "notice_id": 99, "date": issued, "attestation_file": null, "reference": "x" } }),
     );
+
+    // ---- finance: a fee schedule, invoices through mid-year, payments, a void, a credit
+    // note, the reports (every date given: nothing depends on today)
+    let licence = r.ok(
+        "",
+        "create_deal",
+        json!({ "input": deal(lab, "Search licence", "2026-01-01", "2027-12-31") }),
+    );
+    let licence = id(&licence);
+    let fees = |currency: &str, annual: &str, escalator: &str| {
+        json!({ "dealId": licence, "input": {
+            "currency": currency, "annual_fee": annual, "escalator_pct": escalator,
+            "billing": "quarterly", "terms_days": 30, "recognition": "ratable",
+            "per_delivery": null, "per_1k_records": "0.50", "minimum": null } })
+    };
+    r.ok("feesNone", "deal_fees", json!({ "dealId": licence }));
+    r.refused(
+        "feesInvalid",
+        "invalid",
+        "set_fees",
+        fees("XYZ", "-5", "150"),
+    );
+    r.refused(
+        "feesDecimals",
+        "invalid",
+        "set_fees",
+        fees("JPY", "1200000.50", "3"),
+    );
+    r.ok("fees", "set_fees", fees("USD", "1200000.00", "3"));
+    r.refused(
+        "invoicesNotSigned",
+        "conflict",
+        "generate_invoices",
+        json!({ "dealId": licence, "through": "2026-07-01" }),
+    );
+    r.ok(
+        "",
+        "transition_deal",
+        json!({ "id": licence, "to": "negotiating" }),
+    );
+    r.ok(
+        "",
+        "transition_deal",
+        json!({ "id": licence, "to": "signed" }),
+    );
+    r.refused(
+        "feesFrozen",
+        "conflict",
+        "set_fees",
+        fees("USD", "1300000.00", "3"),
+    );
+    let issued = r.ok(
+        "invoicesGenerated",
+        "generate_invoices",
+        json!({ "dealId": licence, "through": "2026-07-01" }),
+    );
+    r.ok(
+        "invoicesAgain",
+        "generate_invoices",
+        json!({ "dealId": licence, "through": "2026-07-01" }),
+    );
+    let invoice = |k: usize| issued[k]["id"].as_i64().unwrap();
+    let pay = |invoice: i64, amount: &str, date: &str| json!({ "input": { "invoice_id": invoice, "amount": amount, "date": date, "reference": "WIRE-0042" } });
+    r.ok(
+        "payment",
+        "add_payment",
+        pay(invoice(0), "300000.00", "2026-01-20"),
+    );
+    r.ok(
+        "paymentPartial",
+        "add_payment",
+        pay(invoice(1), "100000.00", "2026-04-15"),
+    );
+    r.refused(
+        "overpayment",
+        "invalid",
+        "add_payment",
+        pay(invoice(1), "250000.00", "2026-04-20"),
+    );
+    r.refused(
+        "paymentBadAmount",
+        "invalid",
+        "add_payment",
+        pay(invoice(1), "12,50", "2026-04-20"),
+    );
+    r.ok(
+        "invoicePayments",
+        "invoice_payments",
+        json!({ "id": invoice(1) }),
+    );
+    r.ok(
+        "invoiceVoided",
+        "void_invoice",
+        json!({ "id": invoice(2), "reason": "Billed on the wrong entity" }),
+    );
+    r.refused(
+        "paymentOnVoid",
+        "conflict",
+        "add_payment",
+        pay(invoice(2), "10.00", "2026-07-10"),
+    );
+    r.refused(
+        "voidPaid",
+        "conflict",
+        "void_invoice",
+        json!({ "id": invoice(0), "reason": "Mistake" }),
+    );
+    r.ok(
+        "creditNote",
+        "credit_invoice",
+        json!({ "id": invoice(0), "amount": "5000.00", "reason": "Late delivery discount" }),
+    );
+    let all = json!({ "dealId": null, "status": null, "at": "2026-07-15" });
+    r.ok("invoices", "list_invoices", all);
+    r.ok(
+        "invoicesOfDeal",
+        "list_invoices",
+        json!({ "dealId": licence, "status": null, "at": "2026-07-15" }),
+    );
+    r.refused(
+        "invoiceStatusUnknown",
+        "invalid",
+        "list_invoices",
+        json!({ "dealId": null, "status": "late", "at": null }),
+    );
+    r.ok(
+        "revenue",
+        "revenue_report",
+        json!({ "from": "2026-01-01", "to": "2026-12-31", "group": "month", "dealId": null, "base": null }),
+    );
+    r.refused(
+        "revenueDates",
+        "invalid",
+        "revenue_report",
+        json!({ "from": "2026-13-01", "to": "2026-12-31", "group": "month", "dealId": null, "base": null }),
+    );
+    r.refused(
+        "revenueNoRate",
+        "invalid",
+        "revenue_report",
+        json!({ "from": "2026-01-01", "to": "2026-12-31", "group": "month", "dealId": null, "base": "EUR" }),
+    );
+    r.ok(
+        "deferred",
+        "deferred_report",
+        json!({ "at": "2026-07-15", "dealId": null, "base": null }),
+    );
+    r.ok(
+        "aging",
+        "aging_report",
+        json!({ "at": "2026-07-15", "dealId": null, "base": null }),
+    );
+    r.ok(
+        "csvExport",
+        "export_report_csv",
+        json!({ "request": { "report": "aging", "at": "2026-07-15", "deal_id": null, "base": null },
+                "path": r.path("aging.csv") }),
+    );
+    r.ok(
+        "fxRate",
+        "set_fx_rate",
+        json!({ "input": { "date": "2026-06-30", "from": "USD", "to": "EUR", "rate": "0.92" } }),
+    );
+    r.ok("fxRates", "fx_rates", none.clone());
 
     // ---- audit: the entries of the small entities in full, the actions of all
     for entity in ["partner", "deal", "policy"] {

@@ -450,15 +450,11 @@ pub(super) struct AtArgs {
 impl AtArgs {
     fn query(&self) -> Result<(chrono::NaiveDate, Option<DealId>, Option<&str>)> {
         Ok((
-            required_date("at", &self.at)?,
+            finance::date("at", &self.at)?,
             self.deal.map(DealId),
             self.base.as_deref(),
         ))
     }
-}
-
-fn required_date(field: &str, text: &str) -> Result<chrono::NaiveDate> {
-    day(field, text).map_err(|e| Error::Invalid(vec![e]))
 }
 
 /// Writes a report as CSV on stdout.
@@ -493,8 +489,8 @@ impl ReportCommand {
                     group.parse().map_err(|e| Error::Invalid(vec![e]))?;
                 let report = finance::revenue(
                     store,
-                    required_date("from", &from)?,
-                    required_date("to", &to)?,
+                    finance::date("from", &from)?,
+                    finance::date("to", &to)?,
                     group,
                     deal.map(DealId),
                     base.as_deref(),

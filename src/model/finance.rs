@@ -397,6 +397,56 @@ pub struct CreditNote {
     pub created_at: String,
 }
 
+/// A finance report as the app asks for it, for its CSV export: the dates as entered
+/// (checked when the report runs, naming the field), the rest as the CLI's flags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "report", rename_all = "lowercase")]
+pub enum ReportRequest {
+    /// `finance revenue`: recognized, billed and collected per period and deal.
+    Revenue {
+        /// First day, `YYYY-MM-DD`.
+        from: String,
+        /// Last day, `YYYY-MM-DD`.
+        to: String,
+        /// Months, quarters or years.
+        group: crate::model::reports::Grouping,
+        /// One deal, or all.
+        deal_id: Option<DealId>,
+        /// Also converted to this currency.
+        base: Option<String>,
+    },
+    /// `finance deferred`: deferred revenue and receivables per deal at a day.
+    Deferred {
+        /// The day, `YYYY-MM-DD`.
+        at: String,
+        /// One deal, or all.
+        deal_id: Option<DealId>,
+        /// Also converted to this currency.
+        base: Option<String>,
+    },
+    /// `finance aging`: open invoices by days past due at a day.
+    Aging {
+        /// The day, `YYYY-MM-DD`.
+        at: String,
+        /// One deal, or all.
+        deal_id: Option<DealId>,
+        /// Also converted to this currency.
+        base: Option<String>,
+    },
+}
+
+/// A report written to a CSV file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CsvExport {
+    /// Where it was written.
+    pub path: String,
+    /// Data rows, the header not counted.
+    pub rows: usize,
+    /// Size of the file.
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
 /// Parses a day, naming the field.
 pub fn day(field: &str, text: &str) -> std::result::Result<NaiveDate, FieldError> {
     parse_date(field, text.trim())

@@ -72,6 +72,16 @@ impl Currency {
         })
     }
 
+    /// Every currency amounts can be kept in (ISO 4217 codes with a minor unit), by code.
+    pub fn all() -> Vec<Currency> {
+        use iso_currency::IntoEnumIterator;
+        let mut all: Vec<Currency> = iso_currency::Currency::iter()
+            .filter_map(|c| Currency::parse("currency", c.code()).ok())
+            .collect();
+        all.sort_by_key(|c| c.code);
+        all
+    }
+
     /// The ISO 4217 code, e.g. `USD`.
     pub fn code(self) -> &'static str {
         self.code

@@ -44,4 +44,18 @@ export type Commands = {
   create_notice: { args: { request: B.NoticeRequest }; response: B.NoticeReport };
   acknowledge_notice: { args: { request: B.AckRequest }; response: B.Notice };
   exposure: { args: { userId: string }; response: B.ExposureReport };
+  deal_fees: { args: { dealId: B.DealId }; response: B.FeeTerms | null };
+  set_fees: { args: { dealId: B.DealId; input: B.FeeInput }; response: B.FeeTerms };
+  generate_invoices: { args: { dealId: B.DealId; through: string | null }; response: Array<B.Invoice> };
+  list_invoices: { args: { dealId: B.DealId | null; status: string | null; at: string | null }; response: Array<B.Invoice> };
+  invoice_payments: { args: { id: B.InvoiceId }; response: Array<B.Payment> };
+  add_payment: { args: { input: B.PaymentInput }; response: B.Payment };
+  void_invoice: { args: { id: B.InvoiceId; reason: string }; response: B.Invoice };
+  credit_invoice: { args: { id: B.InvoiceId; amount: string; reason: string }; response: B.CreditNote };
+  revenue_report: { args: { from: string; to: string; group: B.Grouping; dealId: B.DealId | null; base: string | null }; response: B.RevenueReport };
+  deferred_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.DeferredReport };
+  aging_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.AgingReport };
+  export_report_csv: { args: { request: B.ReportRequest; path: string }; response: B.CsvExport };
+  fx_rates: { args: Record<string, never>; response: Array<B.FxRateRecord> };
+  set_fx_rate: { args: { input: B.FxRateInput }; response: B.FxRateRecord };
 };
