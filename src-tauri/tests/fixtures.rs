@@ -820,6 +820,12 @@ fn scenario() -> Value {
         "add_payment",
         pay(invoice(1), "12,50", "2026-04-20"),
     );
+    r.refused(
+        "invoiceNotFound",
+        "not_found",
+        "add_payment",
+        pay(99, "10.00", "2026-04-20"),
+    );
     r.ok(
         "invoicePayments",
         "invoice_payments",

@@ -18,6 +18,7 @@ import { Consent } from './screens/Consent';
 import { DealDetail } from './screens/DealDetail';
 import { DealForm } from './screens/DealForm';
 import { Exposure } from './screens/Exposure';
+import { Finance } from './screens/Finance';
 import { Deals, INITIAL_VIEW, type DealsView } from './screens/Deals';
 import { FirstRun } from './screens/FirstRun';
 import { PartnerForm } from './screens/PartnerForm';
@@ -134,6 +135,9 @@ function Screen({ route }: { route: Route }) {
         break;
       case 'consent':
         screen = <Consent />;
+        break;
+      case 'finance':
+        screen = <Finance key={`${route.dealId ?? ''}/${route.status ?? ''}`} dealId={route.dealId} status={route.status} />;
         break;
       case 'snapshot-new':
         screen = <SnapshotWizard key={route.dealId} dealId={route.dealId} />;

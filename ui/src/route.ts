@@ -6,6 +6,8 @@ export type Route =
   | { screen: 'deals' }
   | { screen: 'partners' }
   | { screen: 'consent' }
+  /** Finance; the invoices may open filtered to a deal or a status. */
+  | { screen: 'finance'; dealId?: DealId; status?: string }
   | { screen: 'deal'; id: DealId }
   | { screen: 'deal-new' }
   | { screen: 'deal-edit'; id: DealId }
@@ -15,7 +17,7 @@ export type Route =
 
 /**
  * Reads a route from a location hash such as `#deal/3`; the browser preview uses it to
- * open a screen directly (`#consent`, `#deal/3/snapshot-new`, `#snapshot/1`, `#exposure/u0042`). Anything
+ * open a screen directly (`#consent`, `#finance`, `#deal/3/snapshot-new`, `#snapshot/1`, `#exposure/u0042`). Anything
  * unrecognised is the deals list.
  */
 export function routeFromHash(hash: string): Route {
@@ -26,6 +28,8 @@ export function routeFromHash(hash: string): Route {
       return { screen: 'partners' };
     case 'consent':
       return { screen: 'consent' };
+    case 'finance':
+      return { screen: 'finance' };
     case 'exposure':
       return parts[1] ? { screen: 'exposure', userId: decodeURIComponent(parts[1]) } : { screen: 'exposure' };
     case 'snapshot':

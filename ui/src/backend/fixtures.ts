@@ -8,6 +8,15 @@
 //! instant, audit hashes are numbered placeholders, durations are 40 ms.
 
 import type {
+  AgingReport,
+  CreditNote,
+  CsvExport,
+  DeferredReport,
+  FeeTerms,
+  FxRateRecord,
+  Invoice,
+  Payment,
+  RevenueReport,
   AuditEntry,
   AuditReport,
   ConsentOverview,
@@ -94,6 +103,32 @@ export interface Responses {
   exposure: ExposureReport;
   exposureAcknowledged: ExposureReport;
   exposureUnknown: ExposureReport;
+  /**
+   * Finance, on a deal running 2026-01-01 to 2027-12-31: no fees, then USD 1,200,000.00 a
+   * year billed quarterly with a 3% escalator; after signing, the invoices through
+   * 2026-07-01 (three), and the same call again (none).
+   */
+  feesNone: null;
+  fees: FeeTerms;
+  invoicesGenerated: Invoice[];
+  invoicesAgain: Invoice[];
+  /** The first invoice paid in full, the second in part; the second's payments. */
+  payment: Payment;
+  paymentPartial: Payment;
+  invoicePayments: Payment[];
+  /** The third invoice voided; a credit note on the first. */
+  invoiceVoided: Invoice;
+  creditNote: CreditNote;
+  /** Every invoice and the deal's, as of 2026-07-15. */
+  invoices: Invoice[];
+  invoicesOfDeal: Invoice[];
+  /** Revenue of 2026 by month; deferred and aging at 2026-07-15; the aging CSV. */
+  revenue: RevenueReport;
+  deferred: DeferredReport;
+  aging: AgingReport;
+  csvExport: CsvExport;
+  fxRate: FxRateRecord;
+  fxRates: FxRateRecord[];
 }
 
 /** The refusals recorded, by what was refused. */
@@ -132,6 +167,18 @@ export const ERROR_NAMES = [
   'ackFileAndReference',
   'ackTwice',
   'noticeNotFound',
+  'feesInvalid',
+  'feesDecimals',
+  'invoicesNotSigned',
+  'feesFrozen',
+  'overpayment',
+  'paymentBadAmount',
+  'paymentOnVoid',
+  'voidPaid',
+  'invoiceStatusUnknown',
+  'revenueDates',
+  'revenueNoRate',
+  'invoiceNotFound',
 ] as const;
 
 export type ErrorName = (typeof ERROR_NAMES)[number];

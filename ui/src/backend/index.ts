@@ -5,6 +5,21 @@
 
 import type {
   AckRequest,
+  AgingReport,
+  CreditNote,
+  CsvExport,
+  DeferredReport,
+  FeeInput,
+  FeeTerms,
+  FxRateInput,
+  FxRateRecord,
+  Grouping,
+  Invoice,
+  InvoiceId,
+  Payment,
+  PaymentInput,
+  ReportRequest,
+  RevenueReport,
   AuditEntry,
   AuditFilter,
   AuditReport,
@@ -50,16 +65,16 @@ import type {
 /** What a file picker is for: it decides the dialog's title and filters. */
 export type PickKind = 'registry' | 'ledger' | 'source' | 'folder' | 'delivery-folder' | 'attestation';
 
-/** What a save dialog is for: a new file the core will write. */
-export type SaveKind = 'notice';
+/** What a save dialog is for: a new file the core will write (a notice), or a CSV export. */
+export type SaveKind = 'notice' | 'csv';
 
 /** The store itself. */
 export interface StoreApi {
   storeInfo(): Promise<StoreInfo>;
   /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
   pickFile(kind: PickKind): Promise<string | null>;
-  /** Asks the user where to write a new file; null when they cancel. */
-  pickSaveFile(kind: SaveKind): Promise<string | null>;
+  /** Asks the user where to write a file, suggesting `name`; null when they cancel. */
+  pickSaveFile(kind: SaveKind, name?: string): Promise<string | null>;
 }
 
 export interface PartnersApi {
@@ -144,10 +159,46 @@ export interface WithdrawalsApi {
   exposure(userId: string): Promise<ExposureReport>;
 }
 
+/** An invoice list's filter: one deal or all, one status or all, statuses as of `at`. */
+export interface InvoiceFilter {
+  dealId: DealId | null;
+  status: string | null;
+  /** The day statuses (overdue) are judged at; null is today. */
+  at: string | null;
+}
+
+export interface FinanceApi {
+  /** A deal's fee schedule; null before one is set. */
+  dealFees(dealId: DealId): Promise<FeeTerms | null>;
+  /** Sets (replaces) the schedule; refused once the deal is signed. */
+  setFees(dealId: DealId, input: FeeInput): Promise<FeeTerms>;
+  /** Issues what is due through `through` (null: today) and was not issued yet. */
+  generateInvoices(dealId: DealId, through: string | null): Promise<Invoice[]>;
+  /** By issue date. */
+  listInvoices(filter: InvoiceFilter): Promise<Invoice[]>;
+  invoicePayments(id: InvoiceId): Promise<Payment[]>;
+  /** Partial payments are allowed; an overpayment or a void invoice is refused. */
+  addPayment(input: PaymentInput): Promise<Payment>;
+  voidInvoice(id: InvoiceId, reason: string): Promise<Invoice>;
+  creditInvoice(id: InvoiceId, amount: string, reason: string): Promise<CreditNote>;
+  revenueReport(
+    from: string,
+    to: string,
+    group: Grouping,
+    dealId: DealId | null,
+    base: string | null,
+  ): Promise<RevenueReport>;
+  deferredReport(at: string, dealId: DealId | null, base: string | null): Promise<DeferredReport>;
+  agingReport(at: string, dealId: DealId | null, base: string | null): Promise<AgingReport>;
+  /** Writes the report's CSV (formula cells neutralized) to `path`. */
+  exportReportCsv(request: ReportRequest, path: string): Promise<CsvExport>;
+  fxRates(): Promise<FxRateRecord[]>;
+  setFxRate(input: FxRateInput): Promise<FxRateRecord>;
+}
+
 /**
- * Everything the screens may ask, one interface per domain (finance will join as its
- * own). The commands behind it are declared once, in Rust
- * (src-tauri/src/commands.rs); `tauri.ts` calls them typed by `../commands.ts`.
+ * Everything the screens may ask, one interface per domain. The commands behind it
+ * are declared once, in Rust (src-tauri/src/commands.rs); `tauri.ts` calls them typed by `../commands.ts`.
  */
 export interface Backend
   extends StoreApi,
@@ -157,7 +208,8 @@ export interface Backend
     ConsentApi,
     SnapshotsApi,
     DeliveriesApi,
-    WithdrawalsApi {}
+    WithdrawalsApi,
+    FinanceApi {}
 
 const CODES: readonly ErrorCode[] = [
   'invalid',

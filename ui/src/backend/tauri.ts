@@ -9,6 +9,21 @@ import { open, save, type OpenDialogOptions, type SaveDialogOptions } from '@tau
 
 import type {
   AckRequest,
+  AgingReport,
+  CreditNote,
+  CsvExport,
+  DeferredReport,
+  FeeInput,
+  FeeTerms,
+  FxRateInput,
+  FxRateRecord,
+  Grouping,
+  Invoice,
+  InvoiceId,
+  Payment,
+  PaymentInput,
+  ReportRequest,
+  RevenueReport,
   AuditEntry,
   AuditFilter,
   AuditReport,
@@ -48,7 +63,7 @@ import type {
   VerifyReport,
 } from '../bindings';
 import type { Commands } from '../commands';
-import { toErrorBody, type Backend, type PickKind, type SaveKind } from './index';
+import { toErrorBody, type Backend, type InvoiceFilter, type PickKind, type SaveKind } from './index';
 
 const DATA_FILES = { name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] };
 
@@ -66,6 +81,11 @@ const SAVERS: Record<SaveKind, SaveDialogOptions> = {
     title: 'Save the withdrawal notice as',
     defaultPath: 'withdrawal-notice.json',
     filters: [{ name: 'JSON', extensions: ['json'] }],
+  },
+  csv: {
+    title: 'Export as CSV',
+    defaultPath: 'report.csv',
+    filters: [{ name: 'CSV', extensions: ['csv'] }],
   },
 };
 
@@ -192,9 +212,58 @@ export class TauriBackend implements Backend {
   exposure(userId: string): Promise<ExposureReport> {
     return call('exposure', { userId });
   }
-  async pickSaveFile(kind: SaveKind): Promise<string | null> {
+  dealFees(dealId: DealId): Promise<FeeTerms | null> {
+    return call('deal_fees', { dealId });
+  }
+  setFees(dealId: DealId, input: FeeInput): Promise<FeeTerms> {
+    return call('set_fees', { dealId, input });
+  }
+  generateInvoices(dealId: DealId, through: string | null): Promise<Invoice[]> {
+    return call('generate_invoices', { dealId, through });
+  }
+  listInvoices({ dealId, status, at }: InvoiceFilter): Promise<Invoice[]> {
+    return call('list_invoices', { dealId, status, at });
+  }
+  invoicePayments(id: InvoiceId): Promise<Payment[]> {
+    return call('invoice_payments', { id });
+  }
+  addPayment(input: PaymentInput): Promise<Payment> {
+    return call('add_payment', { input });
+  }
+  voidInvoice(id: InvoiceId, reason: string): Promise<Invoice> {
+    return call('void_invoice', { id, reason });
+  }
+  creditInvoice(id: InvoiceId, amount: string, reason: string): Promise<CreditNote> {
+    return call('credit_invoice', { id, amount, reason });
+  }
+  revenueReport(
+    from: string,
+    to: string,
+    group: Grouping,
+    dealId: DealId | null,
+    base: string | null,
+  ): Promise<RevenueReport> {
+    return call('revenue_report', { from, to, group, dealId, base });
+  }
+  deferredReport(at: string, dealId: DealId | null, base: string | null): Promise<DeferredReport> {
+    return call('deferred_report', { at, dealId, base });
+  }
+  agingReport(at: string, dealId: DealId | null, base: string | null): Promise<AgingReport> {
+    return call('aging_report', { at, dealId, base });
+  }
+  exportReportCsv(request: ReportRequest, path: string): Promise<CsvExport> {
+    return call('export_report_csv', { request, path });
+  }
+  fxRates(): Promise<FxRateRecord[]> {
+    return call('fx_rates');
+  }
+  setFxRate(input: FxRateInput): Promise<FxRateRecord> {
+    return call('set_fx_rate', { input });
+  }
+  async pickSaveFile(kind: SaveKind, name?: string): Promise<string | null> {
     try {
-      const chosen = await save(SAVERS[kind]);
+      const options = SAVERS[kind];
+      const chosen = await save(name ? { ...options, defaultPath: name } : options);
       return typeof chosen === 'string' ? chosen : null;
     } catch (error) {
       throw toErrorBody(error);

@@ -4,18 +4,25 @@ import { useApp } from '../context';
 import { useStoreInfo } from '../queries/store';
 import type { Route } from '../route';
 
-type Section = 'deals' | 'partners' | 'consent' | 'exposure';
+type Section = 'deals' | 'partners' | 'consent' | 'finance' | 'exposure';
 
 const ITEMS: { section: Section; label: string }[] = [
   { section: 'deals', label: 'Deals' },
   { section: 'partners', label: 'Partners' },
   { section: 'consent', label: 'Consent' },
+  { section: 'finance', label: 'Finance' },
   { section: 'exposure', label: 'User lookup' },
 ];
 
 /** Snapshots belong to deals, so their screens keep "Deals" highlighted. */
 export function sectionOf(route: Route): Section {
-  if (route.screen === 'partners' || route.screen === 'consent' || route.screen === 'exposure') return route.screen;
+  if (
+    route.screen === 'partners' ||
+    route.screen === 'consent' ||
+    route.screen === 'finance' ||
+    route.screen === 'exposure'
+  )
+    return route.screen;
   return 'deals';
 }
 

@@ -110,3 +110,9 @@ export function addDays(date: string, days: number): string | null {
   const d = parseDate(date);
   return d === null ? null : formatDate(d + days);
 }
+
+/** Today in the user's time zone, as `YYYY-MM-DD`: the day they would write on a form. */
+export function todayText(now: Date = new Date()): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}

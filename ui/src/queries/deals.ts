@@ -1,6 +1,7 @@
 //! Deals: the list, one deal, and the changes to them. Every change invalidates the list
 //! and the deal (the list shows status and terms; a renewal changes the old deal's
-//! `renewed_by`) and the deal's audit trail, which gained an entry.
+//! `renewed_by`) and the deal's audit trail, which gained an entry, and finance (a renewal
+//! copies the fees, a termination stops billing).
 
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
@@ -33,6 +34,8 @@ function changed(client: QueryClient, deal: Deal) {
   return Promise.all([
     client.invalidateQueries({ queryKey: keys.deals.all }),
     client.invalidateQueries({ queryKey: keys.audit.of('deal', deal.id) }),
+    // A renewal copies the fee schedule; a termination ends billing and recognition.
+    client.invalidateQueries({ queryKey: keys.finance.all }),
   ]);
 }
 

@@ -3,7 +3,8 @@
 //! `['snapshots', 'deal', 3]` reaches only deal 3's list. Mutations invalidate keys built
 //! here, never literal arrays, so a key and its invalidations cannot drift apart.
 
-import type { DealFilter, DealId, DeliveryId, SnapshotId } from '../bindings';
+import type { DealFilter, DealId, DeliveryId, InvoiceId, SnapshotId } from '../bindings';
+import type { InvoiceFilter } from '../backend';
 
 /** The entities whose changes are recorded in the audit log (`AuditEntry.entity`). */
 export type AuditedEntity =
@@ -15,7 +16,12 @@ export type AuditedEntity =
   | 'signing_key'
   | 'delivery'
   | 'delivery_receipt'
-  | 'withdrawal_notice';
+  | 'withdrawal_notice'
+  | 'fee_schedule'
+  | 'invoice'
+  | 'payment'
+  | 'credit_note'
+  | 'fx_rate';
 
 export const keys = {
   storeInfo: ['store-info'] as const,
@@ -47,6 +53,18 @@ export const keys = {
   exposure: {
     all: ['exposure'] as const,
     of: (userId: string) => ['exposure', userId] as const,
+  },
+  /**
+   * Fee schedules, invoices, payments and the reports: a payment or a credit changes an
+   * invoice's status and every report, so finance mutations invalidate `all`.
+   */
+  finance: {
+    all: ['finance'] as const,
+    fees: (dealId: DealId) => ['finance', 'fees', dealId] as const,
+    invoices: (filter: InvoiceFilter) => ['finance', 'invoices', filter] as const,
+    payments: (id: InvoiceId) => ['finance', 'payments', id] as const,
+    report: (kind: 'revenue' | 'deferred' | 'aging', args: object) => ['finance', 'report', kind, args] as const,
+    fx: ['finance', 'fx'] as const,
   },
   consent: {
     all: ['consent'] as const,

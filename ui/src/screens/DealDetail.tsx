@@ -14,6 +14,7 @@ import { useDeal, useTransitionDeal } from '../queries/deals';
 import { usePartners } from '../queries/partners';
 import { AuditHistory } from './AuditHistory';
 import { DealDeliveries } from './DealDeliveries';
+import { DealFinance } from './DealFinance';
 import { DealSnapshots } from './DealSnapshots';
 import { DealWithdrawals } from './DealWithdrawals';
 import { RenewDialog } from './RenewDialog';
@@ -181,6 +182,7 @@ export function DealDetail({ id }: { id: number }) {
         <AuditHistory entries={audit.data} error={audit.error} />
       </div>
 
+      <DealFinance deal={d} />
       <DealSnapshots deal={d} />
       <DealDeliveries deal={d} />
       <DealWithdrawals deal={d} />

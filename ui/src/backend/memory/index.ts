@@ -1,6 +1,7 @@
 //! An in-memory `Backend` for the UI unit tests and the browser preview: storage plus
 //! the core's recorded answers, split by domain as `../index.ts` splits the interface
-//! (store, partners, deals, audit, consent, snapshots, deliveries, withdrawals).
+//! (store, partners, deals, audit, consent, snapshots, deliveries, withdrawals,
+//! finance).
 //!
 //! It keeps what the screens create (partners, deals, imports, the policy, snapshots,
 //! one audit entry per change) so that lists update, and answers in the shapes the real
@@ -23,6 +24,7 @@ import { auditApi } from './audit';
 import { consentApi } from './consent';
 import { dealsApi } from './deals';
 import { deliveriesApi } from './deliveries';
+import { financeApi } from './finance';
 import { partnersApi } from './partners';
 import { snapshotsApi } from './snapshots';
 import { MemoryState, type MemoryOptions } from './state';
@@ -52,6 +54,7 @@ export class MemoryBackend {
       ...snapshotsApi(this.state),
       ...deliveriesApi(this.state),
       ...withdrawalsApi(this.state),
+      ...financeApi(this.state),
     };
     for (const name of Object.keys(api) as BackendMethod[]) {
       const method = api[name] as (...args: unknown[]) => Promise<unknown>;

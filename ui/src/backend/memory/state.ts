@@ -4,6 +4,10 @@
 
 import type {
   AuditEntry,
+  FeeTerms,
+  FxRateRecord,
+  Invoice,
+  Payment,
   Deal,
   Delivery,
   ImportSummary,
@@ -45,6 +49,11 @@ export class MemoryState {
   /** Per delivery id, what its pushes stored. */
   receipts = new Map<number, Receipt[]>();
   notices: Notice[] = [];
+  /** Fee schedules by deal id. */
+  fees = new Map<number, FeeTerms>();
+  invoices: Invoice[] = [];
+  payments: Payment[] = [];
+  fxRates: FxRateRecord[] = [];
   /** The core's first policy: version 1 with the default opt-in countries, no gate. */
   policy: Policy = { ...recorded(fixtures.responses.overviewEmpty.policy), opt_in_countries: [...DEFAULT_OPT_IN] };
   registryImported = false;

@@ -1,0 +1,137 @@
+//! Finance: a deal's fee schedule, invoices, payments and the reports. Every change
+//! (fees, invoices issued, a payment, a void, a credit note, an FX rate) invalidates all
+//! of finance: a payment changes its invoice's status, the receivables, the aging and
+//! the revenue chart's collected bars at once, and the screens must agree.
+
+import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+
+import type {
+  DealId,
+  FeeInput,
+  FxRateInput,
+  Grouping,
+  InvoiceId,
+  PaymentInput,
+  ReportRequest,
+} from '../bindings';
+import type { InvoiceFilter } from '../backend';
+import { useApp } from '../context';
+import { call } from './client';
+import { keys } from './keys';
+
+export function useDealFees(dealId: DealId) {
+  const { backend } = useApp();
+  return useQuery({ queryKey: keys.finance.fees(dealId), queryFn: () => call(() => backend.dealFees(dealId)) });
+}
+
+export function useInvoices(filter: InvoiceFilter) {
+  const { backend } = useApp();
+  return useQuery({ queryKey: keys.finance.invoices(filter), queryFn: () => call(() => backend.listInvoices(filter)) });
+}
+
+export function useInvoicePayments(id: InvoiceId | null) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.finance.payments(id ?? 0),
+    queryFn: () => call(() => backend.invoicePayments(id as InvoiceId)),
+    enabled: id !== null,
+  });
+}
+
+export interface RevenueArgs {
+  from: string;
+  to: string;
+  group: Grouping;
+  dealId: DealId | null;
+  base: string | null;
+}
+
+export function useRevenue(args: RevenueArgs) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.finance.report('revenue', args),
+    queryFn: () => call(() => backend.revenueReport(args.from, args.to, args.group, args.dealId, args.base)),
+  });
+}
+
+export interface AtArgs {
+  at: string;
+  dealId: DealId | null;
+  base: string | null;
+}
+
+export function useDeferred(args: AtArgs) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.finance.report('deferred', args),
+    queryFn: () => call(() => backend.deferredReport(args.at, args.dealId, args.base)),
+  });
+}
+
+export function useAging(args: AtArgs) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.finance.report('aging', args),
+    queryFn: () => call(() => backend.agingReport(args.at, args.dealId, args.base)),
+  });
+}
+
+export function useFxRates() {
+  const { backend } = useApp();
+  return useQuery({ queryKey: keys.finance.fx, queryFn: () => call(() => backend.fxRates()) });
+}
+
+/** After any finance change: every finance query, and the audit log that gained entries. */
+function changed(client: QueryClient) {
+  return Promise.all([
+    client.invalidateQueries({ queryKey: keys.finance.all }),
+    client.invalidateQueries({ queryKey: keys.audit.all }),
+  ]);
+}
+
+/** A mutation of finance: calls `run`, then refreshes every finance query. */
+function useFinanceMutation<A, R>(run: (args: A) => Promise<R>) {
+  const client = useQueryClient();
+  return useMutation({ mutationFn: (args: A) => call(() => run(args)), onSuccess: () => changed(client) });
+}
+
+export function useSetFees() {
+  const { backend } = useApp();
+  return useFinanceMutation(({ dealId, input }: { dealId: DealId; input: FeeInput }) => backend.setFees(dealId, input));
+}
+
+export function useGenerateInvoices() {
+  const { backend } = useApp();
+  return useFinanceMutation((dealId: DealId) => backend.generateInvoices(dealId, null));
+}
+
+export function useAddPayment() {
+  const { backend } = useApp();
+  return useFinanceMutation((input: PaymentInput) => backend.addPayment(input));
+}
+
+export function useVoidInvoice() {
+  const { backend } = useApp();
+  return useFinanceMutation(({ id, reason }: { id: InvoiceId; reason: string }) => backend.voidInvoice(id, reason));
+}
+
+export function useCreditInvoice() {
+  const { backend } = useApp();
+  return useFinanceMutation(({ id, amount, reason }: { id: InvoiceId; amount: string; reason: string }) =>
+    backend.creditInvoice(id, amount, reason),
+  );
+}
+
+export function useSetFxRate() {
+  const { backend } = useApp();
+  return useFinanceMutation((input: FxRateInput) => backend.setFxRate(input));
+}
+
+/** Writes a report's CSV; nothing in the store changes, so nothing is invalidated. */
+export function useExportCsv() {
+  const { backend } = useApp();
+  return useMutation({
+    mutationFn: ({ request, path }: { request: ReportRequest; path: string }) =>
+      call(() => backend.exportReportCsv(request, path)),
+  });
+}

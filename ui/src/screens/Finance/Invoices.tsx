@@ -1,0 +1,237 @@
+//! Invoices as a table, and recording a payment against one: shared by the Finance
+//! screen (every deal, with filters) and a deal's own Fees & invoices card. Statuses are
+//! the core's (issued, partially_paid, paid, overdue, void), derived from payments and
+//! dates; the UI only shows them.
+
+import { useState, type FormEvent } from 'react';
+
+import type { Invoice } from '../../bindings';
+import { Dialog } from '../../components/Dialog';
+import { DateField, TextField } from '../../components/Field';
+import { VirtualTable } from '../../components/VirtualTable';
+import { useApp } from '../../context';
+import { displayDate, todayText } from '../../domain/dates';
+import { formatMoney, toMajorText } from '../../domain/money';
+import { FieldTable, type FieldErrors } from '../../forms';
+import { useAddPayment } from '../../queries/finance';
+
+/** The statuses an invoice can have, in the order a filter offers them. */
+export const INVOICE_STATUSES = ['issued', 'partially_paid', 'paid', 'overdue', 'void'] as const;
+
+export function invoiceStatusLabel(status: string): string {
+  return status === 'partially_paid' ? 'partially paid' : status;
+}
+
+/** An invoice's status as a badge; its data value is the core's token. */
+export function InvoiceStatus({ status, testId }: { status: string; testId?: string }) {
+  return (
+    <span className={`badge badge-invoice-${status}`} data-testid={testId} data-status={status}>
+      {invoiceStatusLabel(status)}
+    </span>
+  );
+}
+
+/** Whether a payment can be recorded: an invoice with an open balance that is not void. */
+export function takesPayment(invoice: Invoice): boolean {
+  return invoice.status !== 'void' && invoice.balance_minor > 0;
+}
+
+interface InvoiceTableProps {
+  invoices: Invoice[];
+  /** With it, a Deal column naming each invoice's deal (the Finance screen lists every deal's). */
+  dealLabel?: (dealId: number) => string;
+  onPay: (invoice: Invoice) => void;
+  testId?: string;
+}
+
+export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-table' }: InvoiceTableProps) {
+  const { navigate } = useApp();
+  const showDeal = dealLabel !== undefined;
+  return (
+    <div className="table-wrap">
+      <VirtualTable
+        testId={testId}
+        columns={showDeal ? 10 : 9}
+        rows={invoices}
+        rowKey={(i) => String(i.id)}
+        rowTestId={(i) => `invoice-row-${i.id}`}
+        estimateRowHeight={41}
+        head={
+          <tr>
+            <th scope="col">Invoice</th>
+            {showDeal && <th scope="col">Deal</th>}
+            <th scope="col">Period</th>
+            <th scope="col">Issued</th>
+            <th scope="col">Due</th>
+            <th scope="col" className="numeric">
+              Amount
+            </th>
+            <th scope="col" className="numeric">
+              Paid
+            </th>
+            <th scope="col" className="numeric">
+              Balance
+            </th>
+            <th scope="col">Status</th>
+            <th scope="col" aria-label="Actions" />
+          </tr>
+        }
+        cells={(i) => (
+          <>
+            <td className="cell-strong nowrap" title={i.kind === 'installment' ? 'Installment' : i.kind}>
+              {i.number}
+            </td>
+            {showDeal && (
+              <td className="cell-truncate" title={dealLabel(i.deal_id)}>
+                <button
+                  type="button"
+                  className="link-button"
+                  data-testid={`invoice-deal-${i.id}`}
+                  onClick={() => navigate({ screen: 'deal', id: i.deal_id })}
+                >
+                  {dealLabel(i.deal_id)}
+                </button>
+              </td>
+            )}
+            <td className="nowrap muted">
+              {displayDate(i.period_start)} – {displayDate(i.period_end)}
+            </td>
+            <td className="nowrap">{displayDate(i.issue_date)}</td>
+            <td className={i.status === 'overdue' ? 'nowrap cell-overdue' : 'nowrap'}>{displayDate(i.due_date)}</td>
+            <td className="numeric nowrap" data-testid={`invoice-amount-${i.id}`}>
+              {formatMoney(i.amount_minor, i.currency)}
+            </td>
+            <td className="numeric nowrap" data-testid={`invoice-paid-${i.id}`}>
+              {formatMoney(i.paid_minor, i.currency)}
+            </td>
+            <td className="numeric nowrap" data-testid={`invoice-balance-${i.id}`}>
+              {i.status === 'void' ? <span className="muted">—</span> : formatMoney(i.balance_minor, i.currency)}
+              {i.credited_minor > 0 && (
+                <span className="cell-sub" title="Credited by credit notes">
+                  credited {formatMoney(i.credited_minor, i.currency)}
+                </span>
+              )}
+              {i.owed_back_minor > 0 && (
+                <span className="cell-sub cell-overdue" title="Billed for days after the termination">
+                  owed back {formatMoney(i.owed_back_minor, i.currency)}
+                </span>
+              )}
+            </td>
+            <td>
+              <InvoiceStatus status={i.status} testId={`invoice-status-${i.id}`} />
+            </td>
+            <td className="cell-actions">
+              {takesPayment(i) && (
+                <button
+                  type="button"
+                  className="button button-small"
+                  data-testid={`invoice-pay-${i.id}`}
+                  aria-label={`Record a payment on ${i.number}`}
+                  onClick={() => onPay(i)}
+                >
+                  Record payment…
+                </button>
+              )}
+            </td>
+          </>
+        )}
+      />
+    </div>
+  );
+}
+
+const PAYMENT_FIELDS = new FieldTable({
+  amount: { input: 'payment-amount', label: 'Amount' },
+  date: { input: 'payment-date', label: 'Received on' },
+  reference: { input: 'payment-reference', label: 'Reference' },
+});
+type PaymentValues = Record<(typeof PAYMENT_FIELDS.names)[number], string>;
+
+/** Records a payment against `invoice`; the amount starts as its open balance. */
+export function PaymentDialog({ invoice, onClose }: { invoice: Invoice; onClose: () => void }) {
+  const { reportError, clearError } = useApp();
+  const pay = useAddPayment();
+  const [values, setValues] = useState<PaymentValues>({
+    amount: toMajorText(invoice.balance_minor, invoice.currency),
+    date: todayText(),
+    reference: '',
+  });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const saving = pay.isPending;
+  const set = (field: keyof PaymentValues) => (v: string) => {
+    setValues((old) => ({ ...old, [field]: v }));
+    // The message was about what the field held; the user is changing it.
+    setErrors((old) => ({ ...old, [field]: undefined }));
+  };
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (saving) return;
+    const form = e.currentTarget;
+    try {
+      await pay.mutateAsync({
+        invoice_id: invoice.id,
+        amount: values.amount.trim(),
+        date: values.date.trim(),
+        reference: values.reference.trim() === '' ? null : values.reference.trim(),
+      });
+      clearError();
+      onClose();
+    } catch (error) {
+      const placed = PAYMENT_FIELDS.place(error);
+      setErrors(placed.inline);
+      PAYMENT_FIELDS.focusFirstError(form, placed.inline);
+      if (placed.banner) {
+        reportError(placed.banner);
+        onClose();
+      }
+    }
+  };
+
+  return (
+    <Dialog title={`Record a payment on ${invoice.number}`} testId="payment-dialog" onClose={onClose} busy={saving}>
+      <form className="form" onSubmit={submit} noValidate>
+        <p className="dialog-body">
+          Open balance <strong data-testid="payment-open-balance">{formatMoney(invoice.balance_minor, invoice.currency)}</strong>{' '}
+          of {formatMoney(invoice.amount_minor, invoice.currency)}, due {displayDate(invoice.due_date)}. A part payment
+          is fine; more than the open balance is refused.
+        </p>
+        <TextField
+          id={PAYMENT_FIELDS.fields.amount.input}
+          field="amount"
+          label={`${PAYMENT_FIELDS.fields.amount.label} (${invoice.currency})`}
+          value={values.amount}
+          onChange={set('amount')}
+          error={errors.amount}
+          inputMode="decimal"
+          hint="Digits and a decimal point, no thousands separators: 1500000.00"
+        />
+        <DateField
+          id={PAYMENT_FIELDS.fields.date.input}
+          field="date"
+          label={PAYMENT_FIELDS.fields.date.label}
+          value={values.date}
+          onChange={set('date')}
+          error={errors.date}
+        />
+        <TextField
+          id={PAYMENT_FIELDS.fields.reference.input}
+          field="reference"
+          label={PAYMENT_FIELDS.fields.reference.label}
+          value={values.reference}
+          onChange={set('reference')}
+          error={errors.reference}
+          placeholder="Bank transfer reference (optional)"
+        />
+        <div className="dialog-actions">
+          <button type="button" className="button" data-testid="payment-cancel" onClick={onClose} disabled={saving}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" data-testid="payment-save" disabled={saving}>
+            {saving ? 'Recording…' : 'Record payment'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
