@@ -304,6 +304,22 @@ impl App {
         Ok(element.text().await?.trim().to_owned())
     }
 
+    /// An attribute of the element with this test id (e.g. the exact minor units a
+    /// money figure carries in `data-minor`), or an error naming both when it has none.
+    pub async fn attribute_of(&self, id: &str, name: &str) -> Result<String> {
+        let css = testid(id);
+        let mut value = None;
+        self.wait_until(&format!("{css} with attribute {name}"), async || {
+            value = match self.client.find(Locator::Css(&css)).await {
+                Ok(element) => element.attr(name).await?,
+                Err(_) => None,
+            };
+            Ok(value.is_some())
+        })
+        .await?;
+        Ok(value.unwrap_or_default())
+    }
+
     /// Waits until the element with this test id shows `expected` (trimmed; letter case
     /// ignored, since a stylesheet may capitalise a status badge).
     pub async fn wait_for_text(&self, id: &str, expected: &str) -> Result {

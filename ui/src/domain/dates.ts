@@ -116,3 +116,12 @@ export function todayText(now: Date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
+
+/** A span of days for people, as short as the locale allows: "Nov 1 – 30, 2026". */
+export function displayDateRange(start: string, end: string): string {
+  const a = parseDate(start);
+  const b = parseDate(end);
+  if (a === null || b === null) return `${start} – ${end}`;
+  const format = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+  return format.formatRange(new Date(a * DAY_MS), new Date(b * DAY_MS));
+}

@@ -27,15 +27,27 @@ export function toMajorText(minor: number, currency: string): string {
   return exponent === 0 ? `${sign}${whole}` : `${sign}${whole}.${fraction}`;
 }
 
+/**
+ * The user's locale for numbers: the system's, except that a machine set to the C or
+ * POSIX locale (servers, CI, a bare X session) gets en-US conventions. ICU reads C as
+ * `en-US-u-va-posix`, which prints amounts without digit grouping ("$ 1500000.00"), and
+ * no one reads money that way.
+ */
+export function userLocale(): string | undefined {
+  const resolved = new Intl.NumberFormat().resolvedOptions().locale;
+  return /posix/i.test(resolved) ? 'en-US' : undefined;
+}
+
 function formatter(currency: string, locale: string | undefined, compact: boolean): Intl.NumberFormat {
   const exponent = exponentOf(currency);
+  locale ??= userLocale();
   try {
     return new Intl.NumberFormat(locale, {
       style: 'currency',
       currency,
       currencyDisplay: 'narrowSymbol',
       ...(compact
-        ? { notation: 'compact', maximumFractionDigits: 1 }
+        ? { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 }
         : { minimumFractionDigits: exponent, maximumFractionDigits: exponent }),
     });
   } catch {

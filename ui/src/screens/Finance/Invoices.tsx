@@ -3,14 +3,14 @@
 //! the core's (issued, partially_paid, paid, overdue, void), derived from payments and
 //! dates; the UI only shows them.
 
-import { useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
 
 import type { Invoice } from '../../bindings';
 import { Dialog } from '../../components/Dialog';
 import { DateField, TextField } from '../../components/Field';
 import { VirtualTable } from '../../components/VirtualTable';
 import { useApp } from '../../context';
-import { displayDate, todayText } from '../../domain/dates';
+import { displayDate, displayDateRange, todayText } from '../../domain/dates';
 import { formatMoney, toMajorText } from '../../domain/money';
 import { FieldTable, type FieldErrors } from '../../forms';
 import { useAddPayment } from '../../queries/finance';
@@ -37,6 +37,7 @@ export function takesPayment(invoice: Invoice): boolean {
 }
 
 interface InvoiceTableProps {
+  /** As the core lists them (by issue date); shown newest first. */
   invoices: Invoice[];
   /** With it, a Deal column naming each invoice's deal (the Finance screen lists every deal's). */
   dealLabel?: (dealId: number) => string;
@@ -47,27 +48,24 @@ interface InvoiceTableProps {
 export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-table' }: InvoiceTableProps) {
   const { navigate } = useApp();
   const showDeal = dealLabel !== undefined;
+  // The core lists by issue date; the newest is what finance staff look for first.
+  const rows = useMemo(() => [...invoices].reverse(), [invoices]);
   return (
     <div className="table-wrap">
       <VirtualTable
         testId={testId}
-        columns={showDeal ? 10 : 9}
-        rows={invoices}
+        columns={showDeal ? 7 : 6}
+        rows={rows}
         rowKey={(i) => String(i.id)}
         rowTestId={(i) => `invoice-row-${i.id}`}
-        estimateRowHeight={41}
+        estimateRowHeight={49}
         head={
           <tr>
             <th scope="col">Invoice</th>
             {showDeal && <th scope="col">Deal</th>}
-            <th scope="col">Period</th>
-            <th scope="col">Issued</th>
             <th scope="col">Due</th>
             <th scope="col" className="numeric">
               Amount
-            </th>
-            <th scope="col" className="numeric">
-              Paid
             </th>
             <th scope="col" className="numeric">
               Balance
@@ -78,11 +76,15 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
         }
         cells={(i) => (
           <>
-            <td className="cell-strong nowrap" title={i.kind === 'installment' ? 'Installment' : i.kind}>
-              {i.number}
+            <td className="cell-invoice">
+              <span className="cell-strong nowrap">{i.number}</span>
+              <span className="cell-sub">
+                {i.kind === 'installment' ? '' : `${i.kind} · `}
+                {displayDateRange(i.period_start, i.period_end)}
+              </span>
             </td>
             {showDeal && (
-              <td className="cell-truncate" title={dealLabel(i.deal_id)}>
+              <td className="cell-truncate cell-deal" title={dealLabel(i.deal_id)}>
                 <button
                   type="button"
                   className="link-button"
@@ -93,19 +95,22 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
                 </button>
               </td>
             )}
-            <td className="nowrap muted">
-              {displayDate(i.period_start)} – {displayDate(i.period_end)}
+            <td className="nowrap">
+              <span className={i.status === 'overdue' ? 'cell-overdue' : undefined}>{displayDate(i.due_date)}</span>
+              <span className="cell-sub">issued {displayDate(i.issue_date)}</span>
             </td>
-            <td className="nowrap">{displayDate(i.issue_date)}</td>
-            <td className={i.status === 'overdue' ? 'nowrap cell-overdue' : 'nowrap'}>{displayDate(i.due_date)}</td>
-            <td className="numeric nowrap" data-testid={`invoice-amount-${i.id}`}>
-              {formatMoney(i.amount_minor, i.currency)}
+            <td className="numeric nowrap">
+              <span data-testid={`invoice-amount-${i.id}`}>{formatMoney(i.amount_minor, i.currency)}</span>
+              {i.paid_minor > 0 && (
+                <span className="cell-sub" data-testid={`invoice-paid-${i.id}`}>
+                  paid {formatMoney(i.paid_minor, i.currency)}
+                </span>
+              )}
             </td>
-            <td className="numeric nowrap" data-testid={`invoice-paid-${i.id}`}>
-              {formatMoney(i.paid_minor, i.currency)}
-            </td>
-            <td className="numeric nowrap" data-testid={`invoice-balance-${i.id}`}>
-              {i.status === 'void' ? <span className="muted">—</span> : formatMoney(i.balance_minor, i.currency)}
+            <td className="numeric nowrap">
+              <span data-testid={`invoice-balance-${i.id}`}>
+                {i.status === 'void' ? <span className="muted">—</span> : formatMoney(i.balance_minor, i.currency)}
+              </span>
               {i.credited_minor > 0 && (
                 <span className="cell-sub" title="Credited by credit notes">
                   credited {formatMoney(i.credited_minor, i.currency)}
@@ -129,7 +134,7 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
                   aria-label={`Record a payment on ${i.number}`}
                   onClick={() => onPay(i)}
                 >
-                  Record payment…
+                  Payment…
                 </button>
               )}
             </td>

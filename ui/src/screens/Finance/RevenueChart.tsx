@@ -56,7 +56,11 @@ export function stacksOf(report: RevenueReport, measure: Measure, currency: stri
   const rows = report.rows.filter((r) => r.currency === currency);
   const byPartner = new Map<string, number>();
   for (const r of rows) byPartner.set(r.partner_name, (byPartner.get(r.partner_name) ?? 0) + amountOf(r, measure));
-  const ranked = [...byPartner.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([p]) => p);
+  // Partners with nothing in this measure get no colour and no legend line.
+  const ranked = [...byPartner.entries()]
+    .filter(([, total]) => total !== 0)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([p]) => p);
   const own = new Set(ranked.length > SERIES ? ranked.slice(0, SERIES - 1) : ranked);
   const seriesOf = (partner: string) => (own.has(partner) ? partner : OTHER);
   const partners = ranked.filter((p) => own.has(p));
@@ -68,7 +72,7 @@ export function stacksOf(report: RevenueReport, measure: Measure, currency: stri
   const partnerTotal = new Map(partners.map((p) => [p, 0]));
   for (const r of rows) {
     const cell = amount.get(r.period);
-    if (!cell) continue;
+    if (!cell || !byPartner.get(r.partner_name)) continue;
     const series = seriesOf(r.partner_name);
     const value = amountOf(r, measure);
     cell.set(series, (cell.get(series) ?? 0) + value);
@@ -94,7 +98,8 @@ export function RevenueChart({ report, measure, currency }: RevenueChartProps) {
   const stacks = stacksOf(report, measure, currency);
   const max = Math.max(0, ...stacks.monthTotal.values());
   const y = scaleLinear<number>({ domain: [0, max > 0 ? max : 1], range: [HEIGHT, 0], nice: 4 });
-  const ticks = y.ticks(4);
+  // An empty chart has one line, at zero, not a ladder of "$0.0" labels.
+  const ticks = max > 0 ? y.ticks(4) : [0];
   const x = scaleBand<string>({ domain: stacks.months, range: [0, width], paddingInner: 0.35, paddingOuter: 0.175 });
   const seriesClass = (partner: string) =>
     partner === OTHER ? 'series-other' : `series-${stacks.partners.indexOf(partner) % SERIES}`;

@@ -92,49 +92,65 @@ export function Finance({ dealId, status }: FinanceProps) {
           </h2>
           <div className="card-header-actions">
             <div className="year-nav" role="group" aria-label="Year">
-              <button type="button" className="button button-small" aria-label="Previous year" data-testid="year-prev" onClick={() => setYear(year - 1)}>
+              <button
+                type="button"
+                className="button button-small"
+                aria-label="Previous year"
+                data-testid="year-prev"
+                onClick={() => setYear(year - 1)}
+              >
                 ‹
               </button>
               <span className="year-nav-label" data-testid="finance-year">
                 {year}
               </span>
-              <button type="button" className="button button-small" aria-label="Next year" data-testid="year-next" onClick={() => setYear(year + 1)}>
+              <button
+                type="button"
+                className="button button-small"
+                aria-label="Next year"
+                data-testid="year-next"
+                onClick={() => setYear(year + 1)}
+              >
                 ›
               </button>
             </div>
-            <div className="segmented" role="radiogroup" aria-label="Measure">
-              {MEASURES.map((m) => (
-                <button
-                  key={m.measure}
-                  type="button"
-                  role="radio"
-                  aria-checked={measure === m.measure}
-                  className="segmented-item"
-                  data-testid={`measure-${m.measure}`}
-                  onClick={() => setMeasure(m.measure)}
-                >
-                  {m.label}
-                </button>
-              ))}
-            </div>
-            {currencies.length > 1 && (
-              <select
-                aria-label="Currency"
-                data-testid="revenue-currency"
-                value={currency ?? ''}
-                onChange={(e) => setCurrency(e.target.value)}
-              >
-                {currencies.map((c) => (
-                  <option key={c}>{c}</option>
-                ))}
-              </select>
-            )}
             <ExportButton
               testId="revenue-export"
               name={`revenue-${year}.csv`}
               request={{ report: 'revenue', from: `${year}-01-01`, to: `${year}-12-31`, group: 'month', deal_id: null, base: null }}
             />
           </div>
+        </div>
+        <div className="chart-controls">
+          <div className="segmented" role="radiogroup" aria-label="Measure">
+            {MEASURES.map((m) => (
+              <button
+                key={m.measure}
+                type="button"
+                role="radio"
+                aria-checked={measure === m.measure}
+                className="segmented-item"
+                data-testid={`measure-${m.measure}`}
+                onClick={() => setMeasure(m.measure)}
+              >
+                {m.label}
+              </button>
+            ))}
+          </div>
+          {currencies.length > 1 && (
+            <select
+              className="select-auto"
+              aria-label="Currency"
+              data-testid="revenue-currency"
+              value={currency ?? ''}
+              onChange={(e) => setCurrency(e.target.value)}
+            >
+              {currencies.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          )}
+          <span className="hint-inline">By partner, stacked.</span>
         </div>
         {revenue.error && <p className="muted">The revenue report could not be made: {revenue.error.message}</p>}
         {revenue.data && currency && <RevenueChart report={revenue.data} measure={measure} currency={currency} />}
