@@ -163,6 +163,26 @@ describe('the Finance screen', () => {
     expect(screen.queryByTestId('payment-dialog')).not.toBeInTheDocument();
   });
 
+  it('opens an invoice from its row, and voids one with no payment, giving a reason', async () => {
+    const { backend } = await dealWithFees(true);
+    const voidIt = vi.spyOn(backend, 'voidInvoice');
+    const { user } = renderApp(backend, { screen: 'finance' });
+    const invoice = recorded.invoicesGenerated[2];
+    await user.click(await screen.findByTestId(`invoice-row-${invoice.id}`));
+    const dialog = await screen.findByTestId('invoice-dialog');
+    expect(dialog).toHaveTextContent(`Invoice ${invoice.number}`);
+    expect(within(dialog).getByTestId('invoice-dialog-balance')).toHaveTextContent(formatMoney(invoice.balance_minor, 'USD'));
+    // Unpaid: it can be voided, not credited.
+    expect(within(dialog).queryByTestId('invoice-credit')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByTestId('invoice-void'));
+    await user.type(within(dialog).getByTestId('correction-reason'), 'Billed on the wrong entity');
+    await user.click(within(dialog).getByTestId('correction-save'));
+    expect(await within(dialog).findByTestId('invoice-dialog-done')).toHaveTextContent(`${invoice.number} is void`);
+    expect(voidIt).toHaveBeenCalledWith(invoice.id, 'Billed on the wrong entity');
+    expect(await within(dialog).findByTestId('invoice-dialog-status')).toHaveAttribute('data-status', 'void');
+    expect(within(dialog).queryByTestId('invoice-void')).not.toBeInTheDocument();
+  });
+
   it('exports a report as CSV where the save dialog says, and says where it went', async () => {
     const { backend } = await dealWithFees(true);
     const pick = vi.spyOn(backend, 'pickSaveFile').mockResolvedValue('/data/aging.csv');

@@ -5,7 +5,7 @@
 
 import { useState, type FormEvent } from 'react';
 
-import type { Deal, FeeInput, FeeTerms, Invoice } from '../bindings';
+import type { Deal, FeeInput, FeeTerms } from '../bindings';
 import { Dialog } from '../components/Dialog';
 import { Field, TextField, describedBy } from '../components/Field';
 import { useApp } from '../context';
@@ -13,7 +13,7 @@ import { termsOpen } from '../domain/lifecycle';
 import { CURRENCIES, formatMoney, rateToMajorText, toMajorText } from '../domain/money';
 import { FieldTable, type FieldErrors } from '../forms';
 import { useDealFees, useGenerateInvoices, useInvoices, useSetFees } from '../queries/finance';
-import { InvoiceTable, PaymentDialog } from './Finance/Invoices';
+import { InvoiceTable } from './Finance/Invoices';
 
 const BILLING: Record<string, string> = { annual: 'Annually', quarterly: 'Quarterly', monthly: 'Monthly' };
 const RECOGNITION: Record<string, string> = {
@@ -27,7 +27,6 @@ export function DealFinance({ deal }: { deal: Deal }) {
   const invoices = useInvoices({ dealId: deal.id, status: null, at: null });
   const generate = useGenerateInvoices();
   const [editing, setEditing] = useState(false);
-  const [paying, setPaying] = useState<Invoice | null>(null);
   const [issued, setIssued] = useState<number | null>(null);
   const open = termsOpen(deal.status);
   const billable = deal.status === 'signed' || deal.status === 'active';
@@ -95,7 +94,7 @@ export function DealFinance({ deal }: { deal: Deal }) {
       {invoices.data && invoices.data.length > 0 && (
         <>
           <h3 className="block-title">Invoices</h3>
-          <InvoiceTable invoices={invoices.data} onPay={setPaying} testId="deal-invoices-table" />
+          <InvoiceTable invoices={invoices.data} testId="deal-invoices-table" />
         </>
       )}
       {invoices.data && invoices.data.length === 0 && terms && (
@@ -107,7 +106,6 @@ export function DealFinance({ deal }: { deal: Deal }) {
       )}
 
       {editing && <FeeDialog deal={deal} terms={terms ?? null} onClose={() => setEditing(false)} />}
-      {paying && <PaymentDialog invoice={paying} onClose={() => setPaying(null)} />}
     </section>
   );
 }

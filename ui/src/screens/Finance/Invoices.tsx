@@ -13,7 +13,7 @@ import { useApp } from '../../context';
 import { displayDate, displayDateRange, todayText } from '../../domain/dates';
 import { formatMoney, toMajorText } from '../../domain/money';
 import { FieldTable, type FieldErrors } from '../../forms';
-import { useAddPayment } from '../../queries/finance';
+import { useAddPayment, useCreditInvoice, useInvoicePayments, useVoidInvoice } from '../../queries/finance';
 
 /** The statuses an invoice can have, in the order a filter offers them. */
 export const INVOICE_STATUSES = ['issued', 'partially_paid', 'paid', 'overdue', 'void'] as const;
@@ -41,12 +41,18 @@ interface InvoiceTableProps {
   invoices: Invoice[];
   /** With it, a Deal column naming each invoice's deal (the Finance screen lists every deal's). */
   dealLabel?: (dealId: number) => string;
-  onPay: (invoice: Invoice) => void;
   testId?: string;
 }
 
-export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-table' }: InvoiceTableProps) {
+/**
+ * Invoices, newest first. A row opens the invoice (its payments, void, credit note); the
+ * row's Payment… button goes straight to recording a payment.
+ */
+export function InvoiceTable({ invoices, dealLabel, testId = 'invoices-table' }: InvoiceTableProps) {
   const { navigate } = useApp();
+  const [paying, setPaying] = useState<Invoice | null>(null);
+  const [opened, setOpened] = useState<Invoice | null>(null);
+  const onPay = setPaying;
   const showDeal = dealLabel !== undefined;
   // The core lists by issue date; the newest is what finance staff look for first.
   const rows = useMemo(() => [...invoices].reverse(), [invoices]);
@@ -58,6 +64,7 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
         rows={rows}
         rowKey={(i) => String(i.id)}
         rowTestId={(i) => `invoice-row-${i.id}`}
+        onOpen={setOpened}
         estimateRowHeight={49}
         head={
           <tr>
@@ -89,7 +96,10 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
                   type="button"
                   className="link-button"
                   data-testid={`invoice-deal-${i.id}`}
-                  onClick={() => navigate({ screen: 'deal', id: i.deal_id })}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    navigate({ screen: 'deal', id: i.deal_id });
+                  }}
                 >
                   {dealLabel(i.deal_id)}
                 </button>
@@ -132,7 +142,10 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
                   className="button button-small"
                   data-testid={`invoice-pay-${i.id}`}
                   aria-label={`Record a payment on ${i.number}`}
-                  onClick={() => onPay(i)}
+                  onClick={(e) => {
+                    e.stopPropagation();
+                    onPay(i);
+                  }}
                 >
                   Payment…
                 </button>
@@ -141,6 +154,19 @@ export function InvoiceTable({ invoices, dealLabel, onPay, testId = 'invoices-ta
           </>
         )}
       />
+      {paying && <PaymentDialog invoice={paying} onClose={() => setPaying(null)} />}
+      {opened && (
+        <InvoiceDialog
+          // The row's latest state: a payment or a void changes it while the dialog is open.
+          invoice={invoices.find((i) => i.id === opened.id) ?? opened}
+          dealLabel={dealLabel}
+          onPay={(invoice) => {
+            setOpened(null);
+            setPaying(invoice);
+          }}
+          onClose={() => setOpened(null)}
+        />
+      )}
     </div>
   );
 }
@@ -237,6 +263,201 @@ export function PaymentDialog({ invoice, onClose }: { invoice: Invoice; onClose:
           </button>
         </div>
       </form>
+    </Dialog>
+  );
+}
+
+type InvoiceAction = 'view' | 'void' | 'credit';
+
+const CORRECTION_FIELDS = new FieldTable({
+  amount: { input: 'credit-amount', label: 'Amount to credit' },
+  reason: { input: 'correction-reason', label: 'Reason' },
+});
+
+/**
+ * One invoice: its figures, its payments, and the corrections finance may make. An
+ * invoice with no payment is voided (it keeps its number); one that was paid is
+ * corrected with a credit note. The core refuses what does not apply, by name.
+ */
+function InvoiceDialog({
+  invoice,
+  dealLabel,
+  onPay,
+  onClose,
+}: {
+  invoice: Invoice;
+  dealLabel?: (dealId: number) => string;
+  onPay: (invoice: Invoice) => void;
+  onClose: () => void;
+}) {
+  const { reportError, clearError } = useApp();
+  const payments = useInvoicePayments(invoice.id);
+  const voidInvoice = useVoidInvoice();
+  const credit = useCreditInvoice();
+  const [action, setAction] = useState<InvoiceAction>('view');
+  const [amount, setAmount] = useState('');
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [done, setDone] = useState<string | null>(null);
+  const saving = voidInvoice.isPending || credit.isPending;
+  const c = invoice.currency;
+  const isVoid = invoice.status === 'void';
+
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    if (saving) return;
+    const form = e.currentTarget;
+    try {
+      if (action === 'void') {
+        await voidInvoice.mutateAsync({ id: invoice.id, reason: reason.trim() });
+        setDone(`${invoice.number} is void.`);
+      } else {
+        const note = await credit.mutateAsync({ id: invoice.id, amount: amount.trim(), reason: reason.trim() });
+        setDone(`Credit note ${note.number} issued for ${formatMoney(note.amount_minor, c)}.`);
+      }
+      clearError();
+      setAction('view');
+      setReason('');
+      setAmount('');
+      setErrors({});
+    } catch (error) {
+      const placed = CORRECTION_FIELDS.place(error);
+      setErrors(placed.inline);
+      CORRECTION_FIELDS.focusFirstError(form, placed.inline);
+      if (placed.banner) {
+        reportError(placed.banner);
+        onClose();
+      }
+    }
+  };
+
+  return (
+    <Dialog title={`Invoice ${invoice.number}`} testId="invoice-dialog" onClose={onClose} busy={saving}>
+      <div className="dialog-body">
+        <dl className="terms terms-compact">
+          {dealLabel && (
+            <>
+              <dt>Deal</dt>
+              <dd>{dealLabel(invoice.deal_id)}</dd>
+            </>
+          )}
+          <dt>Period</dt>
+          <dd>{displayDateRange(invoice.period_start, invoice.period_end)}</dd>
+          <dt>Issued</dt>
+          <dd>
+            {displayDate(invoice.issue_date)}, due {displayDate(invoice.due_date)}
+          </dd>
+          <dt>Amount</dt>
+          <dd>{formatMoney(invoice.amount_minor, c)}</dd>
+          {invoice.credited_minor > 0 && (
+            <>
+              <dt>Credited</dt>
+              <dd>{formatMoney(invoice.credited_minor, c)}</dd>
+            </>
+          )}
+          <dt>Paid</dt>
+          <dd>{formatMoney(invoice.paid_minor, c)}</dd>
+          <dt>Balance</dt>
+          <dd data-testid="invoice-dialog-balance">{isVoid ? '—' : formatMoney(invoice.balance_minor, c)}</dd>
+          {invoice.owed_back_minor > 0 && (
+            <>
+              <dt>Owed back</dt>
+              <dd className="cell-overdue">{formatMoney(invoice.owed_back_minor, c)}</dd>
+            </>
+          )}
+          <dt>Status</dt>
+          <dd>
+            <InvoiceStatus status={invoice.status} testId="invoice-dialog-status" />
+            {invoice.void_reason && <span className="muted"> · {invoice.void_reason}</span>}
+          </dd>
+        </dl>
+        <h3 className="block-title">Payments</h3>
+        {payments.data && payments.data.length === 0 && <p className="muted">None recorded.</p>}
+        {payments.data && payments.data.length > 0 && (
+          <ul className="plain-list" data-testid="invoice-payments">
+            {payments.data.map((p) => (
+              <li key={p.id}>
+                {displayDate(p.paid_on)} · <strong>{formatMoney(p.amount_minor, c)}</strong>
+                {p.reference && <span className="muted"> · {p.reference}</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+        {done && (
+          <p className="verify-ok" role="status" data-testid="invoice-dialog-done">
+            {done}
+          </p>
+        )}
+      </div>
+
+      {action === 'view' ? (
+        <div className="dialog-actions">
+          {!isVoid && invoice.paid_minor === 0 && (
+            <button type="button" className="button button-danger-outline" data-testid="invoice-void" onClick={() => setAction('void')}>
+              Void…
+            </button>
+          )}
+          {!isVoid && invoice.paid_minor > 0 && (
+            <button type="button" className="button" data-testid="invoice-credit" onClick={() => setAction('credit')}>
+              Credit note…
+            </button>
+          )}
+          {takesPayment(invoice) && (
+            <button type="button" className="button" data-testid="invoice-dialog-pay" onClick={() => onPay(invoice)}>
+              Record payment…
+            </button>
+          )}
+          <button type="button" className="button button-primary" data-testid="invoice-dialog-close" onClick={onClose}>
+            Close
+          </button>
+        </div>
+      ) : (
+        <form className="form" onSubmit={submit} noValidate>
+          <p className="hint">
+            {action === 'void'
+              ? 'A void invoice keeps its number and bills nothing. Only an invoice with no payment can be voided.'
+              : 'A credit note reduces what the invoice bills; a paid invoice then shows what is owed back.'}
+          </p>
+          {action === 'credit' && (
+            <TextField
+              id={CORRECTION_FIELDS.fields.amount.input}
+              field="amount"
+              label={`${CORRECTION_FIELDS.fields.amount.label} (${c})`}
+              value={amount}
+              onChange={(v) => {
+                setAmount(v);
+                setErrors((old) => ({ ...old, amount: undefined }));
+              }}
+              error={errors.amount}
+              inputMode="decimal"
+            />
+          )}
+          <TextField
+            id={CORRECTION_FIELDS.fields.reason.input}
+            field="reason"
+            label={CORRECTION_FIELDS.fields.reason.label}
+            value={reason}
+            onChange={(v) => {
+              setReason(v);
+              setErrors((old) => ({ ...old, reason: undefined }));
+            }}
+            error={errors.reason}
+          />
+          <div className="dialog-actions">
+            <button type="button" className="button" data-testid="correction-cancel" onClick={() => setAction('view')} disabled={saving}>
+              Back
+            </button>
+            <button
+              type="submit"
+              className={action === 'void' ? 'button button-danger' : 'button button-primary'}
+              data-testid="correction-save"
+              disabled={saving}
+            >
+              {action === 'void' ? 'Void invoice' : 'Issue credit note'}
+            </button>
+          </div>
+        </form>
+      )}
     </Dialog>
   );
 }

@@ -6,13 +6,13 @@
 
 import { useMemo, useState } from 'react';
 
-import type { AgingReport, DealId, DeferredReport, Invoice, ReportRequest } from '../../bindings';
+import type { AgingReport, DealId, DeferredReport, ReportRequest } from '../../bindings';
 import { useApp } from '../../context';
 import { displayDate, todayText } from '../../domain/dates';
 import { formatMoney } from '../../domain/money';
 import { useDeals } from '../../queries/deals';
 import { useAging, useDeferred, useExportCsv, useInvoices, useRevenue } from '../../queries/finance';
-import { INVOICE_STATUSES, InvoiceTable, PaymentDialog, invoiceStatusLabel } from './Invoices';
+import { INVOICE_STATUSES, InvoiceTable, invoiceStatusLabel } from './Invoices';
 import { MEASURES, RevenueChart, type Measure } from './RevenueChart';
 
 interface FinanceProps {
@@ -35,7 +35,6 @@ export function Finance({ dealId, status }: FinanceProps) {
   const [chosenCurrency, setCurrency] = useState<string | null>(null);
   const [dealFilter, setDealFilter] = useState<DealId | null>(dealId ?? null);
   const [statusFilter, setStatusFilter] = useState<string | null>(status ?? null);
-  const [paying, setPaying] = useState<Invoice | null>(null);
 
   const deals = useDeals().data ?? [];
   const dealLabel = useMemo(() => {
@@ -230,7 +229,7 @@ export function Finance({ dealId, status }: FinanceProps) {
           </p>
         )}
         {invoices.data && invoices.data.length > 0 && (
-          <InvoiceTable invoices={invoices.data} dealLabel={dealLabel} onPay={setPaying} />
+          <InvoiceTable invoices={invoices.data} dealLabel={dealLabel} />
         )}
       </section>
 
@@ -245,7 +244,6 @@ export function Finance({ dealId, status }: FinanceProps) {
         }}
       />
 
-      {paying && <PaymentDialog invoice={paying} onClose={() => setPaying(null)} />}
     </section>
   );
 }
