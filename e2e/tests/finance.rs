@@ -73,6 +73,7 @@ async fn payment(app: &App) -> Result {
     app.wait_for_text("deal-detail-status", "negotiating")
         .await?;
     app.click_testid("transition-signed").await?;
+    app.click_testid("confirm-ok").await?;
     app.wait_for_text("deal-detail-status", "signed").await?;
     app.wait_for(&testid("fees-frozen")).await?;
     app.click_testid("invoices-generate").await?;

@@ -81,10 +81,13 @@ async fn snapshot_wizard(app: &App) -> Result {
     app.click_testid("nav-deals").await?;
     app.click_testid(&format!("deal-row-{deal}")).await?;
     app.wait_for(&testid("deal-detail")).await?;
-    for to in ["negotiating", "signed"] {
-        app.click_testid(&format!("transition-{to}")).await?;
-        app.wait_for_text("deal-detail-status", to).await?;
-    }
+    app.click_testid("transition-negotiating").await?;
+    app.wait_for_text("deal-detail-status", "negotiating")
+        .await?;
+    // Signing is irreversible: the app asks first.
+    app.click_testid("transition-signed").await?;
+    app.click_testid("confirm-ok").await?;
+    app.wait_for_text("deal-detail-status", "signed").await?;
     app.click_testid("snapshot-new").await?;
     app.wait_for(&testid("snapshot-wizard")).await?;
     app.fill_testid("wizard-source", &fixture("posts.jsonl"))

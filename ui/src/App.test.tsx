@@ -381,6 +381,20 @@ describe('deal detail', () => {
     expect(screen.queryByTestId('deal-renew')).not.toBeInTheDocument();
   });
 
+  it('asks before marking a deal signed, which freezes its terms', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Example AI Lab');
+    const deal = await dealIn(backend, lab.id, 'negotiating');
+    const { user } = renderApp(backend, { screen: 'deal', id: deal.id });
+    await user.click(await screen.findByTestId('transition-signed'));
+    expect(screen.getByTestId('confirm-dialog')).toHaveTextContent('cannot be undone');
+    await user.click(screen.getByTestId('confirm-cancel'));
+    expect((await backend.getDeal(deal.id)).status).toBe('negotiating');
+    await user.click(screen.getByTestId('transition-signed'));
+    await user.click(screen.getByTestId('confirm-ok'));
+    await waitFor(() => expect(screen.getByTestId('deal-detail-status').textContent).toBe('signed'));
+  });
+
   it('terminates only after the in-app confirmation', async () => {
     const backend = memoryBackend();
     const lab = await addPartner(backend, 'Example AI Lab');

@@ -33,6 +33,14 @@ describe('TextField', () => {
     expect(screen.queryByText('A hint')).not.toBeInTheDocument();
   });
 
+  it('stops showing an error once the value it was about is changed', async () => {
+    render(<Controlled id="deal-title" field="title" label="Title" initial="x" error="Too short." />);
+    expect(screen.getByTestId('error-title')).toHaveTextContent('Too short.');
+    await userEvent.type(screen.getByLabelText('Title'), 'y');
+    expect(screen.queryByTestId('error-title')).not.toBeInTheDocument();
+    expect(screen.getByLabelText('Title')).not.toHaveAttribute('aria-invalid');
+  });
+
   it('renders a textarea, a unit and a button beside the input when asked', () => {
     const { rerender } = render(<Controlled id="n" field="notes" label="Notes" rows={3} />);
     expect(screen.getByLabelText('Notes').tagName).toBe('TEXTAREA');

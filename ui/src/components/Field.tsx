@@ -3,7 +3,7 @@
 //! are the inputs the forms repeat; `Field` wraps any other control (a select, a
 //! checkbox group).
 
-import type { HTMLAttributes, ReactNode } from 'react';
+import { useState, type HTMLAttributes, type ReactNode } from 'react';
 
 interface FieldProps {
   /** The input's id (also its test id). */
@@ -86,9 +86,25 @@ export interface TextFieldProps {
   action?: ReactNode;
 }
 
+/**
+ * The error to show for a field: `error` while the field still holds what it held when
+ * the error came, nothing once the user changed it (the message was about the old
+ * value; the next save checks the new one). A new error is shown again.
+ */
+export function useCurrentError(error: string | undefined, value: string): string | undefined {
+  const [seen, setSeen] = useState({ error, value });
+  if (seen.error !== error) {
+    // A new (or cleared) error: remember what the field held when it came.
+    setSeen({ error, value });
+    return error;
+  }
+  return value === seen.value ? error : undefined;
+}
+
 /** A labelled text (or number) input or textarea, with its hint or error. */
 export function TextField(props: TextFieldProps) {
-  const { id, field, label, value, onChange, error, hint, className, rows, suffix, action } = props;
+  const { id, field, label, value, onChange, hint, className, rows, suffix, action } = props;
+  const error = useCurrentError(props.error, value);
   const common = {
     ...describedBy(id, error, hint !== undefined),
     className: props.inputClassName,

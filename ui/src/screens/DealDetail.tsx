@@ -77,7 +77,7 @@ export function DealDetail({ id }: { id: number }) {
             className={to === 'terminated' ? 'button button-danger-outline' : 'button button-primary'}
             data-testid={`transition-${to}`}
             disabled={moving}
-            onClick={() => (to === 'terminated' ? setConfirming(to) : move(to))}
+            onClick={() => (to === 'terminated' || to === 'signed' ? setConfirming(to) : move(to))}
           >
             {transitionLabel(to)}
           </button>
@@ -198,6 +198,19 @@ export function DealDetail({ id }: { id: number }) {
           <p>
             “{d.title}” will end now. A terminated deal is final: it cannot be reopened, edited or
             renewed.
+          </p>
+        </ConfirmDialog>
+      )}
+      {confirming === 'signed' && (
+        <ConfirmDialog
+          title="Mark this deal signed?"
+          confirmLabel="Mark signed"
+          onConfirm={() => move('signed')}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            Signing freezes “{d.title}”: its terms and its fee schedule can no longer be edited (a renewal starts from a
+            copy), and from now on it can be delivered to and invoiced. This cannot be undone.
           </p>
         </ConfirmDialog>
       )}
