@@ -103,6 +103,13 @@ pub fn typescript() -> String {
         model::reports::AgingTotals::decl(&cfg),
         model::reports::BaseAgingTotals::decl(&cfg),
         model::reports::AgingReport::decl(&cfg),
+        model::dashboard::Dashboard::decl(&cfg),
+        model::dashboard::ContractedValue::decl(&cfg),
+        model::dashboard::RenewalDue::decl(&cfg),
+        model::dashboard::OpenNotice::decl(&cfg),
+        model::dashboard::PendingWithdrawals::decl(&cfg),
+        model::dashboard::ConsentHealth::decl(&cfg),
+        model::dashboard::HealthPoint::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `make bindings` (src/bindings.rs). Do not edit.\n",

@@ -19,6 +19,7 @@ pub mod model;
 pub mod store;
 
 pub mod audit;
+pub mod dashboard;
 pub mod deal;
 pub mod delivery;
 pub mod finance;

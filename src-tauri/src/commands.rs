@@ -9,6 +9,7 @@
 
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditHead, AuditReport};
 use consentry::consent::Policy;
+use consentry::dashboard::{self, ConsentHealth, Dashboard};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::delivery::{
     self, push::PushEvent, push::PushOptions, Delivery, DeliveryId, DeliveryRequest, PackageReport,
@@ -124,6 +125,13 @@ commands! {
     export_report_csv(request: ReportRequest, path: String) -> CsvExport
         => |s| finance::export_csv(s, &request, Path::new(&path));
     fx_rates() -> Vec<FxRateRecord> => finance::fx_rates;
+    /// The home screen's contracted value, renewals due and withdrawals waiting, on
+    /// `today` (default: today).
+    dashboard(today: Option<String>) -> Dashboard
+        => |s| dashboard::dashboard(s, today.map(|t| finance::date("today", &t)).transpose()?);
+    /// Eligibility per purpose at the last 12 month ends and `today` (default: today).
+    consent_health(today: Option<String>) -> ConsentHealth
+        => |s| dashboard::consent_health(s, 12, today.map(|t| finance::date("today", &t)).transpose()?);
     set_fx_rate(input: FxRateInput) -> FxRateRecord => |s| finance::set_fx(s, &input);
 }
 

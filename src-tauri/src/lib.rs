@@ -102,11 +102,50 @@ fn db_argument(args: impl IntoIterator<Item = String>) -> Option<PathBuf> {
     None
 }
 
+/// The single-instance lock's D-Bus id: one per store file. Launching the app again on
+/// the store it already has open brings that window forward instead of opening a second
+/// writer; another store opens beside it. (Without a D-Bus session, as under a bare
+/// Xvfb, the plugin has nothing to lock with and the app starts normally.)
+fn instance_id(state: &AppState) -> String {
+    use sha2::{Digest, Sha256};
+    let location = match &state.store {
+        Ok(store) => store.info().location,
+        Err(_) => String::new(),
+    };
+    let digest = Sha256::digest(location.as_bytes());
+    let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("com.consentry.app.store_{hex}")
+}
+
+/// Focuses the main window (a second launch on the same store asked for it).
+fn bring_forward(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 /// Opens the store (`--db PATH`, else `$CONSENTRY_DB`, else the OS data directory) and
-/// runs the app.
+/// runs the app: one instance per store, with its window's size and place remembered.
 pub fn run() {
+    use tauri_plugin_window_state::StateFlags;
     let state = AppState::open(db_argument(std::env::args().skip(1)));
+    let instance = instance_id(&state);
     setup(tauri::Builder::default(), state)
+        // First, so that a second launch exits before it does anything else.
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance)
+                .callback(|app, _argv, _cwd| bring_forward(app))
+                .build(),
+        )
+        .plugin(
+            tauri_plugin_window_state::Builder::new()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .plugin(tauri_plugin_dialog::init())
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Consentry window could not be started");

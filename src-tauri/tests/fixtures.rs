@@ -905,6 +905,13 @@ fn scenario() -> Value {
         json!({ "input": { "date": "2026-06-30", "from": "USD", "to": "EUR", "rate": "0.92" } }),
     );
     r.ok("fxRates", "fx_rates", none.clone());
+    // Late in 2027, when the deals ending 2027-12-31 are due for renewal.
+    r.ok("dashboard", "dashboard", json!({ "today": "2027-11-15" }));
+    r.ok(
+        "consentHealth",
+        "consent_health",
+        json!({ "today": "2026-07-15" }),
+    );
 
     // ---- audit: the entries of the small entities in full, the actions of all
     for entity in ["partner", "deal", "policy"] {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod calendar;
 pub mod consent;
 pub mod country;
+pub mod dashboard;
 pub mod deal;
 pub mod delivery;
 pub mod digest;

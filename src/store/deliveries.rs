@@ -181,6 +181,15 @@ pub(crate) fn get(conn: &Connection, id: DeliveryId) -> Result<Delivery> {
 }
 
 /// A deal's deliveries, in sequence order.
+/// The deals with at least one delivery, by id.
+pub(crate) fn delivered_deals(conn: &Connection) -> Result<Vec<DealId>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT deal_id FROM deliveries ORDER BY deal_id")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, i64>(0).map(DealId))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ids)
+}
+
 pub(crate) fn list(conn: &Connection, deal: DealId) -> Result<Vec<Delivery>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM deliveries WHERE deal_id = ?1 ORDER BY sequence"

@@ -15,6 +15,7 @@ mod cli;
 mod consent_rules;
 mod crash;
 mod croissant;
+mod dashboard;
 mod deliveries;
 mod exactness;
 mod finance;

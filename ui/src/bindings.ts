@@ -2237,6 +2237,130 @@ totals: { [key in string]: AgingTotals },
  */
 in_base: BaseAgingTotals | null, };
 
+export type Dashboard = { 
+/**
+ * The day the figures are for.
+ */
+today: string, 
+/**
+ * Per deal status and currency: the deals with a fee schedule and their annual value.
+ */
+contracted: Array<ContractedValue>, 
+/**
+ * Signed or active deals ending within [`RENEWAL_WINDOW_DAYS`] days and not yet
+ * renewed, soonest first.
+ */
+renewals_due: Array<RenewalDue>, 
+/**
+ * Withdrawal notices not yet acknowledged.
+ */
+notices: Array<OpenNotice>, 
+/**
+ * Per deal with a delivery: users no notice listed yet who are no longer eligible.
+ */
+pending_withdrawals: Array<PendingWithdrawals>, };
+
+export type ContractedValue = { 
+/**
+ * The deals' status.
+ */
+status: DealStatus, 
+/**
+ * ISO 4217.
+ */
+currency: string, 
+/**
+ * How many deals.
+ */
+deals: number, 
+/**
+ * The sum of their annual values, minor units (see [`annual_value`]).
+ */
+annual_minor: number, };
+
+export type RenewalDue = { 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its partner.
+ */
+partner_name: string, 
+/**
+ * Its status: signed or active.
+ */
+status: DealStatus, 
+/**
+ * The last day of its term.
+ */
+end_date: string, 
+/**
+ * Days from today to the end date (0: it ends today).
+ */
+days_left: number, };
+
+export type OpenNotice = { 
+/**
+ * The notice.
+ */
+notice_id: NoticeId, 
+/**
+ * Its deal.
+ */
+deal_id: DealId, 
+/**
+ * Its number within the deal.
+ */
+sequence: number, 
+/**
+ * When the acknowledgement is due.
+ */
+due_date: string, 
+/**
+ * `pending` or `overdue`.
+ */
+status: string, };
+
+export type PendingWithdrawals = { 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * Users the next notice would list.
+ */
+users: number, 
+/**
+ * Their delivered records.
+ */
+records: number, };
+
+export type ConsentHealth = { 
+/**
+ * One point per month end, oldest first; the last is today.
+ */
+points: Array<HealthPoint>, };
+
+export type HealthPoint = { 
+/**
+ * The day (a month's last day, or today).
+ */
+on: string, 
+/**
+ * Users in the registry.
+ */
+users: number, 
+/**
+ * Per purpose: users whose posts a snapshot for that purpose alone would include on
+ * that day (explicit allow, or the opt-out regime's default after the gate).
+ */
+eligible: { [key in string]: number }, };
+
 /** The moves each deal status allows, in the order the UI offers them. */
 export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {"draft":["negotiating","terminated"],"negotiating":["signed","terminated"],"signed":["active","terminated"],"active":["expired","terminated"],"expired":[],"terminated":[]};
 

@@ -57,5 +57,7 @@ export type Commands = {
   aging_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.AgingReport };
   export_report_csv: { args: { request: B.ReportRequest; path: string }; response: B.CsvExport };
   fx_rates: { args: Record<string, never>; response: Array<B.FxRateRecord> };
+  dashboard: { args: { today: string | null }; response: B.Dashboard };
+  consent_health: { args: { today: string | null }; response: B.ConsentHealth };
   set_fx_rate: { args: { input: B.FxRateInput }; response: B.FxRateRecord };
 };
