@@ -28,5 +28,8 @@ export default defineConfig({
     // Others compile Rust on the same machine: two workers are plenty.
     maxWorkers: 2,
     minWorkers: 1,
+    // Screens with hundreds of rows take 2-3 s in jsdom; on a machine busy compiling,
+    // twice that. A timeout is not what these tests check.
+    testTimeout: 20_000,
   },
 });

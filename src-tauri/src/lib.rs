@@ -8,6 +8,7 @@
 mod commands;
 mod declare;
 mod folder;
+mod reminders;
 
 pub use commands::{typescript, COMMANDS};
 
@@ -133,6 +134,7 @@ pub fn run() {
     use tauri_plugin_window_state::StateFlags;
     let state = AppState::open(db_argument(std::env::args().skip(1)));
     let instance = instance_id(&state);
+    let reminder_key = instance.clone();
     setup(tauri::Builder::default(), state)
         // First, so that a second launch exits before it does anything else.
         .plugin(
@@ -147,6 +149,11 @@ pub fn run() {
                 .build(),
         )
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            reminders::start(app.handle().clone(), reminder_key);
+            Ok(())
+        })
         .run(tauri::generate_context!("../tauri.conf.json"))
         .expect("the Consentry window could not be started");
 }

@@ -216,7 +216,7 @@ impl Normaliser {
             Value::String(s) => match key {
                 // Instants; a report's day `at` stays.
                 "at" | "created_at" | "updated_at" | "sealed_at" | "issued_at" | "uploaded_at"
-                | "delivered_at"
+                | "delivered_at" | "voided_at"
                     if s.contains('T') =>
                 {
                     *s = FIXED_INSTANT.into()

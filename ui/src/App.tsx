@@ -15,6 +15,7 @@ import { useDeals } from './queries/deals';
 import { usePartners } from './queries/partners';
 import type { Route } from './route';
 import { Consent } from './screens/Consent';
+import { Dashboard } from './screens/Dashboard';
 import { DealDetail } from './screens/DealDetail';
 import { DealForm } from './screens/DealForm';
 import { Exposure } from './screens/Exposure';
@@ -102,6 +103,13 @@ function Screen({ route }: { route: Route }) {
   const deals = useDeals();
   // The deals list keeps its filters and sort while the user looks at a deal.
   const [dealsView, setDealsView] = useState<DealsView>(INITIAL_VIEW);
+  // A link to the deals with a status (a dashboard card) filters the list to it.
+  const linkedStatus = route.screen === 'deals' ? route.status : undefined;
+  const [appliedLink, setAppliedLink] = useState<Route | null>(null);
+  if (linkedStatus !== undefined && appliedLink !== route) {
+    setAppliedLink(route);
+    setDealsView({ ...INITIAL_VIEW, status: linkedStatus });
+  }
 
   const loadError = partners.error ?? deals.error;
   useEffect(() => {
@@ -114,10 +122,13 @@ function Screen({ route }: { route: Route }) {
   let screen: ReactNode;
   if (!loaded) {
     screen = loadError ? null : <p className="loading">Loading…</p>;
-  } else if (empty && (route.screen === 'deals' || route.screen === 'partners')) {
+  } else if (empty && (route.screen === 'dashboard' || route.screen === 'deals' || route.screen === 'partners')) {
     screen = <FirstRun />;
   } else {
     switch (route.screen) {
+      case 'dashboard':
+        screen = <Dashboard />;
+        break;
       case 'deals':
         screen = <Deals view={dealsView} onViewChange={setDealsView} />;
         break;

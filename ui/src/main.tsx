@@ -15,7 +15,8 @@ import './styles.css';
 async function start() {
   const inTauri = '__TAURI_INTERNALS__' in window;
   let backend: Backend;
-  let initialRoute: Route = { screen: 'deals' };
+  // The app opens on the dashboard (or, with an empty store, the welcome panel).
+  let initialRoute: Route = { screen: 'dashboard' };
   if (inTauri) {
     backend = new TauriBackend();
   } else {

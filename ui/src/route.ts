@@ -1,9 +1,11 @@
 //! Where the user is. In-app state, not URLs: the desktop app has no address bar.
 
-import type { DealId, SnapshotId } from './bindings';
+import type { DealId, DealStatus, SnapshotId } from './bindings';
 
 export type Route =
-  | { screen: 'deals' }
+  | { screen: 'dashboard' }
+  /** The deals; `status` opens the list filtered to it. */
+  | { screen: 'deals'; status?: DealStatus }
   | { screen: 'partners' }
   | { screen: 'consent' }
   /** Finance; the invoices may open filtered to a deal or a status. */
@@ -24,6 +26,8 @@ export function routeFromHash(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/');
   const id = Number(parts[1]);
   switch (parts[0]) {
+    case 'dashboard':
+      return { screen: 'dashboard' };
     case 'partners':
       return { screen: 'partners' };
     case 'consent':

@@ -9,6 +9,8 @@
 
 import type {
   AgingReport,
+  ConsentHealth,
+  Dashboard,
   CreditNote,
   CsvExport,
   DeferredReport,
@@ -129,6 +131,9 @@ export interface Responses {
   csvExport: CsvExport;
   fxRate: FxRateRecord;
   fxRates: FxRateRecord[];
+  /** The dashboard on 2027-11-15 (a deal due for renewal); consent health on 2026-07-15. */
+  dashboard: Dashboard;
+  consentHealth: ConsentHealth;
 }
 
 /** The refusals recorded, by what was refused. */

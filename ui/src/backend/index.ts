@@ -5,6 +5,8 @@
 
 import type {
   AckRequest,
+  ConsentHealth,
+  Dashboard,
   AgingReport,
   CreditNote,
   CsvExport,
@@ -196,6 +198,13 @@ export interface FinanceApi {
   setFxRate(input: FxRateInput): Promise<FxRateRecord>;
 }
 
+export interface DashboardApi {
+  /** Contracted value by status, renewals due, notices and withdrawals waiting, on `today` (null: today). */
+  dashboard(today: string | null): Promise<Dashboard>;
+  /** Per purpose, registry users eligible at the last 12 month ends and `today`. */
+  consentHealth(today: string | null): Promise<ConsentHealth>;
+}
+
 /**
  * Everything the screens may ask, one interface per domain. The commands behind it
  * are declared once, in Rust (src-tauri/src/commands.rs); `tauri.ts` calls them typed by `../commands.ts`.
@@ -209,7 +218,8 @@ export interface Backend
     SnapshotsApi,
     DeliveriesApi,
     WithdrawalsApi,
-    FinanceApi {}
+    FinanceApi,
+    DashboardApi {}
 
 const CODES: readonly ErrorCode[] = [
   'invalid',

@@ -9,6 +9,8 @@ import { open, save, type OpenDialogOptions, type SaveDialogOptions } from '@tau
 
 import type {
   AckRequest,
+  ConsentHealth,
+  Dashboard,
   AgingReport,
   CreditNote,
   CsvExport,
@@ -259,6 +261,12 @@ export class TauriBackend implements Backend {
   }
   setFxRate(input: FxRateInput): Promise<FxRateRecord> {
     return call('set_fx_rate', { input });
+  }
+  dashboard(today: string | null): Promise<Dashboard> {
+    return call('dashboard', { today });
+  }
+  consentHealth(today: string | null): Promise<ConsentHealth> {
+    return call('consent_health', { today });
   }
   async pickSaveFile(kind: SaveKind, name?: string): Promise<string | null> {
     try {

@@ -4,9 +4,10 @@ import { useApp } from '../context';
 import { useStoreInfo } from '../queries/store';
 import type { Route } from '../route';
 
-type Section = 'deals' | 'partners' | 'consent' | 'finance' | 'exposure';
+type Section = 'dashboard' | 'deals' | 'partners' | 'consent' | 'finance' | 'exposure';
 
 const ITEMS: { section: Section; label: string }[] = [
+  { section: 'dashboard', label: 'Dashboard' },
   { section: 'deals', label: 'Deals' },
   { section: 'partners', label: 'Partners' },
   { section: 'consent', label: 'Consent' },
@@ -17,6 +18,7 @@ const ITEMS: { section: Section; label: string }[] = [
 /** Snapshots belong to deals, so their screens keep "Deals" highlighted. */
 export function sectionOf(route: Route): Section {
   if (
+    route.screen === 'dashboard' ||
     route.screen === 'partners' ||
     route.screen === 'consent' ||
     route.screen === 'finance' ||

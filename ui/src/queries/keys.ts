@@ -66,8 +66,12 @@ export const keys = {
     report: (kind: 'revenue' | 'deferred' | 'aging', args: object) => ['finance', 'report', kind, args] as const,
     fx: ['finance', 'fx'] as const,
   },
+  /** Read on every visit of the home screen; nothing there changes them. */
+  dashboard: ['dashboard'] as const,
   consent: {
     all: ['consent'] as const,
+    /** Eligibility at month ends: imports and policy changes move it. */
+    health: ['consent', 'health'] as const,
     overview: ['consent', 'overview'] as const,
     /** Read with the overview (the core has no separate read); see `usePolicy`. */
     policy: ['consent', 'policy'] as const,

@@ -1,7 +1,7 @@
 //! An in-memory `Backend` for the UI unit tests and the browser preview: storage plus
 //! the core's recorded answers, split by domain as `../index.ts` splits the interface
 //! (store, partners, deals, audit, consent, snapshots, deliveries, withdrawals,
-//! finance).
+//! finance, dashboard).
 //!
 //! It keeps what the screens create (partners, deals, imports, the policy, snapshots,
 //! one audit entry per change) so that lists update, and answers in the shapes the real
@@ -22,6 +22,7 @@ import type { Backend } from '../index';
 import { recorded } from '../fixtures';
 import { auditApi } from './audit';
 import { consentApi } from './consent';
+import { dashboardApi } from './dashboard';
 import { dealsApi } from './deals';
 import { deliveriesApi } from './deliveries';
 import { financeApi } from './finance';
@@ -55,6 +56,7 @@ export class MemoryBackend {
       ...deliveriesApi(this.state),
       ...withdrawalsApi(this.state),
       ...financeApi(this.state),
+      ...dashboardApi(this.state),
     };
     for (const name of Object.keys(api) as BackendMethod[]) {
       const method = api[name] as (...args: unknown[]) => Promise<unknown>;

@@ -1,0 +1,358 @@
+//! The home screen: how the licensing business is doing, and whether consent is being
+//! honoured. Every card opens the screen behind it, filtered to what the card counts.
+//! Its figures are the core's: the dashboard command (contracted value, renewals,
+//! notices, pending withdrawals, consent health) and the finance reports.
+
+import { Group } from '@visx/group';
+import { useParentSize } from '@visx/responsive';
+import { scaleBand, scaleLinear } from '@visx/scale';
+import { Bar, LinePath } from '@visx/shape';
+import type { ReactNode } from 'react';
+
+import type { ConsentHealth, Dashboard as DashboardData, RevenueReport } from '../bindings';
+import { StatusBadge } from '../components/StatusBadge';
+import { useApp } from '../context';
+import { displayDate, todayText } from '../domain/dates';
+import { formatMoney, formatMoneyCompact } from '../domain/money';
+import { purposeInfo } from '../domain/purpose';
+import { formatShare } from '../domain/units';
+import { useConsentHealth, useDashboard } from '../queries/dashboard';
+import { useAging, useDeferred, useRevenue } from '../queries/finance';
+import type { Route } from '../route';
+
+export function Dashboard() {
+  const today = todayText();
+  const year = Number(today.slice(0, 4));
+  const dashboard = useDashboard();
+  const health = useConsentHealth();
+  const thisYear = useRevenue({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month', dealId: null, base: null });
+  const lastYear = useRevenue({
+    from: `${year - 1}-01-01`,
+    to: `${year - 1}-12-31`,
+    group: 'month',
+    dealId: null,
+    base: null,
+  });
+  const deferred = useDeferred({ at: today, dealId: null, base: null });
+  const aging = useAging({ at: today, dealId: null, base: null });
+  const d = dashboard.data;
+
+  const deferredTotals = Object.fromEntries(
+    Object.entries(deferred.data?.totals ?? {}).map(([c, t]) => [c, t.deferred_minor]),
+  );
+  const receivable = Object.fromEntries(
+    Object.entries(deferred.data?.totals ?? {}).map(([c, t]) => [c, t.receivable_minor]),
+  );
+  const overdue = Object.fromEntries(Object.entries(aging.data?.totals ?? {}).map(([c, t]) => [c, t.total - t.current]));
+  const overdueInvoices = aging.data?.invoices.filter((i) => i.days_past_due > 0).length ?? 0;
+
+  return (
+    <section className="screen" data-testid="dashboard" aria-labelledby="dashboard-title">
+      <header className="screen-header">
+        <div>
+          <h1 id="dashboard-title">Dashboard</h1>
+          <p className="screen-subtitle">How the licensing business is doing, and whether consent is honoured, as of {displayDate(today)}.</p>
+        </div>
+      </header>
+      {dashboard.error && <p className="muted">The dashboard could not be made: {dashboard.error.message}</p>}
+
+      <div className="dashboard-grid">
+        <Card title="Contracted annual value" testId="card-contracted" to={{ screen: 'deals' }} wide>
+          {d && d.contracted.length === 0 && (
+            <p className="muted">No deal has a fee schedule yet. Set one on a deal’s page.</p>
+          )}
+          {d && d.contracted.length > 0 && <ContractedTable data={d} />}
+        </Card>
+
+        <Card title="Deferred revenue" testId="card-dashboard-deferred" to={{ screen: 'finance' }}>
+          <Amounts amounts={deferredTotals} testId="dashboard-deferred" />
+          <p className="metric-note">Billed, not yet earned</p>
+        </Card>
+
+        <Card title="Receivables" testId="card-dashboard-receivables" to={{ screen: 'finance', status: 'overdue' }}>
+          <Amounts amounts={receivable} testId="dashboard-receivable" />
+          <p className={overdueInvoices > 0 ? 'metric-note cell-overdue' : 'metric-note'} data-testid="dashboard-overdue">
+            {overdueInvoices === 0
+              ? 'Nothing overdue'
+              : `${overdueInvoices} overdue: ${Object.entries(overdue)
+                  .filter(([, v]) => v > 0)
+                  .map(([c, v]) => formatMoney(v, c))
+                  .join(' · ')}`}
+          </p>
+        </Card>
+
+        <Card title={`Recognized revenue, ${year} against ${year - 1}`} testId="card-revenue-compare" to={{ screen: 'finance' }} wide>
+          {thisYear.data && lastYear.data && <RevenueCompare current={thisYear.data} previous={lastYear.data} />}
+        </Card>
+
+        <Card title="Renewals due in 90 days" testId="card-renewals" to={{ screen: 'deals', status: 'active' }}>
+          {d && d.renewals_due.length === 0 && <p className="muted">None: no signed or active deal ends in the next 90 days.</p>}
+          {d && d.renewals_due.length > 0 && (
+            <ul className="plain-list dashboard-list">
+              {d.renewals_due.map((r) => (
+                <li key={r.deal_id} data-testid={`renewal-${r.deal_id}`}>
+                  <DealLink id={r.deal_id}>{r.title}</DealLink>
+                  <span className="muted">
+                    {' '}
+                    · {r.partner_name} · ends {displayDate(r.end_date)} ({r.days_left === 0 ? 'today' : `in ${r.days_left} days`})
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+
+        <Card title="Withdrawals" testId="card-withdrawals" to={{ screen: 'deals' }}>
+          {d && <Withdrawals data={d} />}
+        </Card>
+
+        <Card title="Consent health, last 12 months" testId="card-consent-health" to={{ screen: 'consent' }} wide>
+          {health.error && <p className="muted">The consent history could not be read: {health.error.message}</p>}
+          {health.data && health.data.points.length === 0 && (
+            <p className="muted">No registry yet: import one on the Consent screen.</p>
+          )}
+          {health.data && health.data.points.length > 0 && <HealthChart health={health.data} />}
+        </Card>
+      </div>
+    </section>
+  );
+}
+
+/** A card whose title opens the screen behind it. */
+function Card({
+  title,
+  testId,
+  to,
+  wide = false,
+  children,
+}: {
+  title: string;
+  testId: string;
+  to: Route;
+  wide?: boolean;
+  children: ReactNode;
+}) {
+  const { navigate } = useApp();
+  return (
+    <section className={wide ? 'card dashboard-card dashboard-wide' : 'card dashboard-card'} data-testid={testId}>
+      <h2 className="card-title">
+        <button type="button" className="card-link" data-testid={`${testId}-open`} onClick={() => navigate(to)}>
+          {title} <span aria-hidden="true">→</span>
+        </button>
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+function DealLink({ id, children }: { id: number; children: ReactNode }) {
+  const { navigate } = useApp();
+  return (
+    <button type="button" className="link-button" onClick={() => navigate({ screen: 'deal', id })}>
+      {children}
+    </button>
+  );
+}
+
+function Amounts({ amounts, testId }: { amounts: Record<string, number>; testId: string }) {
+  const shown = Object.entries(amounts).filter(([, v]) => v !== 0);
+  if (shown.length === 0) return <p className="metric-value">—</p>;
+  return (
+    <>
+      {shown.map(([c, v]) => (
+        <p key={c} className="metric-value" data-testid={`${testId}-${c}`} data-minor={v}>
+          {formatMoney(v, c)}
+        </p>
+      ))}
+    </>
+  );
+}
+
+function ContractedTable({ data }: { data: DashboardData }) {
+  const { navigate } = useApp();
+  return (
+    <table className="table table-compact" data-testid="contracted-table">
+      <thead>
+        <tr>
+          <th scope="col">Status</th>
+          <th scope="col" className="numeric">
+            Deals
+          </th>
+          <th scope="col" className="numeric">
+            A year
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {data.contracted.map((c) => (
+          <tr
+            key={`${c.status}-${c.currency}`}
+            className="clickable"
+            tabIndex={0}
+            data-testid={`contracted-${c.status}-${c.currency}`}
+            onClick={() => navigate({ screen: 'deals', status: c.status })}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') navigate({ screen: 'deals', status: c.status });
+            }}
+          >
+            <td>
+              <StatusBadge status={c.status} />
+            </td>
+            <td className="numeric">{c.deals}</td>
+            <td className="numeric cell-strong" data-minor={c.annual_minor}>
+              {formatMoney(c.annual_minor, c.currency)}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function Withdrawals({ data }: { data: DashboardData }) {
+  const overdue = data.notices.filter((n) => n.status === 'overdue');
+  const waiting = data.notices.filter((n) => n.status !== 'overdue');
+  const users = data.pending_withdrawals.reduce((n, p) => n + p.users, 0);
+  if (overdue.length === 0 && waiting.length === 0 && users === 0) {
+    return <p className="muted">Nothing waiting: every delivered author is still eligible or already listed in a notice.</p>;
+  }
+  return (
+    <ul className="plain-list dashboard-list" data-testid="withdrawals-summary">
+      {data.pending_withdrawals.map((p) => (
+        <li key={`p-${p.deal_id}`} data-testid={`pending-deal-${p.deal_id}`}>
+          <DealLink id={p.deal_id}>Deal #{p.deal_id}</DealLink>: {p.users} {p.users === 1 ? 'user' : 'users'} to withdraw
+          ({p.records} records), no notice yet
+        </li>
+      ))}
+      {overdue.map((n) => (
+        <li key={`n-${n.notice_id}`} className="cell-overdue" data-testid={`notice-overdue-${n.notice_id}`}>
+          <DealLink id={n.deal_id}>Deal #{n.deal_id}</DealLink>: notice #{n.sequence} overdue since{' '}
+          {displayDate(n.due_date)}
+        </li>
+      ))}
+      {waiting.map((n) => (
+        <li key={`n-${n.notice_id}`}>
+          <DealLink id={n.deal_id}>Deal #{n.deal_id}</DealLink>: notice #{n.sequence} due {displayDate(n.due_date)}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const HEIGHT = 160;
+
+/** Recognized revenue by month: this year's bars beside last year's, one currency. */
+function RevenueCompare({ current, previous }: { current: RevenueReport; previous: RevenueReport }) {
+  const { parentRef, width } = useParentSize({ debounceTime: 50 });
+  const currencies = Object.entries(current.totals)
+    .concat(Object.entries(previous.totals))
+    .sort((a, b) => b[1] - a[1])
+    .map(([c]) => c);
+  const currency = currencies[0];
+  if (!currency) return <p className="muted">No revenue recognized in either year.</p>;
+  const byMonth = (report: RevenueReport) => {
+    const months = Array.from({ length: 12 }, () => 0);
+    for (const r of report.rows) {
+      if (r.currency === currency) months[Number(r.period.slice(5, 7)) - 1] += r.recognized_minor;
+    }
+    return months;
+  };
+  const now = byMonth(current);
+  const before = byMonth(previous);
+  const max = Math.max(1, ...now, ...before);
+  const x = scaleBand<number>({ domain: now.map((_, i) => i), range: [0, width], paddingInner: 0.3, paddingOuter: 0.15 });
+  const inner = scaleBand<number>({ domain: [0, 1], range: [0, x.bandwidth()], padding: 0.1 });
+  const y = scaleLinear<number>({ domain: [0, max], range: [HEIGHT, 0] });
+  const months = Array.from({ length: 12 }, (_, i) =>
+    new Intl.DateTimeFormat(undefined, { month: 'narrow', timeZone: 'UTC' }).format(new Date(Date.UTC(2000, i, 1))),
+  );
+  const sum = (m: number[]) => m.reduce((a, b) => a + b, 0);
+  return (
+    <div data-testid="revenue-compare" data-currency={currency}>
+      <div ref={parentRef} style={{ height: HEIGHT }}>
+        <svg width={width} height={HEIGHT} aria-hidden="true" className="chart">
+          {width > 0 &&
+            now.map((v, i) => (
+              <Group key={i} left={x(i) ?? 0}>
+                <Bar className="chart-bar series-other" x={inner(0) ?? 0} y={y(before[i])} width={inner.bandwidth()} height={HEIGHT - y(before[i])} />
+                <Bar className="chart-bar series-0" x={inner(1) ?? 0} y={y(v)} width={inner.bandwidth()} height={HEIGHT - y(v)} />
+              </Group>
+            ))}
+        </svg>
+      </div>
+      <div className="revenue-months" style={{ gridTemplateColumns: 'repeat(12, minmax(0, 1fr))', gridColumn: 'auto' }}>
+        {months.map((m, i) => (
+          <span key={i} className="revenue-month-label revenue-month" title={`${formatMoney(now[i], currency)} against ${formatMoney(before[i], currency)}`}>
+            {m}
+          </span>
+        ))}
+      </div>
+      <ul className="legend">
+        <li>
+          <span className="legend-swatch series-0" aria-hidden="true" />
+          {current.from.slice(0, 4)}{' '}
+          <strong className="tabular" data-testid="revenue-this-year" data-minor={sum(now)}>
+            {formatMoney(sum(now), currency)}
+          </strong>
+        </li>
+        <li>
+          <span className="legend-swatch series-other" aria-hidden="true" />
+          {previous.from.slice(0, 4)}{' '}
+          <strong className="tabular" data-testid="revenue-last-year" data-minor={sum(before)}>
+            {formatMoney(sum(before), currency)}
+          </strong>
+        </li>
+        <li className="muted">{formatMoneyCompact(max, currency)} at the top</li>
+      </ul>
+    </div>
+  );
+}
+
+/** The share of registry users eligible per purpose at each point, one line per purpose. */
+function HealthChart({ health }: { health: ConsentHealth }) {
+  const { parentRef, width } = useParentSize({ debounceTime: 50 });
+  const purposes = Object.keys(health.points[0].eligible);
+  const share = (i: number, p: string) => {
+    const point = health.points[i];
+    return point.users > 0 ? (point.eligible[p] ?? 0) / point.users : 0;
+  };
+  const x = scaleLinear<number>({ domain: [0, health.points.length - 1], range: [8, Math.max(8, width - 8)] });
+  const y = scaleLinear<number>({ domain: [0, 1], range: [HEIGHT, 4] });
+  const last = health.points.length - 1;
+  return (
+    <div data-testid="consent-health">
+      <div ref={parentRef} style={{ height: HEIGHT }}>
+        <svg width={width} height={HEIGHT} aria-hidden="true" className="chart">
+          {[0, 0.5, 1].map((t) => (
+            <line key={t} className="chart-grid" x1={0} x2={width} y1={y(t)} y2={y(t)} />
+          ))}
+          {width > 0 &&
+            purposes.map((p, k) => (
+              <LinePath
+                key={p}
+                className={`chart-line series-stroke-${k % 6}`}
+                data={health.points.map((_, i) => i)}
+                x={(i) => x(i)}
+                y={(i) => y(share(i, p))}
+              />
+            ))}
+        </svg>
+      </div>
+      <p className="hint">
+        {displayDate(health.points[0].on)} – {displayDate(health.points[last].on)} · 0% to 100% of the{' '}
+        {health.points[last].users.toLocaleString()} registry users
+      </p>
+      <ul className="legend">
+        {purposes.map((p, k) => (
+          <li key={p}>
+            <span className={`legend-swatch series-${k % 6}`} aria-hidden="true" />
+            {purposeInfo(p as never).label}{' '}
+            <strong className="tabular" data-testid={`health-${p}`}>
+              {formatShare(health.points[last].eligible[p] ?? 0, health.points[last].users)}
+            </strong>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
