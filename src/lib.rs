@@ -10,7 +10,8 @@
 //!    the model, writes through `store` and appends the audit entry. Each re-exports its
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
 //!
-//!    [`delivery`] moves a sealed snapshot's package to a partner's bucket.
+//!    [`delivery`] moves a sealed snapshot's package to a partner's bucket; [`backup`]
+//!    copies the whole store and restores a verified copy.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
 #![warn(missing_docs)]
@@ -19,6 +20,7 @@ pub mod model;
 pub mod store;
 
 pub mod audit;
+pub mod backup;
 pub mod dashboard;
 pub mod deal;
 pub mod delivery;

@@ -8,6 +8,7 @@
 //! group. What is printed, and how, is `output`'s.
 
 mod audit;
+mod backup;
 mod deal;
 mod delivery;
 mod finance;
@@ -95,6 +96,11 @@ enum Command {
     /// Finance reports: revenue, deferred revenue, receivables aging.
     #[command(subcommand)]
     Finance(finance::ReportCommand),
+    /// Write a consistent copy of the store to a file, once (--out) or daily (--daily).
+    Backup(backup::BackupArgs),
+    /// Replace the store with a backup after checking it; the replaced store is kept
+    /// beside it as <store>.before-restore-<time>.
+    Restore(backup::RestoreArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -130,6 +136,9 @@ impl Command {
             Command::Payment(c) => c.writes(),
             Command::Fx(c) => c.writes(),
             Command::Finance(c) => c.writes(),
+            // A backup appends its audit entry to a store that must exist; a restore
+            // never opens the store as a store (`run` dispatches it first).
+            Command::Backup(_) | Command::Restore(_) => false,
         }
     }
 }
@@ -139,6 +148,10 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Some(path) => path,
         None => Store::default_path()?,
     };
+    // The store a restore replaces may be damaged, absent or busy: not opened here.
+    if let Command::Restore(args) = cli.command {
+        return args.run(&path, cli.actor.as_deref(), out);
+    }
     // A partner checks a package with its public key and no store.
     if let Command::Delivery(cmd) = &cli.command {
         if cmd.store_optional() && !path.exists() {
@@ -181,6 +194,8 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Payment(cmd) => cmd.run(&store, out),
         Command::Fx(cmd) => cmd.run(&store, out),
         Command::Finance(cmd) => cmd.run(&store, out),
+        Command::Backup(args) => args.run(&store, out),
+        Command::Restore(_) => unreachable!("dispatched before the store is opened"),
     }
 }
 

@@ -143,6 +143,7 @@ fn flag_of(field: &str) -> &str {
         "group" => "--group",
         "base" => "--base",
         "at" => "--at",
+        "keep" => "--keep",
         other => other,
     }
 }

@@ -61,6 +61,14 @@ pub enum Action {
     PaymentRecorded,
     /// `fx.set`: a rate of the FX table was set or replaced (entity `fx_rate`).
     FxRateSet,
+    /// `store.backed_up`: a backup of the whole store was written (entity `store`, id 0;
+    /// `after` is the backup: file, size, SHA-256 and the audit head it holds). Appended
+    /// after the copy, so the backup itself ends at the entry before it.
+    StoreBackedUp,
+    /// `store.restored`: the store was replaced by a verified backup (entity `store`, id
+    /// 0; `after` says from which file and head, and where the replaced store was kept).
+    /// The first entry of the restored store after the backup's own.
+    StoreRestored,
 }
 
 impl Action {
@@ -90,6 +98,8 @@ impl Action {
             Action::CreditIssued => "credit.issued",
             Action::PaymentRecorded => "payment.recorded",
             Action::FxRateSet => "fx.set",
+            Action::StoreBackedUp => "store.backed_up",
+            Action::StoreRestored => "store.restored",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! operation module.
 
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod consent;
 pub mod country;

@@ -9,6 +9,7 @@
 mod common;
 
 mod audit;
+mod backup;
 mod bindings;
 mod busy;
 mod cli;
