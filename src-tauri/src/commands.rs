@@ -8,6 +8,7 @@
 //! the names as text.
 
 use consentry::audit::{self, AuditEntry, AuditFilter, AuditHead, AuditReport};
+use consentry::backup::BackupStatus;
 use consentry::consent::Policy;
 use consentry::dashboard::{self, ConsentHealth, Dashboard};
 use consentry::deal::{self, Deal, DealFilter, DealId, DealInput, DealStatus, RenewInput};
@@ -129,6 +130,10 @@ commands! {
     /// `today` (default: today).
     dashboard(today: Option<String>) -> Dashboard
         => |s| dashboard::dashboard(s, today.map(|t| finance::date("today", &t)).transpose()?);
+    /// The daily backups: where, how many kept, the last run (hand-written: app state).
+    backup_status() -> BackupStatus;
+    /// Sets how many daily backups to keep and applies it at once.
+    set_backup_keep(keep: u32) -> BackupStatus;
     /// Eligibility per purpose at the last 12 month ends and `today` (default: today).
     consent_health(today: Option<String>) -> ConsentHealth
         => |s| dashboard::consent_health(s, 12, today.map(|t| finance::date("today", &t)).transpose()?);
@@ -153,6 +158,28 @@ async fn build_snapshot(
         )
     })
     .await
+}
+
+#[tauri::command]
+async fn backup_status(state: State<'_, AppState>) -> Reply<BackupStatus> {
+    Ok(state.backups.status())
+}
+
+#[tauri::command]
+async fn set_backup_keep<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    keep: u32,
+) -> Reply<BackupStatus> {
+    use tauri::Manager;
+    // Applying it may write today's backup: on a blocking thread, like every store call.
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<AppState>();
+        state.backups.set_keep(&state, keep)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(consentry::Error::invalid("keep", format!("the change stopped: {e}")).body())
+    })
 }
 
 #[tauri::command]

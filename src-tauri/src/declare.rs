@@ -134,6 +134,7 @@ ts_arg!(
     ReportRequest,
     FxRateInput,
     Option<DealId>,
+    u32,
     String,
     Option<String>
 );

@@ -5,6 +5,7 @@
 //! returns the result, or the core's error as `{ code, message, fields }`. The commands
 //! are declared once, in `commands.rs`; everything else about them follows from there.
 
+mod backups;
 mod commands;
 mod declare;
 mod folder;
@@ -28,6 +29,7 @@ pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
     secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
+    backups: backups::Backups,
 }
 
 impl AppState {
@@ -44,6 +46,7 @@ impl AppState {
             store: opened,
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            backups: Default::default(),
         }
     }
 
@@ -52,6 +55,7 @@ impl AppState {
             store: Ok(Arc::new(store)),
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            backups: Default::default(),
         }
     }
 
@@ -151,6 +155,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
         .setup(move |app| {
+            backups::start(app.handle().clone());
             reminders::start(app.handle().clone(), reminder_key);
             Ok(())
         })

@@ -104,6 +104,20 @@ pub fn beyond_retention(mut days: Vec<NaiveDate>, keep: usize) -> Vec<NaiveDate>
     days
 }
 
+/// What the desktop app knows about its automatic daily backups (see [`DailyReport`]).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct BackupStatus {
+    /// Where the daily backups go.
+    pub dir: String,
+    /// How many daily backups are kept.
+    pub keep: u32,
+    /// The last run's report: the backup it wrote (none if today's existed), the ones
+    /// kept and removed.
+    pub last: Option<DailyReport>,
+    /// Why the last run failed, if it did.
+    pub error: Option<String>,
+}
+
 /// Where daily backups of the store at `store` go unless the caller chooses: the
 /// `backups` folder beside the store file.
 pub fn default_dir(store: &Path) -> PathBuf {

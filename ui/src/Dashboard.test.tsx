@@ -46,3 +46,19 @@ describe('the dashboard', () => {
     await waitFor(() => expect(within(finance).getByTestId('invoice-filter-status')).toHaveValue('overdue'));
   });
 });
+
+describe('the store panel', () => {
+  it('shows where backups go and changes how many are kept', async () => {
+    const backend = memoryBackend();
+    const { user } = renderApp(backend);
+    await user.click(await screen.findByTestId('store-open'));
+    const dialog = await screen.findByTestId('store-dialog');
+    expect(dialog).toHaveTextContent('/data/backups');
+    const keep = within(dialog).getByTestId('backup-keep');
+    await waitFor(() => expect(keep).toHaveValue('14'));
+    await user.clear(keep);
+    await user.type(keep, '30');
+    await user.click(within(dialog).getByTestId('backup-keep-save'));
+    await waitFor(async () => expect((await backend.backupStatus()).keep).toBe(30));
+  });
+});

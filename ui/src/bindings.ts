@@ -2237,6 +2237,114 @@ totals: { [key in string]: AgingTotals },
  */
 in_base: BaseAgingTotals | null, };
 
+export type BackupReport = { 
+/**
+ * The backup file, as an absolute path where it could be made one.
+ */
+file: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * Its SHA-256, hex: ties the file to the audit entry that recorded it.
+ */
+sha256: string, 
+/**
+ * The newest audit entry the backup holds (seq 0 and 64 zeros for an empty log):
+ * the backup is the store exactly as of that entry.
+ */
+head: AuditHead, 
+/**
+ * The backup's schema version (`PRAGMA user_version`).
+ */
+schema_version: number, 
+/**
+ * The `store.backed_up` entry appended to the store afterwards; `None` when it
+ * could not be written (`audit_error` says why). The backup file is kept anyway.
+ */
+audit_seq?: number | null, 
+/**
+ * Why the audit entry could not be written, if it could not.
+ */
+audit_error?: string | null, };
+
+export type DailyReport = { 
+/**
+ * The folder of the daily backups.
+ */
+dir: string, 
+/**
+ * Today's backup, if this run wrote it; `None` when it existed already.
+ */
+created: BackupReport | null, 
+/**
+ * The daily backups kept, oldest first (file names).
+ */
+kept: Array<string>, 
+/**
+ * The daily backups removed because more than `keep` were there (file names).
+ */
+removed: Array<string>, };
+
+export type RestoreReport = { 
+/**
+ * The store that was restored, as an absolute path where it could be made one.
+ */
+store: string, 
+/**
+ * The backup file it was restored from.
+ */
+from: string, 
+/**
+ * The backup file's size in bytes.
+ */
+bytes: number, 
+/**
+ * The backup file's SHA-256, hex, as read.
+ */
+sha256: string, 
+/**
+ * The backup's newest audit entry, verified before anything was replaced.
+ */
+head: AuditHead, 
+/**
+ * The backup's schema version; older ones were migrated before verifying.
+ */
+schema_version: number, 
+/**
+ * Where the replaced store was kept (`<store>.before-restore-<time>`); `None` when
+ * there was no store.
+ */
+replaced: string | null, 
+/**
+ * The replaced store's newest audit entry, when it could be read.
+ */
+replaced_head: AuditHead | null, 
+/**
+ * The `store.restored` entry appended to the restored store.
+ */
+audit_seq?: number | null, };
+
+export type BackupStatus = { 
+/**
+ * Where the daily backups go.
+ */
+dir: string, 
+/**
+ * How many daily backups are kept.
+ */
+keep: number, 
+/**
+ * The last run's report: the backup it wrote (none if today's existed), the ones
+ * kept and removed.
+ */
+last: DailyReport | null, 
+/**
+ * Why the last run failed, if it did.
+ */
+error: string | null, };
+
 export type Dashboard = { 
 /**
  * The day the figures are for.

@@ -58,6 +58,8 @@ export type Commands = {
   export_report_csv: { args: { request: B.ReportRequest; path: string }; response: B.CsvExport };
   fx_rates: { args: Record<string, never>; response: Array<B.FxRateRecord> };
   dashboard: { args: { today: string | null }; response: B.Dashboard };
+  backup_status: { args: Record<string, never>; response: B.BackupStatus };
+  set_backup_keep: { args: { keep: number }; response: B.BackupStatus };
   consent_health: { args: { today: string | null }; response: B.ConsentHealth };
   set_fx_rate: { args: { input: B.FxRateInput }; response: B.FxRateRecord };
 };

@@ -5,6 +5,7 @@
 
 import type {
   AckRequest,
+  BackupStatus,
   ConsentHealth,
   Dashboard,
   AgingReport,
@@ -75,6 +76,10 @@ export interface StoreApi {
   storeInfo(): Promise<StoreInfo>;
   /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
   pickFile(kind: PickKind): Promise<string | null>;
+  /** The automatic daily backups: where they go, how many are kept, the last run. */
+  backupStatus(): Promise<BackupStatus>;
+  /** Keeps `keep` daily backups (1 to 3650), removing older ones at once. */
+  setBackupKeep(keep: number): Promise<BackupStatus>;
   /** Asks the user where to write a file, suggesting `name`; null when they cancel. */
   pickSaveFile(kind: SaveKind, name?: string): Promise<string | null>;
 }

@@ -9,6 +9,7 @@ import { open, save, type OpenDialogOptions, type SaveDialogOptions } from '@tau
 
 import type {
   AckRequest,
+  BackupStatus,
   ConsentHealth,
   Dashboard,
   AgingReport,
@@ -261,6 +262,12 @@ export class TauriBackend implements Backend {
   }
   setFxRate(input: FxRateInput): Promise<FxRateRecord> {
     return call('set_fx_rate', { input });
+  }
+  backupStatus(): Promise<BackupStatus> {
+    return call('backup_status');
+  }
+  setBackupKeep(keep: number): Promise<BackupStatus> {
+    return call('set_backup_keep', { keep });
   }
   dashboard(today: string | null): Promise<Dashboard> {
     return call('dashboard', { today });

@@ -1,7 +1,8 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 
 import { useApp } from '../context';
 import { useStoreInfo } from '../queries/store';
+import { StoreDialog } from './StoreDialog';
 import type { Route } from '../route';
 
 type Section = 'dashboard' | 'deals' | 'partners' | 'consent' | 'finance' | 'exposure';
@@ -38,6 +39,7 @@ export function Sidebar({ route, preview, onNavigate }: SidebarProps) {
   const current = sectionOf(route);
   const { reportError } = useApp();
   const { data: info, error } = useStoreInfo();
+  const [storeOpen, setStoreOpen] = useState(false);
   useEffect(() => {
     if (error) reportError(error);
   }, [error, reportError]);
@@ -78,8 +80,14 @@ export function Sidebar({ route, preview, onNavigate }: SidebarProps) {
             <p>
               Acting as <span className="actor">{info.actor}</span>
             </p>
+            {!preview && (
+              <button type="button" className="link-button" data-testid="store-open" onClick={() => setStoreOpen(true)}>
+                Store and backups…
+              </button>
+            )}
           </>
         )}
+        {storeOpen && <StoreDialog onClose={() => setStoreOpen(false)} />}
       </footer>
     </aside>
   );

@@ -25,6 +25,7 @@ export type AuditedEntity =
 
 export const keys = {
   storeInfo: ['store-info'] as const,
+  backups: ['backups'] as const,
   partners: ['partners'] as const,
   deals: {
     all: ['deals'] as const,

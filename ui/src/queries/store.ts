@@ -1,6 +1,7 @@
-//! Where the store is and who is acting: shown in the sidebar, read once per mount.
+//! Where the store is and who is acting: shown in the sidebar, read once per mount; and
+//! its automatic daily backups.
 
-import { useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
 import { useApp } from '../context';
 import { call } from './client';
@@ -9,4 +10,18 @@ import { keys } from './keys';
 export function useStoreInfo() {
   const { backend } = useApp();
   return useQuery({ queryKey: keys.storeInfo, queryFn: () => call(() => backend.storeInfo()) });
+}
+
+export function useBackupStatus() {
+  const { backend } = useApp();
+  return useQuery({ queryKey: keys.backups, queryFn: () => call(() => backend.backupStatus()) });
+}
+
+export function useSetBackupKeep() {
+  const { backend } = useApp();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (keep: number) => call(() => backend.setBackupKeep(keep)),
+    onSuccess: (status) => client.setQueryData(keys.backups, status),
+  });
 }

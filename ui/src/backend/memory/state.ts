@@ -54,6 +54,8 @@ export class MemoryState {
   invoices: Invoice[] = [];
   payments: Payment[] = [];
   fxRates: FxRateRecord[] = [];
+  /** Daily backups to keep (the app's setting). */
+  backupKeep = 14;
   /** The core's first policy: version 1 with the default opt-in countries, no gate. */
   policy: Policy = { ...recorded(fixtures.responses.overviewEmpty.policy), opt_in_countries: [...DEFAULT_OPT_IN] };
   registryImported = false;
