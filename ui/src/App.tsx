@@ -10,6 +10,7 @@ import { toErrorBody, type Backend } from './backend';
 import { ErrorBanner } from './components/ErrorBanner';
 import { Sidebar } from './components/Sidebar';
 import { AppContext, useApp, type AppServices } from './context';
+import { JobsIndicator, JobsProvider } from './jobs';
 import { createQueryClient } from './queries/client';
 import { useDeals } from './queries/deals';
 import { usePartners } from './queries/partners';
@@ -77,8 +78,14 @@ function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }
 
   return (
     <AppContext.Provider value={services}>
+      <JobsProvider>
       <div className="app">
-        <Sidebar route={route} preview={preview} onNavigate={services.navigate} />
+        <Sidebar
+          route={route}
+          preview={preview}
+          onNavigate={services.navigate}
+          jobs={<JobsIndicator onOpen={services.navigate} />}
+        />
         <main className="main" ref={main}>
           {banner && <ErrorBanner error={banner} onDismiss={() => setBanner(null)} />}
           <Screen route={route} />
@@ -92,6 +99,7 @@ function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }
           onSaved={partnerSaved}
         />
       )}
+      </JobsProvider>
     </AppContext.Provider>
   );
 }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { fixtures } from './backend/fixtures';
 import type { MemoryBackend } from './backend/memory';
+import { formatCount } from './domain/units';
 import { addPartner, buildRequest, dealIn, memoryBackend, renderApp } from './test/helpers';
 
 const NO_SKIP = { skip_invalid: false, format: null };
@@ -17,6 +18,32 @@ async function openConsent(backend = memoryBackend()) {
 }
 
 describe('consent imports', () => {
+  it('keeps an import going and its outcome on screen when the user leaves and comes back', async () => {
+    const { user, backend } = await openConsent();
+    // The import answers only once the user has left the screen.
+    let finish: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    const real = backend.importRegistry.bind(backend);
+    vi.spyOn(backend, 'importRegistry').mockImplementation(async (path, options) => {
+      await held;
+      return real(path, options);
+    });
+    await user.type(screen.getByTestId('import-registry-path'), '/data/registry.csv');
+    await user.click(screen.getByTestId('import-registry-submit'));
+    await user.click(screen.getByTestId('nav-deals'));
+    const job = await screen.findByTestId('job-import:registry');
+    expect(job).toHaveAttribute('data-status', 'running');
+    finish();
+    await waitFor(() => expect(job).toHaveAttribute('data-status', 'done'));
+    expect(screen.getByTestId('job-outcome-import:registry')).toHaveTextContent(
+      `${formatCount(recorded.registryImport.rows_read)} rows read`,
+    );
+    await user.click(screen.getByTestId('job-open-import:registry'));
+    const result = await screen.findByTestId('import-result');
+    expect(within(result).getByTestId('import-added').textContent).toBe(String(recorded.registryImport.added));
+    expect(screen.getByTestId('import-registry-path')).toHaveValue('/data/registry.csv');
+  });
+
   it('imports a registry and shows the summary and the new totals', async () => {
     const { user, backend } = await openConsent();
     expect(screen.getByTestId('nav-consent')).toHaveAttribute('aria-current', 'page');

@@ -240,8 +240,8 @@ describe('snapshot wizard', () => {
     expect(await backend.listSnapshots(deal.id)).toEqual([]);
   });
 
-  it('cancels the build when the user leaves the wizard', async () => {
-    const backend = memoryBackend({ buildTicks: 50, buildTickMs: 40 });
+  it('keeps building when the user leaves the wizard: the jobs indicator shows it, and the wizard finds it again', async () => {
+    const backend = memoryBackend({ buildTicks: 12, buildTickMs: 40 });
     const { deal } = await signedDeal(backend);
     const cancel = vi.spyOn(backend, 'cancelBuild');
     const { user } = await openWizard(backend, deal.id);
@@ -249,8 +249,39 @@ describe('snapshot wizard', () => {
     await user.click(screen.getByTestId('wizard-build'));
     await screen.findByTestId('wizard-progress');
     await user.click(screen.getByTestId('nav-partners'));
-    expect(cancel).toHaveBeenCalledTimes(1);
-    await waitFor(() => expect(backend.listSnapshots(deal.id)).resolves.toEqual([]));
+    expect(cancel).not.toHaveBeenCalled();
+    const job = await screen.findByTestId(`job-snapshot:${deal.id}`);
+    expect(job).toHaveAttribute('data-status', 'running');
+
+    // Back in the wizard: the running build, with the values it was started with.
+    await user.click(screen.getByTestId('nav-deals'));
+    await user.click(await screen.findByTestId(`deal-row-${deal.id}`));
+    await user.click(await screen.findByTestId('snapshot-new'));
+    expect(await screen.findByTestId('wizard-progress')).toBeInTheDocument();
+    expect(screen.getByTestId('wizard-source')).toHaveValue('/data/posts.jsonl');
+
+    // Leave again; when it ends, the indicator says so and links to the snapshot.
+    await user.click(screen.getByTestId('nav-partners'));
+    await waitFor(() => expect(job).toHaveAttribute('data-status', 'done'), { timeout: 5000 });
+    expect(screen.getByTestId(`job-outcome-snapshot:${deal.id}`)).toHaveTextContent('Sealed');
+    expect(screen.getByTestId('nav-partners')).toHaveAttribute('aria-current', 'page');
+    await user.click(screen.getByTestId(`job-open-snapshot:${deal.id}`));
+    expect(await screen.findByTestId('snapshot-result')).toBeInTheDocument();
+    expect(await backend.listSnapshots(deal.id)).toHaveLength(1);
+  });
+
+  it('cancels a build from the jobs indicator, keeping nothing', async () => {
+    const backend = memoryBackend({ buildTicks: 50, buildTickMs: 40 });
+    const { deal } = await signedDeal(backend);
+    const { user } = await openWizard(backend, deal.id);
+    await user.type(screen.getByTestId('wizard-source'), '/data/posts.jsonl');
+    await user.click(screen.getByTestId('wizard-build'));
+    await screen.findByTestId('wizard-progress');
+    await user.click(screen.getByTestId('nav-partners'));
+    await user.click(await screen.findByTestId(`job-cancel-snapshot:${deal.id}`));
+    const job = screen.getByTestId(`job-snapshot:${deal.id}`);
+    await waitFor(() => expect(job).toHaveAttribute('data-status', 'cancelled'));
+    expect(await backend.listSnapshots(deal.id)).toEqual([]);
   });
 
   it('lists the rejected lines when too many lines are malformed', async () => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 
 import { useApp } from '../context';
 import { useStoreInfo } from '../queries/store';
@@ -33,9 +33,11 @@ interface SidebarProps {
   route: Route;
   preview: boolean;
   onNavigate: (route: Route) => void;
+  /** The jobs indicator, between the navigation and the store. */
+  jobs?: ReactNode;
 }
 
-export function Sidebar({ route, preview, onNavigate }: SidebarProps) {
+export function Sidebar({ route, preview, onNavigate, jobs }: SidebarProps) {
   const current = sectionOf(route);
   const { reportError } = useApp();
   const { data: info, error } = useStoreInfo();
@@ -69,6 +71,7 @@ export function Sidebar({ route, preview, onNavigate }: SidebarProps) {
           ))}
         </ul>
       </nav>
+      {jobs}
       <footer className="sidebar-footer" data-testid="store-info">
         {preview && <p className="preview-tag">Preview · data in memory only</p>}
         {info && (

@@ -1,5 +1,3 @@
-import { useState } from 'react';
-
 import type { ConsentOverview, GateOverview, ImportSummary } from '../bindings';
 import { BarChart, BarColumn, ROW, StackedBar } from '../components/BarChart';
 import { Count } from '../components/Count';
@@ -7,7 +5,7 @@ import { displayInstant } from '../domain/dates';
 import { PURPOSES } from '../domain/purpose';
 import { formatCount, formatShare } from '../domain/units';
 import { useConsentOverview, usePolicy } from '../queries/consent';
-import { baseName, ImportCard, type ImportOutcome } from './ImportCard';
+import { baseName, ImportCard } from './ImportCard';
 import { PolicyCard } from './PolicyCard';
 
 const STATUSES = [
@@ -20,7 +18,6 @@ const STATUSES = [
 export function Consent() {
   const overview = useConsentOverview();
   const policy = usePolicy();
-  const [outcome, setOutcome] = useState<ImportOutcome | null>(null);
 
   const o = overview.data;
   return (
@@ -39,17 +36,11 @@ export function Consent() {
           kind="registry"
           title="User registry"
           columns="user_id, country, birth_date, status"
-          outcome={outcome}
-          onStart={() => setOutcome(null)}
-          onDone={setOutcome}
         />
         <ImportCard
           kind="ledger"
           title="Consent ledger"
           columns="user_id, purpose, decision, effective_at, source"
-          outcome={outcome}
-          onStart={() => setOutcome(null)}
-          onDone={setOutcome}
         />
       </div>
 

@@ -8,6 +8,7 @@ import { useApp } from '../context';
 import { formatCount } from '../domain/units';
 import { useImport, type ImportKind } from '../queries/consent';
 import { useBrowse } from '../components/useBrowse';
+import { useJobs, type Job } from '../jobs';
 
 export type { ImportKind };
 
@@ -23,19 +24,32 @@ interface ImportCardProps {
   kind: ImportKind;
   title: string;
   columns: string;
-  /** Only the card that ran the latest import shows its outcome. */
-  outcome: ImportOutcome | null;
-  onStart: () => void;
-  onDone: (outcome: ImportOutcome) => void;
 }
 
-/** One file import: a path (typed or picked), "skip invalid rows", and what came of it. */
-export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: ImportCardProps) {
+/** The job key of an import. */
+const importKey = (kind: ImportKind) => `import:${kind}`;
+
+/** What the card's last import came to: its report, or the file's bad lines. */
+function outcomeOf(kind: ImportKind, job: Job | undefined): ImportOutcome | null {
+  if (job?.status === 'done') return { kind, report: job.value as ImportReport };
+  if (job?.status === 'failed' && job.error && job.error.lines.length > 0) return { kind, refused: job.error };
+  return null;
+}
+
+/**
+ * One file import: a path (typed or picked), "skip invalid rows", and what came of it.
+ * The import is a job of the app: it goes on if the user leaves the screen, shows in the
+ * jobs indicator, and its outcome is here when they come back.
+ */
+export function ImportCard({ kind, title, columns }: ImportCardProps) {
   const { backend, reportError, clearError } = useApp();
-  const [path, setPath] = useState('');
+  const jobs = useJobs();
+  const job = jobs.find(importKey(kind));
+  const [path, setPath] = useState(() => (typeof job?.input === 'string' ? job.input : ''));
   const [skip, setSkip] = useState(false);
   const run = useImport(kind);
-  const busy = run.isPending;
+  const busy = job?.status === 'running';
+  const outcome = outcomeOf(kind, job);
   const [pathError, setPathError] = useState<string | undefined>(undefined);
   const id = `import-${kind}`;
 
@@ -54,17 +68,25 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
       return;
     }
     setPathError(undefined);
-    onStart();
+    const file = path.trim();
     try {
-      const report = await run.mutateAsync({ path: path.trim(), options: { skip_invalid: skip, format: null } });
+      await jobs.start({
+        key: importKey(kind),
+        kind: 'import',
+        title: `${kind === 'registry' ? 'Registry' : 'Ledger'} import of ${baseName(file)}`,
+        input: file,
+        run: () => run.mutateAsync({ path: file, options: { skip_invalid: skip, format: null } }),
+        done: (report: ImportReport) => ({
+          result: { screen: 'consent' },
+          outcome: `${formatCount(report.rows_read)} rows read: ${formatCount(report.added)} added, ${formatCount(report.changed)} changed.`,
+        }),
+      });
       clearError();
-      onDone({ kind, report });
     } catch (error) {
       const body = toErrorBody(error);
       const fileFields = body.fields.filter((f) => FILE_FIELDS.includes(f.field));
       if (body.lines.length > 0) {
         clearError();
-        onDone({ kind, refused: body });
       } else if (body.code === 'io') {
         setPathError(body.message);
       } else if (fileFields.length > 0 && fileFields.length === body.fields.length) {
@@ -75,7 +97,7 @@ export function ImportCard({ kind, title, columns, outcome, onStart, onDone }: I
     }
   };
 
-  const mine = outcome?.kind === kind ? outcome : null;
+  const mine = outcome;
 
   return (
     <section className="card import-card" aria-labelledby={`${id}-title`} aria-busy={busy}>

@@ -1,9 +1,10 @@
 //! The snapshot wizard: builds a snapshot of one source dataset for a deal. One component
 //! per step (source, mapping and cut-off, build), the fields in one table (`fields.ts`)
 //! and the build's state in a hook (`useSnapshotBuild`); this module holds the values
-//! and errors the steps share, and moves on to the result once the snapshot is sealed.
+//! and errors the steps share, and moves on to the result once the snapshot is sealed
+//! (if the user is still here: the build is a job of the app and outlives the wizard).
 
-import { useRef, useState, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 
 import type { Deal, SourcePreview } from '../../bindings';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -40,12 +41,21 @@ export function SnapshotWizard({ dealId }: { dealId: number }) {
 
 function WizardBody({ deal, back }: { deal: Deal; back: ReactNode }) {
   const { backend, navigate, reportError, clearError } = useApp();
-  const [values, setValues] = useState<Values>(() => initialValues(new Date()));
+  const { phase, building, start, cancel, input } = useSnapshotBuild(deal.id, deal.title);
+  // Back in the wizard of a deal whose build runs (or ended): the values it was started with.
+  const [values, setValues] = useState<Values>(() => (input as Values | null) ?? initialValues(new Date()));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [preview, setPreview] = useState<SourcePreview | null>(null);
   const [previewing, setPreviewing] = useState(false);
-  const { phase, building, start, cancel } = useSnapshotBuild();
   const form = useRef<HTMLFormElement>(null);
+  // The build outlives the wizard: only a wizard still on screen moves to the result.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
 
   const set = (field: WizardFieldName, value: string) => {
     setValues((v) => ({ ...v, [field]: value }));
@@ -89,7 +99,8 @@ function WizardBody({ deal, back }: { deal: Deal; back: ReactNode }) {
       return;
     }
     clearError();
-    const outcome = await start(toRequest(deal.id, values));
+    const outcome = await start(toRequest(deal.id, values), values);
+    if (!mounted.current) return;
     if ('sealed' in outcome) {
       navigate({ screen: 'snapshot', id: outcome.sealed.snapshot_id });
     } else if ('failed' in outcome) {

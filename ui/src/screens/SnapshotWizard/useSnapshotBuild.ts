@@ -1,11 +1,13 @@
 //! The build's state: idle, building (with the latest progress, and whether a cancel was
-//! asked), cancelled, or refused (too many bad lines, which are listed). Leaving the
-//! wizard while a build runs cancels it: nothing half-built is kept.
-
-import { useEffect, useRef, useState } from 'react';
+//! asked), cancelled, or refused (too many bad lines, which are listed). A build is a job
+//! of the app (`../../jobs`): it keeps running when the user leaves the wizard, shows in
+//! the jobs indicator, and the wizard finds it again, with the values it was started
+//! with, when the user comes back to this deal's wizard.
 
 import type { BuildRequest, ErrorBody, Progress, Snapshot } from '../../bindings';
 import { useApp } from '../../context';
+import { formatBytes, formatCount } from '../../domain/units';
+import { useJobs } from '../../jobs';
 import { useBuildSnapshot } from '../../queries/snapshots';
 
 export type Phase =
@@ -17,55 +19,63 @@ export type Phase =
 /** How a build ended; a failure the wizard must place (field errors, the banner) is `failed`. */
 export type BuildOutcome = { sealed: Snapshot } | { failed: ErrorBody } | { stopped: true };
 
-export function useSnapshotBuild() {
-  const { backend, reportError } = useApp();
+/** The job key of a deal's snapshot build. */
+export const buildKey = (dealId: number) => `snapshot:${dealId}`;
+
+export function useSnapshotBuild(dealId: number, title: string) {
+  const { backend } = useApp();
   const build = useBuildSnapshot();
-  const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
+  const jobs = useJobs();
+  const job = jobs.find(buildKey(dealId));
+
+  let phase: Phase = { kind: 'idle' };
+  if (job?.status === 'running') {
+    phase = { kind: 'building', progress: job.progress as Progress | null, cancelling: job.cancelling };
+  } else if (job?.status === 'cancelled') {
+    phase = { kind: 'cancelled' };
+  } else if (job?.status === 'failed' && job.error && job.error.lines.length > 0) {
+    phase = { kind: 'refused', error: job.error };
+  }
   const building = phase.kind === 'building';
 
-  const running = useRef(false);
-  useEffect(
-    () => () => {
-      if (running.current) void backend.cancelBuild().catch(() => undefined);
-    },
-    [backend],
-  );
-
-  /** Builds; the phase follows the build, and the outcome says what the wizard must do. */
-  const start = async (request: BuildRequest): Promise<BuildOutcome> => {
-    running.current = true;
-    setPhase({ kind: 'building', progress: null, cancelling: false });
+  /** Builds; the phase follows the job, and the outcome says what the wizard must do. */
+  const start = async (request: BuildRequest, input: unknown): Promise<BuildOutcome> => {
     try {
-      const snapshot = await build.mutateAsync({
-        request,
-        onProgress: (progress) => setPhase((p) => (p.kind === 'building' ? { ...p, progress } : p)),
+      const snapshot = await jobs.start({
+        key: buildKey(dealId),
+        kind: 'snapshot',
+        title: `Snapshot for ${title}`,
+        input,
+        cancel: () => backend.cancelBuild(),
+        run: (report) =>
+          build.mutateAsync({
+            request,
+            onProgress: (p) =>
+              report(
+                p,
+                p.bytes_total > 0 ? Math.min(1, p.bytes_read / p.bytes_total) : null,
+                `${formatBytes(p.bytes_read)} of ${formatBytes(p.bytes_total)} · ${formatCount(p.records)} records`,
+              ),
+          }),
+        done: (s: Snapshot) => ({
+          result: { screen: 'snapshot', id: s.snapshot_id },
+          outcome: `Sealed: ${formatCount(s.records_included)} records included.`,
+        }),
       });
       return { sealed: snapshot };
     } catch (error) {
       const body = error as ErrorBody;
-      if (body.code === 'cancelled') {
-        setPhase({ kind: 'cancelled' });
-        return { stopped: true };
-      }
-      if (body.lines.length > 0) {
-        setPhase({ kind: 'refused', error: body });
-        return { stopped: true };
-      }
-      setPhase({ kind: 'idle' });
+      if (body.code === 'cancelled' || body.lines.length > 0) return { stopped: true };
       return { failed: body };
-    } finally {
-      running.current = false;
     }
   };
 
   const cancel = async () => {
-    setPhase((p) => (p.kind === 'building' ? { ...p, cancelling: true } : p));
-    try {
-      await backend.cancelBuild();
-    } catch (error) {
-      reportError(error);
-    }
+    if (job) jobs.cancel(job.id);
   };
 
-  return { phase, building, start, cancel };
+  /** The form values the running (or last) build was started with. */
+  const input = job?.input ?? null;
+
+  return { phase, building, start, cancel, input };
 }
