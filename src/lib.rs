@@ -10,7 +10,8 @@
 //!    the model, writes through `store` and appends the audit entry. Each re-exports its
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
 //!
-//!    [`delivery`] moves a sealed snapshot's package to a partner's bucket.
+//!    [`delivery`] moves a sealed snapshot's package to a partner's bucket; [`demo`]
+//!    fills an empty store with a demo workspace through the other operations.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
 #![warn(missing_docs)]
@@ -21,6 +22,7 @@ pub mod store;
 pub mod audit;
 pub mod deal;
 pub mod delivery;
+pub mod demo;
 pub mod finance;
 pub mod imports;
 pub(crate) mod integrity;

@@ -10,6 +10,7 @@
 mod audit;
 mod deal;
 mod delivery;
+mod demo;
 mod finance;
 mod imports;
 mod output;
@@ -95,6 +96,9 @@ enum Command {
     /// Finance reports: revenue, deferred revenue, receivables aging.
     #[command(subcommand)]
     Finance(finance::ReportCommand),
+    /// A demo workspace: fictional partners, deals, users, posts and finance.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -130,6 +134,7 @@ impl Command {
             Command::Payment(c) => c.writes(),
             Command::Fx(c) => c.writes(),
             Command::Finance(c) => c.writes(),
+            Command::Demo(c) => c.writes(),
         }
     }
 }
@@ -181,6 +186,7 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Payment(cmd) => cmd.run(&store, out),
         Command::Fx(cmd) => cmd.run(&store, out),
         Command::Finance(cmd) => cmd.run(&store, out),
+        Command::Demo(cmd) => cmd.run(&store, out),
     }
 }
 

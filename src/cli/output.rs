@@ -143,6 +143,9 @@ fn flag_of(field: &str) -> &str {
         "group" => "--group",
         "base" => "--base",
         "at" => "--at",
+        "users" => "--users",
+        "posts" => "--posts",
+        "dir" => "--dir",
         other => other,
     }
 }

@@ -9,6 +9,7 @@ pub mod consent;
 pub mod country;
 pub mod deal;
 pub mod delivery;
+pub mod demo;
 pub mod digest;
 pub mod fees;
 pub mod file_format;

@@ -16,6 +16,7 @@ mod consent_rules;
 mod crash;
 mod croissant;
 mod deliveries;
+mod demo;
 mod exactness;
 mod finance;
 mod imports;
