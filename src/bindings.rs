@@ -5,8 +5,8 @@
 use ts_rs::{Config, TS};
 
 use crate::{
-    audit, consent, deal, error, imports, model, overview, partner, policy, purpose, snapshot,
-    store,
+    audit, consent, deal, demo, error, imports, model, overview, partner, policy, purpose,
+    snapshot, store,
 };
 
 /// The whole content of `ui/src/bindings.ts`.
@@ -114,6 +114,13 @@ pub fn typescript() -> String {
         model::dashboard::PendingWithdrawals::decl(&cfg),
         model::dashboard::ConsentHealth::decl(&cfg),
         model::dashboard::HealthPoint::decl(&cfg),
+        demo::DemoOptions::decl(&cfg),
+        demo::DemoStep::decl(&cfg),
+        demo::DemoProgress::decl(&cfg),
+        demo::DemoShape::decl(&cfg),
+        demo::DemoDeal::decl(&cfg),
+        demo::DemoFile::decl(&cfg),
+        demo::DemoReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust core by `make bindings` (src/bindings.rs). Do not edit.\n",

@@ -213,8 +213,6 @@ pub fn renew(store: &Store, id: DealId, input: RenewInput) -> Result<Deal> {
         tx.audit(Action::DealRenewed, "deal", new_id.0, None, Some(&renewal))?;
         // The fee schedule is part of the terms: the renewal starts from it.
         crate::finance::copy_fees(tx, &old, new_id)?;
-        // The fee schedule is part of the terms: the renewal starts from it.
-        crate::finance::copy_fees(tx, &old, new_id)?;
         Ok(renewal)
     })
 }

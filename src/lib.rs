@@ -11,7 +11,8 @@
 //!    model types, so `consentry::deal::Deal` is the deal type wherever it is defined.
 //!
 //!    [`delivery`] moves a sealed snapshot's package to a partner's bucket; [`backup`]
-//!    copies the whole store and restores a verified copy.
+//!    copies the whole store and restores a verified copy; [`demo`] fills an empty store
+//!    with a demo workspace through the other operations.
 //! 4. The CLI (`src/main.rs`) and the desktop shell (`src-tauri`) on top.
 
 #![warn(missing_docs)]
@@ -24,6 +25,7 @@ pub mod backup;
 pub mod dashboard;
 pub mod deal;
 pub mod delivery;
+pub mod demo;
 pub mod finance;
 pub mod imports;
 pub(crate) mod integrity;

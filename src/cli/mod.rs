@@ -11,6 +11,7 @@ mod audit;
 mod backup;
 mod deal;
 mod delivery;
+mod demo;
 mod finance;
 mod imports;
 mod output;
@@ -101,6 +102,9 @@ enum Command {
     /// Replace the store with a backup after checking it; the replaced store is kept
     /// beside it as <store>.before-restore-<time>.
     Restore(backup::RestoreArgs),
+    /// A demo workspace: fictional partners, deals, users, posts and finance.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
 }
 
 pub fn main() -> ExitCode {
@@ -139,6 +143,7 @@ impl Command {
             // A backup appends its audit entry to a store that must exist; a restore
             // never opens the store as a store (`run` dispatches it first).
             Command::Backup(_) | Command::Restore(_) => false,
+            Command::Demo(c) => c.writes(),
         }
     }
 }
@@ -196,6 +201,7 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
         Command::Finance(cmd) => cmd.run(&store, out),
         Command::Backup(args) => args.run(&store, out),
         Command::Restore(_) => unreachable!("dispatched before the store is opened"),
+        Command::Demo(cmd) => cmd.run(&store, out),
     }
 }
 

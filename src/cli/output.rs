@@ -144,6 +144,9 @@ fn flag_of(field: &str) -> &str {
         "base" => "--base",
         "at" => "--at",
         "keep" => "--keep",
+        "users" => "--users",
+        "posts" => "--posts",
+        "dir" => "--dir",
         other => other,
     }
 }

@@ -11,6 +11,7 @@ pub mod country;
 pub mod dashboard;
 pub mod deal;
 pub mod delivery;
+pub mod demo;
 pub mod digest;
 pub mod fees;
 pub mod file_format;

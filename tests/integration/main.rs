@@ -18,6 +18,7 @@ mod crash;
 mod croissant;
 mod dashboard;
 mod deliveries;
+mod demo;
 mod exactness;
 mod finance;
 mod imports;

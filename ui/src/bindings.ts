@@ -2469,6 +2469,163 @@ users: number,
  */
 eligible: { [key in string]: number }, };
 
+export type DemoOptions = { 
+/**
+ * Registry users to generate, 100 to 5,000,000; default 100,000.
+ */
+users: number | null, 
+/**
+ * Posts to generate, 100 to 20,000,000; default 300,000.
+ */
+posts: number | null, 
+/**
+ * The folder for the generated files, new or empty; default
+ * `<the store's folder>/consentry-demo`.
+ */
+dir: string | null, 
+/**
+ * The generator's seed; default 1. The same seed on the same day gives the same
+ * files.
+ */
+seed: number | null, };
+
+export type DemoStep = "registry" | "ledger" | "posts" | "consent" | "deals" | "snapshots" | "deliveries" | "finance" | "withdrawals";
+
+export type DemoProgress = { 
+/**
+ * The step running.
+ */
+step: DemoStep, 
+/**
+ * Its 1-based number.
+ */
+step_number: number, 
+/**
+ * How many steps there are.
+ */
+steps: number, 
+/**
+ * What it does, for a person to read.
+ */
+label: string, 
+/**
+ * Done so far in this step (users, posts, bytes, deals: the label says).
+ */
+done: number, 
+/**
+ * The step's total in the same unit; 0 when unknown.
+ */
+total: number, };
+
+export type DemoShape = "training-and-search" | "api-access" | "research" | "expired" | "renewal";
+
+export type DemoDeal = { 
+/**
+ * The deal.
+ */
+deal_id: DealId, 
+/**
+ * Its shape.
+ */
+shape: DemoShape, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Its partner.
+ */
+partner_name: string, 
+/**
+ * Its status at the end of the seed.
+ */
+status: DealStatus, 
+/**
+ * Its sealed snapshots, in build order.
+ */
+snapshots: Array<SnapshotId>, 
+/**
+ * Its deliveries, in sequence order.
+ */
+deliveries: Array<DeliveryId>, 
+/**
+ * Invoices issued for it.
+ */
+invoices: number, 
+/**
+ * Users whose delivered records wait for a withdrawal notice.
+ */
+pending_withdrawals: number, };
+
+export type DemoFile = { 
+/**
+ * Its name in the folder.
+ */
+name: string, 
+/**
+ * Its size in bytes.
+ */
+bytes: number, 
+/**
+ * Data lines (the header excluded).
+ */
+rows: number, };
+
+export type DemoReport = { 
+/**
+ * The folder of the generated files, absolute.
+ */
+dir: string, 
+/**
+ * The seed used.
+ */
+seed: number, 
+/**
+ * The day the demo is relative to (UTC): terms, consent dates and invoices are
+ * placed around it.
+ */
+today: string, 
+/**
+ * Registry users generated.
+ */
+users: number, 
+/**
+ * Consent events imported, after the deliveries' opt-outs included.
+ */
+events: number, 
+/**
+ * Posts generated (duplicate and malformed lines included).
+ */
+posts: number, 
+/**
+ * The generated files.
+ */
+files: Array<DemoFile>, 
+/**
+ * The partners made.
+ */
+partners: Array<PartnerId>, 
+/**
+ * The deals made, one per shape.
+ */
+deals: Array<DemoDeal>, 
+/**
+ * Invoices issued, over every deal.
+ */
+invoices: number, 
+/**
+ * Payments recorded.
+ */
+payments: number, 
+/**
+ * Invoices overdue today.
+ */
+overdue: number, 
+/**
+ * Wall-clock time of the seed, in milliseconds.
+ */
+duration_ms: number, };
+
 /** The moves each deal status allows, in the order the UI offers them. */
 export const DEAL_LIFECYCLE: Record<DealStatus, DealStatus[]> = {"draft":["negotiating","terminated"],"negotiating":["signed","terminated"],"signed":["active","terminated"],"active":["expired","terminated"],"expired":[],"terminated":[]};
 
