@@ -16,6 +16,7 @@ use consentry::delivery::{
     self, push::PushEvent, push::PushOptions, Delivery, DeliveryId, DeliveryRequest, PackageReport,
     PushProgress, PushReport, Receipt,
 };
+use consentry::demo::{self, DemoOptions, DemoProgress, DemoReport};
 use consentry::finance::{
     self, AgingReport, CreditNote, CsvExport, DeferredReport, FeeInput, FeeTerms, FxRateInput,
     FxRateRecord, Grouping, Invoice, InvoiceId, Payment, PaymentInput, ReportRequest,
@@ -130,6 +131,9 @@ commands! {
     /// `today` (default: today).
     dashboard(today: Option<String>) -> Dashboard
         => |s| dashboard::dashboard(s, today.map(|t| finance::date("today", &t)).transpose()?);
+    /// Fills an empty store with the demo workspace, sending each step's progress over
+    /// `on_progress` (hand-written: it needs the signing secrets and the channel).
+    seed_demo(options: DemoOptions, on_progress: Channel<DemoProgress>) -> DemoReport;
     /// The daily backups: where, how many kept, the last run (hand-written: app state).
     backup_status() -> BackupStatus;
     /// Sets how many daily backups to keep and applies it at once.
@@ -156,6 +160,21 @@ async fn build_snapshot(
             &mut |p| drop(on_progress.send(p.clone())),
             &cancel,
         )
+    })
+    .await
+}
+
+#[tauri::command]
+async fn seed_demo(
+    state: State<'_, AppState>,
+    options: DemoOptions,
+    on_progress: Channel<DemoProgress>,
+) -> Reply<DemoReport> {
+    let secrets = state.secrets.clone()?;
+    call(state, move |s| {
+        demo::seed(s, secrets, &options, &mut |p| {
+            drop(on_progress.send(p.clone()))
+        })
     })
     .await
 }

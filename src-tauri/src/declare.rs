@@ -104,6 +104,7 @@ macro_rules! ts_arg {
 use consentry::audit::AuditFilter;
 use consentry::deal::{DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::delivery::{AckRequest, DeliveryId, DeliveryRequest, NoticeRequest};
+use consentry::demo::DemoOptions;
 use consentry::finance::{FeeInput, FxRateInput, Grouping, InvoiceId, PaymentInput, ReportRequest};
 use consentry::imports::ImportOptions;
 use consentry::partner::{PartnerId, PartnerInput};
@@ -133,6 +134,7 @@ ts_arg!(
     Grouping,
     ReportRequest,
     FxRateInput,
+    DemoOptions,
     Option<DealId>,
     u32,
     String,

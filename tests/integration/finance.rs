@@ -516,7 +516,14 @@ fn a_renewal_carries_the_fee_schedule() {
     assert_eq!(fees["billing"], "quarterly");
     assert_eq!(fees["escalator_pct"], "3");
     // One entry records the copy, made from nothing.
-    let entries = ws.ok(&["audit", "list", "--entity", "fee_schedule", "--id", &renewal]);
+    let entries = ws.ok(&[
+        "audit",
+        "list",
+        "--entity",
+        "fee_schedule",
+        "--id",
+        &renewal,
+    ]);
     let entries = entries.as_array().unwrap();
     assert_eq!(entries.len(), 1, "{entries:?}");
     assert!(entries[0]["before"].is_null());

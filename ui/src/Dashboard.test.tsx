@@ -1,5 +1,5 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { fixtures } from './backend/fixtures';
 import { formatMoney } from './domain/money';
@@ -60,5 +60,18 @@ describe('the store panel', () => {
     await user.type(keep, '30');
     await user.click(within(dialog).getByTestId('backup-keep-save'));
     await waitFor(async () => expect((await backend.backupStatus()).keep).toBe(30));
+  });
+});
+
+describe('the demo workspace', () => {
+  it('is offered on the welcome panel, runs as a job and lands on the dashboard', async () => {
+    const backend = memoryBackend();
+    const seed = vi.spyOn(backend, 'seedDemo');
+    const { user } = renderApp(backend);
+    await user.click(await screen.findByTestId('first-run-demo'));
+    expect(await screen.findByTestId('dashboard')).toBeInTheDocument();
+    expect(seed).toHaveBeenCalledWith({ users: null, posts: null, dir: null, seed: null }, expect.any(Function));
+    expect(screen.getByTestId('job-demo')).toHaveAttribute('data-status', 'done');
+    expect((await backend.listPartners()).length).toBeGreaterThan(0);
   });
 });

@@ -58,6 +58,7 @@ export type Commands = {
   export_report_csv: { args: { request: B.ReportRequest; path: string }; response: B.CsvExport };
   fx_rates: { args: Record<string, never>; response: Array<B.FxRateRecord> };
   dashboard: { args: { today: string | null }; response: B.Dashboard };
+  seed_demo: { args: { options: B.DemoOptions; onProgress: Channel<B.DemoProgress> }; response: B.DemoReport };
   backup_status: { args: Record<string, never>; response: B.BackupStatus };
   set_backup_keep: { args: { keep: number }; response: B.BackupStatus };
   consent_health: { args: { today: string | null }; response: B.ConsentHealth };

@@ -10,7 +10,7 @@ import type { ErrorBody } from './bindings';
 import { toErrorBody } from './backend';
 import type { Route } from './route';
 
-export type JobKind = 'snapshot' | 'push' | 'import';
+export type JobKind = 'snapshot' | 'push' | 'import' | 'demo';
 export type JobStatus = 'running' | 'done' | 'failed' | 'cancelled';
 
 export interface Job {

@@ -5,6 +5,9 @@
 
 import type {
   AckRequest,
+  DemoOptions,
+  DemoProgress,
+  DemoReport,
   BackupStatus,
   ConsentHealth,
   Dashboard,
@@ -203,6 +206,11 @@ export interface FinanceApi {
   setFxRate(input: FxRateInput): Promise<FxRateRecord>;
 }
 
+export interface DemoApi {
+  /** Fills an empty store with the demo workspace, reporting each step's progress. */
+  seedDemo(options: DemoOptions, onProgress: (progress: DemoProgress) => void): Promise<DemoReport>;
+}
+
 export interface DashboardApi {
   /** Contracted value by status, renewals due, notices and withdrawals waiting, on `today` (null: today). */
   dashboard(today: string | null): Promise<Dashboard>;
@@ -224,7 +232,8 @@ export interface Backend
     DeliveriesApi,
     WithdrawalsApi,
     FinanceApi,
-    DashboardApi {}
+    DashboardApi,
+    DemoApi {}
 
 const CODES: readonly ErrorCode[] = [
   'invalid',

@@ -9,6 +9,9 @@ import { open, save, type OpenDialogOptions, type SaveDialogOptions } from '@tau
 
 import type {
   AckRequest,
+  DemoOptions,
+  DemoProgress,
+  DemoReport,
   BackupStatus,
   ConsentHealth,
   Dashboard,
@@ -262,6 +265,11 @@ export class TauriBackend implements Backend {
   }
   setFxRate(input: FxRateInput): Promise<FxRateRecord> {
     return call('set_fx_rate', { input });
+  }
+  seedDemo(options: DemoOptions, onProgress: (progress: DemoProgress) => void): Promise<DemoReport> {
+    const channel = new Channel<DemoProgress>();
+    channel.onmessage = onProgress;
+    return call('seed_demo', { options, onProgress: channel });
   }
   backupStatus(): Promise<BackupStatus> {
     return call('backup_status');

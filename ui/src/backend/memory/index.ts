@@ -57,6 +57,27 @@ export class MemoryBackend {
       ...withdrawalsApi(this.state),
       ...financeApi(this.state),
       ...dashboardApi(this.state),
+      // The browser preview's sample data, made through this backend's own methods.
+      seedDemo: async (_options, onProgress) => {
+        onProgress({ step: 'deals', step_number: 1, steps: 1, label: 'Partners and deals', done: 0, total: 1 });
+        const { seedDemo } = await import('../demo');
+        await seedDemo(this);
+        return {
+          dir: '/data/consentry-demo',
+          seed: 1,
+          today: this.state.stamp().slice(0, 10),
+          users: 0,
+          events: 0,
+          posts: 0,
+          files: [],
+          partners: this.state.partners.map((p) => p.id),
+          deals: [],
+          invoices: 0,
+          payments: 0,
+          overdue: 0,
+          duration_ms: 40,
+        };
+      },
     };
     for (const name of Object.keys(api) as BackendMethod[]) {
       const method = api[name] as (...args: unknown[]) => Promise<unknown>;
