@@ -17,6 +17,7 @@ import { formatMoney, formatMoneyCompact } from '../domain/money';
 import { purposeInfo } from '../domain/purpose';
 import { formatShare } from '../domain/units';
 import { useConsentHealth, useDashboard } from '../queries/dashboard';
+import { useDeals } from '../queries/deals';
 import { useAging, useDeferred, useRevenue } from '../queries/finance';
 import type { Route } from '../route';
 
@@ -145,11 +146,12 @@ function Card({
   );
 }
 
-function DealLink({ id, children }: { id: number; children: ReactNode }) {
+function DealLink({ id, children }: { id: number; children?: ReactNode }) {
   const { navigate } = useApp();
+  const deal = useDeals().data?.find((d) => d.id === id);
   return (
     <button type="button" className="link-button" onClick={() => navigate({ screen: 'deal', id })}>
-      {children}
+      {children ?? deal?.title ?? `Deal #${id}`}
     </button>
   );
 }
@@ -220,19 +222,19 @@ function Withdrawals({ data }: { data: DashboardData }) {
     <ul className="plain-list dashboard-list" data-testid="withdrawals-summary">
       {data.pending_withdrawals.map((p) => (
         <li key={`p-${p.deal_id}`} data-testid={`pending-deal-${p.deal_id}`}>
-          <DealLink id={p.deal_id}>Deal #{p.deal_id}</DealLink>: {p.users} {p.users === 1 ? 'user' : 'users'} to withdraw
+          <DealLink id={p.deal_id} />: {p.users} {p.users === 1 ? 'user' : 'users'} to withdraw
           ({p.records} records), no notice yet
         </li>
       ))}
       {overdue.map((n) => (
         <li key={`n-${n.notice_id}`} className="cell-overdue" data-testid={`notice-overdue-${n.notice_id}`}>
-          <DealLink id={n.deal_id}>Deal #{n.deal_id}</DealLink>: notice #{n.sequence} overdue since{' '}
+          <DealLink id={n.deal_id} />: notice #{n.sequence} overdue since{' '}
           {displayDate(n.due_date)}
         </li>
       ))}
       {waiting.map((n) => (
         <li key={`n-${n.notice_id}`}>
-          <DealLink id={n.deal_id}>Deal #{n.deal_id}</DealLink>: notice #{n.sequence} due {displayDate(n.due_date)}
+          <DealLink id={n.deal_id} />: notice #{n.sequence} due {displayDate(n.due_date)}
         </li>
       ))}
     </ul>
@@ -316,15 +318,25 @@ function HealthChart({ health }: { health: ConsentHealth }) {
     const point = health.points[i];
     return point.users > 0 ? (point.eligible[p] ?? 0) / point.users : 0;
   };
-  const x = scaleLinear<number>({ domain: [0, health.points.length - 1], range: [8, Math.max(8, width - 8)] });
-  const y = scaleLinear<number>({ domain: [0, 1], range: [HEIGHT, 4] });
+  const x = scaleLinear<number>({ domain: [0, health.points.length - 1], range: [44, Math.max(44, width - 8)] });
+  // The lines' own range, to the nearest 10%: shares move by points, not by halves.
+  const shares = health.points.flatMap((_, i) => purposes.map((p) => share(i, p)));
+  const low = Math.max(0, Math.floor(Math.min(...shares) * 10) / 10);
+  const high = Math.min(1, Math.max(low + 0.1, Math.ceil(Math.max(...shares) * 10) / 10));
+  const y = scaleLinear<number>({ domain: [low, high], range: [HEIGHT - 4, 4] });
+  const ticks = [low, (low + high) / 2, high];
   const last = health.points.length - 1;
   return (
     <div data-testid="consent-health">
       <div ref={parentRef} style={{ height: HEIGHT }}>
         <svg width={width} height={HEIGHT} aria-hidden="true" className="chart">
-          {[0, 0.5, 1].map((t) => (
-            <line key={t} className="chart-grid" x1={0} x2={width} y1={y(t)} y2={y(t)} />
+          {ticks.map((t) => (
+            <g key={t}>
+              <line className="chart-grid" x1={44} x2={width} y1={y(t)} y2={y(t)} />
+              <text className="chart-axis" x={38} y={y(t) + 4} textAnchor="end">
+                {Math.round(t * 100)}%
+              </text>
+            </g>
           ))}
           {width > 0 &&
             purposes.map((p, k) => (
@@ -339,8 +351,8 @@ function HealthChart({ health }: { health: ConsentHealth }) {
         </svg>
       </div>
       <p className="hint">
-        {displayDate(health.points[0].on)} – {displayDate(health.points[last].on)} · 0% to 100% of the{' '}
-        {health.points[last].users.toLocaleString()} registry users
+        Share of the {health.points[last].users.toLocaleString()} registry users eligible per purpose, at each month’s
+        end from {displayDate(health.points[0].on)} to {displayDate(health.points[last].on)}
       </p>
       <ul className="legend">
         {purposes.map((p, k) => (
