@@ -73,7 +73,7 @@ function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }
   const partnerSaved = useCallback(() => {
     setPartnerForm(null);
     // A partner added from the welcome screen or the deals list shows up in its table.
-    setRoute((r) => (r.screen === 'deals' ? { screen: 'partners' } : r));
+    setRoute((r) => (r.screen === 'deals' || r.screen === 'dashboard' ? { screen: 'partners' } : r));
   }, []);
 
   return (

@@ -109,14 +109,20 @@ export function Dashboard() {
 
         <Card title="Consent health, last 12 months" testId="card-consent-health" to={{ screen: 'consent' }} wide>
           {health.error && <p className="muted">The consent history could not be read: {health.error.message}</p>}
-          {health.data && health.data.points.length === 0 && (
-            <p className="muted">No registry yet: import one on the Consent screen.</p>
+          {health.data && !hasRegistry(health.data) && (
+            <p className="muted" data-testid="consent-health-empty">
+              No registry yet: import one on the Consent screen.
+            </p>
           )}
-          {health.data && health.data.points.length > 0 && <HealthChart health={health.data} />}
+          {health.data && hasRegistry(health.data) && <HealthChart health={health.data} />}
         </Card>
       </div>
     </section>
   );
+}
+
+function hasRegistry(health: ConsentHealth): boolean {
+  return health.points.some((p) => p.users > 0);
 }
 
 /** A card whose title opens the screen behind it. */
