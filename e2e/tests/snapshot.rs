@@ -32,12 +32,15 @@ async fn import(app: &App, kind: &str, file: &str) -> Result {
     app.fill_testid(&format!("import-{kind}-path"), &fixture(file))
         .await?;
     app.click_testid(&format!("import-{kind}-submit")).await?;
+    // Each import card keeps its own last outcome: look for the one naming this file.
+    let results = testid("import-result");
     app.wait_until(&format!("the {kind} import result"), async || {
-        Ok(app
-            .text_of("import-result")
-            .await
-            .map(|t| t.contains(file))
-            .unwrap_or(false))
+        for element in app.find_all(&results).await? {
+            if element.text().await?.contains(file) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     })
     .await
 }
