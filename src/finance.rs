@@ -24,7 +24,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 
 pub use crate::model::finance::*;
 pub use crate::model::reports::{
-    aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, AgingReport, DealBooks,
+    aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, revenue_json, AgingReport, DealBooks,
     DeferredReport, FxRate, FxRateInput, FxTable, Grouping, RevenueQuery, RevenueReport,
 };
 

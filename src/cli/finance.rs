@@ -502,7 +502,10 @@ impl ReportCommand {
                 if csv {
                     print_csv(|w| finance::revenue_csv(&report, w))?;
                 } else {
-                    out.value(&report, || {
+                    let json = |w: &mut dyn std::io::Write| {
+                        finance::revenue_json(&report, w).map_err(std::io::Error::other)
+                    };
+                    out.written(json, || {
                         let mut text = table(
                             &[
                                 "PERIOD",

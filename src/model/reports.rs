@@ -88,7 +88,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, LineError, Problems, Result};
-use crate::model::calendar::{parse_date, FIRST_YEAR, LAST_YEAR};
+use crate::model::calendar::{parse_date, serialize_date, FIRST_YEAR, LAST_YEAR};
 use crate::model::deal::DealId;
 use crate::model::fees::{FeeSchedule, Installment, Recognition, UsageFee};
 use crate::model::finance::{CreditNote, InvoiceId, InvoiceRecord, Payment};
@@ -531,6 +531,7 @@ impl From<FxError> for Error {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppliedRate {
     /// The row's date.
+    #[serde(serialize_with = "serialize_date")]
     pub on_date: NaiveDate,
     /// The row's `from_currency`.
     pub from_currency: String,
@@ -648,6 +649,27 @@ impl FxTable {
         Ok((converted, Some(applied(row, amount.currency, to, inverted))))
     }
 
+    /// Amounts of one currency in `to` on `on`, each as [`FxTable::convert_with_rate`]
+    /// would convert it, with the one rate looked up (for the several amounts of a
+    /// report row).
+    fn convert_all<const N: usize>(
+        &self,
+        amounts: [Money; N],
+        to: Currency,
+        on: NaiveDate,
+    ) -> std::result::Result<([Money; N], Option<AppliedRate>), FxError> {
+        let Some(from) = amounts.first().map(|a| a.currency).filter(|&c| c != to) else {
+            return Ok((amounts, None));
+        };
+        debug_assert!(amounts.iter().all(|a| a.currency == from));
+        let (row, inverted) = self.lookup(from, to, on)?;
+        let mut converted = amounts;
+        for (out, amount) in converted.iter_mut().zip(amounts) {
+            *out = convert_exact(amount, to, row.rate, inverted)?;
+        }
+        Ok((converted, Some(applied(row, from, to, inverted))))
+    }
+
     /// `amount` in `to` on `on` ([`FxTable::convert_with_rate`] without the rate).
     pub fn convert(
         &self,
@@ -672,15 +694,62 @@ fn applied(row: &RateRow, from: Currency, to: Currency, inverted: bool) -> Appli
 }
 
 /// amount x rate (or / rate when `inverted`), moved from the amount's minor units to
-/// `to`'s, rounded half to even once. Exact: big integers throughout.
+/// `to`'s, rounded half to even once. Exact: in i128 when every product fits (any real
+/// amount and rate), else in big integers.
 fn convert_exact(
     amount: Money,
     to: Currency,
     rate: Decimal,
     inverted: bool,
 ) -> std::result::Result<Money, FxError> {
-    // rate = mantissa / 10^scale; value_major = minor / 10^ef; result_minor =
-    // value_major x rate x 10^et.
+    let shift = (amount.currency.exponent(), to.exponent());
+    convert_i128(amount.minor, rate, inverted, shift)
+        .unwrap_or_else(|| convert_big(amount.minor, rate, inverted, shift))
+        .map(|minor| Money::new(minor, to))
+        .ok_or(FxError::TooLarge { amount, to })
+}
+
+// rate = mantissa / 10^scale; value_major = minor / 10^ef; result_minor =
+// value_major x rate x 10^et. `shift` is (ef, et); the result is `None` when it does not
+// fit in i64.
+
+/// [`convert_exact`] in i128; `None` when a product does not fit.
+fn convert_i128(
+    minor: i64,
+    rate: Decimal,
+    inverted: bool,
+    (ef, et): (u32, u32),
+) -> Option<Option<i64>> {
+    let scale = 10i128.checked_pow(rate.scale())?;
+    let (rate_num, rate_den) = if inverted {
+        (scale, rate.mantissa())
+    } else {
+        (rate.mantissa(), scale)
+    };
+    let mut numerator = i128::from(minor).checked_mul(rate_num)?;
+    let mut denominator = rate_den;
+    if et >= ef {
+        numerator = numerator.checked_mul(10i128.checked_pow(et - ef)?)?;
+    } else {
+        denominator = denominator.checked_mul(10i128.checked_pow(ef - et)?)?;
+    }
+    // numerator / denominator (denominator > 0) to the nearest integer, a tie to the even.
+    debug_assert!(denominator > 0);
+    let (quotient, remainder) = (
+        numerator.div_euclid(denominator),
+        numerator.rem_euclid(denominator),
+    );
+    let rounded = match remainder.cmp(&(denominator - remainder)) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient.checked_add(1)?,
+        std::cmp::Ordering::Equal if quotient % 2 != 0 => quotient.checked_add(1)?,
+        std::cmp::Ordering::Equal => quotient,
+    };
+    Some(i64::try_from(rounded).ok())
+}
+
+/// [`convert_exact`] in big integers.
+fn convert_big(minor: i64, rate: Decimal, inverted: bool, (ef, et): (u32, u32)) -> Option<i64> {
     let mantissa = BigInt::from(rate.mantissa());
     let scale = BigInt::from(10).pow(rate.scale());
     let (rate_num, rate_den) = if inverted {
@@ -688,17 +757,14 @@ fn convert_exact(
     } else {
         (mantissa, scale)
     };
-    let mut numerator = BigInt::from(amount.minor) * rate_num;
+    let mut numerator = BigInt::from(minor) * rate_num;
     let mut denominator = rate_den;
-    let (ef, et) = (amount.currency.exponent(), to.exponent());
     if et >= ef {
         numerator *= BigInt::from(10).pow(et - ef);
     } else {
         denominator *= BigInt::from(10).pow(ef - et);
     }
     round_half_even_big(numerator, &denominator)
-        .map(|minor| Money::new(minor, to))
-        .ok_or(FxError::TooLarge { amount, to })
 }
 
 /// numerator / denominator (denominator > 0) to the nearest integer, a tie to the even.
@@ -720,7 +786,8 @@ fn round_half_even_big(numerator: BigInt, denominator: &BigInt) -> Option<i64> {
 /// An invoice with its dates parsed.
 struct Bill {
     id: InvoiceId,
-    number: Box<str>,
+    /// Where its number is in its ledger's `numbers`.
+    number: std::ops::Range<usize>,
     installment: bool,
     amount_minor: i64,
     issue: NaiveDate,
@@ -769,6 +836,8 @@ struct Ledger<'a> {
     currency: Currency,
     usage: Vec<UsageFee>,
     bills: Vec<Bill>,
+    /// The bills' numbers, one after the other: one allocation, not one per bill.
+    numbers: String,
     credits: Vec<Movement>,
     payments: Vec<Movement>,
 }
@@ -792,6 +861,7 @@ impl<'a> Ledger<'a> {
             recognition: terms.recognition,
             usage: Vec::new(),
             bills: Vec::new(),
+            numbers: String::new(),
             credits: Vec::new(),
             payments: Vec::new(),
         }
@@ -868,9 +938,11 @@ impl<'a> Ledger<'a> {
         let date = |field: &str, text: &str| {
             parse_date(field, text).map_err(|e| broken(deal, format!("{}: {}", what(), e.message)))
         };
+        let start = self.numbers.len();
+        self.numbers.push_str(row.number);
         self.bills.push(Bill {
             id: row.id,
-            number: row.number.into(),
+            number: start..self.numbers.len(),
             installment: row.kind == "installment",
             amount_minor: row.amount_minor,
             issue: date("issue_date", row.issue_date)?,
@@ -1130,8 +1202,10 @@ pub struct RevenueRow {
     /// `2024-02`, `2024-Q1` or `2024`.
     pub period: String,
     /// The period's first day, clipped to the report's `from`.
+    #[serde(serialize_with = "serialize_date")]
     pub period_start: NaiveDate,
     /// The period's last day, clipped to the report's `to`.
+    #[serde(serialize_with = "serialize_date")]
     pub period_end: NaiveDate,
     /// The deal.
     pub deal_id: DealId,
@@ -1363,12 +1437,10 @@ impl Books<'_> {
             Some(base) => {
                 let mut total = [0i128; 3];
                 for (row, &currency) in rows.iter_mut().zip(&currencies) {
-                    let convert = |minor: i64| {
-                        fx.convert_with_rate(Money::new(minor, currency), base, row.period_end)
-                    };
-                    let (recognized, rate) = convert(row.recognized_minor)?;
-                    let (billed, _) = convert(row.billed_minor)?;
-                    let (collected, _) = convert(row.collected_minor)?;
+                    let amounts = [row.recognized_minor, row.billed_minor, row.collected_minor]
+                        .map(|minor| Money::new(minor, currency));
+                    let ([recognized, billed, collected], rate) =
+                        fx.convert_all(amounts, base, row.period_end)?;
                     total[0] += i128::from(recognized.minor);
                     total[1] += i128::from(billed.minor);
                     total[2] += i128::from(collected.minor);
@@ -1757,8 +1829,10 @@ pub struct AgingInvoice {
     /// ISO 4217.
     pub currency: String,
     /// Issued on.
+    #[serde(serialize_with = "serialize_date")]
     pub issue_date: NaiveDate,
     /// Due on.
+    #[serde(serialize_with = "serialize_date")]
     pub due_date: NaiveDate,
     /// The amount billed, minor units.
     pub amount_minor: i64,
@@ -1883,7 +1957,7 @@ impl Books<'_> {
                 let days_past_due = (at - bill.due).num_days();
                 invoices.push(AgingInvoice {
                     invoice_id: bill.id,
-                    number: bill.number.to_string(),
+                    number: ledger.numbers[bill.number.clone()].to_string(),
                     deal_id: ledger.deal_id,
                     partner_name: ledger.partner_name.to_string(),
                     currency: ledger.currency.code().to_string(),
@@ -2162,6 +2236,257 @@ pub fn aging_csv<W: Write>(report: &AgingReport, out: W) -> Result<()> {
     finish(out)
 }
 
+// ---- JSON ---------------------------------------------------------------------------
+
+/// The revenue report as JSON: byte for byte what `serde_json::to_writer_pretty` writes
+/// for it (a test holds the two together), written directly. A monthly report over a
+/// thousand deals is 17 MB, and serde_json's formatter spent most of its time on the
+/// same ten keys, escaped again for every row; here they are constants.
+pub fn revenue_json<W: Write>(report: &RevenueReport, out: W) -> Result<()> {
+    let mut j = Pretty::new(out);
+    j.open(b'{');
+    j.field("from");
+    j.date(report.from);
+    j.field("to");
+    j.date(report.to);
+    j.field("group");
+    j.string(report.group.token());
+    j.field("rows");
+    j.open(b'[');
+    for row in &report.rows {
+        j.element();
+        j.open(b'{');
+        j.field("period");
+        j.string(&row.period);
+        j.field("period_start");
+        j.date(row.period_start);
+        j.field("period_end");
+        j.date(row.period_end);
+        j.field("deal_id");
+        j.int(row.deal_id.0);
+        j.field("partner_name");
+        j.string(&row.partner_name);
+        j.field("currency");
+        j.string(&row.currency);
+        j.sums(&RevenueSums {
+            recognized_minor: row.recognized_minor,
+            billed_minor: row.billed_minor,
+            collected_minor: row.collected_minor,
+        });
+        j.field("in_base");
+        match &row.in_base {
+            None => j.null(),
+            Some(b) => {
+                j.open(b'{');
+                j.field("currency");
+                j.string(&b.currency);
+                j.field("rate");
+                match &b.rate {
+                    None => j.null(),
+                    Some(r) => {
+                        j.open(b'{');
+                        j.field("on_date");
+                        j.date(r.on_date);
+                        j.field("from_currency");
+                        j.string(&r.from_currency);
+                        j.field("to_currency");
+                        j.string(&r.to_currency);
+                        j.field("rate");
+                        j.string(&r.rate);
+                        j.field("inverted");
+                        j.bool(r.inverted);
+                        j.close(b'}');
+                    }
+                }
+                j.sums(&RevenueSums {
+                    recognized_minor: b.recognized_minor,
+                    billed_minor: b.billed_minor,
+                    collected_minor: b.collected_minor,
+                });
+                j.close(b'}');
+            }
+        }
+        j.close(b'}');
+        j.spill()?;
+    }
+    j.close(b']');
+    j.field("totals");
+    j.open(b'{');
+    for (currency, minor) in &report.totals {
+        j.key(currency);
+        j.int(*minor);
+    }
+    j.close(b'}');
+    j.field("sums");
+    j.open(b'{');
+    for (currency, sums) in &report.sums {
+        j.key(currency);
+        j.open(b'{');
+        j.sums(sums);
+        j.close(b'}');
+    }
+    j.close(b'}');
+    j.field("in_base");
+    match &report.in_base {
+        None => j.null(),
+        Some(b) => {
+            j.open(b'{');
+            j.field("currency");
+            j.string(&b.currency);
+            j.sums(&b.sums);
+            j.close(b'}');
+        }
+    }
+    j.close(b'}');
+    j.finish()
+}
+
+/// serde_json's pretty layout (two spaces a level; `has_value` as its formatter keeps
+/// it), written into a buffer that goes out in pieces of 64 KiB or more.
+struct Pretty<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    depth: usize,
+    /// Whether the innermost open array or object has a value yet.
+    has_value: bool,
+}
+
+impl<W: Write> Pretty<W> {
+    const PIECE: usize = 1 << 16;
+
+    fn new(out: W) -> Pretty<W> {
+        Pretty {
+            out,
+            buf: Vec::with_capacity(2 * Self::PIECE),
+            depth: 0,
+            has_value: false,
+        }
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.buf.push(bracket);
+        self.depth += 1;
+        self.has_value = false;
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline();
+        }
+        self.buf.push(bracket);
+        self.has_value = true;
+    }
+
+    fn newline(&mut self) {
+        const INDENT: &[u8] = b"\n                ";
+        match INDENT.get(..1 + 2 * self.depth) {
+            Some(indent) => self.buf.extend_from_slice(indent),
+            None => {
+                self.buf.push(b'\n');
+                self.buf.resize(self.buf.len() + 2 * self.depth, b' ');
+            }
+        }
+    }
+
+    /// Starts an array's element.
+    fn element(&mut self) {
+        if self.has_value {
+            self.buf.push(b',');
+        }
+        self.newline();
+    }
+
+    /// Starts an object's member: its key.
+    fn key(&mut self, key: &str) {
+        self.element();
+        self.text(key);
+        self.buf.extend_from_slice(b": ");
+    }
+
+    /// [`Pretty::key`] for a field's name, which needs no escaping.
+    fn field(&mut self, name: &'static str) {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        self.element();
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\": ");
+    }
+
+    /// A string, escaped as serde_json escapes it (only `"`, `\` and control
+    /// characters; most strings have none and are copied as they are).
+    fn text(&mut self, s: &str) {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            serde_json::to_writer(&mut self.buf, s).expect("a Vec takes any bytes");
+        }
+    }
+
+    fn string(&mut self, s: &str) {
+        self.text(s);
+        self.has_value = true;
+    }
+
+    fn date(&mut self, date: NaiveDate) {
+        match crate::model::calendar::date_bytes(date) {
+            Some(text) => {
+                self.buf.push(b'"');
+                self.buf.extend_from_slice(&text);
+                self.buf.push(b'"');
+            }
+            None => serde_json::to_writer(&mut self.buf, &date).expect("a Vec takes any bytes"),
+        }
+        self.has_value = true;
+    }
+
+    fn int(&mut self, n: i64) {
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        self.has_value = true;
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.buf
+            .extend_from_slice(if b { b"true" as &[u8] } else { b"false" });
+        self.has_value = true;
+    }
+
+    fn null(&mut self) {
+        self.buf.extend_from_slice(b"null");
+        self.has_value = true;
+    }
+
+    /// The members of [`RevenueSums`].
+    fn sums(&mut self, s: &RevenueSums) {
+        self.field("recognized_minor");
+        self.int(s.recognized_minor);
+        self.field("billed_minor");
+        self.int(s.billed_minor);
+        self.field("collected_minor");
+        self.int(s.collected_minor);
+    }
+
+    /// Sends the buffer on once it holds a piece.
+    fn spill(&mut self) -> Result<()> {
+        if self.buf.len() >= Self::PIECE {
+            self.out.write_all(&self.buf).map_err(json_error)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out.write_all(&self.buf).map_err(json_error)
+    }
+}
+
+fn json_error(e: std::io::Error) -> Error {
+    Error::io("cannot write the report", e)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2402,6 +2727,47 @@ mod tests {
             huge.convert(usd(i64::MAX), cur("JPY"), d("2024-06-01")),
             Err(FxError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn conversion_in_i128_agrees_with_big_integers() {
+        let rates = [
+            "1", "0.5", "0.92", "1.0825", "160.125", "0.0068", "2.6525", "7",
+        ];
+        let amounts = [
+            0,
+            1,
+            -1,
+            3,
+            -3,
+            5,
+            99,
+            12_345,
+            -987_654_321,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut checked = 0;
+        for rate in rates {
+            let rate = parse_rate("rate", rate).unwrap();
+            for minor in amounts {
+                for inverted in [false, true] {
+                    for shift in [(2, 2), (0, 2), (2, 0), (3, 0), (0, 3), (2, 3)] {
+                        let small = convert_i128(minor, rate, inverted, shift).unwrap();
+                        assert_eq!(
+                            small,
+                            convert_big(minor, rate, inverted, shift),
+                            "{minor} x {rate} inverted {inverted} {shift:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 11 * 2 * 6);
+        // A product beyond i128 falls back to big integers.
+        let huge = Decimal::from_i128_with_scale(i128::from(u64::MAX) << 30, 0);
+        assert_eq!(convert_i128(i64::MAX, huge, false, (0, 3)), None);
     }
 
     #[test]
@@ -2685,6 +3051,101 @@ mod tests {
                 .contains("deal 1: payment 1: '2024-02-30' is not a date"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn revenue_json_writes_the_bytes_serde_json_writes() {
+        let same = |report: &RevenueReport| {
+            let mut ours = Vec::new();
+            revenue_json(report, &mut ours).unwrap();
+            let serde = serde_json::to_vec_pretty(report).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(serde).unwrap()
+            );
+        };
+        // A real report, in a base currency, with rows in it and in the base.
+        let s = schedule("2024-01-01", "2025-12-31", 1200, BillingFrequency::Monthly);
+        let invoices = [invoice(1, "2024-01-01", "2024-01-31", 100)];
+        let books = DealBooks {
+            deal_id: DealId(1),
+            partner_name: "Acme \"AI\" \\ Labs\u{7}é",
+            schedule: &s,
+            recognition: Recognition::Ratable,
+            invoices: &invoices,
+            credits: &[],
+            payments: &[],
+            usage: &[],
+        };
+        let fx = FxTable::new(&[rate("2024-01-01", "EUR", "USD", "1.0825")]).unwrap();
+        for (group, base) in [
+            (Grouping::Month, None),
+            (Grouping::Quarter, Some(cur("EUR"))),
+            (Grouping::Year, Some(cur("USD"))),
+        ] {
+            let query = RevenueQuery {
+                from: d("2023-12-15"),
+                to: d("2025-02-01"),
+                group,
+                base,
+            };
+            same(&revenue(&[books], &query, &fx).unwrap());
+        }
+        // Every shape by hand: no rows, a rate read the other way, years chrono signs.
+        let empty = RevenueReport {
+            from: d("2024-01-01"),
+            to: d("2024-01-31"),
+            group: Grouping::Month,
+            rows: Vec::new(),
+            totals: BTreeMap::new(),
+            sums: BTreeMap::new(),
+            in_base: None,
+        };
+        same(&empty);
+        let far = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+        let row = RevenueRow {
+            period: "2024-01\n".into(),
+            period_start: far,
+            period_end: d("0001-02-03"),
+            deal_id: DealId(-7),
+            partner_name: String::new(),
+            currency: "EUR".into(),
+            recognized_minor: i64::MIN,
+            billed_minor: i64::MAX,
+            collected_minor: 0,
+            in_base: Some(RevenueInBase {
+                currency: "USD".into(),
+                rate: Some(AppliedRate {
+                    on_date: d("2024-01-01"),
+                    from_currency: "USD".into(),
+                    to_currency: "EUR".into(),
+                    rate: "0.92".into(),
+                    inverted: true,
+                }),
+                recognized_minor: -1,
+                billed_minor: 2,
+                collected_minor: 3,
+            }),
+        };
+        let mut plain = row.clone();
+        plain.in_base = Some(RevenueInBase {
+            rate: None,
+            ..row.in_base.clone().unwrap()
+        });
+        same(&RevenueReport {
+            rows: vec![row, plain],
+            totals: [("EUR".to_string(), 5), ("\"".to_string(), -5)].into(),
+            sums: [("EUR".to_string(), RevenueSums::default())].into(),
+            in_base: Some(BaseRevenueTotals {
+                currency: "USD".into(),
+                sums: RevenueSums {
+                    recognized_minor: 1,
+                    billed_minor: 2,
+                    collected_minor: 3,
+                },
+            }),
+            ..empty
+        });
     }
 
     #[test]
