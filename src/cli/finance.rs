@@ -544,6 +544,9 @@ impl ReportCommand {
                         text
                     });
                 }
+                // The process ends here: freeing the report's tens of thousands of rows one
+                // by one would only delay its exit.
+                std::mem::forget(report);
             }
             ReportCommand::Deferred(args) => {
                 let (at, deal, base) = args.query()?;

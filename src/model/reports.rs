@@ -75,6 +75,7 @@
 //!   when a base was asked for; no total lines (a spreadsheet sums the columns).
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -1097,10 +1098,14 @@ impl<'a> Books<'a> {
         let Some(&k) = self.by_deal.get(&row.deal_id) else {
             return Ok(());
         };
-        let given = self.by_invoice.contains_key(&row.id);
-        let bill = self.deals[k].push_bill(&row, given)?;
-        self.by_invoice.insert(row.id, (k, bill));
-        Ok(())
+        let ledger = &mut self.deals[k];
+        match self.by_invoice.entry(row.id) {
+            Entry::Occupied(_) => ledger.push_bill(&row, true).map(drop),
+            Entry::Vacant(place) => {
+                place.insert((k, ledger.push_bill(&row, false)?));
+                Ok(())
+            }
+        }
     }
 
     /// Adds a credit note on an invoice added before. Refused: a date that does not
@@ -1378,12 +1383,14 @@ impl Books<'_> {
         // are in period then deal order with no sort.
         let mut order: Vec<usize> = (0..self.deals.len()).collect();
         order.sort_by_key(|&k| self.deals[k].deal_id);
+        let bounds: Vec<(NaiveDate, NaiveDate)> =
+            (0..count as i64).map(|i| periods.bounds(i)).collect();
         let mut by_period: Vec<Vec<(usize, Cell)>> = vec![Vec::new(); count];
         let mut cells = Cells::new(count);
         let mut sums: BTreeMap<Currency, [i128; 3]> = BTreeMap::new();
         for &k in &order {
             let ledger = &self.deals[k];
-            revenue_cells(ledger, &periods, &mut cells);
+            revenue_cells(ledger, &periods, &bounds, &mut cells);
             let mut deal = None::<[i128; 3]>;
             for (i, cell) in cells.drain().filter(|(_, c)| !c.is_zero()) {
                 let s = deal.get_or_insert_default();
@@ -1403,9 +1410,8 @@ impl Books<'_> {
         // Each row's currency, for the conversion to the base.
         let mut currencies = Vec::with_capacity(rows.capacity());
         for (i, list) in by_period.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
-            let i = i as i64;
-            let (start, end) = periods.bounds(i);
-            let label = query.group.label(periods.first + i);
+            let (start, end) = bounds[i];
+            let label = query.group.label(periods.first + i as i64);
             for &(k, cell) in list {
                 let ledger = &self.deals[k];
                 rows.push(RevenueRow {
@@ -1478,8 +1484,14 @@ fn revenue_sums(s: [i128; 3]) -> Result<RevenueSums> {
     })
 }
 
-/// Adds one deal's amounts to the cells of their periods.
-fn revenue_cells(ledger: &Ledger<'_>, periods: &Periods, cells: &mut Cells) {
+/// Adds one deal's amounts to the cells of their periods (whose first and last days are
+/// `bounds`, by period index).
+fn revenue_cells(
+    ledger: &Ledger<'_>,
+    periods: &Periods,
+    bounds: &[(NaiveDate, NaiveDate)],
+    cells: &mut Cells,
+) {
     let schedule = &*ledger.schedule;
     match ledger.recognition {
         Recognition::Ratable => {
@@ -1496,7 +1508,7 @@ fn revenue_cells(ledger: &Ledger<'_>, periods: &Periods, cells: &mut Cells) {
                     periods.index(hi).expect("in range"),
                 );
                 for i in first..=end {
-                    let (start, stop) = periods.bounds(i);
+                    let (start, stop) = bounds[usize::try_from(i).expect("a period index")];
                     let minor = schedule.recognized(start, stop).minor;
                     if minor != 0 {
                         cells.at(i).recognized += i128::from(minor);
