@@ -7,6 +7,7 @@
 # of RUNS (default 7). Target: revenue under 100 ms.
 #
 #   bash bench/finance.sh            DEALS=100 bash bench/finance.sh
+#   CONSENTRY=path/to/older/consentry bash bench/finance.sh     (times that binary instead)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +15,7 @@ cd "$ROOT"
 DEALS=${DEALS:-1000}
 RUNS=${RUNS:-7}
 DIR=$ROOT/target/bench/finance
-CONSENTRY=$ROOT/target/release/consentry
+CONSENTRY=${CONSENTRY:-$ROOT/target/release/consentry}
 
 say() { printf '==> %s\n' "$*"; }
 fail() {

@@ -17,6 +17,7 @@
 //! - **Termination**: a terminated deal bills nothing issued after its termination day;
 //!   what its invoices billed for days after it is shown as owed back until credited.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
@@ -24,15 +25,16 @@ use chrono::{Datelike, NaiveDate, Utc};
 
 pub use crate::model::finance::*;
 pub use crate::model::reports::{
-    aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, AgingReport, DealBooks,
+    aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, revenue_json, AgingReport, DealBooks,
     DeferredReport, FxRate, FxRateInput, FxTable, Grouping, RevenueQuery, RevenueReport,
 };
 
 use crate::deal::{Deal, DealId, DealStatus};
 use crate::error::{Error, Result};
 use crate::model::audit::Action;
-use crate::model::fees::{prorated_fee, Installment};
+use crate::model::fees::{prorated_fee, Installment, UsageFee};
 use crate::model::money::{Currency, Money};
+use crate::model::reports::{Books, DealTerms};
 use crate::snapshot::atomic::AtomicFile;
 use crate::store::finance::Series;
 use crate::store::{self, Store};
@@ -592,17 +594,10 @@ pub fn fx_rates(store: &Store) -> Result<Vec<FxRateRecord>> {
     store.read(store::finance::fx_rates)
 }
 
-/// Everything the reports read about the deals with a fee schedule (all, or one).
-struct Ledger {
-    deals: Vec<(Deal, FeeFields, crate::model::fees::FeeSchedule)>,
-    invoices: HashMap<DealId, Vec<InvoiceRecord>>,
-    credits: HashMap<DealId, Vec<CreditNote>>,
-    payments: HashMap<DealId, Vec<Payment>>,
-    usage: HashMap<DealId, Vec<crate::model::fees::UsageFee>>,
-    fx: FxTable,
-}
-
-fn ledger(store: &Store, deal: Option<DealId>) -> Result<Ledger> {
+/// The books of the deals with a fee schedule (all, or one) and the FX-rate table, read
+/// in one transaction. Each invoice, credit note and payment goes from the store's row
+/// into the [`Books`] with no owned copy: the reports read tens of thousands of them.
+fn books(store: &Store, deal: Option<DealId>) -> Result<(Books<'static>, FxTable)> {
     store.read_consistent(|conn| {
         let deals = match deal {
             Some(id) => vec![store::deals::get(conn, id)?],
@@ -612,81 +607,43 @@ fn ledger(store: &Store, deal: Option<DealId>) -> Result<Ledger> {
             .into_iter()
             .map(|f| (f.deal_id, f))
             .collect();
-        let mut books = Vec::new();
+        let mut terms = Vec::with_capacity(deals.len());
         for d in deals {
-            let Some(terms) = all_fees.remove(&d.id) else {
+            let Some(fees) = all_fees.remove(&d.id) else {
                 continue;
             };
-            let fields = terms.fields()?;
+            let fields = fees.fields()?;
             let schedule = schedule_of(&d, &fields)?;
-            books.push((d, fields, schedule));
+            terms.push(DealTerms {
+                deal_id: d.id,
+                partner_name: Cow::Owned(d.partner_name),
+                schedule: Cow::Owned(schedule),
+                recognition: fields.recognition,
+            });
         }
-        let mut invoices: HashMap<DealId, Vec<InvoiceRecord>> = HashMap::new();
-        let mut usage: HashMap<DealId, Vec<crate::model::fees::UsageFee>> = HashMap::new();
-        let mut deal_of: HashMap<InvoiceId, DealId> = HashMap::new();
-        for i in store::finance::invoices(conn, deal)? {
-            deal_of.insert(i.id, i.deal_id);
+        let mut books = Books::new(terms);
+        store::finance::invoice_rows(conn, deal, |i| {
             // Delivery fees and minimum true-ups are revenue on the day they are billed.
-            if i.voided_at.is_none() && i.kind != "installment" {
+            if !i.void && i.kind != "installment" {
                 let on = i.issue_date.parse().map_err(|_| {
                     Error::invalid(
                         "books",
                         format!("invoice {} has no valid issue date", i.number),
                     )
                 })?;
-                usage
-                    .entry(i.deal_id)
-                    .or_default()
-                    .push(crate::model::fees::UsageFee {
-                        on,
-                        amount: Money::new(i.amount_minor, currency_of(&i.currency)?),
-                    });
+                let amount = Money::new(i.amount_minor, currency_of(i.currency)?);
+                books.usage(i.deal_id, UsageFee { on, amount })?;
             }
-            invoices.entry(i.deal_id).or_default().push(i);
-        }
-        let mut credits: HashMap<DealId, Vec<CreditNote>> = HashMap::new();
-        for c in store::finance::credits(conn, deal)? {
-            if let Some(d) = deal_of.get(&c.invoice_id) {
-                credits.entry(*d).or_default().push(c);
-            }
-        }
-        let mut payments: HashMap<DealId, Vec<Payment>> = HashMap::new();
-        for p in store::finance::payments(conn, None, deal)? {
-            if let Some(d) = deal_of.get(&p.invoice_id) {
-                payments.entry(*d).or_default().push(p);
-            }
-        }
+            books.invoice(i)
+        })?;
+        store::finance::credit_rows(conn, deal, |c| books.credit(c))?;
+        store::finance::payment_rows(conn, deal, |p| books.payment(p))?;
         let rates: Vec<FxRate> = store::finance::fx_rates(conn)?
             .into_iter()
             .map(|r| r.rate)
             .collect();
-        Ok(Ledger {
-            deals: books,
-            invoices,
-            credits,
-            payments,
-            usage,
-            fx: FxTable::new(&rates)?,
-        })
+        Ok((books, FxTable::new(&rates)?))
     })
-}
-
-impl Ledger {
-    fn books(&self) -> Vec<DealBooks<'_>> {
-        self.deals
-            .iter()
-            .map(|(d, fields, schedule)| DealBooks {
-                deal_id: d.id,
-                partner_name: &d.partner_name,
-                schedule,
-                recognition: fields.recognition,
-                invoices: self.invoices.get(&d.id).map_or(&[], Vec::as_slice),
-                credits: self.credits.get(&d.id).map_or(&[], Vec::as_slice),
-                payments: self.payments.get(&d.id).map_or(&[], Vec::as_slice),
-                usage: self.usage.get(&d.id).map_or(&[], Vec::as_slice),
-            })
-            .collect()
-    }
 }
 
 fn base_currency(base: Option<&str>) -> Result<Option<Currency>> {
@@ -710,8 +667,8 @@ pub fn revenue(
         group,
         base: base_currency(base)?,
     };
-    let ledger = ledger(store, deal)?;
-    crate::model::reports::revenue(&ledger.books(), &query, &ledger.fx)
+    let (books, fx) = books(store, deal)?;
+    books.revenue(&query, &fx)
 }
 
 /// Deferred revenue (billed - recognized) and receivables per deal at a day.
@@ -722,8 +679,8 @@ pub fn deferred(
     base: Option<&str>,
 ) -> Result<DeferredReport> {
     let base = base_currency(base)?;
-    let ledger = ledger(store, deal)?;
-    crate::model::reports::deferred(&ledger.books(), at, base, &ledger.fx)
+    let (books, fx) = books(store, deal)?;
+    books.deferred(at, base, &fx)
 }
 
 /// Open invoices at a day by days past due: current, 1-30, 31-60, 61-90, over 90.
@@ -734,8 +691,8 @@ pub fn aging(
     base: Option<&str>,
 ) -> Result<AgingReport> {
     let base = base_currency(base)?;
-    let ledger = ledger(store, deal)?;
-    crate::model::reports::aging(&ledger.books(), at, base, &ledger.fx)
+    let (books, fx) = books(store, deal)?;
+    books.aging(at, base, &fx)
 }
 
 /// A day the caller typed, naming the field when it is not one.

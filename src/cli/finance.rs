@@ -498,7 +498,10 @@ impl ReportCommand {
                 if csv {
                     print_csv(|w| finance::revenue_csv(&report, w))?;
                 } else {
-                    out.value(&report, || {
+                    let json = |w: &mut dyn std::io::Write| {
+                        finance::revenue_json(&report, w).map_err(std::io::Error::other)
+                    };
+                    out.written(json, || {
                         let mut text = table(
                             &[
                                 "PERIOD",
@@ -537,6 +540,9 @@ impl ReportCommand {
                         text
                     });
                 }
+                // The process ends here: freeing the report's tens of thousands of rows one
+                // by one would only delay its exit.
+                std::mem::forget(report);
             }
             ReportCommand::Deferred(args) => {
                 let (at, deal, base) = args.query()?;

@@ -17,12 +17,24 @@ pub(super) struct Output {
 
 impl Output {
     pub(super) fn value<T: Serialize>(&self, value: &T, human: impl FnOnce() -> String) {
+        self.written(
+            |out| serde_json::to_writer_pretty(out, value).map_err(std::io::Error::from),
+            human,
+        );
+    }
+
+    /// [`Output::value`] with the JSON written by `json`: a report's own writer of the
+    /// bytes serde_json would write (`finance::revenue_json`).
+    pub(super) fn written(
+        &self,
+        json: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+        human: impl FnOnce() -> String,
+    ) {
         if self.json {
             // Streamed: a report of tens of thousands of rows is never built as a string.
             use std::io::Write;
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let _ = serde_json::to_writer_pretty(&mut out, value)
-                .map_err(std::io::Error::from)
+            let _ = json(&mut out)
                 .and_then(|()| out.write_all(b"\n"))
                 .and_then(|()| out.flush());
         } else {

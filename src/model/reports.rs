@@ -1,8 +1,10 @@
 //! The finance reports (PRODUCT.md §5, issue 9): revenue by period, deferred revenue and
 //! receivables at a date, the aging of open invoices, each optionally in a base currency
-//! through the user's FX-rate table, and their CSV exports. Pure: the caller loads each
-//! deal's fee schedule, invoices, credit notes, payments and usage fees ([`DealBooks`])
-//! and the FX rates ([`FxTable`]); nothing here reads the store, a file or the clock.
+//! through the user's FX-rate table, and their CSV exports. Pure: the caller gives each
+//! deal's fee schedule, invoices, credit notes, payments and usage fees, as records
+//! ([`DealBooks`]) or row by row as a store reads them ([`Books`], borrowing each row's
+//! text so that reading the books copies nothing per row), and the FX rates
+//! ([`FxTable`]); nothing here reads the store, a file or the clock.
 //!
 //! What this module guarantees:
 //! - **Exact.** Amounts are integer minor units summed in i128 and refused (never
@@ -16,13 +18,13 @@
 //! - **Linear.** `revenue` visits each deal once: the periods that overlap its term
 //!   (each summed in O(contract years) by [`FeeSchedule::recognized`], a handful for any
 //!   real term), then each invoice, credit note, payment and usage fee once, placed in
-//!   its period by calendar arithmetic in O(1); only the non-empty (period, deal) cells
-//!   are sorted and turned into rows. So O(deals x periods + invoices + credits +
-//!   payments), with no loop over days; `deferred` and `aging` are O(deals x contract
-//!   years + invoices + credits + payments). Measured once (1,000 deals of 5-year terms
-//!   billed monthly, 60,000 invoices and 60,000 payments, by month over 6 years: 60,964
-//!   rows) with this crate optimized (the `app` profile): 30 to 60 ms; deferred and
-//!   aging 10 ms.
+//!   its period by calendar arithmetic in O(1), into a cell per period (deals are
+//!   visited by id, so the non-empty cells come out in row order with no sort). So
+//!   O(deals x periods + invoices + credits + payments), with no loop over days;
+//!   `deferred` and `aging` are O(deals x contract years + invoices + credits +
+//!   payments). On the finance benchmark's books (bench/README.md: 1,000 deals, 54,516
+//!   invoices, 41,262 payments) the monthly revenue report computes in about 15 ms, a
+//!   sixth of the command; reading the books takes most of the rest.
 //! - **A missing FX rate is an error** that names the pair and the date
 //!   ([`FxError::MissingRate`]), never a silent zero.
 //! - **CSV cells are neutralized** through [`spreadsheet::csv_cell`] (partner names such
@@ -72,6 +74,8 @@
 //!   (`recognized_minor`) and major-unit text (`recognized`); base-currency columns only
 //!   when a base was asked for; no total lines (a spreadsheet sums the columns).
 
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 
@@ -85,7 +89,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, FieldError, LineError, Problems, Result};
-use crate::model::calendar::{parse_date, FIRST_YEAR, LAST_YEAR};
+use crate::model::calendar::{parse_date, serialize_date, FIRST_YEAR, LAST_YEAR};
 use crate::model::deal::DealId;
 use crate::model::fees::{FeeSchedule, Installment, Recognition, UsageFee};
 use crate::model::finance::{CreditNote, InvoiceId, InvoiceRecord, Payment};
@@ -116,6 +120,115 @@ pub struct DealBooks<'a> {
     pub payments: &'a [Payment],
     /// Its point-in-time usage fees, on their delivery dates.
     pub usage: &'a [UsageFee],
+}
+
+/// What the reports need of a deal besides its invoices, credit notes, payments and
+/// usage fees: the start of its [`Books`]. Owned (a store's read) or borrowed.
+#[derive(Debug, Clone)]
+pub struct DealTerms<'a> {
+    /// The deal.
+    pub deal_id: DealId,
+    /// Its partner's name.
+    pub partner_name: Cow<'a, str>,
+    /// Its fee schedule, truncated at its termination (as in [`DealBooks`]).
+    pub schedule: Cow<'a, FeeSchedule>,
+    /// How its fees become revenue.
+    pub recognition: Recognition,
+}
+
+/// An invoice as the reports read it: the columns they use, borrowed from a store's row
+/// or from an [`InvoiceRecord`], so that reading the books copies no text per row. Its
+/// dates are parsed and checked once, when it joins the [`Books`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvoiceRow<'a> {
+    /// The invoice.
+    pub id: InvoiceId,
+    /// Its deal.
+    pub deal_id: DealId,
+    /// `INV-2024-0001`.
+    pub number: &'a str,
+    /// `installment`, `delivery`, `usage` or `minimum`.
+    pub kind: &'a str,
+    /// ISO 4217 code, as stored.
+    pub currency: &'a str,
+    /// The amount billed, minor units.
+    pub amount_minor: i64,
+    /// The first day it bills for, `YYYY-MM-DD`.
+    pub period_start: &'a str,
+    /// The last day it bills for, `YYYY-MM-DD`.
+    pub period_end: &'a str,
+    /// `YYYY-MM-DD`.
+    pub issue_date: &'a str,
+    /// `YYYY-MM-DD`.
+    pub due_date: &'a str,
+    /// Whether it was voided.
+    pub void: bool,
+}
+
+impl<'a> From<&'a InvoiceRecord> for InvoiceRow<'a> {
+    fn from(r: &'a InvoiceRecord) -> InvoiceRow<'a> {
+        InvoiceRow {
+            id: r.id,
+            deal_id: r.deal_id,
+            number: &r.number,
+            kind: &r.kind,
+            currency: &r.currency,
+            amount_minor: r.amount_minor,
+            period_start: &r.period_start,
+            period_end: &r.period_end,
+            issue_date: &r.issue_date,
+            due_date: &r.due_date,
+            void: r.voided_at.is_some(),
+        }
+    }
+}
+
+/// A payment as the reports read it (borrowed, as [`InvoiceRow`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaymentRow<'a> {
+    /// The payment.
+    pub id: i64,
+    /// The invoice it pays.
+    pub invoice_id: InvoiceId,
+    /// Minor units.
+    pub amount_minor: i64,
+    /// `YYYY-MM-DD`.
+    pub paid_on: &'a str,
+}
+
+impl<'a> From<&'a Payment> for PaymentRow<'a> {
+    fn from(p: &'a Payment) -> PaymentRow<'a> {
+        PaymentRow {
+            id: p.id,
+            invoice_id: p.invoice_id,
+            amount_minor: p.amount_minor,
+            paid_on: &p.paid_on,
+        }
+    }
+}
+
+/// A credit note as the reports read it (borrowed, as [`InvoiceRow`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CreditRow<'a> {
+    /// `CN-2024-0001`.
+    pub number: &'a str,
+    /// The invoice it credits.
+    pub invoice_id: InvoiceId,
+    /// Minor units.
+    pub amount_minor: i64,
+    /// `YYYY-MM-DD`.
+    pub issued_on: &'a str,
+}
+
+impl<'a> From<&'a CreditNote> for CreditRow<'a> {
+    fn from(c: &'a CreditNote) -> CreditRow<'a> {
+        CreditRow {
+            number: &c.number,
+            invoice_id: c.invoice_id,
+            amount_minor: c.amount_minor,
+            issued_on: &c.issued_on,
+        }
+    }
 }
 
 /// How revenue rows are grouped: calendar months, quarters or years.
@@ -419,6 +532,7 @@ impl From<FxError> for Error {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppliedRate {
     /// The row's date.
+    #[serde(serialize_with = "serialize_date")]
     pub on_date: NaiveDate,
     /// The row's `from_currency`.
     pub from_currency: String,
@@ -536,6 +650,27 @@ impl FxTable {
         Ok((converted, Some(applied(row, amount.currency, to, inverted))))
     }
 
+    /// Amounts of one currency in `to` on `on`, each as [`FxTable::convert_with_rate`]
+    /// would convert it, with the one rate looked up (for the several amounts of a
+    /// report row).
+    fn convert_all<const N: usize>(
+        &self,
+        amounts: [Money; N],
+        to: Currency,
+        on: NaiveDate,
+    ) -> std::result::Result<([Money; N], Option<AppliedRate>), FxError> {
+        let Some(from) = amounts.first().map(|a| a.currency).filter(|&c| c != to) else {
+            return Ok((amounts, None));
+        };
+        debug_assert!(amounts.iter().all(|a| a.currency == from));
+        let (row, inverted) = self.lookup(from, to, on)?;
+        let mut converted = amounts;
+        for (out, amount) in converted.iter_mut().zip(amounts) {
+            *out = convert_exact(amount, to, row.rate, inverted)?;
+        }
+        Ok((converted, Some(applied(row, from, to, inverted))))
+    }
+
     /// `amount` in `to` on `on` ([`FxTable::convert_with_rate`] without the rate).
     pub fn convert(
         &self,
@@ -560,15 +695,62 @@ fn applied(row: &RateRow, from: Currency, to: Currency, inverted: bool) -> Appli
 }
 
 /// amount x rate (or / rate when `inverted`), moved from the amount's minor units to
-/// `to`'s, rounded half to even once. Exact: big integers throughout.
+/// `to`'s, rounded half to even once. Exact: in i128 when every product fits (any real
+/// amount and rate), else in big integers.
 fn convert_exact(
     amount: Money,
     to: Currency,
     rate: Decimal,
     inverted: bool,
 ) -> std::result::Result<Money, FxError> {
-    // rate = mantissa / 10^scale; value_major = minor / 10^ef; result_minor =
-    // value_major x rate x 10^et.
+    let shift = (amount.currency.exponent(), to.exponent());
+    convert_i128(amount.minor, rate, inverted, shift)
+        .unwrap_or_else(|| convert_big(amount.minor, rate, inverted, shift))
+        .map(|minor| Money::new(minor, to))
+        .ok_or(FxError::TooLarge { amount, to })
+}
+
+// rate = mantissa / 10^scale; value_major = minor / 10^ef; result_minor =
+// value_major x rate x 10^et. `shift` is (ef, et); the result is `None` when it does not
+// fit in i64.
+
+/// [`convert_exact`] in i128; `None` when a product does not fit.
+fn convert_i128(
+    minor: i64,
+    rate: Decimal,
+    inverted: bool,
+    (ef, et): (u32, u32),
+) -> Option<Option<i64>> {
+    let scale = 10i128.checked_pow(rate.scale())?;
+    let (rate_num, rate_den) = if inverted {
+        (scale, rate.mantissa())
+    } else {
+        (rate.mantissa(), scale)
+    };
+    let mut numerator = i128::from(minor).checked_mul(rate_num)?;
+    let mut denominator = rate_den;
+    if et >= ef {
+        numerator = numerator.checked_mul(10i128.checked_pow(et - ef)?)?;
+    } else {
+        denominator = denominator.checked_mul(10i128.checked_pow(ef - et)?)?;
+    }
+    // numerator / denominator (denominator > 0) to the nearest integer, a tie to the even.
+    debug_assert!(denominator > 0);
+    let (quotient, remainder) = (
+        numerator.div_euclid(denominator),
+        numerator.rem_euclid(denominator),
+    );
+    let rounded = match remainder.cmp(&(denominator - remainder)) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient.checked_add(1)?,
+        std::cmp::Ordering::Equal if quotient % 2 != 0 => quotient.checked_add(1)?,
+        std::cmp::Ordering::Equal => quotient,
+    };
+    Some(i64::try_from(rounded).ok())
+}
+
+/// [`convert_exact`] in big integers.
+fn convert_big(minor: i64, rate: Decimal, inverted: bool, (ef, et): (u32, u32)) -> Option<i64> {
     let mantissa = BigInt::from(rate.mantissa());
     let scale = BigInt::from(10).pow(rate.scale());
     let (rate_num, rate_den) = if inverted {
@@ -576,17 +758,14 @@ fn convert_exact(
     } else {
         (mantissa, scale)
     };
-    let mut numerator = BigInt::from(amount.minor) * rate_num;
+    let mut numerator = BigInt::from(minor) * rate_num;
     let mut denominator = rate_den;
-    let (ef, et) = (amount.currency.exponent(), to.exponent());
     if et >= ef {
         numerator *= BigInt::from(10).pow(et - ef);
     } else {
         denominator *= BigInt::from(10).pow(ef - et);
     }
     round_half_even_big(numerator, &denominator)
-        .map(|minor| Money::new(minor, to))
-        .ok_or(FxError::TooLarge { amount, to })
 }
 
 /// numerator / denominator (denominator > 0) to the nearest integer, a tie to the even.
@@ -606,8 +785,12 @@ fn round_half_even_big(numerator: BigInt, denominator: &BigInt) -> Option<i64> {
 // ---- a deal's books, checked --------------------------------------------------------
 
 /// An invoice with its dates parsed.
-struct Bill<'a> {
-    record: &'a InvoiceRecord,
+struct Bill {
+    id: InvoiceId,
+    /// Where its number is in its ledger's `numbers`.
+    number: std::ops::Range<usize>,
+    installment: bool,
+    amount_minor: i64,
     issue: NaiveDate,
     due: NaiveDate,
     period_first: NaiveDate,
@@ -615,11 +798,11 @@ struct Bill<'a> {
     void: bool,
 }
 
-impl Bill<'_> {
+impl Bill {
     /// What it billed for days after `termination`, by [`Installment::unearned_after`]
     /// on its own period and amount; 0 but for installment invoices.
     fn unearned_after(&self, currency: Currency, termination: NaiveDate) -> i64 {
-        if self.record.kind != "installment" || self.period_last < self.period_first {
+        if !self.installment || self.period_last < self.period_first {
             return 0;
         }
         Installment {
@@ -630,7 +813,7 @@ impl Bill<'_> {
             period_last: self.period_last,
             issue_date: self.issue,
             due_date: self.due,
-            amount: Money::new(self.record.amount_minor, currency),
+            amount: Money::new(self.amount_minor, currency),
         }
         .unearned_after(termination)
         .minor
@@ -647,112 +830,176 @@ struct Movement {
 
 /// A deal's books with every date parsed and every reference checked.
 struct Ledger<'a> {
-    books: &'a DealBooks<'a>,
+    deal_id: DealId,
+    partner_name: Cow<'a, str>,
+    schedule: Cow<'a, FeeSchedule>,
+    recognition: Recognition,
     currency: Currency,
-    bills: Vec<Bill<'a>>,
+    usage: Vec<UsageFee>,
+    bills: Vec<Bill>,
+    /// The bills' numbers, one after the other: one allocation, not one per bill.
+    numbers: String,
     credits: Vec<Movement>,
     payments: Vec<Movement>,
 }
 
+/// The refusal of books that do not check, naming the deal and what is wrong.
+fn broken(deal: DealId, what: String) -> Error {
+    Error::invalid(
+        "books",
+        format!("deal {deal}: {what}: the stored finance rows do not check"),
+    )
+}
+
 impl<'a> Ledger<'a> {
-    /// Refused (naming the deal and the row) when a date does not parse, an amount is in
-    /// another currency or negative, or a credit or payment names an invoice not given.
-    fn new(books: &'a DealBooks<'a>) -> Result<Ledger<'a>> {
-        let currency = books.schedule.currency();
-        let deal = books.deal_id;
-        let broken = |what: String| {
-            Error::invalid(
-                "books",
-                format!("deal {deal}: {what}: the stored finance rows do not check"),
-            )
-        };
-        // What a row is called is only formatted for an error.
-        let date = |what: &dyn Fn() -> String, field: &str, text: &str| {
-            parse_date(field, text).map_err(|e| broken(format!("{}: {}", what(), e.message)))
-        };
-        let mut bills = Vec::with_capacity(books.invoices.len());
+    /// The ledger of a deal with nothing in it yet.
+    fn new(terms: DealTerms<'a>) -> Ledger<'a> {
+        Ledger {
+            deal_id: terms.deal_id,
+            currency: terms.schedule.currency(),
+            partner_name: terms.partner_name,
+            schedule: terms.schedule,
+            recognition: terms.recognition,
+            usage: Vec::new(),
+            bills: Vec::new(),
+            numbers: String::new(),
+            credits: Vec::new(),
+            payments: Vec::new(),
+        }
+    }
+
+    /// A deal's books as given: refused (naming the deal and the row) when a date does
+    /// not parse, an amount is in another currency or negative, or a credit or payment
+    /// names an invoice not given.
+    fn of_records(books: &DealBooks<'a>) -> Result<Ledger<'a>> {
+        let mut ledger = Ledger::new(DealTerms {
+            deal_id: books.deal_id,
+            partner_name: Cow::Borrowed(books.partner_name),
+            schedule: Cow::Borrowed(books.schedule),
+            recognition: books.recognition,
+        });
         let mut index: FxHashMap<InvoiceId, usize> =
             FxHashMap::with_capacity_and_hasher(books.invoices.len(), Default::default());
+        ledger.bills.reserve_exact(books.invoices.len());
         for record in books.invoices {
-            let what = || format!("invoice {}", printable(&record.number));
-            if record.deal_id != deal {
-                return Err(broken(format!("{} is of deal {}", what(), record.deal_id)));
-            }
-            if !record.currency.eq_ignore_ascii_case(currency.code()) {
-                return Err(broken(format!(
+            let given = index.contains_key(&record.id);
+            let bill = ledger.push_bill(&InvoiceRow::from(record), given)?;
+            index.insert(record.id, bill);
+        }
+        let deal = ledger.deal_id;
+        let bill_of = |invoice: InvoiceId, what: &dyn Fn() -> String| {
+            index.get(&invoice).copied().ok_or_else(|| {
+                broken(
+                    deal,
+                    format!("{} is for invoice {invoice}, not given", what()),
+                )
+            })
+        };
+        for c in books.credits {
+            let row = CreditRow::from(c);
+            ledger.push_credit(bill_of(c.invoice_id, &|| credit_name(&row))?, &row)?;
+        }
+        for p in books.payments {
+            let row = PaymentRow::from(p);
+            ledger.push_payment(bill_of(p.invoice_id, &|| payment_name(&row))?, &row)?;
+        }
+        for u in books.usage {
+            ledger.push_usage(*u)?;
+        }
+        Ok(ledger)
+    }
+
+    /// Checks an invoice of this deal and appends it; its index. `given` says that an
+    /// invoice of its id is in the books already.
+    fn push_bill(&mut self, row: &InvoiceRow<'_>, given: bool) -> Result<usize> {
+        let (deal, currency) = (self.deal_id, self.currency);
+        let what = || format!("invoice {}", printable(row.number));
+        if row.deal_id != deal {
+            return Err(broken(
+                deal,
+                format!("{} is of deal {}", what(), row.deal_id),
+            ));
+        }
+        if !row.currency.eq_ignore_ascii_case(currency.code()) {
+            return Err(broken(
+                deal,
+                format!(
                     "{} is in {}, the deal's fees in {currency}",
                     what(),
-                    printable(&record.currency)
-                )));
-            }
-            if record.amount_minor < 0 {
-                return Err(broken(format!("{} has a negative amount", what())));
-            }
-            if index.insert(record.id, bills.len()).is_some() {
-                return Err(broken(format!("{} is given twice", what())));
-            }
-            bills.push(Bill {
-                record,
-                issue: date(&what, "issue_date", &record.issue_date)?,
-                due: date(&what, "due_date", &record.due_date)?,
-                period_first: date(&what, "period_start", &record.period_start)?,
-                period_last: date(&what, "period_end", &record.period_end)?,
-                void: record.voided_at.is_some(),
-            });
+                    printable(row.currency)
+                ),
+            ));
         }
-        let movement =
-            |what: &dyn Fn() -> String, invoice: InvoiceId, on: &str, minor: i64, field: &str| {
-                let bill = *index.get(&invoice).ok_or_else(|| {
-                    broken(format!("{} is for invoice {invoice}, not given", what()))
-                })?;
-                if minor < 0 {
-                    return Err(broken(format!("{} has a negative amount", what())));
-                }
-                Ok(Movement {
-                    on: date(&what, field, on)?,
-                    bill,
-                    minor,
-                })
-            };
-        let credits = books
-            .credits
-            .iter()
-            .map(|c| {
-                movement(
-                    &|| format!("credit note {}", printable(&c.number)),
-                    c.invoice_id,
-                    &c.issued_on,
-                    c.amount_minor,
-                    "issued_on",
-                )
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let payments = books
-            .payments
-            .iter()
-            .map(|p| {
-                movement(
-                    &|| format!("payment {}", p.id),
-                    p.invoice_id,
-                    &p.paid_on,
-                    p.amount_minor,
-                    "paid_on",
-                )
-            })
-            .collect::<Result<Vec<_>>>()?;
-        if let Some(u) = books.usage.iter().find(|u| u.amount.currency != currency) {
-            return Err(broken(format!(
-                "a usage fee on {} is in {}, the deal's fees in {currency}",
-                u.on, u.amount.currency
-            )));
+        if row.amount_minor < 0 {
+            return Err(broken(deal, format!("{} has a negative amount", what())));
         }
-        Ok(Ledger {
-            books,
-            currency,
-            bills,
-            credits,
-            payments,
-        })
+        if given {
+            return Err(broken(deal, format!("{} is given twice", what())));
+        }
+        let date = |field: &str, text: &str| {
+            parse_date(field, text).map_err(|e| broken(deal, format!("{}: {}", what(), e.message)))
+        };
+        let start = self.numbers.len();
+        self.numbers.push_str(row.number);
+        self.bills.push(Bill {
+            id: row.id,
+            number: start..self.numbers.len(),
+            installment: row.kind == "installment",
+            amount_minor: row.amount_minor,
+            issue: date("issue_date", row.issue_date)?,
+            due: date("due_date", row.due_date)?,
+            period_first: date("period_start", row.period_start)?,
+            period_last: date("period_end", row.period_end)?,
+            void: row.void,
+        });
+        Ok(self.bills.len() - 1)
+    }
+
+    /// A movement on bill `bill`; refused when negative or its date does not parse.
+    fn movement(
+        &self,
+        what: &dyn Fn() -> String,
+        bill: usize,
+        field: &str,
+        on: &str,
+        minor: i64,
+    ) -> Result<Movement> {
+        let deal = self.deal_id;
+        if minor < 0 {
+            return Err(broken(deal, format!("{} has a negative amount", what())));
+        }
+        let on = parse_date(field, on)
+            .map_err(|e| broken(deal, format!("{}: {}", what(), e.message)))?;
+        Ok(Movement { on, bill, minor })
+    }
+
+    fn push_credit(&mut self, bill: usize, row: &CreditRow<'_>) -> Result<()> {
+        let what = || credit_name(row);
+        let m = self.movement(&what, bill, "issued_on", row.issued_on, row.amount_minor)?;
+        self.credits.push(m);
+        Ok(())
+    }
+
+    fn push_payment(&mut self, bill: usize, row: &PaymentRow<'_>) -> Result<()> {
+        let what = || payment_name(row);
+        let m = self.movement(&what, bill, "paid_on", row.paid_on, row.amount_minor)?;
+        self.payments.push(m);
+        Ok(())
+    }
+
+    /// A usage fee; refused in another currency than the deal's.
+    fn push_usage(&mut self, fee: UsageFee) -> Result<()> {
+        if fee.amount.currency != self.currency {
+            return Err(broken(
+                self.deal_id,
+                format!(
+                    "a usage fee on {} is in {}, the deal's fees in {}",
+                    fee.on, fee.amount.currency, self.currency
+                ),
+            ));
+        }
+        self.usage.push(fee);
+        Ok(())
     }
 
     /// Credit notes that count: those on non-void invoices.
@@ -762,15 +1009,14 @@ impl<'a> Ledger<'a> {
 
     /// Recognized through the end of `at`.
     fn recognized_through(&self, at: NaiveDate) -> i128 {
-        let schedule = self.books.schedule;
+        let schedule = &*self.schedule;
         let usage: i128 = self
-            .books
             .usage
             .iter()
             .filter(|u| u.on <= at)
             .map(|u| i128::from(u.amount.minor))
             .sum();
-        let fees = match self.books.recognition {
+        let fees = match self.recognition {
             Recognition::Ratable => i128::from(schedule.recognized_through(at).minor),
             Recognition::PointInTime => {
                 let mut sum = 0i128;
@@ -786,6 +1032,107 @@ impl<'a> Ledger<'a> {
             }
         };
         fees + usage
+    }
+}
+
+fn credit_name(row: &CreditRow<'_>) -> String {
+    format!("credit note {}", printable(row.number))
+}
+
+fn payment_name(row: &PaymentRow<'_>) -> String {
+    format!("payment {}", row.id)
+}
+
+/// The books of the deals a report covers, checked as they are filled: every date
+/// parsed, every amount in its deal's currency and not negative, every payment and
+/// credit note placed on its invoice. A store's read fills them row by row
+/// ([`Books::invoice`], [`Books::credit`], [`Books::payment`], [`Books::usage`]) with
+/// no copy of a row's text but an invoice's number; the reports then run on them
+/// ([`Books::revenue`], [`Books::deferred`], [`Books::aging`]) as [`revenue`],
+/// [`deferred`] and [`aging`] do on [`DealBooks`].
+///
+/// Rows of a deal not in the books are skipped, and so are the payments and credit
+/// notes of an invoice not added: a store reads every deal's invoices, the books hold
+/// the deals with a fee schedule.
+pub struct Books<'a> {
+    deals: Vec<Ledger<'a>>,
+    /// Index into `deals` by deal.
+    by_deal: FxHashMap<DealId, usize>,
+    /// Where each invoice added is: (index into `deals`, index into its bills).
+    by_invoice: FxHashMap<InvoiceId, (usize, usize)>,
+}
+
+impl<'a> Books<'a> {
+    /// The books of `deals`, with no invoice, credit note, payment or usage fee yet.
+    pub fn new(deals: impl IntoIterator<Item = DealTerms<'a>>) -> Books<'a> {
+        let deals: Vec<Ledger<'a>> = deals.into_iter().map(Ledger::new).collect();
+        let by_deal = deals
+            .iter()
+            .enumerate()
+            .map(|(k, l)| (l.deal_id, k))
+            .collect();
+        Books {
+            deals,
+            by_deal,
+            by_invoice: FxHashMap::default(),
+        }
+    }
+
+    /// The books of [`DealBooks`], each deal checked on its own (a credit note or a
+    /// payment must be on one of its deal's invoices).
+    fn of_records(deals: &[DealBooks<'a>]) -> Result<Books<'a>> {
+        Ok(Books {
+            deals: deals
+                .iter()
+                .map(Ledger::of_records)
+                .collect::<Result<_>>()?,
+            by_deal: FxHashMap::default(),
+            by_invoice: FxHashMap::default(),
+        })
+    }
+
+    /// Adds an invoice (void ones too: the reports skip them). Refused, naming the deal
+    /// and the invoice: a date that does not parse, a currency other than the deal's, a
+    /// negative amount, an invoice added twice.
+    pub fn invoice(&mut self, row: InvoiceRow<'_>) -> Result<()> {
+        let Some(&k) = self.by_deal.get(&row.deal_id) else {
+            return Ok(());
+        };
+        let ledger = &mut self.deals[k];
+        match self.by_invoice.entry(row.id) {
+            Entry::Occupied(_) => ledger.push_bill(&row, true).map(drop),
+            Entry::Vacant(place) => {
+                place.insert((k, ledger.push_bill(&row, false)?));
+                Ok(())
+            }
+        }
+    }
+
+    /// Adds a credit note on an invoice added before. Refused: a date that does not
+    /// parse, a negative amount.
+    pub fn credit(&mut self, row: CreditRow<'_>) -> Result<()> {
+        match self.by_invoice.get(&row.invoice_id) {
+            Some(&(k, bill)) => self.deals[k].push_credit(bill, &row),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a payment of an invoice added before. Refused: a date that does not parse,
+    /// a negative amount.
+    pub fn payment(&mut self, row: PaymentRow<'_>) -> Result<()> {
+        match self.by_invoice.get(&row.invoice_id) {
+            Some(&(k, bill)) => self.deals[k].push_payment(bill, &row),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a point-in-time usage fee of a deal, recognized on its date. Refused in a
+    /// currency other than the deal's.
+    pub fn usage(&mut self, deal: DealId, fee: UsageFee) -> Result<()> {
+        match self.by_deal.get(&deal) {
+            Some(&k) => self.deals[k].push_usage(fee),
+            None => Ok(()),
+        }
     }
 }
 
@@ -860,8 +1207,10 @@ pub struct RevenueRow {
     /// `2024-02`, `2024-Q1` or `2024`.
     pub period: String,
     /// The period's first day, clipped to the report's `from`.
+    #[serde(serialize_with = "serialize_date")]
     pub period_start: NaiveDate,
     /// The period's last day, clipped to the report's `to`.
+    #[serde(serialize_with = "serialize_date")]
     pub period_end: NaiveDate,
     /// The deal.
     pub deal_id: DealId,
@@ -959,6 +1308,51 @@ struct Cell {
     collected: i128,
 }
 
+impl Cell {
+    fn is_zero(&self) -> bool {
+        self.recognized == 0 && self.billed == 0 && self.collected == 0
+    }
+}
+
+/// One deal's cells, one per period of the report (placing an amount is indexing, not
+/// a map lookup); reused from deal to deal. `lo..hi` spans the periods written since
+/// the last [`Cells::drain`].
+struct Cells {
+    cells: Vec<Cell>,
+    lo: usize,
+    hi: usize,
+}
+
+impl Cells {
+    fn new(periods: usize) -> Cells {
+        Cells {
+            cells: vec![Cell::default(); periods],
+            lo: periods,
+            hi: 0,
+        }
+    }
+
+    /// The cell of period `i`, an index [`Periods::index`] gave.
+    fn at(&mut self, i: i64) -> &mut Cell {
+        let i = usize::try_from(i).expect("a period index");
+        self.lo = self.lo.min(i);
+        self.hi = self.hi.max(i + 1);
+        &mut self.cells[i]
+    }
+
+    /// The cells written since the last drain, by period, each reset to zero.
+    fn drain(&mut self) -> impl Iterator<Item = (usize, Cell)> + '_ {
+        let lo = self.lo;
+        let hi = self.hi.max(lo);
+        self.lo = self.cells.len();
+        self.hi = 0;
+        self.cells[lo..hi]
+            .iter_mut()
+            .enumerate()
+            .map(move |(j, c)| (lo + j, std::mem::take(c)))
+    }
+}
+
 /// The revenue report of `deals` over `query`'s range (see the module's documentation
 /// for every rule). Refused: a range outside the term years or ending before it starts
 /// (`from`, `to`), books that do not check (`books`), a missing FX rate (`base`, naming
@@ -969,102 +1363,117 @@ pub fn revenue(
     fx: &FxTable,
 ) -> Result<RevenueReport> {
     checked_range(query.from, query.to)?;
-    let periods = Periods {
-        group: query.group,
-        from: query.from,
-        to: query.to,
-        first: query.group.unit(query.from),
-    };
-    // The cells are small: sort them, then build each row once in its final place.
-    let mut cells: Vec<(i64, DealId, usize, Cell)> = Vec::new();
-    let mut currencies = Vec::with_capacity(deals.len());
-    for (k, books) in deals.iter().enumerate() {
-        let ledger = Ledger::new(books)?;
-        currencies.push(ledger.currency);
-        for (i, cell) in revenue_cells(&ledger, &periods) {
-            if cell.recognized != 0 || cell.billed != 0 || cell.collected != 0 {
-                cells.push((i, books.deal_id, k, cell));
+    Books::of_records(deals)?.revenue(query, fx)
+}
+
+impl Books<'_> {
+    /// The revenue report over `query`'s range, as [`revenue`].
+    pub fn revenue(&self, query: &RevenueQuery, fx: &FxTable) -> Result<RevenueReport> {
+        checked_range(query.from, query.to)?;
+        let periods = Periods {
+            group: query.group,
+            from: query.from,
+            to: query.to,
+            first: query.group.unit(query.from),
+        };
+        let count = usize::try_from(periods.index(query.to).expect("in range"))
+            .expect("to is not before from")
+            + 1;
+        // Deals are visited by id, so each period's cells come in deal order: the rows
+        // are in period then deal order with no sort.
+        let mut order: Vec<usize> = (0..self.deals.len()).collect();
+        order.sort_by_key(|&k| self.deals[k].deal_id);
+        let bounds: Vec<(NaiveDate, NaiveDate)> =
+            (0..count as i64).map(|i| periods.bounds(i)).collect();
+        let mut by_period: Vec<Vec<(usize, Cell)>> = vec![Vec::new(); count];
+        let mut cells = Cells::new(count);
+        let mut sums: BTreeMap<Currency, [i128; 3]> = BTreeMap::new();
+        for &k in &order {
+            let ledger = &self.deals[k];
+            revenue_cells(ledger, &periods, &bounds, &mut cells);
+            let mut deal = None::<[i128; 3]>;
+            for (i, cell) in cells.drain().filter(|(_, c)| !c.is_zero()) {
+                let s = deal.get_or_insert_default();
+                s[0] += cell.recognized;
+                s[1] += cell.billed;
+                s[2] += cell.collected;
+                by_period[i].push((k, cell));
+            }
+            if let Some(d) = deal {
+                let s = sums.entry(ledger.currency).or_default();
+                for (total, part) in s.iter_mut().zip(d) {
+                    *total += part;
+                }
             }
         }
-    }
-    cells.sort_unstable_by_key(|&(i, deal, k, _)| (i, deal, k));
-    let mut rows = Vec::with_capacity(cells.len());
-    let mut sums: BTreeMap<Currency, [i128; 3]> = BTreeMap::new();
-    let mut period: Option<(i64, String, NaiveDate, NaiveDate)> = None;
-    for (i, deal, k, cell) in cells {
-        let (label, start, end) = match &period {
-            Some((j, label, start, end)) if *j == i => (label.clone(), *start, *end),
-            _ => {
-                let (start, end) = periods.bounds(i);
-                let label = query.group.label(periods.first + i);
-                period = Some((i, label.clone(), start, end));
-                (label, start, end)
+        let mut rows = Vec::with_capacity(by_period.iter().map(Vec::len).sum());
+        // Each row's currency, for the conversion to the base.
+        let mut currencies = Vec::with_capacity(rows.capacity());
+        for (i, list) in by_period.iter().enumerate().filter(|(_, l)| !l.is_empty()) {
+            let (start, end) = bounds[i];
+            let label = query.group.label(periods.first + i as i64);
+            for &(k, cell) in list {
+                let ledger = &self.deals[k];
+                rows.push(RevenueRow {
+                    period: label.clone(),
+                    period_start: start,
+                    period_end: end,
+                    deal_id: ledger.deal_id,
+                    partner_name: ledger.partner_name.to_string(),
+                    currency: ledger.currency.code().to_string(),
+                    recognized_minor: fit(cell.recognized, "recognized revenue")?,
+                    billed_minor: fit(cell.billed, "billed amount")?,
+                    collected_minor: fit(cell.collected, "collected amount")?,
+                    in_base: None,
+                });
+                currencies.push(ledger.currency);
+            }
+        }
+        let sums = sums
+            .into_iter()
+            .map(|(currency, s)| Ok((currency.code().to_string(), revenue_sums(s)?)))
+            .collect::<Result<BTreeMap<String, RevenueSums>>>()?;
+        let totals = sums
+            .iter()
+            .map(|(code, s)| (code.clone(), s.recognized_minor))
+            .collect();
+
+        let in_base = match query.base {
+            None => None,
+            Some(base) => {
+                let mut total = [0i128; 3];
+                for (row, &currency) in rows.iter_mut().zip(&currencies) {
+                    let amounts = [row.recognized_minor, row.billed_minor, row.collected_minor]
+                        .map(|minor| Money::new(minor, currency));
+                    let ([recognized, billed, collected], rate) =
+                        fx.convert_all(amounts, base, row.period_end)?;
+                    total[0] += i128::from(recognized.minor);
+                    total[1] += i128::from(billed.minor);
+                    total[2] += i128::from(collected.minor);
+                    row.in_base = Some(RevenueInBase {
+                        currency: base.code().to_string(),
+                        rate,
+                        recognized_minor: recognized.minor,
+                        billed_minor: billed.minor,
+                        collected_minor: collected.minor,
+                    });
+                }
+                Some(BaseRevenueTotals {
+                    currency: base.code().to_string(),
+                    sums: revenue_sums(total)?,
+                })
             }
         };
-        let s = sums.entry(currencies[k]).or_default();
-        s[0] += cell.recognized;
-        s[1] += cell.billed;
-        s[2] += cell.collected;
-        rows.push(RevenueRow {
-            period: label,
-            period_start: start,
-            period_end: end,
-            deal_id: deal,
-            partner_name: deals[k].partner_name.to_string(),
-            currency: currencies[k].code().to_string(),
-            recognized_minor: fit(cell.recognized, "recognized revenue")?,
-            billed_minor: fit(cell.billed, "billed amount")?,
-            collected_minor: fit(cell.collected, "collected amount")?,
-            in_base: None,
-        });
+        Ok(RevenueReport {
+            from: query.from,
+            to: query.to,
+            group: query.group,
+            rows,
+            totals,
+            sums,
+            in_base,
+        })
     }
-    let sums = sums
-        .into_iter()
-        .map(|(currency, s)| Ok((currency.code().to_string(), revenue_sums(s)?)))
-        .collect::<Result<BTreeMap<String, RevenueSums>>>()?;
-    let totals = sums
-        .iter()
-        .map(|(code, s)| (code.clone(), s.recognized_minor))
-        .collect();
-
-    let in_base = match query.base {
-        None => None,
-        Some(base) => {
-            let mut total = [0i128; 3];
-            for row in &mut rows {
-                let currency = Currency::parse("currency", &row.currency).expect("ours");
-                let convert = |minor: i64| {
-                    fx.convert_with_rate(Money::new(minor, currency), base, row.period_end)
-                };
-                let (recognized, rate) = convert(row.recognized_minor)?;
-                let (billed, _) = convert(row.billed_minor)?;
-                let (collected, _) = convert(row.collected_minor)?;
-                total[0] += i128::from(recognized.minor);
-                total[1] += i128::from(billed.minor);
-                total[2] += i128::from(collected.minor);
-                row.in_base = Some(RevenueInBase {
-                    currency: base.code().to_string(),
-                    rate,
-                    recognized_minor: recognized.minor,
-                    billed_minor: billed.minor,
-                    collected_minor: collected.minor,
-                });
-            }
-            Some(BaseRevenueTotals {
-                currency: base.code().to_string(),
-                sums: revenue_sums(total)?,
-            })
-        }
-    };
-    Ok(RevenueReport {
-        from: query.from,
-        to: query.to,
-        group: query.group,
-        rows,
-        totals,
-        sums,
-        in_base,
-    })
 }
 
 fn revenue_sums(s: [i128; 3]) -> Result<RevenueSums> {
@@ -1075,12 +1484,16 @@ fn revenue_sums(s: [i128; 3]) -> Result<RevenueSums> {
     })
 }
 
-/// One deal's cells by period index: only periods with something in them.
-fn revenue_cells(ledger: &Ledger<'_>, periods: &Periods) -> BTreeMap<i64, Cell> {
-    let mut cells: BTreeMap<i64, Cell> = BTreeMap::new();
-    let books = ledger.books;
-    let schedule = books.schedule;
-    match books.recognition {
+/// Adds one deal's amounts to the cells of their periods (whose first and last days are
+/// `bounds`, by period index).
+fn revenue_cells(
+    ledger: &Ledger<'_>,
+    periods: &Periods,
+    bounds: &[(NaiveDate, NaiveDate)],
+    cells: &mut Cells,
+) {
+    let schedule = &*ledger.schedule;
+    match ledger.recognition {
         Recognition::Ratable => {
             // Only the periods that overlap the days the schedule recognizes.
             let term = schedule.term();
@@ -1095,10 +1508,10 @@ fn revenue_cells(ledger: &Ledger<'_>, periods: &Periods) -> BTreeMap<i64, Cell> 
                     periods.index(hi).expect("in range"),
                 );
                 for i in first..=end {
-                    let (start, stop) = periods.bounds(i);
+                    let (start, stop) = bounds[usize::try_from(i).expect("a period index")];
                     let minor = schedule.recognized(start, stop).minor;
                     if minor != 0 {
-                        cells.entry(i).or_default().recognized += i128::from(minor);
+                        cells.at(i).recognized += i128::from(minor);
                     }
                 }
             }
@@ -1106,40 +1519,39 @@ fn revenue_cells(ledger: &Ledger<'_>, periods: &Periods) -> BTreeMap<i64, Cell> 
         Recognition::PointInTime => {
             for inst in schedule.installments() {
                 if let Some(i) = periods.index(inst.issue_date) {
-                    cells.entry(i).or_default().recognized += i128::from(inst.amount.minor);
+                    cells.at(i).recognized += i128::from(inst.amount.minor);
                 }
             }
             if let Some(t) = schedule.termination() {
                 if let Some(i) = periods.index(t) {
                     let reversal = point_in_time_reversal(schedule, t);
                     if reversal != 0 {
-                        cells.entry(i).or_default().recognized -= reversal;
+                        cells.at(i).recognized -= reversal;
                     }
                 }
             }
         }
     }
-    for fee in books.usage {
+    for fee in &ledger.usage {
         if let Some(i) = periods.index(fee.on) {
-            cells.entry(i).or_default().recognized += i128::from(fee.amount.minor);
+            cells.at(i).recognized += i128::from(fee.amount.minor);
         }
     }
     for bill in ledger.bills.iter().filter(|b| !b.void) {
         if let Some(i) = periods.index(bill.issue) {
-            cells.entry(i).or_default().billed += i128::from(bill.record.amount_minor);
+            cells.at(i).billed += i128::from(bill.amount_minor);
         }
     }
     for credit in ledger.live_credits() {
         if let Some(i) = periods.index(credit.on) {
-            cells.entry(i).or_default().billed -= i128::from(credit.minor);
+            cells.at(i).billed -= i128::from(credit.minor);
         }
     }
     for payment in &ledger.payments {
         if let Some(i) = periods.index(payment.on) {
-            cells.entry(i).or_default().collected += i128::from(payment.minor);
+            cells.at(i).collected += i128::from(payment.minor);
         }
     }
-    cells
 }
 
 // ---- deferred revenue and receivables -----------------------------------------------
@@ -1221,130 +1633,142 @@ pub fn deferred(
     fx: &FxTable,
 ) -> Result<DeferredReport> {
     checked_date("at", at)?;
-    let mut rows = Vec::new();
-    for books in deals {
-        let ledger = Ledger::new(books)?;
-        let mut billed = 0i128;
-        let mut receivable = 0i128;
-        for bill in ledger.bills.iter().filter(|b| !b.void && b.issue <= at) {
-            billed += i128::from(bill.record.amount_minor);
-            receivable += i128::from(bill.record.amount_minor);
-        }
-        let mut credited = vec![0i128; ledger.bills.len()];
-        for credit in ledger.live_credits().filter(|c| c.on <= at) {
-            billed -= i128::from(credit.minor);
-            credited[credit.bill] += i128::from(credit.minor);
-            if ledger.bills[credit.bill].issue <= at {
-                receivable -= i128::from(credit.minor);
-            }
-        }
-        for payment in ledger.payments.iter().filter(|p| p.on <= at) {
-            let bill = &ledger.bills[payment.bill];
-            if !bill.void && bill.issue <= at {
-                receivable -= i128::from(payment.minor);
-            }
-        }
-        let owed_back: i128 = match books.schedule.termination() {
-            Some(t) if t <= at => ledger
-                .bills
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| !b.void && b.issue <= at)
-                .map(|(i, b)| {
-                    let unearned = i128::from(b.unearned_after(ledger.currency, t));
-                    (unearned - credited[i]).max(0)
-                })
-                .sum(),
-            _ => 0,
-        };
-        let recognized = ledger.recognized_through(at);
-        let deferred = billed - recognized;
-        if billed == 0 && recognized == 0 && receivable == 0 && owed_back == 0 {
-            continue;
-        }
-        rows.push(DeferredRow {
-            deal_id: books.deal_id,
-            partner_name: books.partner_name.to_string(),
-            currency: ledger.currency.code().to_string(),
-            billed_minor: fit(billed, "billed amount")?,
-            recognized_minor: fit(recognized, "recognized revenue")?,
-            deferred_minor: fit(deferred, "deferred revenue")?,
-            receivable_minor: fit(receivable, "receivable")?,
-            owed_back_minor: fit(owed_back, "amount owed back")?,
-            in_base: None,
-        });
-    }
-    rows.sort_by_key(|r| r.deal_id);
+    Books::of_records(deals)?.deferred(at, base, fx)
+}
 
-    let mut sums: BTreeMap<String, [i128; 5]> = BTreeMap::new();
-    for r in &rows {
-        let s = sums.entry(r.currency.clone()).or_default();
-        for (k, v) in [
-            r.billed_minor,
-            r.recognized_minor,
-            r.deferred_minor,
-            r.receivable_minor,
-            r.owed_back_minor,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            s[k] += i128::from(v);
-        }
-    }
-    let totals = sums
-        .into_iter()
-        .map(|(code, s)| {
-            Ok((
-                code,
-                DeferredSums {
-                    billed_minor: fit(s[0], "billed total")?,
-                    recognized_minor: fit(s[1], "recognized total")?,
-                    deferred_minor: fit(s[2], "deferred total")?,
-                    receivable_minor: fit(s[3], "receivable total")?,
-                    owed_back_minor: fit(s[4], "owed-back total")?,
-                },
-            ))
-        })
-        .collect::<Result<_>>()?;
-
-    let in_base = match base {
-        None => None,
-        Some(base) => {
-            let mut total = [0i128; 3];
-            for row in &mut rows {
-                let currency = Currency::parse("currency", &row.currency).expect("ours");
-                let convert =
-                    |minor: i64| fx.convert_with_rate(Money::new(minor, currency), base, at);
-                let (deferred, rate) = convert(row.deferred_minor)?;
-                let (receivable, _) = convert(row.receivable_minor)?;
-                let (owed_back, _) = convert(row.owed_back_minor)?;
-                total[0] += i128::from(deferred.minor);
-                total[1] += i128::from(receivable.minor);
-                total[2] += i128::from(owed_back.minor);
-                row.in_base = Some(DeferredInBase {
-                    currency: base.code().to_string(),
-                    rate,
-                    deferred_minor: deferred.minor,
-                    receivable_minor: receivable.minor,
-                    owed_back_minor: owed_back.minor,
-                });
+impl Books<'_> {
+    /// The deferred report at the end of `at`, as [`deferred`].
+    pub fn deferred(
+        &self,
+        at: NaiveDate,
+        base: Option<Currency>,
+        fx: &FxTable,
+    ) -> Result<DeferredReport> {
+        checked_date("at", at)?;
+        let mut rows = Vec::new();
+        for ledger in &self.deals {
+            let mut billed = 0i128;
+            let mut receivable = 0i128;
+            for bill in ledger.bills.iter().filter(|b| !b.void && b.issue <= at) {
+                billed += i128::from(bill.amount_minor);
+                receivable += i128::from(bill.amount_minor);
             }
-            Some(DeferredInBase {
-                currency: base.code().to_string(),
-                rate: None,
-                deferred_minor: fit(total[0], "deferred total")?,
-                receivable_minor: fit(total[1], "receivable total")?,
-                owed_back_minor: fit(total[2], "owed-back total")?,
+            let mut credited = vec![0i128; ledger.bills.len()];
+            for credit in ledger.live_credits().filter(|c| c.on <= at) {
+                billed -= i128::from(credit.minor);
+                credited[credit.bill] += i128::from(credit.minor);
+                if ledger.bills[credit.bill].issue <= at {
+                    receivable -= i128::from(credit.minor);
+                }
+            }
+            for payment in ledger.payments.iter().filter(|p| p.on <= at) {
+                let bill = &ledger.bills[payment.bill];
+                if !bill.void && bill.issue <= at {
+                    receivable -= i128::from(payment.minor);
+                }
+            }
+            let owed_back: i128 = match ledger.schedule.termination() {
+                Some(t) if t <= at => ledger
+                    .bills
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| !b.void && b.issue <= at)
+                    .map(|(i, b)| {
+                        let unearned = i128::from(b.unearned_after(ledger.currency, t));
+                        (unearned - credited[i]).max(0)
+                    })
+                    .sum(),
+                _ => 0,
+            };
+            let recognized = ledger.recognized_through(at);
+            let deferred = billed - recognized;
+            if billed == 0 && recognized == 0 && receivable == 0 && owed_back == 0 {
+                continue;
+            }
+            rows.push(DeferredRow {
+                deal_id: ledger.deal_id,
+                partner_name: ledger.partner_name.to_string(),
+                currency: ledger.currency.code().to_string(),
+                billed_minor: fit(billed, "billed amount")?,
+                recognized_minor: fit(recognized, "recognized revenue")?,
+                deferred_minor: fit(deferred, "deferred revenue")?,
+                receivable_minor: fit(receivable, "receivable")?,
+                owed_back_minor: fit(owed_back, "amount owed back")?,
+                in_base: None,
+            });
+        }
+        rows.sort_by_key(|r| r.deal_id);
+
+        let mut sums: BTreeMap<String, [i128; 5]> = BTreeMap::new();
+        for r in &rows {
+            let s = sums.entry(r.currency.clone()).or_default();
+            for (k, v) in [
+                r.billed_minor,
+                r.recognized_minor,
+                r.deferred_minor,
+                r.receivable_minor,
+                r.owed_back_minor,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                s[k] += i128::from(v);
+            }
+        }
+        let totals = sums
+            .into_iter()
+            .map(|(code, s)| {
+                Ok((
+                    code,
+                    DeferredSums {
+                        billed_minor: fit(s[0], "billed total")?,
+                        recognized_minor: fit(s[1], "recognized total")?,
+                        deferred_minor: fit(s[2], "deferred total")?,
+                        receivable_minor: fit(s[3], "receivable total")?,
+                        owed_back_minor: fit(s[4], "owed-back total")?,
+                    },
+                ))
             })
-        }
-    };
-    Ok(DeferredReport {
-        at,
-        rows,
-        totals,
-        in_base,
-    })
+            .collect::<Result<_>>()?;
+
+        let in_base = match base {
+            None => None,
+            Some(base) => {
+                let mut total = [0i128; 3];
+                for row in &mut rows {
+                    let currency = Currency::parse("currency", &row.currency).expect("ours");
+                    let convert =
+                        |minor: i64| fx.convert_with_rate(Money::new(minor, currency), base, at);
+                    let (deferred, rate) = convert(row.deferred_minor)?;
+                    let (receivable, _) = convert(row.receivable_minor)?;
+                    let (owed_back, _) = convert(row.owed_back_minor)?;
+                    total[0] += i128::from(deferred.minor);
+                    total[1] += i128::from(receivable.minor);
+                    total[2] += i128::from(owed_back.minor);
+                    row.in_base = Some(DeferredInBase {
+                        currency: base.code().to_string(),
+                        rate,
+                        deferred_minor: deferred.minor,
+                        receivable_minor: receivable.minor,
+                        owed_back_minor: owed_back.minor,
+                    });
+                }
+                Some(DeferredInBase {
+                    currency: base.code().to_string(),
+                    rate: None,
+                    deferred_minor: fit(total[0], "deferred total")?,
+                    receivable_minor: fit(total[1], "receivable total")?,
+                    owed_back_minor: fit(total[2], "owed-back total")?,
+                })
+            }
+        };
+        Ok(DeferredReport {
+            at,
+            rows,
+            totals,
+            in_base,
+        })
+    }
 }
 
 // ---- aging --------------------------------------------------------------------------
@@ -1417,8 +1841,10 @@ pub struct AgingInvoice {
     /// ISO 4217.
     pub currency: String,
     /// Issued on.
+    #[serde(serialize_with = "serialize_date")]
     pub issue_date: NaiveDate,
     /// Due on.
+    #[serde(serialize_with = "serialize_date")]
     pub due_date: NaiveDate,
     /// The amount billed, minor units.
     pub amount_minor: i64,
@@ -1510,76 +1936,89 @@ pub fn aging(
     fx: &FxTable,
 ) -> Result<AgingReport> {
     checked_date("at", at)?;
-    let mut invoices = Vec::new();
-    for books in deals {
-        let ledger = Ledger::new(books)?;
-        let mut credited = vec![0i128; ledger.bills.len()];
-        let mut paid = vec![0i128; ledger.bills.len()];
-        for c in ledger.credits.iter().filter(|c| c.on <= at) {
-            credited[c.bill] += i128::from(c.minor);
-        }
-        for p in ledger.payments.iter().filter(|p| p.on <= at) {
-            paid[p.bill] += i128::from(p.minor);
-        }
-        for (i, bill) in ledger.bills.iter().enumerate() {
-            if bill.void || bill.issue > at {
-                continue;
+    Books::of_records(deals)?.aging(at, base, fx)
+}
+
+impl Books<'_> {
+    /// The aging of open invoices at the end of `at`, as [`aging`].
+    pub fn aging(
+        &self,
+        at: NaiveDate,
+        base: Option<Currency>,
+        fx: &FxTable,
+    ) -> Result<AgingReport> {
+        checked_date("at", at)?;
+        let mut invoices = Vec::new();
+        for ledger in &self.deals {
+            let mut credited = vec![0i128; ledger.bills.len()];
+            let mut paid = vec![0i128; ledger.bills.len()];
+            for c in ledger.credits.iter().filter(|c| c.on <= at) {
+                credited[c.bill] += i128::from(c.minor);
             }
-            let balance = i128::from(bill.record.amount_minor) - credited[i] - paid[i];
-            if balance <= 0 {
-                continue;
+            for p in ledger.payments.iter().filter(|p| p.on <= at) {
+                paid[p.bill] += i128::from(p.minor);
             }
-            let days_past_due = (at - bill.due).num_days();
-            invoices.push(AgingInvoice {
-                invoice_id: bill.record.id,
-                number: bill.record.number.clone(),
-                deal_id: books.deal_id,
-                partner_name: books.partner_name.to_string(),
-                currency: ledger.currency.code().to_string(),
-                issue_date: bill.issue,
-                due_date: bill.due,
-                amount_minor: bill.record.amount_minor,
-                credited_minor: fit(credited[i], "credited amount")?,
-                paid_minor: fit(paid[i], "paid amount")?,
-                balance_minor: fit(balance, "balance")?,
-                days_past_due,
-                bucket: AgingBucket::of(days_past_due),
-            });
+            for (i, bill) in ledger.bills.iter().enumerate() {
+                if bill.void || bill.issue > at {
+                    continue;
+                }
+                let balance = i128::from(bill.amount_minor) - credited[i] - paid[i];
+                if balance <= 0 {
+                    continue;
+                }
+                let days_past_due = (at - bill.due).num_days();
+                invoices.push(AgingInvoice {
+                    invoice_id: bill.id,
+                    number: ledger.numbers[bill.number.clone()].to_string(),
+                    deal_id: ledger.deal_id,
+                    partner_name: ledger.partner_name.to_string(),
+                    currency: ledger.currency.code().to_string(),
+                    issue_date: bill.issue,
+                    due_date: bill.due,
+                    amount_minor: bill.amount_minor,
+                    credited_minor: fit(credited[i], "credited amount")?,
+                    paid_minor: fit(paid[i], "paid amount")?,
+                    balance_minor: fit(balance, "balance")?,
+                    days_past_due,
+                    bucket: AgingBucket::of(days_past_due),
+                });
+            }
         }
+        invoices.sort_by(|a, b| {
+            (a.due_date, &a.number, a.invoice_id).cmp(&(b.due_date, &b.number, b.invoice_id))
+        });
+        let mut sums: BTreeMap<String, [i128; 5]> = BTreeMap::new();
+        for inv in &invoices {
+            sums.entry(inv.currency.clone()).or_default()[inv.bucket as usize] +=
+                i128::from(inv.balance_minor);
+        }
+        let totals = sums
+            .into_iter()
+            .map(|(code, s)| Ok((code, AgingTotals::from_sums(s)?)))
+            .collect::<Result<_>>()?;
+        let in_base = match base {
+            None => None,
+            Some(base) => {
+                let mut s = [0i128; 5];
+                for inv in &invoices {
+                    let currency = Currency::parse("currency", &inv.currency).expect("ours");
+                    let converted =
+                        fx.convert(Money::new(inv.balance_minor, currency), base, at)?;
+                    s[inv.bucket as usize] += i128::from(converted.minor);
+                }
+                Some(BaseAgingTotals {
+                    currency: base.code().to_string(),
+                    totals: AgingTotals::from_sums(s)?,
+                })
+            }
+        };
+        Ok(AgingReport {
+            at,
+            invoices,
+            totals,
+            in_base,
+        })
     }
-    invoices.sort_by(|a, b| {
-        (a.due_date, &a.number, a.invoice_id).cmp(&(b.due_date, &b.number, b.invoice_id))
-    });
-    let mut sums: BTreeMap<String, [i128; 5]> = BTreeMap::new();
-    for inv in &invoices {
-        sums.entry(inv.currency.clone()).or_default()[inv.bucket as usize] +=
-            i128::from(inv.balance_minor);
-    }
-    let totals = sums
-        .into_iter()
-        .map(|(code, s)| Ok((code, AgingTotals::from_sums(s)?)))
-        .collect::<Result<_>>()?;
-    let in_base = match base {
-        None => None,
-        Some(base) => {
-            let mut s = [0i128; 5];
-            for inv in &invoices {
-                let currency = Currency::parse("currency", &inv.currency).expect("ours");
-                let converted = fx.convert(Money::new(inv.balance_minor, currency), base, at)?;
-                s[inv.bucket as usize] += i128::from(converted.minor);
-            }
-            Some(BaseAgingTotals {
-                currency: base.code().to_string(),
-                totals: AgingTotals::from_sums(s)?,
-            })
-        }
-    };
-    Ok(AgingReport {
-        at,
-        invoices,
-        totals,
-        in_base,
-    })
 }
 
 // ---- CSV ----------------------------------------------------------------------------
@@ -1807,6 +2246,267 @@ pub fn aging_csv<W: Write>(report: &AgingReport, out: W) -> Result<()> {
         write_line(&mut out, &cells)?;
     }
     finish(out)
+}
+
+// ---- JSON ---------------------------------------------------------------------------
+
+/// The revenue report as JSON: byte for byte what `serde_json::to_writer_pretty` writes
+/// for it (a test holds the two together), written directly. A monthly report over a
+/// thousand deals is 17 MB, and serde_json's formatter spent most of its time on the
+/// same ten keys, escaped again for every row; here they are constants.
+pub fn revenue_json<W: Write>(report: &RevenueReport, out: W) -> Result<()> {
+    let mut j = Pretty::new(out);
+    j.open(b'{');
+    j.field("from");
+    j.date(report.from);
+    j.field("to");
+    j.date(report.to);
+    j.field("group");
+    j.string(report.group.token());
+    j.field("rows");
+    j.open(b'[');
+    for row in &report.rows {
+        // A row's layout never changes: its members (at depth 3, six spaces in) are
+        // written with constant fragments instead of one call per comma, line break and
+        // key; the nested `in_base` object, when there is one, through the general calls.
+        j.element();
+        j.raw(b"{\n      \"period\": ");
+        j.string(&row.period);
+        j.raw(b",\n      \"period_start\": ");
+        j.date(row.period_start);
+        j.raw(b",\n      \"period_end\": ");
+        j.date(row.period_end);
+        j.raw(b",\n      \"deal_id\": ");
+        j.int(row.deal_id.0);
+        j.raw(b",\n      \"partner_name\": ");
+        j.string(&row.partner_name);
+        j.raw(b",\n      \"currency\": ");
+        j.string(&row.currency);
+        j.raw(b",\n      \"recognized_minor\": ");
+        j.int(row.recognized_minor);
+        j.raw(b",\n      \"billed_minor\": ");
+        j.int(row.billed_minor);
+        j.raw(b",\n      \"collected_minor\": ");
+        j.int(row.collected_minor);
+        j.raw(b",\n      \"in_base\": ");
+        match &row.in_base {
+            None => j.null(),
+            Some(b) => {
+                j.depth += 1;
+                j.open(b'{');
+                j.field("currency");
+                j.string(&b.currency);
+                j.field("rate");
+                match &b.rate {
+                    None => j.null(),
+                    Some(r) => {
+                        j.open(b'{');
+                        j.field("on_date");
+                        j.date(r.on_date);
+                        j.field("from_currency");
+                        j.string(&r.from_currency);
+                        j.field("to_currency");
+                        j.string(&r.to_currency);
+                        j.field("rate");
+                        j.string(&r.rate);
+                        j.field("inverted");
+                        j.bool(r.inverted);
+                        j.close(b'}');
+                    }
+                }
+                j.sums(&RevenueSums {
+                    recognized_minor: b.recognized_minor,
+                    billed_minor: b.billed_minor,
+                    collected_minor: b.collected_minor,
+                });
+                j.close(b'}');
+                j.depth -= 1;
+            }
+        }
+        j.raw(b"\n    }");
+        j.spill()?;
+    }
+    j.close(b']');
+    j.field("totals");
+    j.open(b'{');
+    for (currency, minor) in &report.totals {
+        j.key(currency);
+        j.int(*minor);
+    }
+    j.close(b'}');
+    j.field("sums");
+    j.open(b'{');
+    for (currency, sums) in &report.sums {
+        j.key(currency);
+        j.open(b'{');
+        j.sums(sums);
+        j.close(b'}');
+    }
+    j.close(b'}');
+    j.field("in_base");
+    match &report.in_base {
+        None => j.null(),
+        Some(b) => {
+            j.open(b'{');
+            j.field("currency");
+            j.string(&b.currency);
+            j.sums(&b.sums);
+            j.close(b'}');
+        }
+    }
+    j.close(b'}');
+    j.finish()
+}
+
+/// serde_json's pretty layout (two spaces a level; `has_value` as its formatter keeps
+/// it), written into a buffer that goes out in pieces of 64 KiB or more.
+struct Pretty<W: Write> {
+    out: W,
+    buf: Vec<u8>,
+    depth: usize,
+    /// Whether the innermost open array or object has a value yet.
+    has_value: bool,
+}
+
+impl<W: Write> Pretty<W> {
+    const PIECE: usize = 1 << 16;
+
+    fn new(out: W) -> Pretty<W> {
+        Pretty {
+            out,
+            buf: Vec::with_capacity(2 * Self::PIECE),
+            depth: 0,
+            has_value: false,
+        }
+    }
+
+    fn open(&mut self, bracket: u8) {
+        self.buf.push(bracket);
+        self.depth += 1;
+        self.has_value = false;
+    }
+
+    fn close(&mut self, bracket: u8) {
+        self.depth -= 1;
+        if self.has_value {
+            self.newline();
+        }
+        self.buf.push(bracket);
+        self.has_value = true;
+    }
+
+    fn newline(&mut self) {
+        const INDENT: &[u8] = b"\n                ";
+        match INDENT.get(..1 + 2 * self.depth) {
+            Some(indent) => self.buf.extend_from_slice(indent),
+            None => {
+                self.buf.push(b'\n');
+                self.buf.resize(self.buf.len() + 2 * self.depth, b' ');
+            }
+        }
+    }
+
+    /// Starts an array's element.
+    fn element(&mut self) {
+        if self.has_value {
+            self.buf.push(b',');
+        }
+        self.newline();
+    }
+
+    /// Starts an object's member: its key.
+    fn key(&mut self, key: &str) {
+        self.element();
+        self.text(key);
+        self.buf.extend_from_slice(b": ");
+    }
+
+    /// [`Pretty::key`] for a field's name, which needs no escaping.
+    fn field(&mut self, name: &'static str) {
+        debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        self.element();
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\": ");
+    }
+
+    /// A string, escaped as serde_json escapes it (only `"`, `\` and control
+    /// characters; most strings have none and are copied as they are).
+    fn text(&mut self, s: &str) {
+        if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            serde_json::to_writer(&mut self.buf, s).expect("a Vec takes any bytes");
+        }
+    }
+
+    /// Bytes of the layout, copied as they are.
+    fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn string(&mut self, s: &str) {
+        self.text(s);
+        self.has_value = true;
+    }
+
+    fn date(&mut self, date: NaiveDate) {
+        match crate::model::calendar::date_bytes(date) {
+            Some(text) => {
+                self.buf.push(b'"');
+                self.buf.extend_from_slice(&text);
+                self.buf.push(b'"');
+            }
+            None => serde_json::to_writer(&mut self.buf, &date).expect("a Vec takes any bytes"),
+        }
+        self.has_value = true;
+    }
+
+    fn int(&mut self, n: i64) {
+        self.buf
+            .extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        self.has_value = true;
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.buf
+            .extend_from_slice(if b { b"true" as &[u8] } else { b"false" });
+        self.has_value = true;
+    }
+
+    fn null(&mut self) {
+        self.buf.extend_from_slice(b"null");
+        self.has_value = true;
+    }
+
+    /// The members of [`RevenueSums`].
+    fn sums(&mut self, s: &RevenueSums) {
+        self.field("recognized_minor");
+        self.int(s.recognized_minor);
+        self.field("billed_minor");
+        self.int(s.billed_minor);
+        self.field("collected_minor");
+        self.int(s.collected_minor);
+    }
+
+    /// Sends the buffer on once it holds a piece.
+    fn spill(&mut self) -> Result<()> {
+        if self.buf.len() >= Self::PIECE {
+            self.out.write_all(&self.buf).map_err(json_error)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.out.write_all(&self.buf).map_err(json_error)
+    }
+}
+
+fn json_error(e: std::io::Error) -> Error {
+    Error::io("cannot write the report", e)
 }
 
 #[cfg(test)]
@@ -2052,6 +2752,47 @@ mod tests {
     }
 
     #[test]
+    fn conversion_in_i128_agrees_with_big_integers() {
+        let rates = [
+            "1", "0.5", "0.92", "1.0825", "160.125", "0.0068", "2.6525", "7",
+        ];
+        let amounts = [
+            0,
+            1,
+            -1,
+            3,
+            -3,
+            5,
+            99,
+            12_345,
+            -987_654_321,
+            i64::MAX,
+            i64::MIN,
+        ];
+        let mut checked = 0;
+        for rate in rates {
+            let rate = parse_rate("rate", rate).unwrap();
+            for minor in amounts {
+                for inverted in [false, true] {
+                    for shift in [(2, 2), (0, 2), (2, 0), (3, 0), (0, 3), (2, 3)] {
+                        let small = convert_i128(minor, rate, inverted, shift).unwrap();
+                        assert_eq!(
+                            small,
+                            convert_big(minor, rate, inverted, shift),
+                            "{minor} x {rate} inverted {inverted} {shift:?}"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 8 * 11 * 2 * 6);
+        // A product beyond i128 falls back to big integers.
+        let huge = Decimal::from_i128_with_scale(i128::from(u64::MAX) << 30, 0);
+        assert_eq!(convert_i128(i64::MAX, huge, false, (0, 3)), None);
+    }
+
+    #[test]
     fn the_later_direction_wins_and_a_missing_rate_names_the_pair_and_the_day() {
         let fx = FxTable::new(&[
             rate("2024-01-01", "USD", "EUR", "0.5"),
@@ -2217,6 +2958,216 @@ mod tests {
         };
         let e = revenue(&[], &query, &FxTable::default()).unwrap_err();
         assert!(matches!(&e, Error::Invalid(f) if f[0].field == "to"), "{e}");
+    }
+
+    #[test]
+    fn books_filled_row_by_row_report_what_the_records_give() {
+        let s = schedule("2024-01-01", "2025-12-31", 1200, BillingFrequency::Monthly);
+        let mut invoices: Vec<InvoiceRecord> = (1..=6)
+            .map(|i| invoice(i, &format!("2024-0{i}-01"), &format!("2024-0{i}-28"), 100))
+            .collect();
+        invoices[2].voided_at = Some("2024-03-02T00:00:00Z".into());
+        let payment = |id: i64, invoice: i64, minor: i64, on: &str| Payment {
+            id,
+            invoice_id: InvoiceId(invoice),
+            amount_minor: minor,
+            paid_on: on.into(),
+            reference: String::new(),
+            created_at: String::new(),
+        };
+        let payments = [
+            payment(1, 1, 100, "2024-01-10"),
+            payment(2, 2, 40, "2024-03-31"),
+            payment(3, 5, 100, "2024-05-02"),
+        ];
+        let credits = [CreditNote {
+            id: 1,
+            number: "CN-1".into(),
+            invoice_id: InvoiceId(2),
+            amount_minor: 30,
+            reason: String::new(),
+            issued_on: "2024-04-01".into(),
+            created_at: String::new(),
+        }];
+        let usage = [UsageFee {
+            on: d("2024-03-05"),
+            amount: Money::new(7, cur("USD")),
+        }];
+        let records = DealBooks {
+            deal_id: DealId(1),
+            partner_name: "Acme",
+            schedule: &s,
+            recognition: Recognition::Ratable,
+            invoices: &invoices,
+            credits: &credits,
+            payments: &payments,
+            usage: &usage,
+        };
+        let mut books = Books::new([DealTerms {
+            deal_id: DealId(1),
+            partner_name: "Acme".into(),
+            schedule: Cow::Borrowed(&s),
+            recognition: Recognition::Ratable,
+        }]);
+        // Another deal's invoice, and its payment, are not these books' business.
+        let stray = InvoiceRow {
+            id: InvoiceId(99),
+            deal_id: DealId(2),
+            ..(&invoices[0]).into()
+        };
+        books.invoice(stray).unwrap();
+        books
+            .payment(PaymentRow {
+                invoice_id: InvoiceId(99),
+                ..(&payments[0]).into()
+            })
+            .unwrap();
+        for i in &invoices {
+            books.invoice(i.into()).unwrap();
+        }
+        for c in &credits {
+            books.credit(c.into()).unwrap();
+        }
+        for p in &payments {
+            books.payment(p.into()).unwrap();
+        }
+        books.usage(DealId(1), usage[0]).unwrap();
+        books.usage(DealId(2), usage[0]).unwrap();
+
+        let fx = FxTable::default();
+        let q = RevenueQuery {
+            from: d("2024-01-01"),
+            to: d("2025-12-31"),
+            group: Grouping::Month,
+            base: None,
+        };
+        let by_rows = books.revenue(&q, &fx).unwrap();
+        assert_eq!(by_rows, revenue(&[records], &q, &fx).unwrap());
+        assert_eq!(by_rows.sums["USD"].billed_minor, 500 - 30);
+        for at in ["2024-02-15", "2024-04-30", "2025-12-31"] {
+            let at = d(at);
+            assert_eq!(
+                books.deferred(at, None, &fx).unwrap(),
+                deferred(&[records], at, None, &fx).unwrap()
+            );
+            assert_eq!(
+                books.aging(at, None, &fx).unwrap(),
+                aging(&[records], at, None, &fx).unwrap()
+            );
+        }
+
+        // An invoice added twice, and a date that does not parse, are refused by name.
+        let e = books.invoice((&invoices[0]).into()).unwrap_err();
+        assert!(
+            e.to_string().contains("invoice INV-1 is given twice"),
+            "{e}"
+        );
+        let e = books
+            .payment(PaymentRow {
+                paid_on: "2024-02-30",
+                ..(&payments[0]).into()
+            })
+            .unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("deal 1: payment 1: '2024-02-30' is not a date"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn revenue_json_writes_the_bytes_serde_json_writes() {
+        let same = |report: &RevenueReport| {
+            let mut ours = Vec::new();
+            revenue_json(report, &mut ours).unwrap();
+            let serde = serde_json::to_vec_pretty(report).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(serde).unwrap()
+            );
+        };
+        // A real report, in a base currency, with rows in it and in the base.
+        let s = schedule("2024-01-01", "2025-12-31", 1200, BillingFrequency::Monthly);
+        let invoices = [invoice(1, "2024-01-01", "2024-01-31", 100)];
+        let books = DealBooks {
+            deal_id: DealId(1),
+            partner_name: "Acme \"AI\" \\ Labs\u{7}é",
+            schedule: &s,
+            recognition: Recognition::Ratable,
+            invoices: &invoices,
+            credits: &[],
+            payments: &[],
+            usage: &[],
+        };
+        let fx = FxTable::new(&[rate("2024-01-01", "EUR", "USD", "1.0825")]).unwrap();
+        for (group, base) in [
+            (Grouping::Month, None),
+            (Grouping::Quarter, Some(cur("EUR"))),
+            (Grouping::Year, Some(cur("USD"))),
+        ] {
+            let query = RevenueQuery {
+                from: d("2023-12-15"),
+                to: d("2025-02-01"),
+                group,
+                base,
+            };
+            same(&revenue(&[books], &query, &fx).unwrap());
+        }
+        // Every shape by hand: no rows, a rate read the other way, years chrono signs.
+        let empty = RevenueReport {
+            from: d("2024-01-01"),
+            to: d("2024-01-31"),
+            group: Grouping::Month,
+            rows: Vec::new(),
+            totals: BTreeMap::new(),
+            sums: BTreeMap::new(),
+            in_base: None,
+        };
+        same(&empty);
+        let far = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+        let row = RevenueRow {
+            period: "2024-01\n".into(),
+            period_start: far,
+            period_end: d("0001-02-03"),
+            deal_id: DealId(-7),
+            partner_name: String::new(),
+            currency: "EUR".into(),
+            recognized_minor: i64::MIN,
+            billed_minor: i64::MAX,
+            collected_minor: 0,
+            in_base: Some(RevenueInBase {
+                currency: "USD".into(),
+                rate: Some(AppliedRate {
+                    on_date: d("2024-01-01"),
+                    from_currency: "USD".into(),
+                    to_currency: "EUR".into(),
+                    rate: "0.92".into(),
+                    inverted: true,
+                }),
+                recognized_minor: -1,
+                billed_minor: 2,
+                collected_minor: 3,
+            }),
+        };
+        let mut plain = row.clone();
+        plain.in_base = Some(RevenueInBase {
+            rate: None,
+            ..row.in_base.clone().unwrap()
+        });
+        same(&RevenueReport {
+            rows: vec![row, plain],
+            totals: [("EUR".to_string(), 5), ("\"".to_string(), -5)].into(),
+            sums: [("EUR".to_string(), RevenueSums::default())].into(),
+            in_base: Some(BaseRevenueTotals {
+                currency: "USD".into(),
+                sums: RevenueSums {
+                    recognized_minor: 1,
+                    billed_minor: 2,
+                    collected_minor: 3,
+                },
+            }),
+            ..empty
+        });
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::model::deal::DealId;
 use crate::model::finance::{
     CreditNote, FeeFields, FeeTerms, FxRateRecord, InvoiceId, InvoiceRecord, Payment,
 };
-use crate::model::reports::FxRate;
+use crate::model::reports::{CreditRow, FxRate, InvoiceRow, PaymentRow};
 
 const FEE_COLUMNS: &str = "deal_id, currency, annual_fee_minor, escalator_pct, billing,
     terms_days, recognition, per_delivery_minor, per_1k_records_minor, minimum_minor,
@@ -198,6 +198,62 @@ pub(crate) fn invoices(conn: &Connection, deal: Option<DealId>) -> Result<Vec<In
     Ok(list)
 }
 
+/// Runs `sql`, whose `?1` is the deal when there is one, and hands each row to `each`.
+fn each_row(
+    conn: &Connection,
+    sql: &str,
+    deal: Option<DealId>,
+    mut each: impl FnMut(&Row<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = match deal {
+        Some(d) => stmt.query([d.0])?,
+        None => stmt.query([])?,
+    };
+    while let Some(row) = rows.next()? {
+        each(row)?;
+    }
+    Ok(())
+}
+
+/// A text column borrowed from SQLite's row: valid until the next row, copied nowhere.
+fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(i)?.as_str().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// Invoices of one deal or all as the reports read them: only the columns they use,
+/// each row lent to `each` straight from SQLite (no owned copy of its text), in table
+/// order (see `invoices`).
+pub(crate) fn invoice_rows(
+    conn: &Connection,
+    deal: Option<DealId>,
+    mut each: impl FnMut(InvoiceRow<'_>) -> Result<()>,
+) -> Result<()> {
+    const COLUMNS: &str = "id, deal_id, number, kind, currency, amount_minor, period_start,
+        period_end, issue_date, due_date, voided_at IS NOT NULL";
+    let sql = match deal {
+        Some(_) => format!("SELECT {COLUMNS} FROM invoices WHERE deal_id = ?1"),
+        None => format!("SELECT {COLUMNS} FROM invoices"),
+    };
+    each_row(conn, &sql, deal, |r| {
+        each(InvoiceRow {
+            id: InvoiceId(r.get(0)?),
+            deal_id: DealId(r.get(1)?),
+            number: text(r, 2)?,
+            kind: text(r, 3)?,
+            currency: text(r, 4)?,
+            amount_minor: r.get(5)?,
+            period_start: text(r, 6)?,
+            period_end: text(r, 7)?,
+            issue_date: text(r, 8)?,
+            due_date: text(r, 9)?,
+            void: r.get(10)?,
+        })
+    })
+}
+
 /// Marks an invoice void.
 pub(crate) fn void_invoice(tx: &Tx<'_>, id: InvoiceId, reason: &str) -> Result<()> {
     tx.conn().execute(
@@ -284,6 +340,30 @@ pub(crate) fn payments(
     Ok(rows)
 }
 
+/// Payments of one deal's invoices or all as the reports read them (lent to `each`, as
+/// `invoice_rows`), in table order.
+pub(crate) fn payment_rows(
+    conn: &Connection,
+    deal: Option<DealId>,
+    mut each: impl FnMut(PaymentRow<'_>) -> Result<()>,
+) -> Result<()> {
+    const SQL: &str = "SELECT id, invoice_id, amount_minor, paid_on FROM payments";
+    let sql = match deal {
+        Some(_) => {
+            format!("{SQL} WHERE invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?1)")
+        }
+        None => SQL.to_string(),
+    };
+    each_row(conn, &sql, deal, |r| {
+        each(PaymentRow {
+            id: r.get(0)?,
+            invoice_id: InvoiceId(r.get(1)?),
+            amount_minor: r.get(2)?,
+            paid_on: text(r, 3)?,
+        })
+    })
+}
+
 /// Ids of every payment (for `audit verify`).
 pub(crate) fn payment_ids(conn: &Connection) -> Result<Vec<i64>> {
     ids(conn, "SELECT id FROM payments ORDER BY id")
@@ -346,6 +426,30 @@ pub(crate) fn credits(conn: &Connection, deal: Option<DealId>) -> Result<Vec<Cre
     ))?;
     let rows = stmt.query_map([deal.map(|d| d.0)], credit_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Credit notes of one deal's invoices or all as the reports read them (lent to `each`,
+/// as `invoice_rows`), in table order.
+pub(crate) fn credit_rows(
+    conn: &Connection,
+    deal: Option<DealId>,
+    mut each: impl FnMut(CreditRow<'_>) -> Result<()>,
+) -> Result<()> {
+    const SQL: &str = "SELECT number, invoice_id, amount_minor, issued_on FROM credit_notes";
+    let sql = match deal {
+        Some(_) => {
+            format!("{SQL} WHERE invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?1)")
+        }
+        None => SQL.to_string(),
+    };
+    each_row(conn, &sql, deal, |r| {
+        each(CreditRow {
+            number: text(r, 0)?,
+            invoice_id: InvoiceId(r.get(1)?),
+            amount_minor: r.get(2)?,
+            issued_on: text(r, 3)?,
+        })
+    })
 }
 
 /// Ids of every credit note (for `audit verify`).
