@@ -433,7 +433,11 @@ fn a_damaged_store_is_refused_at_open_with_what_to_do() {
     corrupt_table_page(&ws.db, "partners");
     let damaged = std::fs::read(&ws.db).unwrap();
 
-    let out = ws.cmd(&["partner", "list", "--json"]).output().unwrap();
+    // A command that would write checks first (one that only reads does not).
+    let out = ws
+        .cmd(&["partner", "add", "--name", "New", "--kind", "ai-lab", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let db = ws.db.display().to_string();
