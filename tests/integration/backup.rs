@@ -435,7 +435,9 @@ fn a_damaged_store_is_refused_at_open_with_what_to_do() {
 
     // A command that would write checks first (one that only reads does not).
     let out = ws
-        .cmd(&["partner", "add", "--name", "New", "--kind", "ai-lab", "--json"])
+        .cmd(&[
+            "partner", "add", "--name", "New", "--kind", "ai-lab", "--json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
