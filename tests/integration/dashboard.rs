@@ -21,6 +21,19 @@ fn store() -> (tempfile::TempDir, Store) {
     (dir, store)
 }
 
+fn northwind(store: &Store) -> consentry::partner::PartnerId {
+    partner::create(
+        store,
+        PartnerInput {
+            name: "Northwind".into(),
+            kind: "ai-lab".into(),
+            ..Default::default()
+        },
+    )
+    .unwrap()
+    .id
+}
+
 /// A deal of `partner` over `start..=end`, moved to `status`, with an annual fee when given.
 fn deal_in(
     store: &Store,
@@ -78,16 +91,7 @@ fn deal_in(
 #[test]
 fn contracted_value_is_the_current_contract_year_fee_summed_by_status_and_currency() {
     let (_dir, store) = store();
-    let p = partner::create(
-        &store,
-        PartnerInput {
-            name: "Northwind".into(),
-            kind: "ai-lab".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .id;
+    let p = northwind(&store);
     // Year 0 from 2025-02-01, year 1 from 2026-02-01: on 2026-06-30 the fee is 60M x 1.03.
     deal_in(
         &store,
@@ -152,16 +156,7 @@ fn contracted_value_is_the_current_contract_year_fee_summed_by_status_and_curren
 #[test]
 fn renewals_are_due_from_90_days_before_the_end_until_the_last_day_unless_renewed() {
     let (_dir, store) = store();
-    let p = partner::create(
-        &store,
-        PartnerInput {
-            name: "Northwind".into(),
-            kind: "ai-lab".into(),
-            ..Default::default()
-        },
-    )
-    .unwrap()
-    .id;
+    let p = northwind(&store);
     let today = day("2026-06-30");
     let end = |days: i64| (today + chrono::Duration::days(days)).to_string();
     let edge = end(RENEWAL_WINDOW_DAYS);
