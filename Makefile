@@ -51,7 +51,10 @@ e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots 
 # PACKAGE_PROFILE picks the binaries package-test packages: `app` (default) reuses the
 # ones `make app` built, so the test costs a link and seconds; `dist` is the release
 # build `make package` ships (make package-test PACKAGE_PROFILE=dist tests that one).
+# PACKAGE_TEST_ARGS=--fresh installs it with apt in a debootstrapped Debian 12 instead of
+# a scratch dpkg root (scripts/package-test.sh says what each way checks).
 PACKAGE_PROFILE ?= app
+PACKAGE_TEST_ARGS ?=
 package_dir = $(or $(CARGO_TARGET_DIR),target)/package$(if $(filter-out dist,$(PACKAGE_PROFILE)),/$(PACKAGE_PROFILE))
 
 package: deps-package ui ## Build the release .deb: target/package/consentry_<version>_amd64.deb
@@ -59,7 +62,7 @@ package: deps-package ui ## Build the release .deb: target/package/consentry_<ve
 
 package-test: deps-package ui ## Test a .deb (PACKAGE_PROFILE=app|dist): scratch-root install, CLI, desktop entry, app in Xvfb
 	scripts/package.sh $(PACKAGE_PROFILE)
-	scripts/package-test.sh $(package_dir)/consentry_*.deb
+	scripts/package-test.sh $(PACKAGE_TEST_ARGS) $(package_dir)/consentry_*.deb
 
 # What both need: dpkg-dev, cargo-deb, and the package test's Xvfb, xdotool, ImageMagick...
 deps-package:

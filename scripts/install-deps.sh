@@ -9,7 +9,8 @@
 #   all      e2e + the tools the product shells out to (imagemagick, minisign, openssl) and
 #            the partner-side Python tools the tests run (mlcroissant, moto) in target/tools-venv
 #   package  build + dpkg-dev, cargo-deb, and what the package test uses: Xvfb, fonts,
-#            desktop-file-utils, xdotool, x11-utils, imagemagick (make package, package-test)
+#            desktop-file-utils, xdotool, x11-utils, imagemagick, debootstrap
+#            (make package, make package-test)
 set -euo pipefail
 
 scope="${1:-all}"
@@ -20,9 +21,9 @@ build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev)
 e2e_pkgs=(xvfb xauth webkit2gtk-driver fonts-dejavu-core)
 tool_pkgs=(imagemagick minisign openssl python3-venv)
 # dpkg-dev (dpkg-shlibdeps) and binutils (strip) come with build-essential; named anyway,
-# since cargo-deb needs them.
+# since cargo-deb needs them. debootstrap is for package-test.sh --fresh.
 package_pkgs=(dpkg-dev binutils xvfb xauth fonts-dejavu-core desktop-file-utils xdotool
-    x11-utils imagemagick)
+    x11-utils imagemagick debootstrap)
 
 case "$scope" in
     build) pkgs=("${build_pkgs[@]}") ;;

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Tests the Debian package as a user gets it: its control fields and contents, an install
-# with dpkg into a scratch root (this machine's own packages untouched), apt's verdict on
-# its Depends, the installed CLI, the desktop entry and icons, the installed app started
-# as the desktop entry says under Xvfb until its window shows the UI (screenshot), and the
-# removal. Prints a PASS or FAIL line per check and exits 1 if any failed.
+# Tests the Debian package as a user gets it: its control fields and contents, apt's
+# verdict on its Depends, an install, the installed CLI, the desktop entry and icons, the
+# installed app started as the desktop entry says under Xvfb until its window shows the UI
+# (screenshot), and the removal. Prints a PASS or FAIL line per check, then
+# "package-test: N passed, N failed", and exits 1 if any failed.
 #
-# Usage: scripts/package-test.sh [--system] [DEB]
+# Usage: scripts/package-test.sh [--system | --fresh] [DEB]
 #   DEB       default: the one .deb in target/package/ (what `make package` built)
-#   --system  install for real with `apt-get install ./DEB` instead of into a scratch root,
-#             and purge it at the end: for a throwaway machine (a CI container), as root,
-#             where consentry is not installed already. Dependencies apt pulled in stay.
-# Artefacts land in <the .deb's folder>/test/: screenshot.png, app.log, the dpkg logs.
+#   (default) install with `dpkg --root` into a scratch folder with a dpkg database of its
+#             own: this machine's packages are untouched; the binaries run on its libraries
+#   --system  install for real with `apt-get install ./DEB`, purge it at the end: for a
+#             throwaway machine, as root, where consentry is not installed already
+#             (dependencies apt pulled in stay)
+#   --fresh   debootstrap a minimal Debian 12 (bookworm, with its updates and security
+#             suites, as an installed system has them) and `apt-get install ./DEB` in it,
+#             so that apt alone brings every library; the binaries run in that root. As
+#             root, with the Debian archive reachable ($DEBIAN_MIRROR, default
+#             deb.debian.org); about 3 minutes and 1.5 GB while it runs, removed after.
+# Artefacts land in <the .deb's folder>/test/: screenshot.png, app.log, the dpkg/apt logs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,12 +31,13 @@ die() {
     exit 1
 }
 
-system=false
+mode=scratch
 deb=""
 for arg in "$@"; do
     case "$arg" in
-        --system) system=true ;;
-        -*) die "unknown option $arg (usage: $0 [--system] [DEB])" ;;
+        --system) mode=system ;;
+        --fresh) mode=fresh ;;
+        -*) die "unknown option $arg (usage: $0 [--system | --fresh] [DEB])" ;;
         *) deb="$arg" ;;
     esac
 done
@@ -46,10 +54,14 @@ cd "$root"
 for tool in dpkg-deb apt-get Xvfb xdotool xwininfo import identify desktop-file-validate readelf; do
     command -v "$tool" >/dev/null || die "$tool is not installed; run 'scripts/install-deps.sh package'"
 done
-if $system; then
+if [[ "$mode" == system ]]; then
     ((EUID == 0)) || die "--system installs for real and needs root"
     [[ "$(dpkg-query -W -f='${Status}' consentry 2>/dev/null || true)" != *installed* ]] ||
         die "--system: consentry is already installed here; it would not be left as it was"
+fi
+if [[ "$mode" == fresh ]]; then
+    ((EUID == 0)) || die "--fresh builds a Debian root with debootstrap and chroot: run as root"
+    command -v debootstrap >/dev/null || die "debootstrap is not installed; run 'scripts/install-deps.sh package'"
 fi
 # dpkg into a scratch root still writes files owned by root; without root, fakeroot.
 dpkg_cmd=(dpkg)
@@ -78,11 +90,29 @@ summary_and_exit() {
 }
 
 work="$(dirname "$deb")/test"
+# A --fresh run killed hard may have left its root mounted: never delete through a mount.
+grep -qF " $work/" /proc/mounts && die "something is still mounted under $work; unmount it first"
 rm -rf "$work"
 mkdir -p "$work"
-scratch="$work/root" # the scratch root dpkg installs into (not with --system)
-prefix="$scratch"    # where the installed files are: the scratch root, or / with --system
-$system && prefix=""
+# Where the package's files land, seen from here: the scratch root, / or the fresh root.
+case "$mode" in
+    scratch) prefix="$work/root" ;;
+    system) prefix="" ;;
+    fresh) prefix="$work/debian12" ;;
+esac
+# How the installed binaries are run, and the folder they work in as they see it: in the
+# fresh root through chroot (its own libraries), else here.
+if [[ "$mode" == fresh ]]; then
+    run() { chroot "$prefix" "$@"; }
+    bindir=/usr/bin
+    data=/tmp/consentry-test
+else
+    run() { "$@"; }
+    bindir="$prefix/usr/bin"
+    data="$work/data"
+fi
+host_data="$data" # the same folder, seen from here
+[[ "$mode" == fresh ]] && host_data="$prefix$data"
 
 app_pid=""
 xvfb_pid=""
@@ -103,7 +133,20 @@ cleanup() {
         DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq consentry >>"$work/apt.log" 2>&1 </dev/null ||
             echo "package-test: error: 'apt-get purge consentry' failed; see $work/apt.log" >&2
     fi
-    rm -rf "${scratch:?}" "${work:?}/home"
+    if [[ "$mode" == fresh ]]; then
+        local m
+        for m in tmp/.X11-unix dev/pts dev proc; do
+            mountpoint -q "$prefix/$m" 2>/dev/null && umount "$prefix/$m"
+        done
+    fi
+    if grep -qF " $work/" /proc/mounts; then
+        echo "package-test: error: still mounted under $work; not removing it" >&2
+    else
+        # The root of scratch or fresh mode, and the app's home (its caches); the store and
+        # the logs stay for a look.
+        [[ -n "$prefix" ]] && rm -rf "${prefix:?}"
+        rm -rf "${host_data:?}/home"
+    fi
     exit "$status"
 }
 trap cleanup EXIT
@@ -139,8 +182,8 @@ fi
 
 # --- contents ----------------------------------------------------------------------------
 dpkg-deb -c "$deb" >"$work/contents.txt"
-# mode, owner, path for each entry (the path is the last field; none has spaces)
-mode_of() { awk -v p="./$1" '$NF == p { print $1, $2 }' "$work/contents.txt"; }
+# permissions and owner of an entry (the path is the last field; none has spaces)
+perm_of() { awk -v p="./$1" '$NF == p { print $1, $2 }' "$work/contents.txt"; }
 expected=(
     "usr/bin/consentry -rwxr-xr-x"
     "usr/bin/consentry-app -rwxr-xr-x"
@@ -154,9 +197,9 @@ done
 problems=()
 for entry in "${expected[@]}"; do
     path="${entry% *}"
-    mode="${entry##* }"
-    got="$(mode_of "$path")"
-    [[ "$got" == "$mode root/root" || "$got" == "$mode 0/0" ]] || problems+=("$path: ${got:-absent}")
+    perm="${entry##* }"
+    got="$(perm_of "$path")"
+    [[ "$got" == "$perm root/root" || "$got" == "$perm 0/0" ]] || problems+=("$path: ${got:-absent}")
 done
 outside="$(awk '{ print $NF }' "$work/contents.txt" | grep -vE '^\./$|^\./usr(/|$)' || true)"
 [[ -z "$outside" ]] || problems+=("outside /usr: $outside")
@@ -182,32 +225,69 @@ else
     show "$work/apt-simulate.log"
 fi
 
-if $system; then
-    installed_for_real=true
-    if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$deb" \
-        >"$work/apt.log" 2>&1 </dev/null; then
-        pass "apt-get install ./$(basename "$deb")"
-    else
-        fail "apt-get install ./$(basename "$deb")"
-        show "$work/apt.log"
-        summary_and_exit
-    fi
-    status="$(dpkg-query -W -f='${Status} ${Version}' consentry 2>/dev/null || true)"
-else
-    # A dpkg database of its own: dpkg unpacks, records and later removes the package as
-    # on a real system. Its Depends are this machine's business (checked above), hence
-    # --force-depends for the empty database.
-    mkdir -p "$scratch/var/lib/dpkg/info" "$scratch/var/lib/dpkg/updates" "$scratch/var/lib/dpkg/triggers"
-    touch "$scratch/var/lib/dpkg/status" "$scratch/var/lib/dpkg/available"
-    if "${dpkg_cmd[@]}" --root="$scratch" --force-depends -i "$deb" >"$work/dpkg-install.log" 2>&1 </dev/null; then
-        pass "dpkg --root=<scratch> -i $(basename "$deb")"
-    else
-        fail "dpkg --root=<scratch> -i $(basename "$deb")"
-        show "$work/dpkg-install.log"
-        summary_and_exit
-    fi
-    status="$(dpkg-query --admindir="$scratch/var/lib/dpkg" -W -f='${Status} ${Version}' consentry 2>/dev/null || true)"
-fi
+apt_in_root() { run env DEBIAN_FRONTEND=noninteractive apt-get "$@" </dev/null; }
+case "$mode" in
+    system)
+        installed_for_real=true
+        if apt_in_root install -y -qq --no-install-recommends "$deb" >"$work/apt.log" 2>&1; then
+            pass "apt-get install ./$(basename "$deb")"
+        else
+            fail "apt-get install ./$(basename "$deb")"
+            show "$work/apt.log"
+            summary_and_exit
+        fi
+        ;;
+    fresh)
+        mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+        say "debootstrap --variant=minbase bookworm from $mirror (about a minute)"
+        if ! debootstrap --variant=minbase bookworm "$prefix" "$mirror" >"$work/debootstrap.log" 2>&1 </dev/null; then
+            fail "debootstrap of a Debian 12 root"
+            show "$work/debootstrap.log"
+            summary_and_exit
+        fi
+        # An installed Debian 12 has these three suites (WebKitGTK's updates come from
+        # the security suite).
+        cat >"$prefix/etc/apt/sources.list" <<SOURCES
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb ${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security} bookworm-security main
+SOURCES
+        mount -t proc proc "$prefix/proc"
+        mount --bind /dev "$prefix/dev"
+        mount --bind /dev/pts "$prefix/dev/pts"
+        mkdir -p "$prefix/tmp/.X11-unix"
+        mount --bind /tmp/.X11-unix "$prefix/tmp/.X11-unix"
+        cp "$deb" "$prefix/tmp/"
+        before="$(run dpkg-query -W -f='.\n' | wc -l)"
+        say "apt-get install ./$(basename "$deb") in the fresh root (a few minutes: WebKitGTK and all)"
+        # As a user would: Recommends too.
+        if apt_in_root update -qq >"$work/apt.log" 2>&1 &&
+            apt_in_root install -y -qq "/tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1; then
+            pass "apt-get install ./$(basename "$deb") on a fresh Debian 12 ($before packages): $(($(run dpkg-query -W -f='.\n' | wc -l) - before)) packages installed with it"
+        else
+            fail "apt-get install ./$(basename "$deb") on a fresh Debian 12"
+            show "$work/apt.log"
+            summary_and_exit
+        fi
+        ;;
+    scratch)
+        # A dpkg database of its own: dpkg unpacks, records and later removes the package
+        # as on a real system. Its Depends are this machine's business (checked above),
+        # hence --force-depends for the empty database.
+        mkdir -p "$prefix/var/lib/dpkg/info" "$prefix/var/lib/dpkg/updates" "$prefix/var/lib/dpkg/triggers"
+        touch "$prefix/var/lib/dpkg/status" "$prefix/var/lib/dpkg/available"
+        if "${dpkg_cmd[@]}" --root="$prefix" --force-depends -i "$deb" >"$work/dpkg-install.log" 2>&1 </dev/null; then
+            pass "dpkg --root=<scratch> -i $(basename "$deb")"
+        else
+            fail "dpkg --root=<scratch> -i $(basename "$deb")"
+            show "$work/dpkg-install.log"
+            summary_and_exit
+        fi
+        ;;
+esac
+# The dpkg database that recorded it: the scratch one, this machine's, or the fresh root's.
+dpkg_db="${prefix:-}/var/lib/dpkg"
+status="$(dpkg-query --admindir="$dpkg_db" -W -f='${Status} ${Version}' consentry 2>/dev/null || true)"
 if [[ "$status" == "install ok installed $version" ]]; then
     pass "dpkg records consentry $version as installed"
 else
@@ -215,36 +295,38 @@ else
 fi
 
 # --- the installed binaries --------------------------------------------------------------
-cli="$prefix/usr/bin/consentry"
-app="$prefix/usr/bin/consentry-app"
-mkdir -p "$work/home" "$work/store"
-chmod 700 "$work/home"
-store="$work/store/store.db"
+mkdir -p "$host_data/home"
+chmod 700 "$host_data/home"
+store="$data/store.db"
 
-answer="$("$cli" --version 2>&1 || true)"
+answer="$(run "$bindir/consentry" --version 2>&1 || true)"
 if [[ "$answer" == "consentry $version" ]]; then
     pass "consentry --version: $answer"
 else
     fail "consentry --version: '$answer', expected 'consentry $version'"
 fi
 # The CLI makes the store the app then opens: both binaries read the same file.
-if "$cli" --db "$store" --actor package-test partner add --name "Package test" \
+if run "$bindir/consentry" --db "$store" --actor package-test partner add --name "Package test" \
     --kind ai-lab --country US --json >"$work/cli.log" 2>&1 &&
-    "$cli" --db "$store" audit verify >>"$work/cli.log" 2>&1; then
+    run "$bindir/consentry" --db "$store" audit verify >>"$work/cli.log" 2>&1; then
     pass "consentry partner add, audit verify on a new store"
 else
     fail "consentry partner add, audit verify on a new store"
     show "$work/cli.log"
 fi
 
+# Stripped: no symbol table, no DWARF. (.debug_gdb_scripts, which rustc puts in a
+# debug build, is a loaded section that strip leaves; it is a few bytes.)
 unstripped=()
-for bin in "$cli" "$app"; do
-    readelf -S "$bin" 2>/dev/null | grep -qE '\.symtab|\.debug_' && unstripped+=("$(basename "$bin")")
+for bin in "$prefix/usr/bin/consentry" "$prefix/usr/bin/consentry-app"; do
+    if [[ ! -f "$bin" ]] || readelf -SW "$bin" | grep -qE '\.(symtab|debug_info|debug_line) '; then
+        unstripped+=("$(basename "$bin")")
+    fi
 done
 if ((${#unstripped[@]} == 0)); then
-    pass "binaries stripped: consentry $(du -h "$cli" | cut -f1), consentry-app $(du -h "$app" | cut -f1)"
+    pass "binaries stripped: consentry $(du -h "$prefix/usr/bin/consentry" | cut -f1), consentry-app $(du -h "$prefix/usr/bin/consentry-app" | cut -f1)"
 else
-    fail "binaries with symbols or debug info: ${unstripped[*]}"
+    fail "binaries missing, or with symbols or debug info: ${unstripped[*]}"
 fi
 
 # --- desktop entry and icons -------------------------------------------------------------
@@ -289,14 +371,21 @@ say "Xvfb on :$display"
 # Started as a launcher would: the desktop entry's Exec, found on PATH, in a home of its
 # own (window state, WebKit caches), on the store the CLI made, without a D-Bus session
 # (the single-instance check then launches normally), as its own process group.
-mkdir -p "$work/home/.config" "$work/home/.local/share" "$work/home/.cache" "$work/home/run"
-chmod 700 "$work/home/run"
-env -u DBUS_SESSION_BUS_ADDRESS -u CONSENTRY_SECRET_STORE \
-    DISPLAY=":$display" PATH="$prefix/usr/bin:$PATH" HOME="$work/home" \
-    XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share" \
-    XDG_CACHE_HOME="$work/home/.cache" XDG_RUNTIME_DIR="$work/home/run" \
-    CONSENTRY_DB="$store" \
-    setsid "${exec_words[@]}" >"$work/app.log" 2>&1 </dev/null &
+mkdir -p "$host_data/home/.config" "$host_data/home/.local/share" "$host_data/home/.cache" \
+    "$host_data/home/run"
+chmod 700 "$host_data/home/run"
+app_env=(
+    DISPLAY=":$display" HOME="$data/home" XDG_CONFIG_HOME="$data/home/.config"
+    XDG_DATA_HOME="$data/home/.local/share" XDG_CACHE_HOME="$data/home/.cache"
+    XDG_RUNTIME_DIR="$data/home/run" CONSENTRY_DB="$store"
+)
+if [[ "$mode" == fresh ]]; then
+    setsid chroot "$prefix" env -i PATH=/usr/local/bin:/usr/bin:/bin "${app_env[@]}" \
+        "${exec_words[@]}" >"$work/app.log" 2>&1 </dev/null &
+else
+    env -u DBUS_SESSION_BUS_ADDRESS -u CONSENTRY_SECRET_STORE PATH="$bindir:$PATH" "${app_env[@]}" \
+        setsid "${exec_words[@]}" >"$work/app.log" 2>&1 </dev/null &
+fi
 app_pid=$!
 started=$SECONDS
 
@@ -312,12 +401,15 @@ if [[ -n "$window" ]]; then
     pass "consentry-app (Exec=$exec_line) showed its window 'Consentry' ($geometry) in $((SECONDS - started)) s"
 
     # A mapped window may still be blank while the WebView loads the embedded UI: wait
-    # until it shows more than a few colours (text, the sidebar, the dashboard's cards).
+    # until it shows more than a few colours (text, the sidebar, the dashboard's cards)
+    # and as many twice in a row (the screen has settled), for 30 s at most.
     colours=0
+    previous=-1
     for ((i = 0; i < 60; i++)); do
         colours="$(DISPLAY=":$display" import -window "$window" png:- 2>/dev/null |
             identify -format '%k' - 2>/dev/null || echo 0)"
-        ((colours > 64)) && break
+        ((colours > 64 && colours == previous)) && break
+        previous="$colours"
         kill -0 "$app_pid" 2>/dev/null || break
         sleep 0.5
     done
@@ -352,24 +444,24 @@ if [[ -n "$app_pid" ]]; then
 fi
 
 # --- removal -----------------------------------------------------------------------------
-if $system; then
-    installed_for_real=false
-    if DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq consentry >>"$work/apt.log" 2>&1 </dev/null &&
-        [[ ! -e /usr/bin/consentry && ! -e /usr/bin/consentry-app && ! -e "$desktop" ]]; then
-        pass "apt-get purge consentry removed its files"
-    else
-        fail "apt-get purge consentry"
-        show "$work/apt.log"
-    fi
-else
-    "${dpkg_cmd[@]}" --root="$scratch" --purge consentry >"$work/dpkg-remove.log" 2>&1 </dev/null || true
-    left="$(find "$scratch" -mindepth 1 \( -type f -o -type l \) -not -path "$scratch/var/lib/dpkg/*" | head -n 5)"
-    status="$(dpkg-query --admindir="$scratch/var/lib/dpkg" -W -f='${Status}' consentry 2>/dev/null || true)"
+if [[ "$mode" == scratch ]]; then
+    "${dpkg_cmd[@]}" --root="$prefix" --purge consentry >"$work/dpkg-remove.log" 2>&1 </dev/null || true
+    left="$(find "$prefix" -mindepth 1 \( -type f -o -type l \) -not -path "$prefix/var/lib/dpkg/*" | head -n 5)"
+    status="$(dpkg-query --admindir="$dpkg_db" -W -f='${Status}' consentry 2>/dev/null || true)"
     if [[ -z "$left" && "$status" != *installed* ]]; then
         pass "dpkg --purge consentry removed every file it installed"
     else
         fail "dpkg --purge consentry left: ${left:-nothing}; status '$status'"
         show "$work/dpkg-remove.log"
+    fi
+else
+    installed_for_real=false
+    if apt_in_root purge -y -qq consentry >>"$work/apt.log" 2>&1 &&
+        [[ ! -e "$prefix/usr/bin/consentry" && ! -e "$prefix/usr/bin/consentry-app" && ! -e "$desktop" ]]; then
+        pass "apt-get purge consentry removed its files"
+    else
+        fail "apt-get purge consentry"
+        show "$work/apt.log"
     fi
 fi
 

@@ -44,12 +44,15 @@ say "cargo build --profile $profile: consentry-app and consentry"
 cargo build --locked --profile "$profile" -p consentry-app -p consentry --bins
 
 # --strip: the binaries lose their symbols and debug info (the `app` profile has full
-# debug info; `dist` has none, but the standard library's would remain).
-# --deb-version is left to cargo-deb: the workspace version, without a revision.
+# debug info; `dist` has none, but the standard library's would remain). The version is
+# cargo-deb's: the workspace version, without a Debian revision. A package that is not
+# shipped is compressed with --fast: 11 s instead of 48 s, 22 MB instead of 18 MB.
+flags=(--strip)
+[[ "$profile" == dist ]] || flags+=(--fast)
 mkdir -p "$out"
 rm -f "$out"/consentry_*.deb
 say "cargo deb (profile $profile) into ${out#"$root"/}/"
-cargo deb -p consentry-app --profile "$profile" --no-build --strip --locked \
+cargo deb -p consentry-app --profile "$profile" --no-build "${flags[@]}" --locked \
     --output "$out/" </dev/null
 
 debs=("$out"/consentry_*.deb)
