@@ -262,7 +262,8 @@ SOURCES
         say "apt-get install ./$(basename "$deb") in the fresh root (a few minutes: WebKitGTK and all)"
         # As a user would: Recommends too.
         if apt_in_root update -qq >"$work/apt.log" 2>&1 &&
-            apt_in_root install -y -qq "/tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1; then
+            apt_in_root install -y -qq -o APT::Keep-Downloaded-Packages=false \
+                "/tmp/$(basename "$deb")" >>"$work/apt.log" 2>&1; then
             pass "apt-get install ./$(basename "$deb") on a fresh Debian 12 ($before packages): $(($(run dpkg-query -W -f='.\n' | wc -l) - before)) packages installed with it"
         else
             fail "apt-get install ./$(basename "$deb") on a fresh Debian 12"
