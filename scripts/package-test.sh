@@ -117,7 +117,7 @@ host_data="$data" # the same folder, seen from here
 app_pid=""
 xvfb_pid=""
 installed_for_real=false
-# shellcheck disable=SC2329 # invoked by the EXIT trap
+# shellcheck disable=SC2317,SC2329 # invoked by the EXIT trap (the code differs by version)
 cleanup() {
     local status=$?
     if [[ -n "$app_pid" ]]; then
