@@ -12,11 +12,12 @@ CARGO ?= cargo
 NPM ?= npm
 
 .PHONY: help deps ui app run lint test test-unit e2e bench bindings fmt clean
+.PHONY: package package-test deps-package
 
 help: ## List the targets
 	@echo "Consentry: make <target>"
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | \
-		awk -F':.*## ' '{ printf "  %-10s %s\n", $$1, $$2 }'
+		awk -F':.*## ' '{ printf "  %-13s %s\n", $$1, $$2 }'
 
 deps: ## Install missing system packages, tauri-driver and ui/node_modules
 	scripts/install-deps.sh all
@@ -45,6 +46,27 @@ test-unit: deps ui ## Core + CLI, shell and UI tests (no e2e)
 
 e2e: app ## End-to-end tests in the real app (Xvfb + tauri-driver); screenshots in target/e2e/
 	scripts/e2e.sh
+
+# The Debian package (cargo-deb; scripts/package.sh, packaging/, README "Install").
+# PACKAGE_PROFILE picks the binaries package-test packages: `app` (default) reuses the
+# ones `make app` built, so the test costs a link and seconds; `dist` is the release
+# build `make package` ships (make package-test PACKAGE_PROFILE=dist tests that one).
+# PACKAGE_TEST_ARGS=--fresh installs it with apt in a debootstrapped Debian 12 instead of
+# a scratch dpkg root (scripts/package-test.sh says what each way checks).
+PACKAGE_PROFILE ?= app
+PACKAGE_TEST_ARGS ?=
+package_dir = $(or $(CARGO_TARGET_DIR),target)/package$(if $(filter-out dist,$(PACKAGE_PROFILE)),/$(PACKAGE_PROFILE))
+
+package: deps-package ui ## Build the release .deb: target/package/consentry_<version>_amd64.deb
+	scripts/package.sh dist
+
+package-test: deps-package ui ## Test a .deb (PACKAGE_PROFILE=app|dist): scratch-root install, CLI, desktop entry, app in Xvfb
+	scripts/package.sh $(PACKAGE_PROFILE)
+	scripts/package-test.sh $(PACKAGE_TEST_ARGS) $(package_dir)/consentry_*.deb
+
+# What both need: dpkg-dev, cargo-deb, and the package test's Xvfb, xdotool, ImageMagick...
+deps-package:
+	scripts/install-deps.sh package
 
 bench: ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports (POSTS=, USERS=, DEALS=)
 	bash bench/run.sh

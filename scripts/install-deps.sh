@@ -3,11 +3,14 @@
 # every target. A fresh Debian 12 CI machine has Rust and Node but none of the system
 # libraries, the WebDriver tooling or ui/node_modules; this script is how it gets them.
 #
-# Usage: scripts/install-deps.sh [build|e2e|all]   (default: all)
-#   build  compilers, WebKitGTK headers, ui/node_modules      (make app, lint, unit tests)
-#   e2e    build + Xvfb, WebKitWebDriver, fonts, tauri-driver (make e2e, make run)
-#   all    e2e + the tools the product shells out to (imagemagick, minisign, openssl) and
-#          the partner-side Python tools the tests run (mlcroissant, moto) in target/tools-venv
+# Usage: scripts/install-deps.sh [build|e2e|all|package]   (default: all)
+#   build    compilers, WebKitGTK headers, ui/node_modules      (make app, lint, unit tests)
+#   e2e      build + Xvfb, WebKitWebDriver, fonts, tauri-driver (make e2e, make run)
+#   all      e2e + the tools the product shells out to (imagemagick, minisign, openssl) and
+#            the partner-side Python tools the tests run (mlcroissant, moto) in target/tools-venv
+#   package  build + dpkg-dev, cargo-deb, and what the package test uses: Xvfb, fonts,
+#            desktop-file-utils, xdotool, x11-utils, imagemagick, debootstrap
+#            (make package, make package-test)
 set -euo pipefail
 
 scope="${1:-all}"
@@ -17,13 +20,18 @@ export PATH="$HOME/.cargo/bin:$PATH"
 build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev)
 e2e_pkgs=(xvfb xauth webkit2gtk-driver fonts-dejavu-core)
 tool_pkgs=(imagemagick minisign openssl python3-venv)
+# dpkg-dev (dpkg-shlibdeps) and binutils (strip) come with build-essential; named anyway,
+# since cargo-deb needs them. debootstrap is for package-test.sh --fresh.
+package_pkgs=(dpkg-dev binutils xvfb xauth fonts-dejavu-core desktop-file-utils xdotool
+    x11-utils imagemagick debootstrap)
 
 case "$scope" in
     build) pkgs=("${build_pkgs[@]}") ;;
     e2e) pkgs=("${build_pkgs[@]}" "${e2e_pkgs[@]}") ;;
     all) pkgs=("${build_pkgs[@]}" "${e2e_pkgs[@]}" "${tool_pkgs[@]}") ;;
+    package) pkgs=("${build_pkgs[@]}" "${package_pkgs[@]}") ;;
     *)
-        echo "usage: $0 [build|e2e|all]" >&2
+        echo "usage: $0 [build|e2e|all|package]" >&2
         exit 2
         ;;
 esac
@@ -55,10 +63,20 @@ if ((${#missing[@]})); then
 fi
 
 # --- tauri-driver (WebDriver proxy in front of WebKitWebDriver) --------------------------
-if [[ "$scope" != build ]] && ! command -v tauri-driver >/dev/null; then
+if [[ "$scope" == e2e || "$scope" == all ]] && ! command -v tauri-driver >/dev/null; then
     command -v cargo >/dev/null || die "cargo is not on PATH; install Rust first"
     say "cargo: tauri-driver (one-time compile, a minute or two)"
     cargo install tauri-driver --locked --quiet
+fi
+
+# --- cargo-deb (makes the .deb from src-tauri/Cargo.toml's [package.metadata.deb]) -------
+# Pinned: the package's layout and fields are this version's; bump it deliberately.
+cargo_deb_version=3.7.0
+if [[ "$scope" == package ]] &&
+    [[ "$(cargo-deb --version 2>/dev/null || true)" != *" $cargo_deb_version"* ]]; then
+    command -v cargo >/dev/null || die "cargo is not on PATH; install Rust first"
+    say "cargo: cargo-deb $cargo_deb_version (one-time compile, a minute or two)"
+    cargo install cargo-deb --version "$cargo_deb_version" --locked --quiet
 fi
 
 # --- ui/node_modules ---------------------------------------------------------------------
