@@ -36,7 +36,7 @@ lint: deps ui ## rustfmt check, clippy -D warnings, tsc --noEmit
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(NPM) --prefix ui run typecheck
 
-test: deps lint test-unit e2e ## Everything CI runs: lint, unit and integration tests, e2e
+test: deps lint test-unit e2e package-test ## Everything CI runs: lint, unit and integration tests, e2e, the package
 
 # CI=true keeps vitest from entering watch mode when run from a terminal.
 test-unit: deps ui ## Core + CLI, shell and UI tests (no e2e)
