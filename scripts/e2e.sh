@@ -80,25 +80,60 @@ say "Xvfb on $DISPLAY"
 # The app inherits this environment through tauri-driver and WebKitWebDriver. Each test
 # chooses its own store with `--db`; never let a developer's real store leak in.
 unset CONSENTRY_DB
-setsid tauri-driver --port "$port" --native-port "$native_port" \
-    >"$out/tauri-driver.log" 2>&1 </dev/null &
-driver_pid=$!
 
-for ((i = 0; i < 300; i++)); do
-    port_open "$port" && break
-    kill -0 "$driver_pid" 2>/dev/null || {
-        tail -n 20 "$out/tauri-driver.log" >&2 || true
-        die "tauri-driver exited; log: $out/tauri-driver.log"
-    }
-    sleep 0.1
-done
-port_open "$port" || die "tauri-driver did not listen on port $port within 30 s"
-say "tauri-driver on 127.0.0.1:$port (log: target/e2e/tauri-driver.log)"
+# Starts tauri-driver with the environment given (e.g. GTK_THEME=Adwaita:dark, which the
+# app's WebView turns into prefers-color-scheme: dark) and waits until it listens.
+start_driver() {
+    env "$@" setsid tauri-driver --port "$port" --native-port "$native_port" \
+        >>"$out/tauri-driver.log" 2>&1 </dev/null &
+    driver_pid=$!
+    for ((i = 0; i < 300; i++)); do
+        port_open "$port" && return 0
+        kill -0 "$driver_pid" 2>/dev/null || {
+            tail -n 20 "$out/tauri-driver.log" >&2 || true
+            die "tauri-driver exited; log: $out/tauri-driver.log"
+        }
+        sleep 0.1
+    done
+    die "tauri-driver did not listen on port $port within 30 s"
+}
+
+stop_driver() {
+    kill -TERM -- "-$driver_pid" 2>/dev/null || kill -TERM "$driver_pid" 2>/dev/null || true
+    wait "$driver_pid" 2>/dev/null || true
+    driver_pid=""
+    for ((i = 0; i < 100; i++)); do
+        port_open "$port" || port_open "$native_port" || return 0
+        sleep 0.1
+    done
+    die "tauri-driver still listens on port $port after being stopped"
+}
+
+# Runs the e2e tests (cargo test arguments after the theme) under one theme; E2E_THEME
+# tells the tests which one to expect and to name their screenshots by.
+run_tests() {
+    local theme="$1"
+    shift
+    CONSENTRY_APP_BIN="$app" CONSENTRY_WEBDRIVER_URL="http://127.0.0.1:$port" E2E_THEME="$theme" \
+        cargo test -p consentry-e2e "$@"
+}
+
+: >"$out/tauri-driver.log"
+start_driver GTK_THEME=Adwaita
+say "tauri-driver on 127.0.0.1:$port, light theme (log: target/e2e/tauri-driver.log)"
 
 # --- tests -------------------------------------------------------------------------------
 status=0
-CONSENTRY_APP_BIN="$app" CONSENTRY_WEBDRIVER_URL="http://127.0.0.1:$port" \
-    cargo test -p consentry-e2e -- --test-threads=1 "$@" || status=$?
+run_tests light -- --test-threads=1 "$@" || status=$?
+
+# The tour again in the dark theme (its screenshots are part of what it shows), unless
+# a filter asked for other tests only.
+if [[ $# -eq 0 || "$*" == *tour* ]]; then
+    stop_driver
+    start_driver GTK_THEME=Adwaita:dark
+    say "tauri-driver restarted with the dark theme: the tour again"
+    run_tests dark --test tour -- --test-threads=1 || status=$?
+fi
 
 shots=("$out"/screenshots/*.png)
 [[ -e "${shots[0]}" ]] && say "${#shots[@]} screenshots in target/e2e/screenshots/"

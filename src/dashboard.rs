@@ -10,7 +10,7 @@ use chrono::{NaiveDate, Utc};
 use sha2::{Digest, Sha256};
 
 use crate::consent::{self, Rules, Verdict};
-use crate::deal::DealStatus;
+use crate::deal::{Deal, DealStatus};
 use crate::error::Result;
 use crate::model::finance::schedule_of;
 use crate::model::imports::micros;
@@ -32,7 +32,6 @@ pub fn dashboard(store: &Store, today: Option<NaiveDate>) -> Result<Dashboard> {
     // Keyed by the status's place in the lifecycle, so that the rows come in its order.
     let order = |s: DealStatus| DealStatus::ALL.iter().position(|t| *t == s);
     let mut contracted: BTreeMap<(Option<usize>, String), (DealStatus, u64, i64)> = BTreeMap::new();
-    let mut renewals_due = Vec::new();
     for deal in &deals {
         if let Some(terms) = fees.get(&deal.id) {
             let schedule = schedule_of(deal, &terms.fields()?)?;
@@ -42,30 +41,9 @@ pub fn dashboard(store: &Store, today: Option<NaiveDate>) -> Result<Dashboard> {
             sum.1 += 1;
             sum.2 += annual_value(&schedule, today);
         }
-        if let Some(days_left) = renewal_due(deal, today) {
-            renewals_due.push(RenewalDue {
-                deal_id: deal.id,
-                title: deal.title.clone(),
-                partner_name: deal.partner_name.clone(),
-                status: deal.status,
-                end_date: deal.end_date,
-                days_left,
-            });
-        }
     }
-    renewals_due.sort_by_key(|r| (r.days_left, r.deal_id));
-
-    let notices = withdrawal::list(store, None, None)?
-        .into_iter()
-        .filter(|n| n.status != "acknowledged")
-        .map(|n| OpenNotice {
-            notice_id: n.record.notice_id,
-            deal_id: n.record.deal_id,
-            sequence: n.record.sequence,
-            due_date: n.record.due_date.clone(),
-            status: n.status,
-        })
-        .collect();
+    let renewals_due = renewals(&deals, today);
+    let notices = open_notices(store)?;
 
     let delivered: Vec<_> = store.read(store::deliveries::delivered_deals)?;
     let mut pending_withdrawals = Vec::new();
@@ -97,6 +75,52 @@ pub fn dashboard(store: &Store, today: Option<NaiveDate>) -> Result<Dashboard> {
         notices,
         pending_withdrawals,
     })
+}
+
+/// What the daily reminder needs: the renewals due and the open notices, without the
+/// dashboard's costlier figures (contracted value, and the consent fold per delivered
+/// deal behind the pending withdrawals).
+pub fn due(store: &Store, today: Option<NaiveDate>) -> Result<Due> {
+    let today = today.unwrap_or_else(|| Utc::now().date_naive());
+    let deals = store.read(|conn| store::deals::list(conn, &Default::default()))?;
+    Ok(Due {
+        renewals_due: renewals(&deals, today),
+        notices: open_notices(store)?,
+    })
+}
+
+/// The deals due for renewal on `today`, soonest first.
+fn renewals(deals: &[Deal], today: NaiveDate) -> Vec<RenewalDue> {
+    let mut due: Vec<RenewalDue> = deals
+        .iter()
+        .filter_map(|deal| {
+            renewal_due(deal, today).map(|days_left| RenewalDue {
+                deal_id: deal.id,
+                title: deal.title.clone(),
+                partner_name: deal.partner_name.clone(),
+                status: deal.status,
+                end_date: deal.end_date,
+                days_left,
+            })
+        })
+        .collect();
+    due.sort_by_key(|r| (r.days_left, r.deal_id));
+    due
+}
+
+/// The withdrawal notices not yet acknowledged.
+fn open_notices(store: &Store) -> Result<Vec<OpenNotice>> {
+    Ok(withdrawal::list(store, None, None)?
+        .into_iter()
+        .filter(|n| n.status != "acknowledged")
+        .map(|n| OpenNotice {
+            notice_id: n.record.notice_id,
+            deal_id: n.record.deal_id,
+            sequence: n.record.sequence,
+            due_date: n.record.due_date.clone(),
+            status: n.status,
+        })
+        .collect())
 }
 
 /// Per purpose, how many registry users were eligible at the end of each of the last

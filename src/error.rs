@@ -59,7 +59,8 @@ pub enum ErrorCode {
     Store,
     /// A file could not be read or written.
     Io,
-    /// The user stopped a long operation; nothing was kept.
+    /// The user stopped a long operation: a build keeps nothing; a push keeps what it
+    /// finished (the message says which).
     Cancelled,
     /// A delivery destination did not answer (refused connections, timeouts, server
     /// errors) after retries; what was delivered before is kept, and a re-run resumes.
@@ -125,6 +126,10 @@ pub enum Error {
     /// The user stopped a long operation (a snapshot build); nothing was kept.
     #[error("cancelled; nothing was kept")]
     Cancelled,
+    /// The user stopped a long operation that keeps what it finished (a push); the
+    /// message says what was kept and how to go on.
+    #[error("{0}")]
+    Stopped(String),
     /// A delivery destination did not answer, even after retries.
     #[error("cannot reach {destination}: {message}")]
     Unreachable {
@@ -198,7 +203,7 @@ impl Error {
         match self {
             Error::Invalid(_) | Error::BadLines { .. } => ErrorCode::Invalid,
             Error::Io { .. } => ErrorCode::Io,
-            Error::Cancelled => ErrorCode::Cancelled,
+            Error::Cancelled | Error::Stopped(_) => ErrorCode::Cancelled,
             Error::Unreachable { .. } => ErrorCode::Unreachable,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Conflict { .. } => ErrorCode::Conflict,

@@ -75,15 +75,23 @@ impl App {
     where
         F: AsyncFnOnce(&App) -> Result,
     {
+        App::run_for(test, TEST_TIMEOUT, body).await
+    }
+
+    /// As [`App::run`], for a test that needs longer than [`TEST_TIMEOUT`] (the tour).
+    pub async fn run_for<F>(test: &str, limit: Duration, body: F)
+    where
+        F: AsyncFnOnce(&App) -> Result,
+    {
         let launched = tokio::time::timeout(LAUNCH_TIMEOUT, App::launch(test)).await;
         let mut app = match launched {
             Ok(Ok(app)) => app,
             Ok(Err(e)) => panic!("{test}: could not start the app: {e}"),
             Err(_) => panic!("{test}: no WebDriver session within {LAUNCH_TIMEOUT:?}"),
         };
-        let outcome = match tokio::time::timeout(TEST_TIMEOUT, body(&app)).await {
+        let outcome = match tokio::time::timeout(limit, body(&app)).await {
             Ok(outcome) => outcome,
-            Err(_) => Err(format!("the test did not finish within {TEST_TIMEOUT:?}").into()),
+            Err(_) => Err(format!("the test did not finish within {limit:?}").into()),
         };
         let outcome = match outcome {
             Ok(()) => Ok(()),
@@ -208,7 +216,15 @@ impl App {
 
     /// Waits until `check` returns `Ok(true)`. `what` names the expectation in the error; the
     /// error also carries the last value `check` failed with, if any.
-    pub async fn wait_until<F>(&self, what: &str, mut check: F) -> Result
+    pub async fn wait_until<F>(&self, what: &str, check: F) -> Result
+    where
+        F: AsyncFnMut() -> Result<bool>,
+    {
+        self.wait_until_within(what, TIMEOUT, check).await
+    }
+
+    /// As [`App::wait_until`], for something that takes longer than [`TIMEOUT`].
+    pub async fn wait_until_within<F>(&self, what: &str, limit: Duration, mut check: F) -> Result
     where
         F: AsyncFnMut() -> Result<bool>,
     {
@@ -219,7 +235,7 @@ impl App {
                 Ok(false) => None,
                 Err(e) => Some(e),
             };
-            if start.elapsed() > TIMEOUT {
+            if start.elapsed() > limit {
                 let mut error = self.timeout(what).await.to_string();
                 if let Some(e) = last {
                     error.push_str(&format!(" (last error: {e})"));

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{Datelike, Utc};
-use common::add_first_partner;
+use common::{add_deal, add_first_partner, sign_open_deal};
 use consentry_e2e::{ensure, testid, App, Result};
 
 #[tokio::test]
@@ -31,27 +31,15 @@ async fn payment(app: &App) -> Result {
     let year = Utc::now().year();
     let month = format!("{year}-{:02}", Utc::now().month());
 
-    app.click_testid("nav-deals").await?;
-    app.click_testid("deal-new").await?;
-    app.wait_for(&testid("deal-form")).await?;
-    app.select_testid("deal-partner", &partner).await?;
-    app.fill_testid("deal-title", "Search index licence")
-        .await?;
-    app.set_checked("deal-purpose-search", true).await?;
-    app.fill_testid("deal-start", &format!("{year}-01-01"))
-        .await?;
-    app.fill_testid("deal-end", &format!("{}-12-31", year + 1))
-        .await?;
-    app.click_testid("deal-save").await?;
-    let deals = testid("deals-table");
-    app.wait_for(&deals).await?;
-    let mut ids = Vec::new();
-    app.wait_until("the deal's row", async || {
-        ids = app.ids_with_prefix(&deals, "deal-row-").await?;
-        Ok(!ids.is_empty())
-    })
+    let deal = add_deal(
+        app,
+        &partner,
+        "Search index licence",
+        &["search"],
+        (&format!("{year}-01-01"), &format!("{}-12-31", year + 1)),
+    )
     .await?;
-    app.click_testid(&format!("deal-row-{}", ids[0])).await?;
+    app.click_testid(&format!("deal-row-{deal}")).await?;
     app.wait_for(&testid("deal-detail")).await?;
 
     // The fee schedule, while the deal is a draft.
@@ -69,12 +57,7 @@ async fn payment(app: &App) -> Result {
     })
     .await?;
 
-    app.click_testid("transition-negotiating").await?;
-    app.wait_for_text("deal-detail-status", "negotiating")
-        .await?;
-    app.click_testid("transition-signed").await?;
-    app.click_testid("confirm-ok").await?;
-    app.wait_for_text("deal-detail-status", "signed").await?;
+    sign_open_deal(app).await?;
     app.wait_for(&testid("fees-frozen")).await?;
     app.click_testid("invoices-generate").await?;
     app.wait_for(&testid("invoices-issued")).await?;

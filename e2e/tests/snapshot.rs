@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::add_first_partner;
+use common::{add_deal, add_first_partner, sign_open_deal};
 use consentry_e2e::{ensure, testid, App, Result};
 
 #[tokio::test]
@@ -49,25 +49,14 @@ async fn snapshot_wizard(app: &App) -> Result {
     let partner = add_first_partner(app, "Example Search Co").await?;
 
     // A deal permitting generative training and inference, signed.
-    app.click_testid("nav-deals").await?;
-    app.click_testid("deal-new").await?;
-    app.wait_for(&testid("deal-form")).await?;
-    app.select_testid("deal-partner", &partner).await?;
-    app.fill_testid("deal-title", "Posts for model training 2026")
-        .await?;
-    app.set_checked("deal-purpose-genai-training", true).await?;
-    app.set_checked("deal-purpose-ai-inference", true).await?;
-    app.fill_testid("deal-start", "2026-01-01").await?;
-    app.fill_testid("deal-end", "2027-12-31").await?;
-    app.click_testid("deal-save").await?;
-    let table = testid("deals-table");
-    let mut ids = Vec::new();
-    app.wait_until("the new deal's row", async || {
-        ids = app.ids_with_prefix(&table, "deal-row-").await?;
-        Ok(ids.len() == 1)
-    })
+    let deal = add_deal(
+        app,
+        &partner,
+        "Posts for model training 2026",
+        &["genai-training", "ai-inference"],
+        ("2026-01-01", "2027-12-31"),
+    )
     .await?;
-    let deal = ids.remove(0);
 
     // Consent data first: the registry and the ledger.
     app.click_testid("nav-consent").await?;
@@ -84,13 +73,7 @@ async fn snapshot_wizard(app: &App) -> Result {
     app.click_testid("nav-deals").await?;
     app.click_testid(&format!("deal-row-{deal}")).await?;
     app.wait_for(&testid("deal-detail")).await?;
-    app.click_testid("transition-negotiating").await?;
-    app.wait_for_text("deal-detail-status", "negotiating")
-        .await?;
-    // Signing is irreversible: the app asks first.
-    app.click_testid("transition-signed").await?;
-    app.click_testid("confirm-ok").await?;
-    app.wait_for_text("deal-detail-status", "signed").await?;
+    sign_open_deal(app).await?;
     app.click_testid("snapshot-new").await?;
     app.wait_for(&testid("snapshot-wizard")).await?;
     app.fill_testid("wizard-source", &fixture("posts.jsonl"))

@@ -92,6 +92,9 @@ commands! {
     /// Uploads a delivery, sending progress per object and per part over `on_progress`
     /// (hand-written: it needs the channel).
     push_delivery(id: DeliveryId, to: String, on_progress: Channel<PushProgress>) -> PushReport;
+    /// Stops the push of delivery `id`; what it sent keeps its receipts (hand-written: it
+    /// only sets that push's cancel flag).
+    cancel_push(id: DeliveryId) -> ();
     /// Opens the folder the store recorded for the delivery; the UI never passes a path.
     open_delivery_folder(id: DeliveryId) -> ()
         => |s| folder::open(&delivery::get(s, id)?.out_dir);
@@ -227,11 +230,22 @@ async fn push_delivery(
     to: String,
     on_progress: Channel<PushProgress>,
 ) -> Reply<PushReport> {
-    call(state, move |s| {
+    let cancel = state.pushes.start(id);
+    let pushes = Arc::clone(&state.pushes);
+    let reply = call(state, move |s| {
         let mut send = forward(move |p| drop(on_progress.send(p)), PART_INTERVAL);
-        delivery::push(s, id, &to, &PushOptions::default(), &mut send)
+        delivery::push(s, id, &to, &PushOptions::default(), &mut send, &cancel)
     })
-    .await
+    .await;
+    pushes.finish(id);
+    reply
+}
+
+/// Stops the push of delivery `id` at its next object or part.
+#[tauri::command]
+async fn cancel_push(state: State<'_, AppState>, id: DeliveryId) -> Reply<()> {
+    state.pushes.cancel(id);
+    Ok(())
 }
 
 /// How often at most the progress of one object's parts reaches the UI.

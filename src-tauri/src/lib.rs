@@ -13,10 +13,13 @@ mod reminders;
 
 pub use commands::{typescript, COMMANDS};
 
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::path::PathBuf;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
+use consentry::delivery::DeliveryId;
 use consentry::keys::Secrets;
 use consentry::snapshot;
 use consentry::{ErrorBody, ErrorCode, Store};
@@ -24,11 +27,12 @@ use tauri::State;
 
 /// The store the app opened (or why it could not be opened, shown by the UI), where new
 /// signing secrets go (`CONSENTRY_SECRET_STORE`, or why its value was refused), and the
-/// flag that cancels a running snapshot build.
+/// flags that cancel a running snapshot build and running pushes.
 pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
     secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
+    pushes: Arc<Running<DeliveryId>>,
     backups: backups::Backups,
 }
 
@@ -46,6 +50,7 @@ impl AppState {
             store: opened,
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            pushes: Default::default(),
             backups: Default::default(),
         }
     }
@@ -55,6 +60,7 @@ impl AppState {
             store: Ok(Arc::new(store)),
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            pushes: Default::default(),
             backups: Default::default(),
         }
     }
@@ -68,6 +74,45 @@ impl AppState {
 }
 
 type Reply<T> = Result<T, ErrorBody>;
+
+/// The cancel flags of the jobs of one kind that are running, by what they work on
+/// (pushes by delivery: two deliveries can be pushed at once, each stopped alone).
+struct Running<K> {
+    flags: Mutex<HashMap<K, Arc<AtomicBool>>>,
+}
+
+impl<K> Default for Running<K> {
+    fn default() -> Self {
+        Running {
+            flags: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<K: Eq + Hash + Copy> Running<K> {
+    /// A fresh flag for the job on `key`.
+    fn start(&self, key: K) -> Arc<AtomicBool> {
+        let flag = Arc::new(AtomicBool::new(false));
+        self.lock().insert(key, Arc::clone(&flag));
+        flag
+    }
+
+    /// Asks the job on `key` to stop; nothing when none runs.
+    fn cancel(&self, key: K) {
+        if let Some(flag) = self.lock().get(&key) {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }
+
+    fn finish(&self, key: K) {
+        self.lock().remove(&key);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Arc<AtomicBool>>> {
+        // A panic while holding it cannot leave the map half-changed.
+        self.flags.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// Runs one core call on a blocking thread.
 async fn call<T: Send + 'static>(
@@ -173,5 +218,21 @@ mod tests {
         assert_eq!(db_argument(args(&["--db", "/x.db"])), Some("/x.db".into()));
         assert_eq!(db_argument(args(&["--db=/y.db"])), Some("/y.db".into()));
         assert_eq!(db_argument(args(&["--other"])), None);
+    }
+
+    #[test]
+    fn cancel_reaches_only_the_running_job_on_its_key() {
+        let running = Running::<DeliveryId>::default();
+        let one = running.start(DeliveryId(1));
+        let two = running.start(DeliveryId(2));
+        running.cancel(DeliveryId(1));
+        assert!(one.load(Ordering::Relaxed));
+        assert!(!two.load(Ordering::Relaxed));
+        // A push started again gets a fresh flag; a finished one is not reached.
+        let again = running.start(DeliveryId(1));
+        assert!(!again.load(Ordering::Relaxed));
+        running.finish(DeliveryId(2));
+        running.cancel(DeliveryId(2));
+        assert!(!two.load(Ordering::Relaxed));
     }
 }

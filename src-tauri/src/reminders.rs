@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::Utc;
-use consentry::dashboard::{self, Dashboard};
+use consentry::dashboard::{self, Due};
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -36,10 +36,10 @@ fn check(app: &AppHandle, key: &str) {
     let Ok(store) = state.store.as_ref() else {
         return;
     };
-    let Ok(board) = dashboard::dashboard(store, None) else {
+    let Ok(due) = dashboard::due(store, None) else {
         return;
     };
-    let Some(body) = message(&board) else {
+    let Some(body) = message(&due) else {
         return;
     };
     let shown = app
@@ -61,7 +61,7 @@ fn marker(app: &AppHandle, key: &str) -> Option<PathBuf> {
 }
 
 /// What the reminder says, or nothing when nothing is due.
-pub(crate) fn message(board: &Dashboard) -> Option<String> {
+pub(crate) fn message(board: &Due) -> Option<String> {
     let overdue = board
         .notices
         .iter()
@@ -102,14 +102,8 @@ mod tests {
     use consentry::dashboard::{OpenNotice, RenewalDue};
     use consentry::deal::{DealId, DealStatus};
 
-    fn board() -> Dashboard {
-        Dashboard {
-            today: "2026-06-30".parse().unwrap(),
-            contracted: vec![],
-            renewals_due: vec![],
-            notices: vec![],
-            pending_withdrawals: vec![],
-        }
+    fn board() -> Due {
+        Due::default()
     }
 
     #[test]

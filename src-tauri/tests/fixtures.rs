@@ -626,6 +626,20 @@ fn scenario() -> Value {
     );
     std::fs::create_dir(r.h.dir().join("bucket")).unwrap();
     let bucket = format!("file://{}", r.path("bucket"));
+    // What `push_delivery` rejects with after `cancel_push` (the mock runtime cannot
+    // cancel midway): the core's own refusal of a push whose flag is already set, which
+    // stops at its first event, on the same store file.
+    std::fs::create_dir(r.h.dir().join("stopped")).unwrap();
+    let stopped = consentry::delivery::push(
+        &consentry::Store::open(&r.h.dir().join("app.db")).unwrap(),
+        consentry::delivery::DeliveryId(delivery),
+        &format!("file://{}", r.path("stopped")),
+        &Default::default(),
+        &mut |_| {},
+        &std::sync::atomic::AtomicBool::new(true),
+    )
+    .unwrap_err();
+    r.error("pushStopped", serde_json::to_value(stopped.body()).unwrap());
     r.ok("pushReport", "push_delivery", push(bucket.clone()));
     r.ok("pushAgain", "push_delivery", push(bucket));
     r.ok("receipts", "delivery_receipts", json!({ "id": delivery }));

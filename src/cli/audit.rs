@@ -34,6 +34,10 @@ pub(super) struct AuditListArgs {
     entity: Option<String>,
     #[arg(long, value_name = "ID", requires = "entity")]
     id: Option<i64>,
+    /// Only the entries of this deal and what belongs to it (fee schedule, snapshots,
+    /// deliveries, receipts, notices, invoices, payments, credit notes).
+    #[arg(long, value_name = "ID")]
+    deal: Option<i64>,
 }
 
 impl From<AuditListArgs> for AuditFilter {
@@ -41,6 +45,7 @@ impl From<AuditListArgs> for AuditFilter {
         AuditFilter {
             entity: a.entity,
             entity_id: a.id,
+            deal_id: a.deal,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
 
@@ -231,11 +232,18 @@ impl DeliveryCommand {
                     options.multipart_threshold = mib << 20;
                 }
                 let show_progress = !out.json;
-                let report = delivery::push(store, DeliveryId(id), &to, &options, &mut |event| {
-                    if show_progress {
-                        progress_line(event);
-                    }
-                })?;
+                let report = delivery::push(
+                    store,
+                    DeliveryId(id),
+                    &to,
+                    &options,
+                    &mut |event| {
+                        if show_progress {
+                            progress_line(event);
+                        }
+                    },
+                    &AtomicBool::new(false),
+                )?;
                 out.value(&report, || {
                     format!(
                         "pushed delivery {} to {}: {} objects sent, {} already there\n",

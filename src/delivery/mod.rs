@@ -14,6 +14,7 @@ pub mod push;
 mod verify;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub use crate::model::delivery::*;
 pub use verify::verify;
@@ -184,13 +185,17 @@ pub(crate) fn platform(given: Option<&str>) -> Result<String> {
 /// partner never sees a manifest before its files. Each object's receipt is stored (with
 /// an audit entry) as soon as the object is there, so an interrupted push keeps what it
 /// did, and a re-run skips objects already there with the same size and SHA-256.
-/// `progress` sees every event (for large files, progress per part).
+/// `progress` sees every event (for large files, progress per part). Setting `cancel`
+/// stops the push at its next event (an object's start or end, a part sent): the objects
+/// already there keep their receipts, a multipart upload under way is aborted, and
+/// pushing again resumes.
 pub fn push(
     store: &Store,
     id: DeliveryId,
     to: &str,
     options: &push::PushOptions,
     progress: &mut dyn FnMut(&push::PushEvent),
+    cancel: &AtomicBool,
 ) -> Result<PushReport> {
     let delivery = get(store, id)?;
     let dir = Path::new(&delivery.out_dir);
@@ -263,6 +268,14 @@ pub fn push(
                 report.uploaded += 1;
             }
             report.receipts.push(receipt);
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Stopped(format!(
+                "the push to {destination} was stopped after {} of {} objects; those keep \
+                 their receipts, and pushing again resumes",
+                report.receipts.len(),
+                uploads.len()
+            )));
         }
         Ok(())
     })?;

@@ -142,6 +142,12 @@ pub struct AuditFilter {
     /// Only entries about the entity with this id (a policy's is its version).
     #[serde(default)]
     pub entity_id: Option<i64>,
+    /// Only entries about this deal and what belongs to it: the deal, its fee schedule,
+    /// snapshots, deliveries and their push receipts, withdrawal notices, invoices, and
+    /// the invoices' payments and credit notes (a deal's History).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub deal_id: Option<i64>,
 }
 
 /// One thing `audit verify` found wrong: a break in the chain, or data that no longer

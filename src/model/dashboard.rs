@@ -32,6 +32,16 @@ pub struct Dashboard {
     pub pending_withdrawals: Vec<PendingWithdrawals>,
 }
 
+/// What the daily desktop reminder tells of: the dashboard's renewals due and open
+/// notices, read without its other figures.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Due {
+    /// As [`Dashboard::renewals_due`].
+    pub renewals_due: Vec<RenewalDue>,
+    /// As [`Dashboard::notices`].
+    pub notices: Vec<OpenNotice>,
+}
+
 /// Deals of one status in one currency and what they are contracted for a year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ContractedValue {

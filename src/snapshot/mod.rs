@@ -171,10 +171,30 @@ fn process_alive(pid: i64) -> bool {
     }
 }
 
+/// Whether `path` is a file a build can read, or what it is instead, in words that name
+/// it: a folder is called a folder.
+pub(crate) fn source_file(path: &Path) -> std::result::Result<(), String> {
+    let shown = crate::text::printable(&path.display().to_string()).into_owned();
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(()),
+        Ok(m) if m.is_dir() => Err(format!(
+            "{shown} is a folder: give the posts file inside it (JSON Lines or CSV)"
+        )),
+        Ok(_) => Err(format!(
+            "{shown} is not a regular file: give the posts file"
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(format!("there is no file at {shown}: check the path"))
+        }
+        Err(e) => Err(format!("{shown} cannot be read: {e}")),
+    }
+}
+
 /// Reads up to `limit` records from the start of `source`.
 pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<SourcePreview> {
     use std::io::{BufRead, BufReader};
     let path = Path::new(source.trim());
+    source_file(path).map_err(|why| Error::invalid("source", why))?;
     let format = match format.map(str::trim).filter(|f| !f.is_empty()) {
         Some(f) => crate::model::file_format::FileFormat::parse("format", f)?,
         None => crate::model::file_format::FileFormat::of_path(path).ok_or_else(|| {

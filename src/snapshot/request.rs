@@ -34,14 +34,8 @@ pub(super) fn check(req: &BuildRequest) -> Result<Plan> {
             "source",
             "a source file is required: give the path of the posts file",
         );
-    } else if !source.is_file() {
-        problems.add(
-            "source",
-            format!(
-                "{} is not a readable file: check the path",
-                crate::text::printable(&source.display().to_string())
-            ),
-        );
+    } else if let Err(why) = super::source_file(&source) {
+        problems.add("source", why);
     }
     let format = match req
         .format
@@ -52,7 +46,8 @@ pub(super) fn check(req: &BuildRequest) -> Result<Plan> {
         Some(f) => problems.take(FileFormat::parse("format", f).map_err(first_field)),
         None => {
             let f = FileFormat::of_path(&source);
-            if f.is_none() && !req.source.trim().is_empty() {
+            // A folder or a missing file is said once, under the source.
+            if f.is_none() && source.is_file() {
                 problems.add(
                     "format",
                     "cannot tell the format from the file name: give jsonl or csv",

@@ -83,12 +83,26 @@ fn raw_from_row(row: &Row<'_>) -> rusqlite::Result<RawEntry> {
 const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before, after, prev_hash, hash";
 
 pub(crate) fn list(conn: &Connection, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+    // What belongs to a deal names it in its after-image (or, for a removal, its
+    // before-image) as `deal_id`; a fee schedule's entity id is its deal's; receipts,
+    // payments and credit notes are tied through their delivery or invoice.
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM audit_log
          WHERE (?1 IS NULL OR entity = ?1) AND (?2 IS NULL OR entity_id = ?2)
+           AND (?3 IS NULL
+                OR (entity IN ('deal', 'fee_schedule') AND entity_id = ?3)
+                OR json_extract(coalesce(after, before), '$.deal_id') = ?3
+                OR (entity = 'delivery_receipt'
+                    AND entity_id IN (SELECT id FROM deliveries WHERE deal_id = ?3))
+                OR (entity IN ('payment', 'credit_note')
+                    AND json_extract(coalesce(after, before), '$.invoice_id')
+                        IN (SELECT id FROM invoices WHERE deal_id = ?3)))
          ORDER BY seq"
     ))?;
-    let rows = stmt.query_map(params![filter.entity, filter.entity_id], raw_from_row)?;
+    let rows = stmt.query_map(
+        params![filter.entity, filter.entity_id, filter.deal_id],
+        raw_from_row,
+    )?;
     Ok(rows
         .map(|r| r.map(RawEntry::into_entry))
         .collect::<rusqlite::Result<_>>()?)

@@ -404,7 +404,7 @@ fn daily_backups_are_written_once_a_day_and_only_their_oldest_removed() {
         &store,
         &consentry::audit::AuditFilter {
             entity: Some("store".into()),
-            entity_id: None,
+            ..Default::default()
         },
     )
     .unwrap();

@@ -211,6 +211,10 @@ fn renewals_are_due_from_90_days_before_the_end_until_the_last_day_unless_renewe
         .map(|r| (r.deal_id, r.days_left))
         .collect();
     assert_eq!(due, [(due_today.id, 0), (due_last.id, RENEWAL_WINDOW_DAYS)]);
+    // The reminder's cheaper read says the same.
+    let reminder = dashboard::due(&store, Some(today)).unwrap();
+    assert_eq!(reminder.renewals_due, d.renewals_due);
+    assert_eq!(reminder.notices, d.notices);
 }
 
 #[test]

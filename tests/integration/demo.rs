@@ -163,6 +163,41 @@ fn a_seeded_store_has_every_deal_shape_and_verifies() {
                 .contains(&p["reason"].as_str().unwrap())));
     }
 
+    // A deal's History: the deal and what belongs to it, nothing of another deal.
+    let history = ws.ok(&["audit", "list", "--deal", &id(licence)]);
+    let history = history.as_array().unwrap();
+    let kinds: std::collections::BTreeSet<&str> = history
+        .iter()
+        .map(|e| e["entity"].as_str().unwrap())
+        .collect();
+    for kind in [
+        "deal",
+        "fee_schedule",
+        "snapshot",
+        "delivery",
+        "invoice",
+        "payment",
+    ] {
+        assert!(
+            kinds.contains(kind),
+            "no {kind} in the deal's history: {kinds:?}"
+        );
+    }
+    for entry in history {
+        let image = if entry["after"].is_null() {
+            &entry["before"]
+        } else {
+            &entry["after"]
+        };
+        if let Some(deal) = image.get("deal_id") {
+            assert_eq!(deal.to_string(), id(licence), "{entry:#}");
+        }
+        if entry["entity"] == "payment" {
+            let of_deal = all.iter().find(|i| i["id"] == image["invoice_id"]).unwrap();
+            assert_eq!(of_deal["deal_id"].to_string(), id(licence), "{entry:#}");
+        }
+    }
+
     // Everything went through the operations: the log vouches for every row.
     let audit = ws.ok(&["audit", "verify"]);
     assert_eq!(audit["ok"], true, "{audit:#}");

@@ -73,7 +73,7 @@ proptest! {
             }
             prop_assert_eq!(deal::get(&store, id).unwrap().status, expected);
         }
-        let log = audit::list(&store, &AuditFilter { entity: Some("deal".into()), entity_id: Some(id.0) }).unwrap();
+        let log = audit::list(&store, &AuditFilter { entity: Some("deal".into()), entity_id: Some(id.0), deal_id: None }).unwrap();
         prop_assert_eq!(log.len(), 1 + changes, "created + one entry per change");
         let report = audit::verify(&store).unwrap();
         prop_assert!(report.ok, "{:?}", report.problems);

@@ -212,6 +212,33 @@ fn requests_are_checked_field_by_field() {
     };
     let names: Vec<_> = fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(names, ["source", "as_of", "window_from", "shard_bytes"]);
+    assert!(
+        fields[0].message.starts_with("there is no file at "),
+        "{}",
+        fields[0].message
+    );
+
+    // A folder is called a folder, by the build and by the preview, and the format is
+    // not asked for on top of it.
+    let folder = w.path("posts");
+    std::fs::create_dir(&folder).unwrap();
+    let Err(Error::Invalid(fields)) = w.build(&w.request(&folder, T)) else {
+        panic!("expected invalid")
+    };
+    assert_eq!(fields.len(), 1, "{fields:?}");
+    assert_eq!(fields[0].field, "source");
+    assert!(
+        fields[0]
+            .message
+            .ends_with("posts is a folder: give the posts file inside it (JSON Lines or CSV)"),
+        "{}",
+        fields[0].message
+    );
+    let Err(Error::Invalid(fields)) = snapshot::preview(folder.to_str().unwrap(), Some("jsonl"), 5)
+    else {
+        panic!("expected invalid")
+    };
+    assert!(fields[0].message.contains("is a folder"), "{fields:?}");
 
     // A deal that is not signed cannot have snapshots.
     let path = w.write("posts.jsonl", post("p1", "alice", 1_700_000_000));

@@ -153,6 +153,57 @@ describe('deliveries on a deal', () => {
   });
 });
 
+describe('a push is a job of the app', () => {
+  it('goes on when the user leaves the deal, shows in the jobs indicator, and is found again', async () => {
+    const { backend, deal } = await dealWithSnapshot(true, memoryBackend({ pushTickMs: 40 }));
+    const { user } = renderApp(backend, { screen: 'deal', id: deal.id });
+    await user.click(await screen.findByTestId('delivery-row-1'));
+    await user.type(screen.getByTestId('push-to'), 'file:///data/bucket');
+    await user.click(screen.getByTestId('delivery-push'));
+    await screen.findByTestId('push-progress');
+
+    await user.click(screen.getByTestId('nav-partners'));
+    const job = await screen.findByTestId('job-push:1');
+    expect(job).toHaveAttribute('data-status', 'running');
+    expect(job).toHaveTextContent('Push of delivery #1 (Training licence)');
+    await waitFor(() => expect(job).toHaveAttribute('data-status', 'done'), { timeout: 5000 });
+    const objects = recorded.pushReport.receipts.length;
+    expect(screen.getByTestId('job-outcome-push:1')).toHaveTextContent(`${objects} sent, 0 already there`);
+
+    await user.click(screen.getByTestId('job-open-push:1'));
+    // The deal opens with the pushed delivery open, its summary and receipts on screen.
+    expect(await screen.findByTestId('push-summary')).toHaveTextContent(`${objects} sent, 0 already there`);
+    expect(screen.getByTestId('push-to')).toHaveValue('file:///data/bucket');
+    const receipts = await screen.findByTestId('receipts-table');
+    expect(within(receipts).getAllByTestId(/^receipt-/)).toHaveLength(objects);
+  });
+
+  it('stops on Stop, keeping the receipts of what was sent, and pushing again resumes', async () => {
+    const { backend, deal } = await dealWithSnapshot(true, memoryBackend({ pushTickMs: 40 }));
+    const cancel = vi.spyOn(backend, 'cancelPush');
+    const { user } = renderApp(backend, { screen: 'deal', id: deal.id });
+    await user.click(await screen.findByTestId('delivery-row-1'));
+    await user.type(screen.getByTestId('push-to'), 'file:///data/bucket');
+    await user.click(screen.getByTestId('delivery-push'));
+    await user.click(await screen.findByTestId('push-cancel'));
+    expect(cancel).toHaveBeenCalledWith(1);
+
+    const stopped = await screen.findByTestId('push-stopped');
+    expect(stopped).toHaveTextContent(`Stopped: ${errors.pushStopped.message}`);
+    expect(screen.getByTestId('job-push:1')).toHaveAttribute('data-status', 'cancelled');
+    const kept = (await backend.deliveryReceipts(1)).length;
+    const objects = recorded.pushReport.receipts.length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(objects);
+    expect(screen.queryByTestId('error-banner')).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId('delivery-push'));
+    expect(await screen.findByTestId('push-summary', {}, { timeout: 5000 })).toHaveTextContent(
+      `${objects - kept} sent, ${kept} already there`,
+    );
+  });
+});
+
 describe('push progress', () => {
   it('follows each object from start through its parts to done or skipped', () => {
     let objects = applyProgress([], { kind: 'started', key: 'a', bytes: 10 });

@@ -204,9 +204,18 @@ describe('snapshot wizard', () => {
     expect(screen.queryByTestId('snapshot-held-back')).not.toBeInTheDocument();
 
     await user.click(screen.getByTestId('snapshot-verify'));
+    const shards = `${sealed.shards.length} ${sealed.shards.length === 1 ? 'shard' : 'shards'}`;
     expect(await screen.findByTestId('snapshot-verify-result')).toHaveTextContent(
-      `Intact: ${sealed.shards.length} files match`,
+      `Intact: the ${shards} and the records index match the sealed record.`,
     );
+    expect(screen.getByTestId('snapshot-verified-at')).toHaveTextContent(/^Verified \S/);
+
+    // Reopened later, the snapshot still shows its last verification.
+    await user.click(screen.getByTestId('nav-partners'));
+    await user.click(screen.getByTestId('nav-deals'));
+    await user.click(await screen.findByTestId('deal-row-1'));
+    await user.click(await screen.findByTestId('snapshot-row-1'));
+    expect(await screen.findByTestId('snapshot-verify-result')).toHaveTextContent(`Intact: the ${shards}`);
   });
 
   it('reports a tampered snapshot when verified', async () => {

@@ -314,7 +314,13 @@ entity: string | null,
 /**
  * Only entries about the entity with this id (a policy's is its version).
  */
-entity_id: number | null, };
+entity_id: number | null, 
+/**
+ * Only entries about this deal and what belongs to it: the deal, its fee schedule,
+ * snapshots, deliveries and their push receipts, withdrawal notices, invoices, and
+ * the invoices' payments and credit notes (a deal's History).
+ */
+deal_id?: number | null, };
 
 export type AuditProblem = { 
 /**

@@ -38,6 +38,7 @@ export type Commands = {
   verify_delivery: { args: { id: B.DeliveryId }; response: B.PackageReport };
   delivery_receipts: { args: { id: B.DeliveryId }; response: Array<B.Receipt> };
   push_delivery: { args: { id: B.DeliveryId; to: string; onProgress: Channel<B.PushProgress> }; response: B.PushReport };
+  cancel_push: { args: { id: B.DeliveryId }; response: null };
   open_delivery_folder: { args: { id: B.DeliveryId }; response: null };
   pending_withdrawals: { args: { dealId: B.DealId }; response: Array<B.PendingUser> };
   list_notices: { args: { dealId: B.DealId }; response: Array<B.Notice> };

@@ -52,6 +52,8 @@ export interface JobSpec<T> {
   run: (report: (progress: unknown, fraction: number | null, detail: string) => void) => Promise<T>;
   /** Where the result is and how to say it ended. */
   done: (result: T) => { result: Route | null; outcome: string };
+  /** How to say it was cancelled, for a job that keeps what it finished (default: nothing was kept). */
+  cancelled?: (error: ErrorBody) => string;
 }
 
 interface Jobs {
@@ -115,7 +117,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
         update(
           id,
           body.code === 'cancelled'
-            ? { status: 'cancelled', outcome: 'Cancelled: nothing was kept.', error: body }
+            ? { status: 'cancelled', outcome: spec.cancelled?.(body) ?? 'Cancelled: nothing was kept.', error: body }
             : { status: 'failed', outcome: body.message, error: body },
         );
         throw body;

@@ -36,3 +36,56 @@ pub async fn add_first_partner(app: &App, name: &str) -> Result<String> {
     );
     Ok(ids.remove(0))
 }
+
+/// Adds a draft deal through the form (its partner, title, the purposes ticked, the
+/// term) and returns its id, read from its row in the deals table.
+#[allow(dead_code)] // app.rs uses only add_first_partner
+pub async fn add_deal(
+    app: &App,
+    partner: &str,
+    title: &str,
+    purposes: &[&str],
+    term: (&str, &str),
+) -> Result<String> {
+    app.click_testid("nav-deals").await?;
+    app.click_testid("deal-new").await?;
+    app.wait_for(&testid("deal-form")).await?;
+    app.select_testid("deal-partner", partner).await?;
+    app.fill_testid("deal-title", title).await?;
+    for purpose in purposes {
+        app.set_checked(&format!("deal-purpose-{purpose}"), true)
+            .await?;
+    }
+    app.fill_testid("deal-start", term.0).await?;
+    app.fill_testid("deal-end", term.1).await?;
+    app.click_testid("deal-save").await?;
+    let table = testid("deals-table");
+    let mut found = None;
+    app.wait_until("the new deal's row in deals-table", async || {
+        for id in app.ids_with_prefix(&table, "deal-row-").await? {
+            if app
+                .text_of(&format!("deal-row-{id}"))
+                .await?
+                .contains(title)
+            {
+                found = Some(id);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    })
+    .await?;
+    Ok(found.expect("wait_until returned when the row was found"))
+}
+
+/// On the open deal's detail view: draft to negotiating, then signed through the
+/// confirmation that signing asks for (it is irreversible).
+#[allow(dead_code)]
+pub async fn sign_open_deal(app: &App) -> Result {
+    app.click_testid("transition-negotiating").await?;
+    app.wait_for_text("deal-detail-status", "negotiating")
+        .await?;
+    app.click_testid("transition-signed").await?;
+    app.click_testid("confirm-ok").await?;
+    app.wait_for_text("deal-detail-status", "signed").await
+}

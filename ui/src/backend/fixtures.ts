@@ -165,6 +165,7 @@ export const ERROR_NAMES = [
   'deliveryOutNotEmpty',
   'deliveryNotFound',
   'pushBadDestination',
+  'pushStopped',
   'nothingToWithdraw',
   'noticeOutExists',
   'exposureBlank',

@@ -153,6 +153,11 @@ export interface DeliveriesApi {
   deliveryReceipts(id: DeliveryId): Promise<Receipt[]>;
   /** Uploads the package to `to`, reporting progress per object and per part. */
   pushDelivery(id: DeliveryId, to: string, onProgress: (progress: PushProgress) => void): Promise<PushReport>;
+  /**
+   * Stops the push of `id` at its next object or part: `pushDelivery` then rejects with
+   * code `cancelled`, and the objects already sent keep their receipts.
+   */
+  cancelPush(id: DeliveryId): Promise<void>;
   /** Opens the folder the store recorded for the delivery in the file manager. */
   openDeliveryFolder(id: DeliveryId): Promise<void>;
 }

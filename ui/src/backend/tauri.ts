@@ -200,6 +200,9 @@ export class TauriBackend implements Backend {
     channel.onmessage = onProgress;
     return call('push_delivery', { id, to, onProgress: channel });
   }
+  async cancelPush(id: DeliveryId): Promise<void> {
+    await call('cancel_push', { id });
+  }
   async openDeliveryFolder(id: DeliveryId): Promise<void> {
     await call('open_delivery_folder', { id });
   }

@@ -1,7 +1,9 @@
-//! An entity's audit trail (oldest first, as the core returns it).
+//! Audit trails, oldest first as the core returns them: one entity's, or a deal's with
+//! what belongs to it.
 
 import { useQuery } from '@tanstack/react-query';
 
+import type { DealId } from '../bindings';
 import { useApp } from '../context';
 import { call } from './client';
 import { keys, type AuditedEntity } from './keys';
@@ -11,5 +13,17 @@ export function useAudit(entity: AuditedEntity, id: number) {
   return useQuery({
     queryKey: keys.audit.of(entity, id),
     queryFn: () => call(() => backend.listAudit({ entity, entity_id: id })),
+  });
+}
+
+/**
+ * A deal's History: its own entries and those of its fee schedule, snapshots, deliveries
+ * and receipts, notices, invoices, payments and credit notes.
+ */
+export function useDealHistory(id: DealId) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.audit.ofDeal(id),
+    queryFn: () => call(() => backend.listAudit({ entity: null, entity_id: null, deal_id: id })),
   });
 }

@@ -34,6 +34,7 @@ function changed(client: QueryClient, deal: Deal) {
   return Promise.all([
     client.invalidateQueries({ queryKey: keys.deals.all }),
     client.invalidateQueries({ queryKey: keys.audit.of('deal', deal.id) }),
+    client.invalidateQueries({ queryKey: keys.audit.ofDeal(deal.id) }),
     // A renewal copies the fee schedule; a termination ends billing and recognition.
     client.invalidateQueries({ queryKey: keys.finance.all }),
   ]);
@@ -62,6 +63,7 @@ export function useTransitionDeal() {
       Promise.all([
         client.invalidateQueries({ queryKey: keys.deals.detail(id) }),
         client.invalidateQueries({ queryKey: keys.audit.of('deal', id) }),
+        client.invalidateQueries({ queryKey: keys.audit.ofDeal(id) }),
       ]),
   });
 }

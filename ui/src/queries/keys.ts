@@ -37,6 +37,11 @@ export const keys = {
     ofDeal: (dealId: DealId) => ['snapshots', 'deal', dealId] as const,
     detail: (id: SnapshotId) => ['snapshots', 'detail', id] as const,
   },
+  /**
+   * The last verification of each snapshot in this session: kept by the UI (verifying
+   * records nothing), apart from `snapshots` so that no invalidation forgets it.
+   */
+  verifications: (id: SnapshotId) => ['verifications', 'snapshot', id] as const,
   /** The store's signing keys (made by the first delivery or notice). */
   signingKey: ['signing-key'] as const,
   deliveries: {
@@ -80,5 +85,7 @@ export const keys = {
   audit: {
     all: ['audit'] as const,
     of: (entity: AuditedEntity, id: number) => ['audit', entity, id] as const,
+    /** A deal's History: the deal and what belongs to it. */
+    ofDeal: (id: DealId) => ['audit', 'deal-history', id] as const,
   },
 };

@@ -4,7 +4,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 
-import type { BuildRequest, DealId, Progress, SnapshotId } from '../bindings';
+import type { BuildRequest, DealId, Progress, SnapshotId, VerifyReport } from '../bindings';
 import { useApp } from '../context';
 import { call } from './client';
 import { keys } from './keys';
@@ -36,13 +36,37 @@ export function useBuildSnapshot() {
         // The gate card counts the records sealed snapshots held back.
         client.invalidateQueries({ queryKey: keys.consent.overview }),
         client.invalidateQueries({ queryKey: keys.audit.of('snapshot', snapshot.snapshot_id) }),
+        client.invalidateQueries({ queryKey: keys.audit.ofDeal(snapshot.deal_id) }),
       ]);
     },
   });
 }
 
 /** Re-reads a snapshot's files; changes nothing, so it invalidates nothing. */
-export function useVerifySnapshot() {
+/** A verification's report and when it ended (ISO 8601). */
+export interface Verification {
+  report: VerifyReport;
+  at: string;
+}
+
+/**
+ * Verifies a snapshot's files; `last` is its latest verification in this session, still
+ * there when the snapshot is opened again.
+ */
+export function useVerifySnapshot(id: SnapshotId) {
   const { backend } = useApp();
-  return useMutation({ mutationFn: (id: SnapshotId) => call(() => backend.verifySnapshot(id)) });
+  const client = useQueryClient();
+  const key = keys.verifications(id);
+  const last = useQuery<Verification | null>({
+    queryKey: key,
+    queryFn: () => client.getQueryData<Verification>(key) ?? null,
+    initialData: null,
+    staleTime: Infinity,
+    gcTime: Infinity,
+  });
+  const verify = useMutation({
+    mutationFn: () => call(() => backend.verifySnapshot(id)),
+    onSuccess: (report) => client.setQueryData<Verification>(key, { report, at: new Date().toISOString() }),
+  });
+  return { verify, last: last.data };
 }

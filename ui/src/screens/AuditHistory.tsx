@@ -2,8 +2,19 @@ import type { AuditEntry, ErrorBody } from '../bindings';
 import { displayInstant } from '../domain/dates';
 import { summarize } from '../domain/auditDiff';
 
-/** A deal's audit trail, newest first, with what each change did. */
-export function AuditHistory({ entries, error }: { entries: AuditEntry[] | undefined; error: ErrorBody | null }) {
+/**
+ * A deal's audit trail, newest first, with what each change did; `currency` is the deal's
+ * (its payments and credit notes are in it).
+ */
+export function AuditHistory({
+  entries,
+  error,
+  currency = null,
+}: {
+  entries: AuditEntry[] | undefined;
+  error: ErrorBody | null;
+  currency?: string | null;
+}) {
   return (
     <section className="card" aria-labelledby="history-title">
       <h2 id="history-title" className="card-title">
@@ -14,7 +25,7 @@ export function AuditHistory({ entries, error }: { entries: AuditEntry[] | undef
       {entries && (
         <ol className="audit" data-testid="deal-audit">
           {[...entries].reverse().map((entry) => {
-            const summary = summarize(entry);
+            const summary = summarize(entry, currency);
             return (
               <li key={entry.seq} className="audit-entry" data-testid="audit-entry">
                 <div className="audit-head">

@@ -329,7 +329,8 @@ function HealthChart({ health }: { health: ConsentHealth }) {
   const shares = health.points.flatMap((_, i) => purposes.map((p) => share(i, p)));
   const low = Math.max(0, Math.floor(Math.min(...shares) * 10) / 10);
   const high = Math.min(1, Math.max(low + 0.1, Math.ceil(Math.max(...shares) * 10) / 10));
-  const y = scaleLinear<number>({ domain: [low, high], range: [HEIGHT - 4, 4] });
+  // Room above and below the lines for the tick labels, which are centred on their line.
+  const y = scaleLinear<number>({ domain: [low, high], range: [HEIGHT - 10, 10] });
   const ticks = [low, (low + high) / 2, high];
   const last = health.points.length - 1;
   return (

@@ -27,6 +27,8 @@ import {
 import { useDealSnapshots } from '../queries/snapshots';
 import { canSnapshot } from './DealSnapshots';
 import { useBrowse } from '../components/useBrowse';
+import { useJobs, type Job } from '../jobs';
+import { toErrorBody } from '../backend';
 
 /** The first and last characters of a digest, for a table cell (the full one in its title). */
 export function shortHash(hex: string): string {
@@ -36,12 +38,16 @@ export function shortHash(hex: string): string {
 export function DealDeliveries({ deal }: { deal: Deal }) {
   const deliveries = useDeliveries(deal.id);
   const snapshots = useDealSnapshots(deal.id);
-  const [selected, setSelected] = useState<number | null>(null);
-  const [creating, setCreating] = useState(false);
+  const jobs = useJobs();
   const list = deliveries.data;
+  // Coming back to a deal whose push runs (or ended while away) opens that delivery.
+  const [selected, setSelected] = useState<number | null>(null);
+  const pushed = [...(list ?? [])].reverse().find((d) => jobs.find(pushKey(d.delivery_id)) !== undefined)?.delivery_id ?? null;
+  const [creating, setCreating] = useState(false);
   const sealed = (snapshots.data ?? []).filter((s) => s.sealed);
   const allowed = canSnapshot(deal) && sealed.length > 0;
-  const open = list?.find((d) => d.delivery_id === selected) ?? null;
+  const shown = selected ?? pushed;
+  const open = list?.find((d) => d.delivery_id === shown) ?? null;
 
   return (
     <section className="card card-table" data-testid="deal-deliveries" aria-labelledby="deliveries-title">
@@ -81,8 +87,8 @@ export function DealDeliveries({ deal }: { deal: Deal }) {
             rows={list}
             rowKey={(d) => String(d.delivery_id)}
             rowTestId={(d) => `delivery-row-${d.delivery_id}`}
-            onOpen={(d) => setSelected((s) => (s === d.delivery_id ? null : d.delivery_id))}
-            isSelected={(d) => d.delivery_id === selected}
+            onOpen={(d) => setSelected(shown === d.delivery_id ? null : d.delivery_id)}
+            isSelected={(d) => d.delivery_id === shown}
             head={
               <tr>
                 <th scope="col">Sequence</th>
@@ -127,7 +133,7 @@ export function DealDeliveries({ deal }: { deal: Deal }) {
           Open a delivery to verify it, push it to the partner, or see its receipts.
         </p>
       )}
-      {open && <DeliveryPanel key={open.delivery_id} delivery={open} />}
+      {open && <DeliveryPanel key={open.delivery_id} delivery={open} deal={deal} />}
       <SigningKeyCard />
       {creating && (
         <CreateDeliveryDialog
@@ -269,18 +275,38 @@ export function applyProgress(objects: ObjectProgress[], p: PushProgress): Objec
   return i >= 0 ? objects.map((o, k) => (k === i ? next : o)) : [...objects, next];
 }
 
-function DeliveryPanel({ delivery: d }: { delivery: Delivery }) {
-  const { reportError, clearError } = useApp();
+/** The job key of a delivery's push. */
+const pushKey = (id: number) => `push:${id}`;
+
+/** What a push's job carries as its progress: its objects so far. */
+function pushedObjects(job: Job | undefined): ObjectProgress[] {
+  return Array.isArray(job?.progress) ? (job.progress as ObjectProgress[]) : [];
+}
+
+/** "3 of 5 objects · 1.2 GiB of 3.4 GiB", and the share of bytes sent. */
+function pushStatus(objects: ObjectProgress[], files: number, totalBytes: number): { fraction: number | null; detail: string } {
+  const finished = objects.filter((o) => o.state !== 'sending').length;
+  const sent = objects.reduce((n, o) => n + o.sent, 0);
+  return {
+    fraction: totalBytes > 0 ? Math.min(1, sent / totalBytes) : null,
+    detail: `${finished} of ${files} objects · ${formatBytes(sent)} of ${formatBytes(totalBytes)}`,
+  };
+}
+
+function DeliveryPanel({ delivery: d, deal }: { delivery: Delivery; deal: Deal }) {
+  const { backend, reportError, clearError } = useApp();
   const verifier = useVerifyDelivery();
   const opener = useOpenDeliveryFolder();
   const pusher = usePushDelivery();
   const receipts = useReceipts(d.delivery_id);
+  const jobs = useJobs();
+  const job = jobs.find(pushKey(d.delivery_id));
   const [report, setReport] = useState<PackageReport | null>(null);
-  const [to, setTo] = useState('');
-  const [toError, setToError] = useState<string | undefined>();
-  const [objects, setObjects] = useState<ObjectProgress[]>([]);
-  const [pushed, setPushed] = useState<PushReport | null>(null);
-  const pushing = pusher.isPending;
+  const [to, setTo] = useState(() => (typeof job?.input === 'string' ? job.input : ''));
+  const [toError, setToError] = useState<string | undefined>(() => (job?.error ? PUSH_FIELDS.place(job.error).inline.to : undefined));
+  const pushing = job?.status === 'running';
+  const objects = pushedObjects(job);
+  const pushed = job?.status === 'done' ? (job.value as PushReport) : null;
 
   const verify = async () => {
     try {
@@ -296,28 +322,48 @@ function DeliveryPanel({ delivery: d }: { delivery: Delivery }) {
       reportError(error);
     }
   };
+  const files = d.files.length + 3;
+  const dataBytes = d.files.reduce((n, f) => n + f.bytes, 0);
   const push = async (e: FormEvent) => {
     e.preventDefault();
     if (pushing) return;
-    setObjects([]);
-    setPushed(null);
     setToError(undefined);
+    const destination = to.trim();
     try {
-      const result = await pusher.mutateAsync({
-        id: d.delivery_id,
-        to: to.trim(),
-        onProgress: (p) => setObjects((old) => applyProgress(old, p)),
+      await jobs.start({
+        key: pushKey(d.delivery_id),
+        kind: 'push',
+        title: `Push of delivery #${d.sequence} (${deal.title})`,
+        input: destination,
+        cancel: () => backend.cancelPush(d.delivery_id),
+        run: (report) => {
+          let so_far: ObjectProgress[] = [];
+          return pusher.mutateAsync({
+            id: d.delivery_id,
+            to: destination,
+            onProgress: (p) => {
+              so_far = applyProgress(so_far, p);
+              const { fraction, detail } = pushStatus(so_far, files, dataBytes);
+              report(so_far, fraction, detail);
+            },
+          });
+        },
+        done: (result: PushReport) => ({
+          result: { screen: 'deal', id: deal.id },
+          outcome: `${result.uploaded} sent, ${result.skipped} already there.`,
+        }),
+        cancelled: (error) => `Stopped: ${error.message}.`,
       });
-      setPushed(result);
       clearError();
     } catch (error) {
-      const placed = PUSH_FIELDS.place(error);
+      const body = toErrorBody(error);
+      if (body.code === 'cancelled') return;
+      const placed = PUSH_FIELDS.place(body);
       setToError(placed.inline.to);
       if (placed.banner) reportError(placed.banner);
     }
   };
 
-  const files = d.files.length + 3;
   const finished = objects.filter((o) => o.state !== 'sending').length;
   return (
     <div className="delivery-panel" data-testid="delivery-panel" aria-label={`Delivery ${d.sequence}`} role="region">
@@ -405,7 +451,23 @@ function DeliveryPanel({ delivery: d }: { delivery: Delivery }) {
                 {pushed.uploaded} sent, {pushed.skipped} already there
               </span>
             )}
+            {job?.status === 'running' && (
+              <button
+                type="button"
+                className="link-button"
+                data-testid="push-cancel"
+                disabled={job.cancelling}
+                onClick={() => jobs.cancel(job.id)}
+              >
+                {job.cancelling ? 'Stopping…' : 'Stop'}
+              </button>
+            )}
           </p>
+          {job?.status === 'cancelled' && (
+            <p className="muted" data-testid="push-stopped" role="status">
+              {job.outcome}
+            </p>
+          )}
           <ul className="push-objects">
             {objects.map((o) => (
               <li key={o.key} data-testid={`push-object-${o.key.split('/').pop()}`}>

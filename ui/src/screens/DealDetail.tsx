@@ -9,8 +9,9 @@ import { displayDate, termLength } from '../domain/dates';
 import { canRenew, nextStatuses, termsOpen, transitionLabel } from '../domain/lifecycle';
 import { kindLabel } from '../domain/partnerKind';
 import { purposeInfo, vocabularyTokens } from '../domain/purpose';
-import { useAudit } from '../queries/audit';
+import { useDealHistory } from '../queries/audit';
 import { useDeal, useTransitionDeal } from '../queries/deals';
+import { useDealFees } from '../queries/finance';
 import { usePartners } from '../queries/partners';
 import { AuditHistory } from './AuditHistory';
 import { DealDeliveries } from './DealDeliveries';
@@ -22,7 +23,8 @@ import { RenewDialog } from './RenewDialog';
 export function DealDetail({ id }: { id: number }) {
   const { navigate, reportError, clearError } = useApp();
   const deal = useDeal(id);
-  const audit = useAudit('deal', id);
+  const audit = useDealHistory(id);
+  const fees = useDealFees(id);
   const partners = usePartners().data;
   const transition = useTransitionDeal();
   const [confirming, setConfirming] = useState<DealStatus | null>(null);
@@ -179,7 +181,7 @@ export function DealDetail({ id }: { id: number }) {
             )}
           </dl>
         </section>
-        <AuditHistory entries={audit.data} error={audit.error} />
+        <AuditHistory entries={audit.data} error={audit.error} currency={fees.data?.currency ?? null} />
       </div>
 
       <DealFinance deal={d} />

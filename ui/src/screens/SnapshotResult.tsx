@@ -1,6 +1,4 @@
-import { useState } from 'react';
-
-import type { Snapshot, VerifyReport } from '../bindings';
+import type { Snapshot } from '../bindings';
 import { BarChart } from '../components/BarChart';
 import { PurposeChips } from '../components/PurposeChips';
 import { Copyable } from '../components/Copyable';
@@ -178,16 +176,18 @@ function Counts({ snapshot: s }: { snapshot: Snapshot }) {
 
 function CutOff({ snapshot: s }: { snapshot: Snapshot }) {
   const { reportError } = useApp();
-  const verifier = useVerifySnapshot();
-  const [report, setReport] = useState<VerifyReport | null>(null);
+  const { verify: verifier, last } = useVerifySnapshot(s.snapshot_id);
+  const report = last?.report ?? null;
   const verifying = verifier.isPending;
   const verify = async () => {
     try {
-      setReport(await verifier.mutateAsync(s.snapshot_id));
+      await verifier.mutateAsync();
     } catch (error) {
       reportError(error);
     }
   };
+  const shards = s.shards.length;
+  const files = `${shards} ${shards === 1 ? 'shard' : 'shards'} and the records index`;
   const contentWindow =
     s.window_from || s.window_to
       ? `${s.window_from ? displayDate(s.window_from) : 'the beginning'} – ${s.window_to ? displayDate(s.window_to) : 'the cut-off'}`
@@ -214,20 +214,24 @@ function CutOff({ snapshot: s }: { snapshot: Snapshot }) {
         </dd>
       </dl>
       <div className="verify">
-        <p className="verify-hint">Re-reads every shard and compares its size and SHA-256 with the sealed record.</p>
+        <p className="verify-hint">
+          Re-reads every shard and the records index and compares their sizes and SHA-256 with the sealed record.
+        </p>
         <button type="button" className="button" data-testid="snapshot-verify" onClick={verify} disabled={verifying}>
           {verifying ? 'Verifying…' : 'Verify files'}
         </button>
         {report && report.ok && (
           <p className="verify-ok" data-testid="snapshot-verify-result" role="status">
-            Intact: {report.files_checked} {report.files_checked === 1 ? 'file matches' : 'files match'} the sealed
-            record.
+            Intact: the {files} match the sealed record.{' '}
+            <span className="muted" data-testid="snapshot-verified-at">
+              Verified {last && displayInstant(last.at)}.
+            </span>
           </p>
         )}
         {report && !report.ok && (
           <div className="verify-bad" data-testid="snapshot-verify-result" role="alert">
             <p>
-              <strong>Problems found</strong> ({report.files_checked} files checked):
+              <strong>Problems found</strong> ({files} checked{last && `, ${displayInstant(last.at)}`}):
             </p>
             <ul>
               {report.problems.map((p) => (

@@ -70,6 +70,7 @@ export function deliveriesApi(state: MemoryState): DeliveriesApi {
 
     async pushDelivery(id, to, onProgress) {
       deliveryRow(state, id);
+      state.pushesCancelled.delete(id);
       const kept = state.receipts.get(id) ?? [];
       const report = recorded(fixtures.responses.pushReport);
       const receipts: Receipt[] = [];
@@ -83,12 +84,20 @@ export function deliveriesApi(state: MemoryState): DeliveriesApi {
         onProgress({ kind: 'done', key, bytes: shape.bytes, skipped: already });
         if (already) skipped++;
         else uploaded++;
-        receipts.push({ ...shape, destination: to, key, uploaded_at: state.stamp() });
+        const receipt = { ...shape, destination: to, key, uploaded_at: state.stamp() };
+        receipts.push(receipt);
+        // As the core: each object's receipt is kept as soon as it is there.
+        if (!already) {
+          state.receipts.set(id, [...(state.receipts.get(id) ?? []), receipt]);
+          state.record('delivery.pushed', 'delivery_receipt', id, null, receipt);
+        }
+        if (state.pushesCancelled.delete(id)) throw recorded(fixtures.errors.pushStopped);
       }
-      const fresh = receipts.filter((r) => !kept.some((k) => k.destination === to && k.key === r.key));
-      state.receipts.set(id, [...kept, ...fresh]);
-      for (const r of fresh) state.record('delivery.pushed', 'delivery_receipt', id, null, r);
       return { ...report, delivery_id: id, destination: to, uploaded, skipped, receipts };
+    },
+
+    async cancelPush(id) {
+      state.pushesCancelled.add(id);
     },
 
     async openDeliveryFolder(id) {

@@ -61,6 +61,8 @@ export class MemoryState {
   registryImported = false;
   ledgerImported = false;
   cancelRequested = false;
+  /** Deliveries whose push was asked to stop. */
+  readonly pushesCancelled = new Set<number>();
   buildTicks: number;
   buildTickMs: number;
   pushTickMs: number;

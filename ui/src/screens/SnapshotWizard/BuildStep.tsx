@@ -58,6 +58,18 @@ export function BuildStep({ deal, phase, allowed, onBuild, onCancel }: BuildStep
   );
 }
 
+/**
+ * The time left, from the pace so far. The first seconds are not a pace (the build reads
+ * the consent data before the source), so until 2% of the source and 1.5 s have gone by
+ * it says so; once the source is read, what is left is writing and sealing.
+ */
+export function timeLeft(read: number, total: number, elapsedMs: number): string {
+  if (total > 0 && read >= total) return 'finishing…';
+  if (total <= 0 || read < total * 0.02 || elapsedMs < 1500) return 'estimating…';
+  const ms = (total - read) / (read / elapsedMs);
+  return `about ${formatDuration(Math.max(1000, ms))}`;
+}
+
 function BuildProgress({
   progress,
   cancelling,
@@ -71,8 +83,6 @@ function BuildProgress({
   const read = progress?.bytes_read ?? 0;
   const pct = total > 0 ? Math.min(100, Math.floor((read / total) * 100)) : 0;
   const elapsed = progress?.elapsed_ms ?? 0;
-  const rate = elapsed > 0 ? read / elapsed : 0; // bytes per ms
-  const eta = rate > 0 ? (total - read) / rate : null;
   return (
     <div className="build-progress" data-testid="wizard-progress" aria-live="polite">
       <div className="progress-head">
@@ -119,7 +129,7 @@ function BuildProgress({
           </div>
           <div>
             <dt>Time left</dt>
-            <dd data-testid="progress-eta">{eta === null ? '—' : `about ${formatDuration(eta)}`}</dd>
+            <dd data-testid="progress-eta">{progress ? timeLeft(read, total, elapsed) : '—'}</dd>
           </div>
         </dl>
         <button
