@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
+use consentry::imports::ImportKind;
 use consentry::keys::Secrets;
 use consentry::snapshot;
 use consentry::{ErrorBody, ErrorCode, Store};
@@ -24,11 +25,14 @@ use tauri::State;
 
 /// The store the app opened (or why it could not be opened, shown by the UI), where new
 /// signing secrets go (`CONSENTRY_SECRET_STORE`, or why its value was refused), and the
-/// flag that cancels a running snapshot build.
+/// flags that cancel a running snapshot build and running imports (one per kind: the UI
+/// runs at most one registry and one ledger import at once, and cancelling one must
+/// not stop the other).
 pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
     secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
+    import_cancel: [Arc<AtomicBool>; 2],
     backups: backups::Backups,
 }
 
@@ -46,6 +50,7 @@ impl AppState {
             store: opened,
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            import_cancel: Default::default(),
             backups: Default::default(),
         }
     }
@@ -55,7 +60,16 @@ impl AppState {
             store: Ok(Arc::new(store)),
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
+            import_cancel: Default::default(),
             backups: Default::default(),
+        }
+    }
+
+    /// The cancel flag of imports of `kind`.
+    fn import_cancel(&self, kind: ImportKind) -> &Arc<AtomicBool> {
+        match kind {
+            ImportKind::Registry => &self.import_cancel[0],
+            ImportKind::Ledger => &self.import_cancel[1],
         }
     }
 
@@ -83,6 +97,8 @@ async fn call<T: Send + 'static>(
                 message: format!("the request stopped unexpectedly: {e}"),
                 fields: Vec::new(),
                 lines: Vec::new(),
+                lines_total: None,
+                rows_read: None,
             })
         })
 }

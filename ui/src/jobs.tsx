@@ -52,6 +52,8 @@ export interface JobSpec<T> {
   run: (report: (progress: unknown, fraction: number | null, detail: string) => void) => Promise<T>;
   /** Where the result is and how to say it ended. */
   done: (result: T) => { result: Route | null; outcome: string };
+  /** How to say it failed, in the screen's words; default: the error's message. */
+  failed?: (error: ErrorBody) => string;
 }
 
 interface Jobs {
@@ -116,7 +118,7 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           id,
           body.code === 'cancelled'
             ? { status: 'cancelled', outcome: 'Cancelled: nothing was kept.', error: body }
-            : { status: 'failed', outcome: body.message, error: body },
+            : { status: 'failed', outcome: spec.failed ? spec.failed(body) : body.message, error: body },
         );
         throw body;
       } finally {
