@@ -460,15 +460,15 @@ fn scenario() -> Value {
         json!({ "path": all_bad, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
     // The posts file picked as the registry: refused from its first lines.
-    let posts = r.write(
-        "posts.jsonl",
+    let not_registry = r.write(
+        "posts-export.jsonl",
         "{\"id\":\"p1\",\"author\":\"u0001\",\"created_utc\":1767225600,\"body\":\"hi\"}\n",
     );
     r.refused(
         "importNotRegistry",
         "invalid",
         "import_registry",
-        json!({ "path": posts, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
+        json!({ "path": not_registry, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
     let no_status = r.write("registry-no-status.csv", "user_id,country,birth_date\nu1,US,\n");
     r.refused(

@@ -279,6 +279,9 @@ export function toErrorBody(error: unknown): ErrorBody {
       message: typeof error.message === 'string' ? error.message : String(error.code),
       fields: toFieldErrors(error.fields),
       lines: Array.isArray(error.lines) ? (error.lines as ErrorBody['lines']) : [],
+      // Only a refused file has these: absent, not undefined, on every other error.
+      ...(typeof error.lines_total === 'number' ? { lines_total: error.lines_total } : {}),
+      ...(typeof error.rows_read === 'number' ? { rows_read: error.rows_read } : {}),
     };
   }
   let message: string;
