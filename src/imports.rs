@@ -61,7 +61,9 @@ pub fn import_registry_with(
     let today = Utc::now().date_naive();
     let mut meter = Meter::new(progress, cancel);
     let kind = ImportKind::Registry;
-    let parsed = parse_file(path, options, kind, &mut meter, |row| parse_user(row, today))?;
+    let parsed = parse_file(path, options, kind, &mut meter, |row| {
+        parse_user(row, today)
+    })?;
     store.write(|tx| {
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
@@ -500,7 +502,13 @@ fn read_rows(
 /// The refusal of a file that is plainly not a `kind` file: `missing` (of its required
 /// columns or keys) is in none of `place`'s names, which are `found`. One message for
 /// both formats, naming what is missing and what is there, under the field `file`.
-fn unlike(path: &Path, kind: ImportKind, place: Place, missing: &[&str], found: &[String]) -> Error {
+fn unlike(
+    path: &Path,
+    kind: ImportKind,
+    place: Place,
+    missing: &[&str],
+    found: &[String],
+) -> Error {
     let quote = |name: &str| format!("\"{}\"", text::printable(name));
     let missing: Vec<String> = missing.iter().map(|n| quote(n)).collect();
     let missing = match missing.split_last() {
@@ -508,7 +516,11 @@ fn unlike(path: &Path, kind: ImportKind, place: Place, missing: &[&str], found: 
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
     };
-    let mut shown: Vec<String> = found.iter().take(MAX_NAMES_SHOWN).map(|n| quote(n)).collect();
+    let mut shown: Vec<String> = found
+        .iter()
+        .take(MAX_NAMES_SHOWN)
+        .map(|n| quote(n))
+        .collect();
     if found.len() > MAX_NAMES_SHOWN {
         shown.push("...".into());
     }
@@ -667,7 +679,13 @@ impl Sniff {
         if self.lines == 0 || absent.is_empty() {
             return Ok(());
         }
-        Err(unlike(path, self.kind, Place::FirstLines, &absent, &self.keys))
+        Err(unlike(
+            path,
+            self.kind,
+            Place::FirstLines,
+            &absent,
+            &self.keys,
+        ))
     }
 }
 

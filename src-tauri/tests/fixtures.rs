@@ -470,7 +470,10 @@ fn scenario() -> Value {
         "import_registry",
         json!({ "path": not_registry, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
-    let no_status = r.write("registry-no-status.csv", "user_id,country,birth_date\nu1,US,\n");
+    let no_status = r.write(
+        "registry-no-status.csv",
+        "user_id,country,birth_date\nu1,US,\n",
+    );
     r.refused(
         "importMissingColumn",
         "invalid",

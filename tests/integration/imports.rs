@@ -394,7 +394,10 @@ fn a_short_jsonl_file_without_a_required_key_is_refused_whole() {
 fn skipping_is_suggested_only_when_some_rows_are_good() {
     let ws = Workspace::new();
     let some = write(&ws, "ledger.csv", BAD_LEDGER);
-    let out = ws.cmd(&["consent", "import", &some, "--json"]).output().unwrap();
+    let out = ws
+        .cmd(&["consent", "import", &some, "--json"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("hint: --skip-invalid imports the other 2 rows"),
@@ -402,7 +405,10 @@ fn skipping_is_suggested_only_when_some_rows_are_good() {
     );
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        (body["error"]["lines_total"].as_u64(), body["error"]["rows_read"].as_u64()),
+        (
+            body["error"]["lines_total"].as_u64(),
+            body["error"]["rows_read"].as_u64()
+        ),
         (Some(4), Some(6))
     );
 
@@ -415,7 +421,10 @@ fn skipping_is_suggested_only_when_some_rows_are_good() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr.contains("all 2 rows are bad"), "{stderr}");
-    assert!(stderr.contains("it does not look like a registry"), "{stderr}");
+    assert!(
+        stderr.contains("it does not look like a registry"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("skip"), "{stderr}");
     let e = imports::import_registry(&store(&ws), all.as_ref(), &NO_SKIP).unwrap_err();
     assert!(!e.to_string().contains("skip"), "{e}");
