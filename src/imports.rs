@@ -13,6 +13,13 @@
 //! - A line longer than `snapshot::MAX_LINE_BYTES` refuses the whole file as soon as it
 //!   is seen (even with `skip_invalid`: such a file is not a registry or a ledger), so
 //!   memory stays bounded whatever the input, `/dev/zero` included.
+//! - A file without the required columns (CSV: its header) or keys (JSON Lines: none of
+//!   its first `SNIFF_LINES` non-empty lines has one) is refused at once, naming what it
+//!   lacks and what it has (`unlike`), instead of after reading it all for bad rows.
+//! - `import_*_with` report progress (`ImportProgress`) a few times a second and at
+//!   each phase, and stop when `cancel` is set, within 64 rows, reading or writing; a
+//!   cancel while writing rolls the transaction back, so a cancelled import wrote
+//!   nothing.
 
 //!
 //! The formats, options, report and event types are `crate::model::imports`,
