@@ -106,12 +106,15 @@ pub enum Error {
     },
     /// A file refused for its bad lines (an import, or a snapshot source over its
     /// rejected-lines limit); nothing was written.
-    #[error("{}", describe_lines(.file, .total, .lines))]
+    #[error("{}", describe_lines(.file, *.total, *.rows, .lines))]
     BadLines {
         /// The file's path, made printable (for a snapshot, also why it was refused).
         file: String,
         /// How many lines were bad; `lines` holds the first of them.
         total: u64,
+        /// How many rows the file has in all, good and bad, when it was read to its end
+        /// (an import); `None` when that is not known.
+        rows: Option<u64>,
         /// The first bad lines (at most 100), in file order.
         lines: Vec<LineError>,
     },
@@ -123,7 +126,8 @@ pub enum Error {
         /// The operating system's error.
         source: std::io::Error,
     },
-    /// The user stopped a long operation (a snapshot build); nothing was kept.
+    /// The user stopped a long operation (a snapshot build, an import); nothing was
+    /// kept.
     #[error("cancelled; nothing was kept")]
     Cancelled,
     /// The user stopped a long operation that keeps what it finished (a push); the
@@ -151,19 +155,30 @@ pub enum Error {
     },
 }
 
-fn describe_lines(file: &str, total: &u64, lines: &[LineError]) -> String {
+/// `file: 4 of 6 rows are bad, nothing was written; the first 4: line 3: ...`, with at
+/// most 10 lines spelled out (the error's `lines` holds up to 100).
+fn describe_lines(file: &str, total: u64, rows: Option<u64>, lines: &[LineError]) -> String {
     let shown: Vec<String> = lines
         .iter()
         .take(10)
         .map(|l| format!("line {}: {}", l.line, l.message))
         .collect();
-    let more = if *total as usize > shown.len() {
-        format!("; and {} more", *total as usize - shown.len())
-    } else {
-        String::new()
+    let more = match total.checked_sub(shown.len() as u64) {
+        Some(more) if more > 0 => format!("; and {more} more"),
+        _ => String::new(),
+    };
+    let head = match rows {
+        Some(rows) if rows == total => format!("all {rows} rows are bad"),
+        Some(rows) => format!("{total} of {rows} rows are bad"),
+        None => format!("{total} bad line(s)"),
+    };
+    let first = match rows {
+        None => ": ".to_string(),
+        Some(_) if total > shown.len() as u64 => format!("; the first {}: ", shown.len()),
+        Some(_) => ": ".to_string(),
     };
     format!(
-        "{file}: {total} bad line(s), nothing was written: {}{more}",
+        "{file}: {head}, nothing was written{first}{}{more}",
         shown.join("; ")
     )
 }
@@ -234,6 +249,14 @@ impl Error {
                 Error::BadLines { lines, .. } => lines.clone(),
                 _ => Vec::new(),
             },
+            lines_total: match self {
+                Error::BadLines { total, .. } => Some(*total),
+                _ => None,
+            },
+            rows_read: match self {
+                Error::BadLines { rows, .. } => *rows,
+                _ => None,
+            },
         }
     }
 }
@@ -249,6 +272,16 @@ pub struct ErrorBody {
     pub fields: Vec<FieldError>,
     /// For a refused file: its bad lines (the first 100).
     pub lines: Vec<LineError>,
+    /// For a refused file: how many lines were bad in all (`lines` lists the first
+    /// 100). Absent from other errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub lines_total: Option<u64>,
+    /// For a refused import: how many rows the file has, good and bad; equal to
+    /// `lines_total` when every row is bad. Absent from other errors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub rows_read: Option<u64>,
 }
 
 /// Collects field errors so that a form gets all of them at once, not one per try.

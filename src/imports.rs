@@ -13,6 +13,13 @@
 //! - A line longer than `snapshot::MAX_LINE_BYTES` refuses the whole file as soon as it
 //!   is seen (even with `skip_invalid`: such a file is not a registry or a ledger), so
 //!   memory stays bounded whatever the input, `/dev/zero` included.
+//! - A file without the required columns (CSV: its header) or keys (JSON Lines: none of
+//!   its first `SNIFF_LINES` non-empty lines has one) is refused at once, naming what it
+//!   lacks and what it has (`unlike`), instead of after reading it all for bad rows.
+//! - `import_*_with` report progress (`ImportProgress`) a few times a second and at
+//!   each phase, and stop when `cancel` is set, within 64 rows, reading or writing; a
+//!   cancel while writing rolls the transaction back, so a cancelled import wrote
+//!   nothing.
 
 //!
 //! The formats, options, report and event types are `crate::model::imports`,
@@ -20,9 +27,11 @@
 
 pub use crate::model::imports::*;
 
+use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
 
@@ -43,12 +52,28 @@ pub fn import_registry(
     path: &Path,
     options: &ImportOptions,
 ) -> Result<ImportReport> {
-    const COLUMNS: [&str; 4] = ["user_id", "country", "birth_date", "status"];
+    import_registry_with(store, path, options, &mut |_| {}, &AtomicBool::new(false))
+}
+
+/// [`import_registry`], calling `progress` a few times a second (and at each phase);
+/// setting `cancel` stops it with [`Error::Cancelled`], having written nothing.
+pub fn import_registry_with(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(&ImportProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport> {
     let started = Instant::now();
     let today = Utc::now().date_naive();
-    let parsed = parse_file(path, options, &COLUMNS, |row| parse_user(row, today))?;
+    let mut meter = Meter::new(progress, cancel);
+    let kind = ImportKind::Registry;
+    let parsed = parse_file(path, options, kind, &mut meter, |row| {
+        parse_user(row, today)
+    })?;
     store.write(|tx| {
-        let import_id = store::consent::begin_import(tx, "registry", path)?;
+        meter.phase(ImportPhase::Writing)?;
+        let import_id = store::consent::begin_import(tx, kind.token(), path)?;
         let mut counts = Counts::new(parsed.rows_read);
         for user in &parsed.rows {
             match store::consent::upsert_user(tx, import_id, user)? {
@@ -56,7 +81,9 @@ pub fn import_registry(
                 store::consent::Upsert::Changed => counts.changed += 1,
                 store::consent::Upsert::Unchanged => counts.unchanged += 1,
             }
+            meter.wrote()?;
         }
+        meter.phase(ImportPhase::Writing)?;
         finish_import(
             tx,
             Action::RegistryImported,
@@ -72,12 +99,24 @@ pub fn import_registry(
 /// Imports a consent ledger file (`user_id`, `purpose`, `decision`, `effective_at`,
 /// optional `source`): adds the events not already stored, with one audit entry.
 pub fn import_ledger(store: &Store, path: &Path, options: &ImportOptions) -> Result<ImportReport> {
-    // `source` is optional: an event without one has an empty source.
-    const COLUMNS: [&str; 4] = ["user_id", "purpose", "decision", "effective_at"];
+    import_ledger_with(store, path, options, &mut |_| {}, &AtomicBool::new(false))
+}
+
+/// [`import_ledger`] with progress and cancel, as [`import_registry_with`].
+pub fn import_ledger_with(
+    store: &Store,
+    path: &Path,
+    options: &ImportOptions,
+    progress: &mut dyn FnMut(&ImportProgress),
+    cancel: &AtomicBool,
+) -> Result<ImportReport> {
     let started = Instant::now();
-    let parsed = parse_file(path, options, &COLUMNS, parse_event)?;
+    let mut meter = Meter::new(progress, cancel);
+    let kind = ImportKind::Ledger;
+    let parsed = parse_file(path, options, kind, &mut meter, parse_event)?;
     store.write(|tx| {
-        let import_id = store::consent::begin_import(tx, "ledger", path)?;
+        meter.phase(ImportPhase::Writing)?;
+        let import_id = store::consent::begin_import(tx, kind.token(), path)?;
         let mut counts = Counts::new(parsed.rows_read);
         let mut insert = store::consent::EventInserter::new(tx, import_id)?;
         for event in &parsed.rows {
@@ -86,8 +125,10 @@ pub fn import_ledger(store: &Store, path: &Path, options: &ImportOptions) -> Res
             } else {
                 counts.unchanged += 1;
             }
+            meter.wrote()?;
         }
         drop(insert);
+        meter.phase(ImportPhase::Writing)?;
         finish_import(
             tx,
             Action::LedgerImported,
@@ -98,6 +139,77 @@ pub fn import_ledger(store: &Store, path: &Path, options: &ImportOptions) -> Res
             started,
         )
     })
+}
+
+/// How often progress is reported at most.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// Rows read or written between two looks at the clock and the cancel flag.
+const CHECK_EVERY: u64 = 64;
+
+/// One import's progress and cancel: counts what was read and written, reports a few
+/// times a second and at each phase, and stops the import when `cancel` is set.
+struct Meter<'a> {
+    progress: &'a mut dyn FnMut(&ImportProgress),
+    cancel: &'a AtomicBool,
+    now: ImportProgress,
+    last: Instant,
+}
+
+impl<'a> Meter<'a> {
+    fn new(progress: &'a mut dyn FnMut(&ImportProgress), cancel: &'a AtomicBool) -> Self {
+        Meter {
+            progress,
+            cancel,
+            now: ImportProgress::default(),
+            last: Instant::now(),
+        }
+    }
+
+    fn report(&mut self) {
+        self.last = Instant::now();
+        (self.progress)(&self.now);
+    }
+
+    /// Enters `phase` (or reports where the current one stands), unless cancelled.
+    fn phase(&mut self, phase: ImportPhase) -> Result<()> {
+        self.stop_if_cancelled()?;
+        self.now.phase = phase;
+        self.report();
+        Ok(())
+    }
+
+    fn stop_if_cancelled(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            return Err(Error::Cancelled);
+        }
+        Ok(())
+    }
+
+    /// One more row read, `bytes_read` bytes into the file.
+    fn read(&mut self, bad: bool, bytes_read: u64) -> Result<()> {
+        self.now.rows_read += 1;
+        self.now.bad_rows += u64::from(bad);
+        self.now.bytes_read = bytes_read;
+        self.tick(self.now.rows_read)
+    }
+
+    /// One more row written.
+    fn wrote(&mut self) -> Result<()> {
+        self.now.rows_written += 1;
+        self.tick(self.now.rows_written)
+    }
+
+    fn tick(&mut self, rows: u64) -> Result<()> {
+        if rows % CHECK_EVERY != 0 {
+            return Ok(());
+        }
+        self.stop_if_cancelled()?;
+        if self.last.elapsed() >= PROGRESS_EVERY {
+            self.report();
+        }
+        Ok(())
+    }
 }
 
 /// A file's rows, parsed and checked before the store is touched.
@@ -112,7 +224,8 @@ struct Parsed<T> {
 fn parse_file<T>(
     path: &Path,
     options: &ImportOptions,
-    columns: &[&str],
+    kind: ImportKind,
+    meter: &mut Meter<'_>,
     parse: impl Fn(Row<'_>) -> std::result::Result<T, String>,
 ) -> Result<Parsed<T>> {
     let mut parsed = Parsed {
@@ -120,18 +233,31 @@ fn parse_file<T>(
         rows_read: 0,
         bad: BadLines::default(),
     };
-    read_rows(path, options.format, columns, |line, row| {
+    // A pipe or a device has no size: its progress has no total.
+    meter.now.bytes_total = std::fs::metadata(path).map_or(0, |m| m.len());
+    meter.phase(ImportPhase::Reading)?;
+    let bytes_read = Cell::new(0);
+    read_rows(path, options.format, kind, &bytes_read, |line, row| {
         parsed.rows_read += 1;
-        match parse(row) {
-            Ok(value) => parsed.rows.push(value),
-            Err(message) => parsed.bad.push(line, message),
-        }
-        Ok(())
+        let bad = match parse(row) {
+            Ok(value) => {
+                parsed.rows.push(value);
+                false
+            }
+            Err(message) => {
+                parsed.bad.push(line, message);
+                true
+            }
+        };
+        meter.read(bad, bytes_read.get())
     })?;
+    meter.now.bytes_read = bytes_read.get();
+    meter.phase(ImportPhase::Checking)?;
     if parsed.bad.total > 0 && !options.skip_invalid {
         return Err(Error::BadLines {
             file: text::printable(&path.display().to_string()).into_owned(),
             total: parsed.bad.total,
+            rows: Some(parsed.rows_read),
             lines: parsed.bad.listed,
         });
     }
@@ -261,24 +387,28 @@ fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
     })
 }
 
-fn open(path: &Path) -> Result<LineCap<std::fs::File>> {
+fn open<'a>(path: &Path, bytes_read: &'a Cell<u64>) -> Result<LineCap<'a, std::fs::File>> {
     let file = std::fs::File::open(path)
         .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
     Ok(LineCap {
         inner: file,
         line: 1,
         in_line: 0,
+        bytes_read,
     })
 }
 
 /// Passes a file through, failing with [`LineTooLong`] as soon as a line grows past
-/// `MAX_LINE_BYTES`, so that no reader above it holds more than that of one line.
-struct LineCap<R> {
+/// `MAX_LINE_BYTES`, so that no reader above it holds more than that of one line; and
+/// counts the bytes read, for progress.
+struct LineCap<'a, R> {
     inner: R,
     /// The 1-based number of the line being read.
     line: u64,
     /// Bytes of that line read so far.
     in_line: u64,
+    /// Bytes read from `inner` so far (the readers above buffer a few KiB ahead).
+    bytes_read: &'a Cell<u64>,
 }
 
 #[derive(Debug)]
@@ -299,9 +429,10 @@ impl std::fmt::Display for LineTooLong {
 
 impl std::error::Error for LineTooLong {}
 
-impl<R: Read> Read for LineCap<R> {
+impl<R: Read> Read for LineCap<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
+        self.bytes_read.set(self.bytes_read.get() + n as u64);
         let cap = MAX_LINE_BYTES as u64;
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', &buf[..n]) {
@@ -333,6 +464,7 @@ fn read_error(path: &Path, e: std::io::Error) -> Error {
         Some(long) => Error::BadLines {
             file,
             total: 1,
+            rows: None,
             lines: vec![LineError {
                 line: long.line,
                 message: format!(
@@ -348,11 +480,14 @@ fn read_error(path: &Path, e: std::io::Error) -> Error {
 
 /// Calls `f` for every data row with its 1-based line number. Errors of `f` stop the
 /// reading; a row that cannot be read as a row at all is passed to `f` as a row whose
-/// every field is that error.
+/// every field is that error. A file without `kind`'s required columns (a CSV header)
+/// or keys (the first [`SNIFF_LINES`] lines of JSON Lines) is refused as soon as that
+/// is known (see [`unlike`]). `bytes_read` counts the bytes read from the file.
 fn read_rows(
     path: &Path,
     format: Option<FileFormat>,
-    columns: &[&str],
+    kind: ImportKind,
+    bytes_read: &Cell<u64>,
     mut f: impl FnMut(u64, Row<'_>) -> Result<()>,
 ) -> Result<()> {
     let format = format
@@ -360,23 +495,89 @@ fn read_rows(
         .ok_or_else(|| {
             Error::invalid(
                 "format",
-                "cannot tell the format from the file name: pass --format csv|jsonl",
+                "cannot tell the format from the file name (it ends neither in .csv nor in \
+                 .jsonl): give the format, csv or jsonl",
             )
         })?;
+    let file = open(path, bytes_read)?;
     match format {
-        FileFormat::Csv => read_csv(path, columns, &mut f),
-        FileFormat::Jsonl => read_jsonl(path, &mut f),
+        FileFormat::Csv => read_csv(path, file, kind, &mut f),
+        FileFormat::Jsonl => read_jsonl(path, file, kind, &mut f),
     }
+}
+
+/// The refusal of a file that is plainly not a `kind` file: `missing` (of its required
+/// columns or keys) is in none of `place`'s names, which are `found`. One message for
+/// both formats, naming what is missing and what is there, under the field `file`.
+fn unlike(
+    path: &Path,
+    kind: ImportKind,
+    place: Place,
+    missing: &[&str],
+    found: &[String],
+) -> Error {
+    let quote = |name: &str| format!("\"{}\"", text::printable(name));
+    let missing: Vec<String> = missing.iter().map(|n| quote(n)).collect();
+    let missing = match missing.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let mut shown: Vec<String> = found
+        .iter()
+        .take(MAX_NAMES_SHOWN)
+        .map(|n| quote(n))
+        .collect();
+    if found.len() > MAX_NAMES_SHOWN {
+        shown.push("...".into());
+    }
+    let shown = shown.join(", ");
+    let what = match place {
+        Place::Header if found.is_empty() => {
+            format!("its header has no {missing} column (it has no column at all)")
+        }
+        Place::Header => format!("its header has no {missing} column (it has {shown})"),
+        Place::FirstLines if found.is_empty() => "none of its first lines is a JSON object".into(),
+        Place::FirstLines => format!("its first lines have no {missing} key (they have {shown})"),
+    };
+    Error::invalid(
+        "file",
+        format!(
+            "{} does not look like a {}: {what}",
+            text::printable(&path.display().to_string()),
+            kind.token()
+        ),
+    )
+}
+
+/// Where [`unlike`] looked: a CSV header, or the first lines of JSON Lines.
+#[derive(Clone, Copy)]
+enum Place {
+    Header,
+    FirstLines,
+}
+
+/// How many of a file's column or key names a refusal quotes.
+const MAX_NAMES_SHOWN: usize = 20;
+
+/// `required`'s names that are not among `found`.
+fn missing<'r>(required: &[&'r str], found: &[String]) -> Vec<&'r str> {
+    required
+        .iter()
+        .copied()
+        .filter(|c| !found.iter().any(|h| h == c))
+        .collect()
 }
 
 fn read_csv(
     path: &Path,
-    columns: &[&str],
+    file: LineCap<'_, std::fs::File>,
+    kind: ImportKind,
     f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>,
 ) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(BufReader::new(open(path)?));
+        .from_reader(BufReader::new(file));
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| match io_error(e) {
@@ -392,22 +593,10 @@ fn read_csv(
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
-    let missing: Vec<&str> = columns
-        .iter()
-        .copied()
-        .filter(|c| !headers.iter().any(|h| h == c))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::invalid(
-            "file",
-            format!(
-                "{}: the header lacks column(s) {}: name every column in the first line \
-                 (expected: {})",
-                text::printable(&path.display().to_string()),
-                missing.join(", "),
-                columns.join(",")
-            ),
-        ));
+    let found: Vec<String> = headers.iter().filter(|h| !h.is_empty()).cloned().collect();
+    let absent = missing(kind.required(), &found);
+    if !absent.is_empty() {
+        return Err(unlike(path, kind, Place::Header, &absent, &found));
     }
     let mut record = csv::StringRecord::new();
     loop {
@@ -451,8 +640,70 @@ fn io_error(e: csv::Error) -> std::result::Result<std::io::Error, csv::Error> {
     }
 }
 
-fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Result<()> {
-    let mut reader = BufReader::new(open(path)?);
+/// What the first [`SNIFF_LINES`] non-empty lines of a JSON Lines file hold: the keys
+/// seen (in order of first sight), and whether each required key was among them.
+struct Sniff {
+    kind: ImportKind,
+    lines: u64,
+    keys: Vec<String>,
+}
+
+impl Sniff {
+    fn new(kind: ImportKind) -> Self {
+        Sniff {
+            kind,
+            lines: 0,
+            keys: Vec::new(),
+        }
+    }
+
+    /// Looks at one more non-empty line (`None`: not a JSON object), and, at the last
+    /// line it looks at, refuses a file whose lines had none of a required key.
+    fn look(
+        &mut self,
+        path: &Path,
+        object: Option<&serde_json::Map<String, serde_json::Value>>,
+    ) -> Result<()> {
+        if self.lines >= SNIFF_LINES {
+            return Ok(());
+        }
+        self.lines += 1;
+        for key in object.into_iter().flat_map(|o| o.keys()) {
+            if !self.keys.contains(key) {
+                self.keys.push(key.clone());
+            }
+        }
+        if self.lines == SNIFF_LINES {
+            self.verdict(path)?;
+        }
+        Ok(())
+    }
+
+    /// At the end of a file shorter than [`SNIFF_LINES`] lines: the same refusal. An
+    /// empty file is not refused (it imports nothing).
+    fn verdict(&self, path: &Path) -> Result<()> {
+        let absent = missing(self.kind.required(), &self.keys);
+        if self.lines == 0 || absent.is_empty() {
+            return Ok(());
+        }
+        Err(unlike(
+            path,
+            self.kind,
+            Place::FirstLines,
+            &absent,
+            &self.keys,
+        ))
+    }
+}
+
+fn read_jsonl(
+    path: &Path,
+    file: LineCap<'_, std::fs::File>,
+    kind: ImportKind,
+    f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut reader = BufReader::new(file);
+    let mut sniff = Sniff::new(kind);
     let mut buf = Vec::new();
     let mut line = 0u64;
     loop {
@@ -461,7 +712,7 @@ fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Res
             .read_until(b'\n', &mut buf)
             .map_err(|e| read_error(path, e))?;
         if n == 0 {
-            break;
+            return sniff.verdict(path);
         }
         line += 1;
         let mut bytes = buf.as_slice();
@@ -472,7 +723,9 @@ fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Res
         if bytes.is_empty() {
             continue;
         }
-        match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes) {
+        let parsed = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes);
+        sniff.look(path, parsed.as_ref().ok())?;
+        match parsed {
             Ok(object) => {
                 let get = |name: &str| -> std::result::Result<Option<&str>, String> {
                     match object.get(name) {
@@ -491,5 +744,4 @@ fn read_jsonl(path: &Path, f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>) -> Res
             }
         }
     }
-    Ok(())
 }

@@ -22,7 +22,7 @@ use consentry::finance::{
     FxRateRecord, Grouping, Invoice, InvoiceId, Payment, PaymentInput, ReportRequest,
     RevenueReport,
 };
-use consentry::imports::{self, ImportOptions, ImportReport};
+use consentry::imports::{self, ImportKind, ImportOptions, ImportProgress, ImportReport};
 use consentry::keys::{self, KeyReport};
 use consentry::overview::{self, ConsentOverview};
 use consentry::partner::{self, Partner, PartnerId, PartnerInput};
@@ -63,10 +63,14 @@ commands! {
     verify_audit() -> AuditReport => audit::verify;
     /// The newest audit entry's seq and hash: what to keep somewhere else.
     audit_head() -> AuditHead => audit::head;
-    import_registry(path: String, options: ImportOptions) -> ImportReport
-        => |s| imports::import_registry(s, path.as_ref(), &options);
-    import_ledger(path: String, options: ImportOptions) -> ImportReport
-        => |s| imports::import_ledger(s, path.as_ref(), &options);
+    /// Imports a registry file, sending progress a few times a second over
+    /// `on_progress` (hand-written: it needs the app's import cancel flag).
+    import_registry(path: String, options: ImportOptions, on_progress: Channel<ImportProgress>) -> ImportReport;
+    /// Imports a ledger file, like `import_registry`.
+    import_ledger(path: String, options: ImportOptions, on_progress: Channel<ImportProgress>) -> ImportReport;
+    /// Stops the running import of that kind, which then writes nothing (hand-written:
+    /// it only sets the app's cancel flag for that kind).
+    cancel_import(kind: ImportKind) -> ();
     consent_overview() -> ConsentOverview => overview::overview;
     set_policy(input: PolicyInput) -> Policy => |s| policy::set_policy(s, &input);
     preview_source(path: String, format: Option<String>) -> SourcePreview
@@ -207,6 +211,68 @@ async fn set_backup_keep<R: tauri::Runtime>(
 #[tauri::command]
 async fn cancel_build(state: State<'_, AppState>) -> Reply<()> {
     state.cancel.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// `imports::import_registry_with` or `imports::import_ledger_with`.
+type Importer = fn(
+    &consentry::Store,
+    &Path,
+    &ImportOptions,
+    &mut dyn FnMut(&ImportProgress),
+    &std::sync::atomic::AtomicBool,
+) -> consentry::Result<ImportReport>;
+
+/// Runs an import with the app's cancel flag for its kind (cleared first), sending its
+/// progress over `on_progress`.
+async fn import(
+    state: State<'_, AppState>,
+    kind: ImportKind,
+    path: String,
+    options: ImportOptions,
+    on_progress: Channel<ImportProgress>,
+) -> Reply<ImportReport> {
+    let import: Importer = match kind {
+        ImportKind::Registry => imports::import_registry_with,
+        ImportKind::Ledger => imports::import_ledger_with,
+    };
+    let cancel = Arc::clone(state.import_cancel(kind));
+    cancel.store(false, Ordering::Relaxed);
+    call(state, move |s| {
+        import(
+            s,
+            path.as_ref(),
+            &options,
+            &mut |p| drop(on_progress.send(p.clone())),
+            &cancel,
+        )
+    })
+    .await
+}
+
+#[tauri::command]
+async fn import_registry(
+    state: State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+    on_progress: Channel<ImportProgress>,
+) -> Reply<ImportReport> {
+    import(state, ImportKind::Registry, path, options, on_progress).await
+}
+
+#[tauri::command]
+async fn import_ledger(
+    state: State<'_, AppState>,
+    path: String,
+    options: ImportOptions,
+    on_progress: Channel<ImportProgress>,
+) -> Reply<ImportReport> {
+    import(state, ImportKind::Ledger, path, options, on_progress).await
+}
+
+#[tauri::command]
+async fn cancel_import(state: State<'_, AppState>, kind: ImportKind) -> Reply<()> {
+    state.import_cancel(kind).store(true, Ordering::Relaxed);
     Ok(())
 }
 

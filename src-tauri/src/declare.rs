@@ -106,7 +106,7 @@ use consentry::deal::{DealFilter, DealId, DealInput, DealStatus, RenewInput};
 use consentry::delivery::{AckRequest, DeliveryId, DeliveryRequest, NoticeRequest};
 use consentry::demo::DemoOptions;
 use consentry::finance::{FeeInput, FxRateInput, Grouping, InvoiceId, PaymentInput, ReportRequest};
-use consentry::imports::ImportOptions;
+use consentry::imports::{ImportKind, ImportOptions};
 use consentry::partner::{PartnerId, PartnerInput};
 use consentry::policy::PolicyInput;
 use consentry::snapshot::{BuildRequest, SnapshotId};
@@ -119,6 +119,7 @@ ts_arg!(
     DealStatus,
     RenewInput,
     ImportOptions,
+    ImportKind,
     PartnerId,
     PartnerInput,
     PolicyInput,

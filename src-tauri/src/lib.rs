@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use consentry::delivery::DeliveryId;
+use consentry::imports::ImportKind;
 use consentry::keys::Secrets;
 use consentry::snapshot;
 use consentry::{ErrorBody, ErrorCode, Store};
@@ -27,12 +28,15 @@ use tauri::State;
 
 /// The store the app opened (or why it could not be opened, shown by the UI), where new
 /// signing secrets go (`CONSENTRY_SECRET_STORE`, or why its value was refused), and the
-/// flags that cancel a running snapshot build and running pushes.
+/// flags that cancel a running snapshot build, running pushes (by delivery) and running
+/// imports (one per kind: the UI runs at most one registry and one ledger import at once,
+/// and cancelling one must not stop the other).
 pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
     secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
     pushes: Arc<Running<DeliveryId>>,
+    import_cancel: [Arc<AtomicBool>; 2],
     backups: backups::Backups,
 }
 
@@ -51,6 +55,7 @@ impl AppState {
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
             pushes: Default::default(),
+            import_cancel: Default::default(),
             backups: Default::default(),
         }
     }
@@ -61,7 +66,16 @@ impl AppState {
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
             pushes: Default::default(),
+            import_cancel: Default::default(),
             backups: Default::default(),
+        }
+    }
+
+    /// The cancel flag of imports of `kind`.
+    fn import_cancel(&self, kind: ImportKind) -> &Arc<AtomicBool> {
+        match kind {
+            ImportKind::Registry => &self.import_cancel[0],
+            ImportKind::Ledger => &self.import_cancel[1],
         }
     }
 
@@ -128,6 +142,8 @@ async fn call<T: Send + 'static>(
                 message: format!("the request stopped unexpectedly: {e}"),
                 fields: Vec::new(),
                 lines: Vec::new(),
+                lines_total: None,
+                rows_read: None,
             })
         })
 }

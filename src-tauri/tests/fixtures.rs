@@ -446,30 +446,76 @@ fn scenario() -> Value {
         "importBadLines",
         "invalid",
         "import_registry",
-        json!({ "path": bad_registry, "options": no_skip }),
+        json!({ "path": bad_registry, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
+    // Every row bad: the UI does not suggest skipping them.
+    let all_bad = r.write(
+        "registry-all-bad.csv",
+        "user_id,country,birth_date,status\nu1,XX,1990-01-01,active\nu2,US,1990-02-30,active\n",
+    );
+    r.refused(
+        "importAllBad",
+        "invalid",
+        "import_registry",
+        json!({ "path": all_bad, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
+    );
+    // The posts file picked as the registry: refused from its first lines.
+    let not_registry = r.write(
+        "posts-export.jsonl",
+        "{\"id\":\"p1\",\"author\":\"u0001\",\"created_utc\":1767225600,\"body\":\"hi\"}\n",
+    );
+    r.refused(
+        "importNotRegistry",
+        "invalid",
+        "import_registry",
+        json!({ "path": not_registry, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
+    );
+    let no_status = r.write(
+        "registry-no-status.csv",
+        "user_id,country,birth_date\nu1,US,\n",
+    );
+    r.refused(
+        "importMissingColumn",
+        "invalid",
+        "import_registry",
+        json!({ "path": no_status, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
+    );
+    let no_format = r.write("registry.txt", REGISTRY_HEADER);
+    r.refused(
+        "importNoFormat",
+        "invalid",
+        "import_registry",
+        json!({ "path": no_format, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
+    );
+    // What an import rejects with after `cancel_import` (the mock runtime cannot cancel
+    // one midway; the core's tests do): the core's own body for it.
+    r.error(
+        "importCancelled",
+        serde_json::to_value(consentry::Error::Cancelled.body()).unwrap(),
+    );
+    r.ok("", "cancel_import", json!({ "kind": "ledger" }));
     let missing = r.path("missing.jsonl");
     r.refused(
         "importUnreadable",
         "io",
         "import_ledger",
-        json!({ "path": missing, "options": no_skip }),
+        json!({ "path": missing, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
     let registry = r.write("registry.csv", &registry());
-    let args = json!({ "path": registry, "options": no_skip });
+    let args = json!({ "path": registry, "options": no_skip, "onProgress": "__CHANNEL__:6" });
     r.ok("registryImport", "import_registry", args.clone());
     r.ok("overviewRegistry", "consent_overview", none.clone());
     r.ok("registryReimport", "import_registry", args);
     r.ok(
         "registrySkipped",
         "import_registry",
-        json!({ "path": bad_registry, "options": { "skip_invalid": true, "format": null } }),
+        json!({ "path": bad_registry, "options": { "skip_invalid": true, "format": null }, "onProgress": "__CHANNEL__:6" }),
     );
     let ledger = r.write("ledger.csv", &ledger());
     r.ok(
         "ledgerImport",
         "import_ledger",
-        json!({ "path": ledger, "options": no_skip }),
+        json!({ "path": ledger, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
     r.ok("overviewImported", "consent_overview", none.clone());
     let keep = json!({ "opt_in": null, "opt_out_available_from": null, "notice_days": null });
@@ -667,7 +713,7 @@ fn scenario() -> Value {
     r.ok(
         "",
         "import_ledger",
-        json!({ "path": later, "options": no_skip }),
+        json!({ "path": later, "options": no_skip, "onProgress": "__CHANNEL__:6" }),
     );
     let pending = r.ok(
         "pendingUsers",

@@ -139,10 +139,14 @@ fn the_ui_can_import_consent_and_preview_a_source() {
         "user_id,country,birth_date,status\na,US,1990-01-01,active\nb,DE,,active\n",
     )
     .unwrap();
+    // A cancel asked before an import starts does not stop it: each import clears its
+    // kind's flag first.
+    h.invoke("cancel_import", json!({ "kind": "registry" }))
+        .unwrap();
     let report = h
         .invoke(
             "import_registry",
-            json!({ "path": users, "options": { "skip_invalid": false, "format": null } }),
+            json!({ "path": users, "options": { "skip_invalid": false, "format": null }, "onProgress": "__CHANNEL__:6" }),
         )
         .unwrap();
     assert_eq!(report["added"], 2);
@@ -156,7 +160,7 @@ fn the_ui_can_import_consent_and_preview_a_source() {
     let err = h
         .invoke(
             "import_ledger",
-            json!({ "path": bad, "options": { "skip_invalid": false, "format": null } }),
+            json!({ "path": bad, "options": { "skip_invalid": false, "format": null }, "onProgress": "__CHANNEL__:6" }),
         )
         .unwrap_err();
     assert_eq!(err["code"], "invalid");
@@ -219,7 +223,7 @@ fn the_ui_can_build_a_snapshot_with_a_progress_channel_and_verify_it() {
     .unwrap();
     h.invoke(
         "import_registry",
-        json!({ "path": users, "options": { "skip_invalid": false, "format": null } }),
+        json!({ "path": users, "options": { "skip_invalid": false, "format": null }, "onProgress": "__CHANNEL__:6" }),
     )
     .unwrap();
     let posts = dir.path().join("posts.jsonl");
@@ -354,7 +358,7 @@ fn sealed_snapshot(h: &Harness, dir: &std::path::Path) -> (i64, i64) {
     .unwrap();
     h.invoke(
         "import_registry",
-        json!({ "path": users, "options": { "skip_invalid": false, "format": null } }),
+        json!({ "path": users, "options": { "skip_invalid": false, "format": null }, "onProgress": "__CHANNEL__:6" }),
     )
     .unwrap();
     let posts = dir.join("posts.jsonl");
@@ -494,7 +498,7 @@ fn the_ui_can_issue_acknowledge_and_trace_a_withdrawal() {
     .unwrap();
     h.invoke(
         "import_ledger",
-        json!({ "path": ledger, "options": { "skip_invalid": false, "format": null } }),
+        json!({ "path": ledger, "options": { "skip_invalid": false, "format": null }, "onProgress": "__CHANNEL__:6" }),
     )
     .unwrap();
     let pending = h

@@ -2,15 +2,19 @@
 //! report for both files, the registry and the ledger; only the core function that reads
 //! the file differs, and `cli` passes it in.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 use clap::{Args, Subcommand};
 
-use consentry::imports::{FileFormat, ImportOptions, ImportReport};
+use consentry::imports::{
+    FileFormat, ImportKind, ImportOptions, ImportPhase, ImportProgress, ImportReport,
+};
 use consentry::{Error, Result, Store};
 
-use super::output::Output;
+use super::output::{warn, Output};
 
 #[derive(Subcommand)]
 pub(super) enum ImportCommand {
@@ -45,8 +49,14 @@ impl TryFrom<&ImportArgs> for ImportOptions {
     }
 }
 
-/// `imports::import_registry` or `imports::import_ledger`.
-type Importer = fn(&Store, &Path, &ImportOptions) -> Result<ImportReport>;
+/// `imports::import_registry_with` or `imports::import_ledger_with`.
+type Importer = fn(
+    &Store,
+    &Path,
+    &ImportOptions,
+    &mut dyn FnMut(&ImportProgress),
+    &AtomicBool,
+) -> Result<ImportReport>;
 
 impl ImportCommand {
     pub(super) fn writes(&self) -> bool {
@@ -55,10 +65,42 @@ impl ImportCommand {
         }
     }
 
-    pub(super) fn run(self, store: &Store, out: &Output, import: Importer) -> Result<ExitCode> {
+    /// Runs the import; `kind` is what a refusal's hint calls the file.
+    pub(super) fn run(
+        self,
+        store: &Store,
+        out: &Output,
+        kind: ImportKind,
+        import: Importer,
+    ) -> Result<ExitCode> {
         let ImportCommand::Import(args) = self;
         let options = ImportOptions::try_from(&args)?;
-        let r = import(store, &args.file, &options)?;
+        // Progress goes to stderr on a terminal only, as a snapshot build's does.
+        let show = !out.json && std::io::stderr().is_terminal();
+        let mut progress = |p: &ImportProgress| {
+            if show {
+                print_progress(p);
+            }
+        };
+        let result = import(
+            store,
+            &args.file,
+            &options,
+            &mut progress,
+            &AtomicBool::new(false),
+        );
+        if show {
+            warn("");
+        }
+        let r = match result {
+            Ok(r) => r,
+            Err(e @ Error::BadLines { rows: Some(_), .. }) => {
+                out.refusal(&e);
+                warn(&skip_hint(&e, kind.token()));
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(e) => return Err(e),
+        };
         out.value(&r, || {
             let mut text = format!(
                 "Imported {}: {} rows read, {} added, {} changed, {} unchanged, {} skipped \
@@ -79,4 +121,44 @@ impl ImportCommand {
         });
         Ok(ExitCode::SUCCESS)
     }
+}
+
+/// After a file refused for its bad rows: how to import the others, or, when no row is
+/// good, that the file is not what it was taken for (skipping would import nothing).
+fn skip_hint(e: &Error, kind: &str) -> String {
+    match e {
+        Error::BadLines {
+            total,
+            rows: Some(rows),
+            ..
+        } if total < rows => format!(
+            "hint: --skip-invalid imports the other {} rows and lists the bad ones",
+            rows - total
+        ),
+        _ => format!(
+            "hint: no row of this file is a valid {kind} row: it does not look like a {kind}; \
+             check that it is the file you meant"
+        ),
+    }
+}
+
+/// One progress line, rewritten in place (`\r`), like a snapshot build's.
+fn print_progress(p: &ImportProgress) {
+    use std::io::Write;
+    let mb = |bytes: u64| bytes / 1_000_000;
+    let line = match p.phase {
+        ImportPhase::Reading | ImportPhase::Checking => format!(
+            "\rreading: {}/{} MB, {} rows, {} bad   ",
+            mb(p.bytes_read),
+            mb(p.bytes_total),
+            p.rows_read,
+            p.bad_rows
+        ),
+        ImportPhase::Writing => format!(
+            "\rwriting: {} of {} rows   ",
+            p.rows_written,
+            p.rows_read - p.bad_rows
+        ),
+    };
+    let _ = write!(std::io::stderr(), "{line}");
 }

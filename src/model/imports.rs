@@ -14,6 +14,75 @@ use crate::model::purpose::Purpose;
 /// How many bad lines a report or an error lists; the rest are counted.
 pub const MAX_LISTED_LINES: usize = 100;
 
+/// How many non-empty lines of a JSON Lines file are looked at before a required key
+/// that none of them has refuses the file as not a registry or ledger at all. A CSV
+/// file says it in its header, at once; JSON Lines has no header, and a registry row
+/// may leave out a key it has no value for (a null birth date), so one line is not
+/// enough. 100 lines are read in well under a millisecond, and a real registry or
+/// ledger whose first 100 rows all lack a required key would have 100 bad lines anyway.
+pub const SNIFF_LINES: u64 = 100;
+
+/// Which file an import reads: the user registry or the consent ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportKind {
+    /// Users: `user_id`, `country`, `birth_date`, `status`.
+    Registry,
+    /// Consent events: `user_id`, `purpose`, `decision`, `effective_at` (and `source`).
+    Ledger,
+}
+
+impl ImportKind {
+    /// `registry` or `ledger`: the kind stored with the import and said in messages.
+    pub fn token(self) -> &'static str {
+        match self {
+            ImportKind::Registry => "registry",
+            ImportKind::Ledger => "ledger",
+        }
+    }
+
+    /// The columns (CSV) or keys (JSON Lines) every row must have. A ledger's `source`
+    /// is optional.
+    pub fn required(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Registry => &["user_id", "country", "birth_date", "status"],
+            ImportKind::Ledger => &["user_id", "purpose", "decision", "effective_at"],
+        }
+    }
+}
+
+/// Where an import is: its phases follow one another in this order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportPhase {
+    /// The file is being read; each row is parsed and checked as it is read.
+    #[default]
+    Reading,
+    /// The whole file is read and checked; the import waits for the store's write lock
+    /// (another import or a build may hold it).
+    Checking,
+    /// The rows are being written, in the import's one transaction.
+    Writing,
+}
+
+/// How far an import has come, reported a few times a second (and once per phase).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportProgress {
+    /// What the import is doing.
+    pub phase: ImportPhase,
+    /// Bytes of the file read so far; equal to `bytes_total` once it is all read.
+    pub bytes_read: u64,
+    /// The file's size in bytes when the import opened it; 0 when it has none (a pipe).
+    pub bytes_total: u64,
+    /// Data rows read so far (header excluded), good and bad.
+    pub rows_read: u64,
+    /// Of those, the bad ones.
+    pub bad_rows: u64,
+    /// Rows written so far, while `writing`; the good rows (`rows_read - bad_rows`) in
+    /// all.
+    pub rows_written: u64,
+}
+
 /// How to read an import file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ImportOptions {

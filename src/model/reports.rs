@@ -390,6 +390,7 @@ pub fn fx_rates_from_csv(file: &str, bytes: &[u8]) -> Result<Vec<FxRate>> {
     let header_error = |message: String| Error::BadLines {
         file: printable(file).into_owned(),
         total: 1,
+        rows: None,
         lines: vec![LineError { line: 1, message }],
     };
     let headers = reader
@@ -488,6 +489,7 @@ pub fn fx_rates_from_csv(file: &str, bytes: &[u8]) -> Result<Vec<FxRate>> {
         return Err(Error::BadLines {
             file: printable(file).into_owned(),
             total,
+            rows: None,
             lines: bad,
         });
     }

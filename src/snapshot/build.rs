@@ -138,6 +138,7 @@ fn too_many_rejected(plan: &Plan, run: &Run) -> Result<()> {
                 plan.max_rejected_pct
             ),
             total: run.count(Exclusion::Rejected),
+            rows: None,
             lines: run.rejected_lines.clone(),
         });
     }

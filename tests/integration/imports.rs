@@ -1,5 +1,11 @@
-//! Registry and ledger imports through the CLI: idempotent, change-tracking, and
-//! all-or-nothing unless --skip-invalid.
+//! Registry and ledger imports through the CLI and the core: idempotent,
+//! change-tracking, all-or-nothing unless --skip-invalid; progress, cancel, and the
+//! quick refusal of a file that is not a registry or ledger at all.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use consentry::imports::{self, ImportOptions, ImportPhase, ImportProgress};
+use consentry::{Error, Store};
 
 use crate::common::{dump, Workspace};
 
@@ -109,7 +115,7 @@ fn a_file_with_bad_rows_imports_nothing_and_names_the_lines() {
     ws.refused(
         &["consent", "import", &file],
         None,
-        "4 bad line(s), nothing was written",
+        "4 of 6 rows are bad, nothing was written",
     );
     let out = ws
         .cmd(&["consent", "import", &file, "--json"])
@@ -137,7 +143,7 @@ fn a_file_with_bad_rows_imports_nothing_and_names_the_lines() {
     assert!(lines[3].1.contains("user_id: is empty"), "{lines:?}");
 
     let users = write(&ws, "users.csv", "user_id,country,birth_date,status\nalice,XX,1990-01-01,active\nbob,US,1990-13-01,active\ncarol,US,,gone\n");
-    ws.refused(&["users", "import", &users], None, "3 bad line(s)");
+    ws.refused(&["users", "import", &users], None, "all 3 rows are bad");
 }
 
 #[test]
@@ -169,6 +175,267 @@ fn a_file_missing_a_column_is_refused() {
     ws.refused(
         &["users", "import", &file],
         Some("file"),
-        "lacks column(s) birth_date",
+        "does not look like a registry: its header has no \"birth_date\" column (it has \
+         \"user_id\", \"country\", \"status\")",
     );
+    let ledger = write(&ws, "ledger.csv", "id,author,body\n1,alice,hi\n");
+    ws.refused(
+        &["consent", "import", &ledger],
+        Some("file"),
+        "does not look like a ledger: its header has no \"user_id\", \"purpose\", \
+         \"decision\" or \"effective_at\" column (it has \"id\", \"author\", \"body\")",
+    );
+}
+
+/// A store in a temporary folder, for the core's own calls.
+fn store(ws: &Workspace) -> Store {
+    Store::open(&ws.db).unwrap()
+}
+
+fn registry_csv(rows: usize) -> String {
+    let mut csv = String::from("user_id,country,birth_date,status\n");
+    for i in 0..rows {
+        csv.push_str(&format!("u{i:07},US,1990-01-01,active\n"));
+    }
+    csv
+}
+
+const NO_SKIP: ImportOptions = ImportOptions {
+    skip_invalid: false,
+    format: None,
+};
+
+#[test]
+fn progress_goes_forward_and_ends_at_the_file_size() {
+    let ws = Workspace::new();
+    let rows = 5_000;
+    let file = write(&ws, "users.csv", &registry_csv(rows));
+    let size = std::fs::metadata(&file).unwrap().len();
+    let mut seen: Vec<ImportProgress> = Vec::new();
+    let report = imports::import_registry_with(
+        &store(&ws),
+        file.as_ref(),
+        &NO_SKIP,
+        &mut |p| seen.push(p.clone()),
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(report.added, rows as u64);
+    // At least the start of each phase and the end of writing.
+    assert!(seen.len() >= 4, "{seen:?}");
+    for pair in seen.windows(2) {
+        assert!(pair[0].bytes_read <= pair[1].bytes_read, "{pair:?}");
+        assert!(pair[0].rows_read <= pair[1].rows_read, "{pair:?}");
+        assert!(pair[0].rows_written <= pair[1].rows_written, "{pair:?}");
+        let rank = |p: ImportPhase| p as u8;
+        assert!(rank(pair[0].phase) <= rank(pair[1].phase), "{pair:?}");
+    }
+    assert!(seen.iter().all(|p| p.bytes_total == size), "{seen:?}");
+    assert_eq!(seen[0].phase, ImportPhase::Reading);
+    let checked = seen
+        .iter()
+        .find(|p| p.phase == ImportPhase::Checking)
+        .expect("a checking report");
+    assert_eq!(
+        (checked.bytes_read, checked.rows_read, checked.bad_rows),
+        (size, rows as u64, 0)
+    );
+    let last = seen.last().unwrap();
+    assert_eq!(
+        (last.phase, last.rows_written, last.bytes_read),
+        (ImportPhase::Writing, rows as u64, size)
+    );
+}
+
+/// Imports `file` with `cancel` set by the progress callback once `when` says so.
+fn cancelled_when(
+    ws: &Workspace,
+    file: &str,
+    ledger: bool,
+    when: impl Fn(&ImportProgress) -> bool,
+) -> Error {
+    let cancel = AtomicBool::new(false);
+    let mut progress = |p: &ImportProgress| {
+        if when(p) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    };
+    let import = if ledger {
+        imports::import_ledger_with
+    } else {
+        imports::import_registry_with
+    };
+    import(&store(ws), file.as_ref(), &NO_SKIP, &mut progress, &cancel).unwrap_err()
+}
+
+#[test]
+fn a_cancelled_import_writes_nothing() {
+    let ws = Workspace::new();
+    // One import before, so that the audit chain has a head to keep.
+    let small = write(&ws, "small.csv", USERS);
+    ws.ok(&["users", "import", &small]);
+    let before = dump(&ws.db);
+    let file = write(&ws, "users.csv", &registry_csv(3_000));
+    let mut ledger = String::from("user_id,purpose,decision,effective_at\n");
+    for i in 0..3_000 {
+        ledger.push_str(&format!("u{i:07},search,allow,2026-01-01T00:00:00Z\n"));
+    }
+    let ledger = write(&ws, "ledger.csv", &ledger);
+    // While reading, and while writing (inside the transaction: rolled back).
+    let reading = |p: &ImportProgress| p.phase == ImportPhase::Reading;
+    let writing = |p: &ImportProgress| p.phase == ImportPhase::Writing;
+    for (file, ledger, when) in [
+        (&file, false, &reading as &dyn Fn(&ImportProgress) -> bool),
+        (&file, false, &writing),
+        (&ledger, true, &reading),
+        (&ledger, true, &writing),
+    ] {
+        let e = cancelled_when(&ws, file, ledger, when);
+        assert!(matches!(e, Error::Cancelled), "{e}");
+        assert_eq!(e.body().code, consentry::ErrorCode::Cancelled);
+        assert_eq!(dump(&ws.db), before, "a cancelled import changed the store");
+    }
+    let report = consentry::audit::verify(&store(&ws)).unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
+
+/// The first lines of a posts file (what a snapshot reads), not a registry.
+fn posts(lines: usize) -> String {
+    (0..lines)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"p{i}\",\"author\":\"u{i}\",\"created_utc\":1767225600,\"body\":\"hello\"}}\n"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_posts_file_taken_for_the_registry_is_refused_from_its_first_lines() {
+    let ws = Workspace::new();
+    // 100 posts, then a tail that would refuse the file differently if it were read:
+    // one line longer than any row may be (17 MiB, no newline).
+    let mut text = posts(100).into_bytes();
+    text.resize(text.len() + (17 << 20), b'x');
+    let path = ws.dir.path().join("posts.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let mut furthest = 0;
+    let e = imports::import_registry_with(
+        &store(&ws),
+        &path,
+        &NO_SKIP,
+        &mut |p| furthest = furthest.max(p.bytes_read),
+        &AtomicBool::new(false),
+    )
+    .unwrap_err();
+    let body = e.body();
+    assert_eq!(body.fields.len(), 1, "{e}");
+    assert_eq!(body.fields[0].field, "file");
+    assert!(
+        body.fields[0].message.ends_with(
+            "posts.jsonl does not look like a registry: its first lines have no \"user_id\", \
+             \"country\", \"birth_date\" or \"status\" key (they have \"id\", \"author\", \
+             \"created_utc\", \"body\")"
+        ),
+        "{e}"
+    );
+    assert!(body.lines.is_empty(), "{e}");
+    assert!(furthest < 1 << 20, "read {furthest} bytes");
+
+    // Through the CLI, the same, and nothing written; a ledger too.
+    let file = path.display().to_string();
+    ws.refused(
+        &["users", "import", &file],
+        Some("file"),
+        "does not look like a registry",
+    );
+    ws.refused(
+        &["consent", "import", &file],
+        Some("file"),
+        "does not look like a ledger: its first lines have no \"user_id\", \"purpose\", \
+         \"decision\" or \"effective_at\" key",
+    );
+}
+
+#[test]
+fn a_short_jsonl_file_without_a_required_key_is_refused_whole() {
+    let ws = Workspace::new();
+    // Fewer lines than are sniffed: decided at the end of the file, before bad lines.
+    let file = write(
+        &ws,
+        "users.jsonl",
+        "{\"user_id\":\"a\",\"country\":\"US\",\"birth_date\":null}\n\
+         {\"user_id\":\"b\",\"country\":\"US\",\"birth_date\":\"1990-01-01\"}\n",
+    );
+    ws.refused(
+        &["users", "import", &file],
+        Some("file"),
+        "its first lines have no \"status\" key (they have \"user_id\", \"country\", \
+         \"birth_date\")",
+    );
+    // A key present in one of the first lines is enough: the others are bad rows.
+    let file = write(
+        &ws,
+        "some.jsonl",
+        "{\"user_id\":\"a\",\"country\":\"US\",\"birth_date\":null}\n\
+         {\"user_id\":\"b\",\"country\":\"US\",\"birth_date\":null,\"status\":\"active\"}\n",
+    );
+    ws.refused(&["users", "import", &file], None, "1 of 2 rows are bad");
+    let not_json = write(&ws, "garbage.jsonl", "hello\nworld\n");
+    ws.refused(
+        &["users", "import", &not_json],
+        Some("file"),
+        "none of its first lines is a JSON object",
+    );
+}
+
+#[test]
+fn skipping_is_suggested_only_when_some_rows_are_good() {
+    let ws = Workspace::new();
+    let some = write(&ws, "ledger.csv", BAD_LEDGER);
+    let out = ws
+        .cmd(&["consent", "import", &some, "--json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("hint: --skip-invalid imports the other 2 rows"),
+        "{stderr}"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            body["error"]["lines_total"].as_u64(),
+            body["error"]["rows_read"].as_u64()
+        ),
+        (Some(4), Some(6))
+    );
+
+    let all = write(
+        &ws,
+        "users.csv",
+        "user_id,country,birth_date,status\nalice,XX,1990-01-01,active\nbob,US,1990-13-01,active\n",
+    );
+    let out = ws.cmd(&["users", "import", &all]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("all 2 rows are bad"), "{stderr}");
+    assert!(
+        stderr.contains("it does not look like a registry"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("skip"), "{stderr}");
+    let e = imports::import_registry(&store(&ws), all.as_ref(), &NO_SKIP).unwrap_err();
+    assert!(!e.to_string().contains("skip"), "{e}");
+
+    // Errors other than bad lines keep their JSON shape: no new keys.
+    let out = ws
+        .cmd(&["users", "import", "/nonexistent/users.csv", "--json"])
+        .output()
+        .unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut keys: Vec<&String> = body["error"].as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["code", "fields", "lines", "message"]);
 }

@@ -54,7 +54,7 @@ describe('consent imports', () => {
     await user.click(screen.getByTestId('import-registry-submit'));
 
     const result = await screen.findByTestId('import-result');
-    expect(importRegistry).toHaveBeenCalledWith('/data/registry.csv', NO_SKIP);
+    expect(importRegistry).toHaveBeenCalledWith('/data/registry.csv', NO_SKIP, expect.any(Function));
     expect(result).toHaveTextContent('registry.csv');
     const report = recorded.registryImport;
     expect(within(result).getByTestId('import-rows_read').textContent).toBe(String(report.rows_read));

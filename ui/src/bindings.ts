@@ -40,7 +40,17 @@ fields: Array<FieldError>,
 /**
  * For a refused file: its bad lines (the first 100).
  */
-lines: Array<LineError>, };
+lines: Array<LineError>, 
+/**
+ * For a refused file: how many lines were bad in all (`lines` lists the first
+ * 100). Absent from other errors.
+ */
+lines_total?: number, 
+/**
+ * For a refused import: how many rows the file has, good and bad; equal to
+ * `lines_total` when every row is bad. Absent from other errors.
+ */
+rows_read?: number, };
 
 export type Purpose = "partner-sharing" | "ai-training" | "genai-training" | "ai-inference" | "search" | "data-mining";
 
@@ -524,6 +534,37 @@ at: string,
  * Who ran it, as the audit log names them.
  */
 actor: string, };
+
+export type ImportKind = "registry" | "ledger";
+
+export type ImportPhase = "reading" | "checking" | "writing";
+
+export type ImportProgress = { 
+/**
+ * What the import is doing.
+ */
+phase: ImportPhase, 
+/**
+ * Bytes of the file read so far; equal to `bytes_total` once it is all read.
+ */
+bytes_read: number, 
+/**
+ * The file's size in bytes when the import opened it; 0 when it has none (a pipe).
+ */
+bytes_total: number, 
+/**
+ * Data rows read so far (header excluded), good and bad.
+ */
+rows_read: number, 
+/**
+ * Of those, the bad ones.
+ */
+bad_rows: number, 
+/**
+ * Rows written so far, while `writing`; the good rows (`rows_read - bad_rows`) in
+ * all.
+ */
+rows_written: number, };
 
 export type ConsentOverview = { 
 /**

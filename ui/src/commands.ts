@@ -22,8 +22,9 @@ export type Commands = {
   list_audit: { args: { filter: B.AuditFilter }; response: Array<B.AuditEntry> };
   verify_audit: { args: Record<string, never>; response: B.AuditReport };
   audit_head: { args: Record<string, never>; response: B.AuditHead };
-  import_registry: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
-  import_ledger: { args: { path: string; options: B.ImportOptions }; response: B.ImportReport };
+  import_registry: { args: { path: string; options: B.ImportOptions; onProgress: Channel<B.ImportProgress> }; response: B.ImportReport };
+  import_ledger: { args: { path: string; options: B.ImportOptions; onProgress: Channel<B.ImportProgress> }; response: B.ImportReport };
+  cancel_import: { args: { kind: B.ImportKind }; response: null };
   consent_overview: { args: Record<string, never>; response: B.ConsentOverview };
   set_policy: { args: { input: B.PolicyInput }; response: B.Policy };
   preview_source: { args: { path: string; format: string | null }; response: B.SourcePreview };

@@ -54,6 +54,8 @@ export interface JobSpec<T> {
   done: (result: T) => { result: Route | null; outcome: string };
   /** How to say it was cancelled, for a job that keeps what it finished (default: nothing was kept). */
   cancelled?: (error: ErrorBody) => string;
+  /** How to say it failed, in the screen's words; default: the error's message. */
+  failed?: (error: ErrorBody) => string;
 }
 
 interface Jobs {
@@ -119,6 +121,8 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           body.code === 'cancelled'
             ? { status: 'cancelled', outcome: spec.cancelled?.(body) ?? 'Cancelled: nothing was kept.', error: body }
             : { status: 'failed', outcome: body.message, error: body },
+            ? { status: 'cancelled', outcome: 'Cancelled: nothing was kept.', error: body }
+            : { status: 'failed', outcome: spec.failed ? spec.failed(body) : body.message, error: body },
         );
         throw body;
       } finally {

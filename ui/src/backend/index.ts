@@ -52,7 +52,9 @@ import type {
   ErrorBody,
   ErrorCode,
   FieldError,
+  ImportKind,
   ImportOptions,
+  ImportProgress,
   ImportReport,
   Partner,
   PartnerId,
@@ -111,10 +113,16 @@ export interface AuditApi {
 }
 
 export interface ConsentApi {
-  /** Imports a user registry file; a file with bad rows is refused unless told to skip them. */
-  importRegistry(path: string, options: ImportOptions): Promise<ImportReport>;
+  /**
+   * Imports a user registry file; a file with bad rows is refused unless told to skip
+   * them. Reports progress a few times a second (and at each phase); rejects with code
+   * `cancelled` after `cancelImport('registry')`, having written nothing.
+   */
+  importRegistry(path: string, options: ImportOptions, onProgress?: (progress: ImportProgress) => void): Promise<ImportReport>;
   /** Imports consent ledger events, under the same rules as the registry. */
-  importLedger(path: string, options: ImportOptions): Promise<ImportReport>;
+  importLedger(path: string, options: ImportOptions, onProgress?: (progress: ImportProgress) => void): Promise<ImportReport>;
+  /** Stops the running import of that kind. */
+  cancelImport(kind: ImportKind): Promise<void>;
   consentOverview(): Promise<ConsentOverview>;
   /**
    * Stores a new policy version: the current one with the fields `input` gives (null
@@ -276,6 +284,9 @@ export function toErrorBody(error: unknown): ErrorBody {
       message: typeof error.message === 'string' ? error.message : String(error.code),
       fields: toFieldErrors(error.fields),
       lines: Array.isArray(error.lines) ? (error.lines as ErrorBody['lines']) : [],
+      // Only a refused file has these: absent, not undefined, on every other error.
+      ...(typeof error.lines_total === 'number' ? { lines_total: error.lines_total } : {}),
+      ...(typeof error.rows_read === 'number' ? { rows_read: error.rows_read } : {}),
     };
   }
   let message: string;

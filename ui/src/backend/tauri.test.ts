@@ -77,8 +77,10 @@ describe('TauriBackend', () => {
       out: null,
       max_rejected_pct: 2,
     };
-    await b.importRegistry('/data/registry.csv', options);
+    await b.importRegistry('/data/registry.csv', options, () => undefined);
     await b.importLedger('/data/ledger.jsonl', options);
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.cancelImport('ledger')).resolves.toBeUndefined();
     await b.consentOverview();
     const policy = { opt_in: 'DE,FR', opt_out_available_from: '2026-05-01', notice_days: null };
     await b.setPolicy(policy);
@@ -90,8 +92,9 @@ describe('TauriBackend', () => {
     await b.getSnapshot(7);
     await b.verifySnapshot(7);
     expect(invoke.mock.calls).toEqual([
-      ['import_registry', { path: '/data/registry.csv', options }],
-      ['import_ledger', { path: '/data/ledger.jsonl', options }],
+      ['import_registry', { path: '/data/registry.csv', options, onProgress: expect.any(FakeChannel) }],
+      ['import_ledger', { path: '/data/ledger.jsonl', options, onProgress: expect.any(FakeChannel) }],
+      ['cancel_import', { kind: 'ledger' }],
       ['consent_overview', undefined],
       ['set_policy', { input: policy }],
       ['preview_source', { path: '/data/posts.csv', format: 'csv' }],
@@ -179,9 +182,26 @@ describe('TauriBackend', () => {
     await expect(b.buildSnapshot({} as never, () => undefined)).rejects.toMatchObject({ code: 'cancelled' });
   });
 
-  it('keeps the bad lines of a refused import', async () => {
+  it('passes an import progress from its channel to the screen', async () => {
     const b = new TauriBackend();
-    const body = { code: 'invalid', message: 'bad', fields: [], lines: [{ line: 4, message: 'status: empty' }] };
+    const seen: unknown[] = [];
+    await b.importLedger('/data/ledger.jsonl', { skip_invalid: false, format: null }, (p) => seen.push(p));
+    const [, args] = invoke.mock.calls[0] as [string, { onProgress: FakeChannel<unknown> }];
+    const progress = { phase: 'reading', bytes_read: 10, bytes_total: 20, rows_read: 1, bad_rows: 0, rows_written: 0 };
+    args.onProgress.onmessage(progress);
+    expect(seen).toEqual([progress]);
+  });
+
+  it('keeps the bad lines of a refused import, with their count and the rows read', async () => {
+    const b = new TauriBackend();
+    const body = {
+      code: 'invalid',
+      message: 'bad',
+      fields: [],
+      lines: [{ line: 4, message: 'status: empty' }],
+      lines_total: 1,
+      rows_read: 9,
+    };
     invoke.mockRejectedValueOnce(body);
     await expect(b.importRegistry('/x.csv', { skip_invalid: false, format: null })).rejects.toEqual(body);
   });

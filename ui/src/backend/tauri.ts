@@ -53,7 +53,9 @@ import type {
   DealId,
   DealInput,
   DealStatus,
+  ImportKind,
   ImportOptions,
+  ImportProgress,
   ImportReport,
   Partner,
   PartnerId,
@@ -111,6 +113,13 @@ async function call<C extends keyof Commands>(
   }
 }
 
+/** A channel that hands each message to `onProgress` (or drops it). */
+function progressChannel<T>(onProgress?: (progress: T) => void): Channel<T> {
+  const channel = new Channel<T>();
+  channel.onmessage = onProgress ?? (() => undefined);
+  return channel;
+}
+
 export class TauriBackend implements Backend {
   storeInfo(): Promise<StoreInfo> {
     return call('store_info');
@@ -148,11 +157,14 @@ export class TauriBackend implements Backend {
   verifyAudit(): Promise<AuditReport> {
     return call('verify_audit');
   }
-  importRegistry(path: string, options: ImportOptions): Promise<ImportReport> {
-    return call('import_registry', { path, options });
+  importRegistry(path: string, options: ImportOptions, onProgress?: (progress: ImportProgress) => void): Promise<ImportReport> {
+    return call('import_registry', { path, options, onProgress: progressChannel(onProgress) });
   }
-  importLedger(path: string, options: ImportOptions): Promise<ImportReport> {
-    return call('import_ledger', { path, options });
+  importLedger(path: string, options: ImportOptions, onProgress?: (progress: ImportProgress) => void): Promise<ImportReport> {
+    return call('import_ledger', { path, options, onProgress: progressChannel(onProgress) });
+  }
+  async cancelImport(kind: ImportKind): Promise<void> {
+    await call('cancel_import', { kind });
   }
   consentOverview(): Promise<ConsentOverview> {
     return call('consent_overview');

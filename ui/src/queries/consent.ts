@@ -8,7 +8,7 @@
 
 import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 
-import type { ImportOptions, PolicyInput } from '../bindings';
+import type { ImportOptions, ImportProgress, PolicyInput } from '../bindings';
 import type { Backend } from '../backend';
 import { useApp } from '../context';
 import { call } from './client';
@@ -52,8 +52,20 @@ export function useImport(kind: ImportKind) {
   const { backend } = useApp();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: ({ path, options }: { path: string; options: ImportOptions }) =>
-      call(() => (kind === 'registry' ? backend.importRegistry(path, options) : backend.importLedger(path, options))),
+    mutationFn: ({
+      path,
+      options,
+      onProgress,
+    }: {
+      path: string;
+      options: ImportOptions;
+      onProgress?: (progress: ImportProgress) => void;
+    }) =>
+      call(() =>
+        kind === 'registry'
+          ? backend.importRegistry(path, options, onProgress)
+          : backend.importLedger(path, options, onProgress),
+      ),
     onSuccess: () =>
       Promise.all([
         client.invalidateQueries({ queryKey: keys.consent.overview }),

@@ -1,11 +1,11 @@
 import { useState, type FormEvent } from 'react';
 
-import type { ErrorBody, ImportReport } from '../bindings';
+import type { ErrorBody, FileFormat, ImportProgress, ImportReport } from '../bindings';
 import { toErrorBody } from '../backend';
 import { Count } from '../components/Count';
 import { TextField } from '../components/Field';
 import { useApp } from '../context';
-import { formatCount } from '../domain/units';
+import { formatBytes, formatCount } from '../domain/units';
 import { useImport, type ImportKind } from '../queries/consent';
 import { useBrowse } from '../components/useBrowse';
 import { useJobs, type Job } from '../jobs';
@@ -15,7 +15,8 @@ export type { ImportKind };
 /** The latest import on the screen: its report, or the file's bad lines if it was refused. */
 export type ImportOutcome =
   | { kind: ImportKind; report: ImportReport }
-  | { kind: ImportKind; refused: ErrorBody };
+  | { kind: ImportKind; refused: ErrorBody }
+  | { kind: ImportKind; cancelled: true };
 
 /** Errors about the file itself, shown under its path rather than in the banner. */
 const FILE_FIELDS = ['file', 'format', 'path'];
@@ -26,32 +27,104 @@ interface ImportCardProps {
   columns: string;
 }
 
+/** What the card's form held when its import started: the job's input. */
+interface ImportInput {
+  path: string;
+  format: FileFormat | null;
+}
+
 /** The job key of an import. */
 const importKey = (kind: ImportKind) => `import:${kind}`;
 
-/** What the card's last import came to: its report, or the file's bad lines. */
+/** What the card's last import came to: its report, the file's bad lines, or a cancel. */
 function outcomeOf(kind: ImportKind, job: Job | undefined): ImportOutcome | null {
   if (job?.status === 'done') return { kind, report: job.value as ImportReport };
+  if (job?.status === 'cancelled') return { kind, cancelled: true };
   if (job?.status === 'failed' && job.error && job.error.lines.length > 0) return { kind, refused: job.error };
   return null;
 }
 
 /**
- * One file import: a path (typed or picked), "skip invalid rows", and what came of it.
- * The import is a job of the app: it goes on if the user leaves the screen, shows in the
- * jobs indicator, and its outcome is here when they come back.
+ * What to say under the file field about a refusal, in the UI's words: the core's
+ * messages are shared with the CLI, whose words name its flags, so the format refusal
+ * is mapped by its field, never by its text. Undefined when the refusal is not about
+ * the file (it goes to the banner) or lists bad lines (shown below the form).
+ */
+export function fileError(error: ErrorBody): string | undefined {
+  if (error.lines.length > 0) return undefined;
+  if (error.code === 'io') return error.message;
+  const fileFields = error.fields.filter((f) => FILE_FIELDS.includes(f.field));
+  if (fileFields.length === 0 || fileFields.length !== error.fields.length) return undefined;
+  return fileFields
+    .map((f) =>
+      f.field === 'format'
+        ? 'Cannot tell the format from the file name (it ends neither in .csv nor in .jsonl): choose the format.'
+        : f.message,
+    )
+    .join('; ');
+}
+
+/** 0 to 1: the share of the file read, then of the good rows written. */
+export function importFraction(p: ImportProgress): number | null {
+  if (p.phase === 'writing') {
+    const good = p.rows_read - p.bad_rows;
+    return good > 0 ? Math.min(1, p.rows_written / good) : 1;
+  }
+  if (p.phase === 'checking') return 1;
+  return p.bytes_total > 0 ? Math.min(1, p.bytes_read / p.bytes_total) : null;
+}
+
+/** "312 MiB of 755 MiB · 1 200 000 rows", or where writing stands. */
+export function importDetail(p: ImportProgress): string {
+  const rows = `${formatCount(p.rows_read)} ${p.rows_read === 1 ? 'row' : 'rows'}`;
+  const bad = p.bad_rows > 0 ? ` (${formatCount(p.bad_rows)} bad)` : '';
+  const read = p.bytes_total > 0 ? `${formatBytes(p.bytes_read)} of ${formatBytes(p.bytes_total)}` : formatBytes(p.bytes_read);
+  switch (p.phase) {
+    case 'reading':
+      return `${read} · ${rows}${bad}`;
+    case 'checking':
+      return `${rows} read${bad} · waiting to write`;
+    case 'writing':
+      return `Writing ${formatCount(p.rows_written)} of ${formatCount(p.rows_read - p.bad_rows)} rows`;
+  }
+}
+
+/** How a refused or failed import ended, in the jobs indicator. */
+function failedOutcome(kind: ImportKind, error: ErrorBody): string {
+  if (error.lines.length > 0) {
+    return allBad(error) ? `Refused: this does not look like a ${kind} file.` : 'Refused for its bad rows; nothing was imported.';
+  }
+  return fileError(error) ?? error.message;
+}
+
+/** Whether every row of a refused file is bad (then skipping them would import nothing). */
+function allBad(error: ErrorBody): boolean {
+  return error.rows_read !== undefined && error.rows_read === (error.lines_total ?? error.lines.length);
+}
+
+/**
+ * One file import: a path (typed or picked), its format, "skip invalid rows", the
+ * progress while it runs (with Cancel), and what came of it. The import is a job of
+ * the app: it goes on if the user leaves the screen, shows in the jobs indicator, and
+ * its outcome (or refusal) is here when they come back.
  */
 export function ImportCard({ kind, title, columns }: ImportCardProps) {
   const { backend, reportError, clearError } = useApp();
   const jobs = useJobs();
   const job = jobs.find(importKey(kind));
-  const [path, setPath] = useState(() => (typeof job?.input === 'string' ? job.input : ''));
+  const started = job?.input as ImportInput | undefined;
+  const [path, setPath] = useState(() => started?.path ?? '');
+  const [format, setFormat] = useState<FileFormat | null>(() => started?.format ?? null);
   const [skip, setSkip] = useState(false);
   const run = useImport(kind);
   const busy = job?.status === 'running';
   const outcome = outcomeOf(kind, job);
   const [pathError, setPathError] = useState<string | undefined>(undefined);
   const id = `import-${kind}`;
+  // A refusal about the file stays under it while the field holds that file, also
+  // after the user left the screen and came back.
+  const jobFileError =
+    job?.status === 'failed' && job.error && started?.path === path.trim() ? fileError(job.error) : undefined;
 
   const browseFor = useBrowse();
   const browse = () =>
@@ -69,35 +142,38 @@ export function ImportCard({ kind, title, columns }: ImportCardProps) {
     }
     setPathError(undefined);
     const file = path.trim();
+    const input: ImportInput = { path: file, format };
     try {
       await jobs.start({
         key: importKey(kind),
         kind: 'import',
         title: `${kind === 'registry' ? 'Registry' : 'Ledger'} import of ${baseName(file)}`,
-        input: file,
-        run: () => run.mutateAsync({ path: file, options: { skip_invalid: skip, format: null } }),
+        input,
+        cancel: () => backend.cancelImport(kind),
+        run: (report) =>
+          run.mutateAsync({
+            path: file,
+            options: { skip_invalid: skip, format },
+            onProgress: (p) => report(p, importFraction(p), importDetail(p)),
+          }),
         done: (report: ImportReport) => ({
           result: { screen: 'consent' },
           outcome: `${formatCount(report.rows_read)} rows read: ${formatCount(report.added)} added, ${formatCount(report.changed)} changed.`,
         }),
+        failed: (error) => failedOutcome(kind, error),
       });
       clearError();
     } catch (error) {
       const body = toErrorBody(error);
-      const fileFields = body.fields.filter((f) => FILE_FIELDS.includes(f.field));
-      if (body.lines.length > 0) {
+      if (body.lines.length > 0 || body.code === 'cancelled' || fileError(body) !== undefined) {
         clearError();
-      } else if (body.code === 'io') {
-        setPathError(body.message);
-      } else if (fileFields.length > 0 && fileFields.length === body.fields.length) {
-        setPathError(fileFields.map((f) => f.message).join('; '));
       } else {
         reportError(body);
       }
     }
   };
 
-  const mine = outcome;
+  const progress = busy ? (job?.progress as ImportProgress | null) : null;
 
   return (
     <section className="card import-card" aria-labelledby={`${id}-title`} aria-busy={busy}>
@@ -112,7 +188,7 @@ export function ImportCard({ kind, title, columns }: ImportCardProps) {
           id={`${id}-path`}
           field={`${id}-path`}
           label="File"
-          error={pathError}
+          error={pathError ?? jobFileError}
           code
           placeholder={kind === 'registry' ? '/data/registry.csv' : '/data/consent-ledger.jsonl'}
           value={path}
@@ -128,16 +204,31 @@ export function ImportCard({ kind, title, columns }: ImportCardProps) {
           }
         />
         <div className="import-actions">
-          <div className="check">
-            <input
-              id={`${id}-skip`}
-              data-testid={`${id}-skip`}
-              type="checkbox"
-              checked={skip}
-              disabled={busy}
-              onChange={(e) => setSkip(e.target.checked)}
-            />
-            <label htmlFor={`${id}-skip`}>Skip invalid rows</label>
+          <div className="import-options">
+            <label className="import-format">
+              Format{' '}
+              <select
+                data-testid={`${id}-format`}
+                value={format ?? ''}
+                disabled={busy}
+                onChange={(e) => setFormat(e.target.value === '' ? null : (e.target.value as FileFormat))}
+              >
+                <option value="">From the file name</option>
+                <option value="csv">CSV</option>
+                <option value="jsonl">JSON Lines</option>
+              </select>
+            </label>
+            <div className="check">
+              <input
+                id={`${id}-skip`}
+                data-testid={`${id}-skip`}
+                type="checkbox"
+                checked={skip}
+                disabled={busy}
+                onChange={(e) => setSkip(e.target.checked)}
+              />
+              <label htmlFor={`${id}-skip`}>Skip invalid rows</label>
+            </div>
           </div>
           <button type="submit" className="button button-primary" data-testid={`${id}-submit`} disabled={busy}>
             {busy ? (
@@ -150,9 +241,66 @@ export function ImportCard({ kind, title, columns }: ImportCardProps) {
           </button>
         </div>
       </form>
-      {mine && 'report' in mine && <ImportResult report={mine.report} />}
-      {mine && 'refused' in mine && <ImportRefused error={mine.refused} />}
+      {busy && job && (
+        <ImportProgressBar
+          id={id}
+          progress={progress}
+          cancelling={job.cancelling}
+          onCancel={() => jobs.cancel(job.id)}
+        />
+      )}
+      {outcome && 'report' in outcome && <ImportResult report={outcome.report} />}
+      {outcome && 'refused' in outcome && <ImportRefused kind={kind} error={outcome.refused} />}
+      {outcome && 'cancelled' in outcome && (
+        <div className="outcome" role="status" data-testid={`${id}-cancelled`}>
+          <p className="outcome-title">Cancelled; nothing was imported.</p>
+        </div>
+      )}
     </section>
+  );
+}
+
+/** The running import: how much of the file is read (then written), and Cancel. */
+function ImportProgressBar({
+  id,
+  progress,
+  cancelling,
+  onCancel,
+}: {
+  id: string;
+  progress: ImportProgress | null;
+  cancelling: boolean;
+  onCancel: () => void;
+}) {
+  const fraction = progress ? importFraction(progress) : null;
+  const pct = fraction === null ? null : Math.floor(fraction * 100);
+  return (
+    <div className="import-progress" data-testid={`${id}-progress`} aria-live="polite">
+      <div
+        className="progress-track"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct ?? undefined}
+      >
+        <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
+      </div>
+      <div className="progress-foot">
+        <span className="muted" data-testid={`${id}-progress-detail`}>
+          {cancelling ? 'Cancelling…' : progress ? importDetail(progress) : 'Starting…'}
+        </span>
+        <button
+          type="button"
+          className="button button-danger-outline"
+          data-testid={`${id}-cancel`}
+          onClick={onCancel}
+          disabled={cancelling}
+        >
+          {cancelling ? 'Cancelling…' : 'Cancel'}
+        </button>
+      </div>
+    </div>
   );
 }
 
@@ -194,13 +342,25 @@ function ImportResult({ report }: { report: ImportReport }) {
   );
 }
 
-function ImportRefused({ error }: { error: ErrorBody }) {
+function ImportRefused({ kind, error }: { kind: ImportKind; error: ErrorBody }) {
+  const listed = error.lines.length;
+  const bad = error.lines_total ?? listed;
+  const rows = error.rows_read;
+  const first = listed < bad ? ` The first ${formatCount(listed)}:` : '';
+  let note: string;
+  if (rows === undefined) {
+    // A line that cannot be a row at all (too long): skipping it would not help.
+    note = `Fix ${listed === 1 ? 'this line' : 'these lines'}, or check that it is the file you meant.`;
+  } else if (bad === rows) {
+    note = `None of its ${formatCount(rows)} ${rows === 1 ? 'row is' : 'rows are'} a valid ${kind} row: this does not look like a ${kind} file. Check that it is the file you meant.${first}`;
+  } else {
+    note = `${formatCount(bad)} of ${formatCount(rows)} rows are bad. Fix them, or tick “Skip invalid rows” to import the other ${formatCount(rows - bad)}.${first}`;
+  }
   return (
-    <div className="outcome outcome-bad" role="alert">
+    <div className="outcome outcome-bad" role="alert" data-testid="import-refused">
       <p className="outcome-title">The file was refused; nothing was imported.</p>
-      <p className="outcome-note">
-        Fix {error.lines.length === 1 ? 'this line' : 'these lines'}, or tick “Skip invalid rows” to import the
-        rest.{error.lines.length >= 100 && ' Only the first 100 bad lines are listed.'}
+      <p className="outcome-note" data-testid="import-refused-note">
+        {note}
       </p>
       <LineList lines={error.lines} testId="import-errors" />
     </div>

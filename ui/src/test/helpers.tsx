@@ -9,7 +9,8 @@ import type { Route } from '../route';
 
 /**
  * A backend whose clock advances one minute per write, for ordered audit entries. Its
- * simulated snapshot builds take 4 ticks of 25 ms unless `options` say otherwise.
+ * simulated snapshot builds take 4 ticks of 25 ms, and its imports no time, unless
+ * `options` say otherwise.
  */
 export function memoryBackend(options: MemoryOptions = {}): MemoryBackend {
   let t = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -19,6 +20,7 @@ export function memoryBackend(options: MemoryOptions = {}): MemoryBackend {
     now: () => new Date((t += 60_000)),
     buildTicks: 4,
     buildTickMs: 25,
+    importTickMs: 0,
     ...options,
   });
 }

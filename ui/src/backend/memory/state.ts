@@ -10,6 +10,7 @@ import type {
   Payment,
   Deal,
   Delivery,
+  ImportKind,
   ImportSummary,
   JsonValue,
   Partner,
@@ -32,6 +33,10 @@ export interface MemoryOptions {
   buildTickMs?: number;
   /** The pause before each simulated push event, in milliseconds (default 150; 0 = none). */
   pushTickMs?: number;
+  /** How many reading reports a simulated import sends (default 4). */
+  importTicks?: number;
+  /** The pause before each of them, in milliseconds (default 100; 0 = none). */
+  importTickMs?: number;
 }
 
 /** A deal as kept: its partner's name is looked up when it is handed out. */
@@ -63,6 +68,10 @@ export class MemoryState {
   cancelRequested = false;
   /** Deliveries whose push was asked to stop. */
   readonly pushesCancelled = new Set<number>();
+  /** Per kind, whether `cancelImport` was asked since that kind's import started. */
+  importCancelled: Record<ImportKind, boolean> = { registry: false, ledger: false };
+  importTicks: number;
+  importTickMs: number;
   buildTicks: number;
   buildTickMs: number;
   pushTickMs: number;
@@ -77,6 +86,8 @@ export class MemoryState {
     this.buildTicks = Math.max(1, options.buildTicks ?? 6);
     this.buildTickMs = options.buildTickMs ?? 200;
     this.pushTickMs = options.pushTickMs ?? 150;
+    this.importTicks = Math.max(1, options.importTicks ?? 4);
+    this.importTickMs = options.importTickMs ?? 100;
   }
 
   /** Now, as RFC 3339 UTC to the second (the shape of every recorded time). */
