@@ -120,8 +120,6 @@ export function JobsProvider({ children }: { children: ReactNode }) {
           id,
           body.code === 'cancelled'
             ? { status: 'cancelled', outcome: spec.cancelled?.(body) ?? 'Cancelled: nothing was kept.', error: body }
-            : { status: 'failed', outcome: body.message, error: body },
-            ? { status: 'cancelled', outcome: 'Cancelled: nothing was kept.', error: body }
             : { status: 'failed', outcome: spec.failed ? spec.failed(body) : body.message, error: body },
         );
         throw body;
