@@ -130,7 +130,7 @@ fn refuse_unless_empty(store: &Store) -> Result<()> {
             field: None,
             message: format!(
                 "the store {} is not empty ({holds}): the demo fills an empty store only; \
-                 give a new store with --db",
+                 give it a new store",
                 crate::text::printable(store.location())
             ),
         }),

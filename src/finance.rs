@@ -403,8 +403,7 @@ pub fn void(store: &Store, id: InvoiceId, reason: &str) -> Result<Invoice> {
             return Err(Error::Conflict {
                 field: None,
                 message: format!(
-                    "invoice {} has payments: correct it with a credit note (`consentry invoice \
-                     credit {id} --amount A --reason R`) instead",
+                    "invoice {} has payments: correct it with a credit note instead",
                     before.number
                 ),
             });

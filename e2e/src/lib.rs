@@ -253,6 +253,15 @@ impl App {
         let start = Instant::now();
         loop {
             let element = self.wait_for(&css).await?;
+            // A row half below the window's edge is "displayed" but its centre is not
+            // clickable: bring it to the middle first, as a user would scroll.
+            let _ = self
+                .client
+                .execute(
+                    "arguments[0].scrollIntoView({block: 'center'})",
+                    vec![serde_json::to_value(&element)?],
+                )
+                .await;
             match click(&element).await {
                 Ok(()) => return Ok(()),
                 Err(e) if start.elapsed() > TIMEOUT => {
@@ -343,6 +352,20 @@ impl App {
         self.wait_until(&what, async || {
             let text = self.text_of(id).await?;
             if text.eq_ignore_ascii_case(expected) {
+                Ok(true)
+            } else {
+                Err(format!("it reads {text:?}").into())
+            }
+        })
+        .await
+    }
+
+    /// Waits until the text of the element with this test id contains `part`.
+    pub async fn wait_for_text_containing(&self, id: &str, part: &str) -> Result {
+        let what = format!("{} to contain {part:?}", testid(id));
+        self.wait_until(&what, async || {
+            let text = self.text_of(id).await?;
+            if text.contains(part) {
                 Ok(true)
             } else {
                 Err(format!("it reads {text:?}").into())

@@ -114,7 +114,7 @@ async fn tour(app: &App) -> Result {
     app.click_testid(&format!("delivery-row-{}", delivery[0]))
         .await?;
     app.click_testid("delivery-verify").await?;
-    app.wait_for_text("delivery-verify-result", "Intact")
+    app.wait_for_text_containing("delivery-verify-result", "Intact")
         .await?;
     tour.screenshot("deal-delivery-verified").await?;
 
@@ -148,7 +148,7 @@ async fn tour(app: &App) -> Result {
     app.click_testid(&format!("snapshot-row-{}", snapshot[0]))
         .await?;
     app.click_testid("snapshot-verify").await?;
-    app.wait_for_text("snapshot-verify-result", "Intact")
+    app.wait_for_text_containing("snapshot-verify-result", "Intact")
         .await?;
     tour.screenshot("snapshot-verified").await?;
 

@@ -12,7 +12,7 @@ use consentry::model::finance::day;
 use consentry::model::money::{Currency, Money};
 use consentry::{Error, Result, Store};
 
-use super::output::{lines, table, Output};
+use super::output::{lines, table, warn, Output};
 
 /// `1500000.00 USD` for minor units of a currency code (the code alone if unknown).
 fn major(minor: i64, code: &str) -> String {
@@ -245,7 +245,17 @@ impl InvoiceCommand {
                 out.value(&list, || invoice_rows(&list));
             }
             InvoiceCommand::Void { id, reason } => {
-                let i = finance::void(store, InvoiceId(id), &reason)?;
+                let i = match finance::void(store, InvoiceId(id), &reason) {
+                    // The refusal of a paid invoice says "a credit note"; here is how.
+                    Err(e @ Error::Conflict { .. }) if e.to_string().contains("credit note") => {
+                        out.refusal(&e);
+                        warn(&format!(
+                            "hint: consentry invoice credit {id} --amount A --reason R"
+                        ));
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    i => i?,
+                };
                 out.value(&i, || format!("{} is void\n", i.record.number));
             }
             InvoiceCommand::Credit { id, amount, reason } => {

@@ -113,7 +113,14 @@ impl SnapshotCommand {
                 if show {
                     warn("");
                 }
-                let s = s?;
+                let s = match s {
+                    Err(e @ consentry::Error::BadLines { .. }) => {
+                        out.refusal(&e);
+                        warn("hint: --max-rejected-pct raises the limit of rejected lines");
+                        return Ok(ExitCode::FAILURE);
+                    }
+                    s => s?,
+                };
                 out.value(&s, || snapshot_lines(&s));
                 Ok(ExitCode::SUCCESS)
             }

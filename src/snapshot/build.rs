@@ -131,8 +131,8 @@ fn too_many_rejected(plan: &Plan, run: &Run) -> Result<()> {
     if rejected_pct > plan.max_rejected_pct {
         return Err(Error::BadLines {
             file: format!(
-                "{}: {:.2}% of lines rejected, above the {}% limit (--max-rejected-pct); \
-                 not sealed: fix the lines listed, or raise the limit",
+                "{}: {:.2}% of lines rejected, above the {}% limit; not sealed: fix the \
+                 lines listed, or raise the limit of rejected lines",
                 crate::text::printable(&plan.source.display().to_string()),
                 rejected_pct,
                 plan.max_rejected_pct

@@ -300,7 +300,13 @@ fn bad_fees_and_payments_are_refused_and_write_nothing() {
     ws.refused(
         &["invoice", "void", &id, "--reason", "x"],
         None,
-        "has payments",
+        "has payments: correct it with a credit note instead",
+    );
+    // The CLI says how; the message itself names no command (the app shows it too).
+    ws.refused(
+        &["invoice", "void", &id, "--reason", "x"],
+        None,
+        &format!("hint: consentry invoice credit {id} --amount A --reason R"),
     );
 }
 

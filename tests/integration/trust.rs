@@ -784,7 +784,13 @@ fn every_refusal_names_its_flag() {
     let (ws, posts) = signed();
     assert_eq!(ws.deal(1), 2, "a draft to edit");
     let dir = ws.dir.path().display().to_string();
+    // Every line rejected: over the limit, which the core words without a flag.
+    let broken = write(&ws, "broken.jsonl", "{broken\n{\"also\": broken}\n");
     let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            build(&broken, &[]),
+            "hint: --max-rejected-pct raises the limit of rejected lines",
+        ),
         (
             vec![
                 "snapshot", "build", "--deal", "1", "--source", "", "--as-of", T,
