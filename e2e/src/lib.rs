@@ -360,6 +360,19 @@ impl App {
         .await
     }
 
+    /// Scrolls the element with this test id to the middle of the window, for a
+    /// screenshot of it.
+    pub async fn scroll_to_testid(&self, id: &str) -> Result {
+        let element = self.wait_for(&testid(id)).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'})",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Waits until the text of the element with this test id contains `part`.
     pub async fn wait_for_text_containing(&self, id: &str, part: &str) -> Result {
         let what = format!("{} to contain {part:?}", testid(id));

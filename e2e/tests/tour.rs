@@ -72,6 +72,14 @@ async fn tour(app: &App) -> Result {
         async || Ok(app.find_all(&testid("card-contracted")).await?.len() == 1),
     )
     .await?;
+    // Every card read (the pending withdrawals fold consent per delivered deal).
+    app.wait_until_within(
+        "every dashboard card filled",
+        Duration::from_secs(60),
+        async || Ok(app.find_all("[aria-busy=\"true\"]").await?.is_empty()),
+    )
+    .await?;
+    app.wait_for(&testid("contracted-table")).await?;
     app.wait_for(&testid("consent-health")).await?;
     tour.screenshot("dashboard").await?;
 
@@ -220,6 +228,7 @@ async fn tour(app: &App) -> Result {
         Ok(all_overdue)
     })
     .await?;
+    app.scroll_to_testid("invoices-card").await?;
     tour.screenshot("finance-overdue").await?;
 
     // The store and its backups (a dialog; its one setting is the user's, not the

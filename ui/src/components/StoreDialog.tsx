@@ -60,7 +60,7 @@ export function StoreDialog({ onClose }: { onClose: () => void }) {
           <dt>Latest</dt>
           <dd data-testid="backup-latest">
             {last
-              ? `${last.file.split('/').pop()} · ${formatBytes(last.bytes)} · audit entry ${last.head.seq ?? 0}`
+              ? `${last.file.split('/').pop()} · ${formatBytes(last.bytes)} · ${last.head.seq ? `up to audit entry ${last.head.seq}` : 'taken before any change'}`
               : s?.last
                 ? `Today's backup was already there (${s.last.kept.length} kept)`
                 : 'Not yet run'}

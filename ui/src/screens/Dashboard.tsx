@@ -58,19 +58,24 @@ export function Dashboard() {
       {dashboard.error && <p className="muted">The dashboard could not be made: {dashboard.error.message}</p>}
 
       <div className="dashboard-grid">
-        <Card title="Contracted annual value" testId="card-contracted" to={{ screen: 'deals' }} wide>
+        <Card title="Contracted annual value" testId="card-contracted" to={{ screen: 'deals' }} wide loading={!d && !dashboard.error}>
           {d && d.contracted.length === 0 && (
             <p className="muted">No deal has a fee schedule yet. Set one on a deal’s page.</p>
           )}
           {d && d.contracted.length > 0 && <ContractedTable data={d} />}
         </Card>
 
-        <Card title="Deferred revenue" testId="card-dashboard-deferred" to={{ screen: 'finance' }}>
+        <Card title="Deferred revenue" testId="card-dashboard-deferred" to={{ screen: 'finance' }} loading={deferred.isPending}>
           <Amounts amounts={deferredTotals} testId="dashboard-deferred" />
           <p className="metric-note">Billed, not yet earned</p>
         </Card>
 
-        <Card title="Receivables" testId="card-dashboard-receivables" to={{ screen: 'finance', status: 'overdue' }}>
+        <Card
+          title="Receivables"
+          testId="card-dashboard-receivables"
+          to={{ screen: 'finance', status: 'overdue' }}
+          loading={deferred.isPending || aging.isPending}
+        >
           <Amounts amounts={receivable} testId="dashboard-receivable" />
           <p className={overdueInvoices > 0 ? 'metric-note cell-overdue' : 'metric-note'} data-testid="dashboard-overdue">
             {overdueInvoices === 0
@@ -82,11 +87,15 @@ export function Dashboard() {
           </p>
         </Card>
 
-        <Card title={`Recognized revenue, ${year} against ${year - 1}`} testId="card-revenue-compare" to={{ screen: 'finance' }} wide>
+        <Card title={`Recognized revenue, ${year} against ${year - 1}`} testId="card-revenue-compare"
+          to={{ screen: 'finance' }}
+          wide
+          loading={thisYear.isPending || lastYear.isPending}
+        >
           {thisYear.data && lastYear.data && <RevenueCompare current={thisYear.data} previous={lastYear.data} />}
         </Card>
 
-        <Card title="Renewals due in 90 days" testId="card-renewals" to={{ screen: 'deals', status: 'active' }}>
+        <Card title="Renewals due in 90 days" testId="card-renewals" to={{ screen: 'deals', status: 'active' }} loading={!d && !dashboard.error}>
           {d && d.renewals_due.length === 0 && <p className="muted">None: no signed or active deal ends in the next 90 days.</p>}
           {d && d.renewals_due.length > 0 && (
             <ul className="plain-list dashboard-list">
@@ -103,11 +112,11 @@ export function Dashboard() {
           )}
         </Card>
 
-        <Card title="Withdrawals" testId="card-withdrawals" to={{ screen: 'deals' }}>
+        <Card title="Withdrawals" testId="card-withdrawals" to={{ screen: 'deals' }} loading={!d && !dashboard.error}>
           {d && <Withdrawals data={d} />}
         </Card>
 
-        <Card title="Consent health, last 12 months" testId="card-consent-health" to={{ screen: 'consent' }} wide>
+        <Card title="Consent health, last 12 months" testId="card-consent-health" to={{ screen: 'consent' }} wide loading={health.isPending}>
           {health.error && <p className="muted">The consent history could not be read: {health.error.message}</p>}
           {health.data && !hasRegistry(health.data) && (
             <p className="muted" data-testid="consent-health-empty">
@@ -131,23 +140,30 @@ function Card({
   testId,
   to,
   wide = false,
+  loading = false,
   children,
 }: {
   title: string;
   testId: string;
   to: Route;
   wide?: boolean;
+  /** While its figures are being read: says so instead of an empty card. */
+  loading?: boolean;
   children: ReactNode;
 }) {
   const { navigate } = useApp();
   return (
-    <section className={wide ? 'card dashboard-card dashboard-wide' : 'card dashboard-card'} data-testid={testId}>
+    <section
+      className={wide ? 'card dashboard-card dashboard-wide' : 'card dashboard-card'}
+      data-testid={testId}
+      aria-busy={loading}
+    >
       <h2 className="card-title">
         <button type="button" className="card-link" data-testid={`${testId}-open`} onClick={() => navigate(to)}>
           {title} <span aria-hidden="true">→</span>
         </button>
       </h2>
-      {children}
+      {loading ? <p className="muted">Reading the store…</p> : children}
     </section>
   );
 }

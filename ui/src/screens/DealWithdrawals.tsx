@@ -15,6 +15,7 @@ import { reasonLabel } from '../domain/reasons';
 import { FieldTable, type FieldErrors } from '../forms';
 import { useAcknowledgeNotice, useCreateNotice, useNotices, usePendingWithdrawals } from '../queries/withdrawals';
 import { useBrowse } from '../components/useBrowse';
+import { formatCount } from '../domain/units';
 
 /** A notice's status as a badge; its text is the core's status token. */
 export function NoticeStatus({ status, testId }: { status: string; testId?: string }) {
@@ -123,7 +124,7 @@ export function DealWithdrawals({ deal }: { deal: Deal }) {
 
       {issued && (
         <p className="verify-ok" role="status" data-testid="notice-issued">
-          Notice #{issued.sequence} issued: {issued.record_count} records of {issued.user_count} users, due{' '}
+          Notice #{issued.sequence} issued: {formatCount(issued.record_count)} records of {formatCount(issued.user_count)} users, due{' '}
           {displayDate(issued.due_date)}. Written to <code className="path-text">{issued.file}</code>.
         </p>
       )}
