@@ -355,25 +355,72 @@ pub fn list(
         }
         let mut records = store::finance::invoices(conn, deal)?;
         records.sort_by(|a, b| (&a.issue_date, &a.number).cmp(&(&b.issue_date, &b.number)));
-        let settled = settled(conn, deal)?;
-        let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
-        let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            let termination = match terminations.get(&record.deal_id) {
-                Some(t) => *t,
-                None => {
-                    let t = termination_of(&store::deals::get(conn, record.deal_id)?);
-                    terminations.insert(record.deal_id, t);
-                    t
-                }
-            };
-            let invoice = shown(record, &settled, termination, &today);
-            if status.is_none_or(|s| invoice.status == s) {
-                out.push(invoice);
-            }
-        }
-        Ok(out)
+        shown_all(conn, records, deal, status, &today)
     })
+}
+
+/// The most invoices [`page`] returns at once.
+pub const MAX_PAGE: u64 = 1000;
+
+/// One page of [`list`] in the reverse order, newest first, for a table that loads as it
+/// scrolls: `limit` (at most [`MAX_PAGE`]) invoices from `offset`, and how many match in
+/// all. Without a status the store finds the page by its index and only the page's
+/// invoices are derived, so a page costs the same over 100 invoices or 100,000; a status
+/// is derived from payments, credit notes and the day, not stored, so with one every
+/// invoice of the deal (or all) is derived first (bench/README.md has both costs).
+pub fn page(
+    store: &Store,
+    deal: Option<DealId>,
+    status: Option<&str>,
+    at: Option<NaiveDate>,
+    offset: u64,
+    limit: u64,
+) -> Result<InvoicePage> {
+    let limit = usize::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+    if status.is_some() {
+        let all = list(store, deal, status, at)?;
+        let total = all.len() as u64;
+        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+        let invoices = all.into_iter().rev().skip(skip).take(limit).collect();
+        return Ok(InvoicePage { invoices, total });
+    }
+    let today = at.unwrap_or_else(today).to_string();
+    store.read(|conn| {
+        if let Some(deal) = deal {
+            store::deals::get(conn, deal)?;
+        }
+        let (records, total) = store::finance::invoice_page(conn, deal, offset, limit as u64)?;
+        let invoices = shown_all(conn, records, deal, None, &today)?;
+        Ok(InvoicePage { invoices, total })
+    })
+}
+
+/// `records` as listed, in their order, keeping those in `status` when there is one.
+fn shown_all(
+    conn: &rusqlite::Connection,
+    records: Vec<InvoiceRecord>,
+    deal: Option<DealId>,
+    status: Option<&str>,
+    today: &str,
+) -> Result<Vec<Invoice>> {
+    let settled = settled(conn, deal)?;
+    let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        let termination = match terminations.get(&record.deal_id) {
+            Some(t) => *t,
+            None => {
+                let t = termination_of(&store::deals::get(conn, record.deal_id)?);
+                terminations.insert(record.deal_id, t);
+                t
+            }
+        };
+        let invoice = shown(record, &settled, termination, today);
+        if status.is_none_or(|s| invoice.status == s) {
+            out.push(invoice);
+        }
+    }
+    Ok(out)
 }
 
 /// One invoice as listed.

@@ -321,6 +321,16 @@ pub struct Invoice {
     pub status: String,
 }
 
+/// A page of invoices as listed, newest first, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InvoicePage {
+    /// This page's invoices, newest first.
+    pub invoices: Vec<Invoice>,
+    /// Every invoice the filter matches, of which `invoices` is a page.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 /// An invoice's status at `today`: void; paid when nothing is owed; overdue when
 /// something is owed after the due date; partially paid; else issued.
 pub fn invoice_status(

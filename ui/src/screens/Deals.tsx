@@ -28,6 +28,7 @@ import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { statusRank, STATUSES } from '../domain/lifecycle';
 import { useDeals } from '../queries/deals';
+import { startTiming } from '../timings';
 
 export type SortKey = 'title' | 'partner' | 'status' | 'start' | 'end';
 
@@ -198,6 +199,7 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
   const rows = table.getRowModel().rows;
   const sortBy = (key: SortKey) => {
     const desc = view.sort?.key === key && view.sort.dir === 'asc';
+    startTiming('deals', 'sort');
     table.setSorting([{ id: key, desc }]);
   };
   const sortButton = (key: SortKey) => <SortButton key={key} label={LABELS[key]} sortKey={key} view={view} onSort={sortBy} />;
@@ -248,7 +250,10 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
           placeholder="Filter by title or partner"
           autoComplete="off"
           value={view.query}
-          onChange={(e) => onViewChange({ ...view, query: e.target.value })}
+          onChange={(e) => {
+            startTiming('deals', 'filter');
+            onViewChange({ ...view, query: e.target.value });
+          }}
         />
         <label className="visually-hidden" htmlFor="deals-status-filter">
           Status
@@ -257,7 +262,10 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
           id="deals-status-filter"
           data-testid="deals-status-filter"
           value={view.status}
-          onChange={(e) => onViewChange({ ...view, status: e.target.value as DealStatus | '' })}
+          onChange={(e) => {
+            startTiming('deals', 'filter');
+            onViewChange({ ...view, status: e.target.value as DealStatus | '' });
+          }}
         >
           <option value="">All statuses</option>
           {STATUSES.map((s) => (
