@@ -60,10 +60,17 @@ const features = tableFeatures({
 
 type Features = typeof features;
 
-const text = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true });
+// One collator for every comparison: `localeCompare` with options makes one per call,
+// which over 10,000 deals (some 140,000 comparisons) costs seconds in WebKit.
+const text = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true }).compare;
 /** Ascending comparisons; the table reverses them and keeps ties in the list's order (newest first). */
 const byText: SortFn<Features, Deal> = (a, b, id) => text(a.getValue<string>(id), b.getValue<string>(id));
-const byString: SortFn<Features, Deal> = (a, b, id) => a.getValue<string>(id).localeCompare(b.getValue<string>(id));
+/** Dates as `YYYY-MM-DD`: their text order is their order. */
+const byString: SortFn<Features, Deal> = (a, b, id) => {
+  const x = a.getValue<string>(id);
+  const y = b.getValue<string>(id);
+  return x < y ? -1 : x > y ? 1 : 0;
+};
 const byStatus: SortFn<Features, Deal> = (a, b, id) =>
   statusRank(a.getValue<DealStatus>(id)) - statusRank(b.getValue<DealStatus>(id));
 
