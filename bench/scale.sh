@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The scale benchmark (issue 10, point 7): the release app on a store of DEALS deals
-# (default 10,000), 10 invoices each (100,000), and about LEDGER_USERS x 0.93 ledger
-# events (default 1,080,000 registry users: about 1,000,000 events). Measures, in the
+# The scale benchmark (issue 10, point 7): the release app on a store of SCALE_DEALS
+# deals (default 10,000) of SCALE_PARTNERS partners (500), 10 invoices each (100,000),
+# and about SCALE_USERS x 0.93 ledger events (default 1,080,000 registry users: about
+# 1,000,000 events). Measures, in the
 # real WebView through WebDriver (e2e/tests/scale.rs, run by scripts/e2e.sh under Xvfb):
 # the time to the first screen (from the page's navigation start, and from the session
 # request that launches the app), and the time from a sort click or a filter keystroke
@@ -9,9 +10,9 @@
 # filter within 200 ms; a missed target is flagged in the report, not failed.
 #
 #   bash bench/scale.sh                       (what `make bench` runs)
-#   DEALS=1000 LEDGER_USERS=100000 bash bench/scale.sh      (a quick run)
+#   SCALE_DEALS=1000 SCALE_USERS=100000 bash bench/scale.sh     (a quick run)
 #   APP_PROFILE=app bash bench/scale.sh       (times target/app/consentry-app instead)
-#   RUNS=5 bash bench/scale.sh                (launches and interactions per figure)
+#   SCALE_RUNS=5 bash bench/scale.sh          (launches, and interactions, per figure)
 #
 # The store is made once by examples/scale_store.rs (through the library's operations,
 # so `audit verify` passes: the script checks it) on /dev/shm, where fsync costs nothing,
@@ -22,10 +23,10 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 export PATH="$HOME/.cargo/bin:$PATH"
-DEALS=${DEALS:-10000}
-PARTNERS=${PARTNERS:-500}
-LEDGER_USERS=${LEDGER_USERS:-1080000}
-RUNS=${RUNS:-3}
+DEALS=${SCALE_DEALS:-10000}
+PARTNERS=${SCALE_PARTNERS:-500}
+LEDGER_USERS=${SCALE_USERS:-1080000}
+RUNS=${SCALE_RUNS:-3}
 APP_PROFILE=${APP_PROFILE:-dist}
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 DIR=$ROOT/target/bench/scale
