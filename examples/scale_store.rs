@@ -25,16 +25,24 @@ use consentry::Store;
 
 /// Words for titles and names, so that a filter matches a share of the rows.
 const WORDS: [&str; 12] = [
-    "News", "Forum", "Video", "Images", "Audio", "Books", "Code", "Science", "Sports",
-    "Travel", "Health", "Finance",
+    "News", "Forum", "Video", "Images", "Audio", "Books", "Code", "Science", "Sports", "Travel",
+    "Health", "Finance",
 ];
 
 fn main() -> consentry::Result<()> {
     let mut args = std::env::args().skip(1);
     let usage = "usage: scale_store STORE DEALS PARTNERS [USERS_CSV LEDGER_CSV]";
     let path = args.next().expect(usage);
-    let deals: u32 = args.next().expect(usage).parse().expect("DEALS is a number");
-    let partners: u32 = args.next().expect(usage).parse().expect("PARTNERS is a number");
+    let deals: u32 = args
+        .next()
+        .expect(usage)
+        .parse()
+        .expect("DEALS is a number");
+    let partners: u32 = args
+        .next()
+        .expect(usage)
+        .parse()
+        .expect("PARTNERS is a number");
     let registry = args.next();
     let ledger = args.next();
     let store = Store::open(Path::new(&path))?.with_actor("bench");
@@ -52,10 +60,17 @@ fn main() -> consentry::Result<()> {
         )?;
         partner_ids.push(p.id);
     }
-    eprintln!("scale_store: {partners} partners ({:.1?})", started.elapsed());
+    eprintln!(
+        "scale_store: {partners} partners ({:.1?})",
+        started.elapsed()
+    );
 
     let first = NaiveDate::from_ymd_opt(2023, 1, 1).expect("a date");
-    let currencies = [("USD", "120000.00"), ("EUR", "85000.50"), ("JPY", "9500000")];
+    let currencies = [
+        ("USD", "120000.00"),
+        ("EUR", "85000.50"),
+        ("JPY", "9500000"),
+    ];
     for n in 0..deals {
         let start = first + chrono::Days::new(u64::from(n % 1095));
         let end = start

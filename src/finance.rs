@@ -340,14 +340,7 @@ pub fn list(
     status: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<Vec<Invoice>> {
-    if let Some(s) = status {
-        if !INVOICE_STATUSES.contains(&s) {
-            return Err(Error::invalid(
-                "status",
-                format!("status {s:?} is not one of {}", INVOICE_STATUSES.join(", ")),
-            ));
-        }
-    }
+    check_status(status)?;
     let today = at.unwrap_or_else(today).to_string();
     store.read(|conn| {
         if let Some(deal) = deal {
@@ -355,7 +348,7 @@ pub fn list(
         }
         let mut records = store::finance::invoices(conn, deal)?;
         records.sort_by(|a, b| (&a.issue_date, &a.number).cmp(&(&b.issue_date, &b.number)));
-        shown_all(conn, records, deal, status, &today)
+        shown_all(conn, records, &settled(conn, deal)?, status, &today)
     })
 }
 
@@ -365,9 +358,10 @@ pub const MAX_PAGE: u64 = 1000;
 /// One page of [`list`] in the reverse order, newest first, for a table that loads as it
 /// scrolls: `limit` (at most [`MAX_PAGE`]) invoices from `offset`, and how many match in
 /// all. Without a status the store finds the page by its index and only the page's
-/// invoices are derived, so a page costs the same over 100 invoices or 100,000; a status
-/// is derived from payments, credit notes and the day, not stored, so with one every
-/// invoice of the deal (or all) is derived first (bench/README.md has both costs).
+/// invoices are read whole. A status is derived from payments, credit notes and the day,
+/// not stored, so with one every invoice's status is derived from the reports' lean rows
+/// (`status_of`, the rule `invoice_status` applies) and only the page is read whole
+/// (bench/README.md "Scale" has both costs at 100,000 invoices).
 pub fn page(
     store: &Store,
     deal: Option<DealId>,
@@ -376,34 +370,63 @@ pub fn page(
     offset: u64,
     limit: u64,
 ) -> Result<InvoicePage> {
-    let limit = usize::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
-    if status.is_some() {
-        let all = list(store, deal, status, at)?;
-        let total = all.len() as u64;
-        let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-        let invoices = all.into_iter().rev().skip(skip).take(limit).collect();
-        return Ok(InvoicePage { invoices, total });
-    }
+    check_status(status)?;
+    let limit = limit.min(MAX_PAGE);
     let today = at.unwrap_or_else(today).to_string();
     store.read(|conn| {
         if let Some(deal) = deal {
             store::deals::get(conn, deal)?;
         }
-        let (records, total) = store::finance::invoice_page(conn, deal, offset, limit as u64)?;
-        let invoices = shown_all(conn, records, deal, None, &today)?;
+        let settled = settled(conn, deal)?;
+        let (records, total) = match status {
+            None => store::finance::invoice_page(conn, deal, offset, limit)?,
+            Some(status) => {
+                // The status of each from the lean rows; only the page is read whole.
+                let mut keys: Vec<(String, String, InvoiceId)> = Vec::new();
+                store::finance::invoice_rows(conn, deal, |r| {
+                    let (paid, credited) = settled.get(&r.id).copied().unwrap_or_default();
+                    let balance = r.amount_minor - credited - paid;
+                    if status_of(r.void, balance, paid, r.due_date, &today) == status {
+                        keys.push((r.issue_date.to_owned(), r.number.to_owned(), r.id));
+                    }
+                    Ok(())
+                })?;
+                keys.sort_unstable_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
+                let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+                let take = usize::try_from(limit).unwrap_or(0);
+                let records = keys
+                    .iter()
+                    .skip(skip)
+                    .take(take)
+                    .map(|(_, _, id)| store::finance::invoice(conn, *id))
+                    .collect::<Result<Vec<_>>>()?;
+                (records, keys.len() as u64)
+            }
+        };
+        let invoices = shown_all(conn, records, &settled, None, &today)?;
         Ok(InvoicePage { invoices, total })
     })
+}
+
+/// Refuses a status that is not one of [`INVOICE_STATUSES`].
+fn check_status(status: Option<&str>) -> Result<()> {
+    match status {
+        Some(s) if !INVOICE_STATUSES.contains(&s) => Err(Error::invalid(
+            "status",
+            format!("status {s:?} is not one of {}", INVOICE_STATUSES.join(", ")),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// `records` as listed, in their order, keeping those in `status` when there is one.
 fn shown_all(
     conn: &rusqlite::Connection,
     records: Vec<InvoiceRecord>,
-    deal: Option<DealId>,
+    settled: &Settled,
     status: Option<&str>,
     today: &str,
 ) -> Result<Vec<Invoice>> {
-    let settled = settled(conn, deal)?;
     let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
@@ -415,7 +438,7 @@ fn shown_all(
                 t
             }
         };
-        let invoice = shown(record, &settled, termination, today);
+        let invoice = shown(record, settled, termination, today);
         if status.is_none_or(|s| invoice.status == s) {
             out.push(invoice);
         }

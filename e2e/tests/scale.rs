@@ -23,8 +23,11 @@ const WAIT: Duration = Duration::from_secs(60);
 #[tokio::test]
 #[ignore = "a benchmark on a seeded store: bash bench/scale.sh"]
 async fn scale_bench() {
-    let db = PathBuf::from(std::env::var("SCALE_DB").expect("SCALE_DB: the seeded store (bench/scale.sh)"));
-    let runs: usize = std::env::var("SCALE_RUNS").map_or(3, |r| r.parse().expect("SCALE_RUNS is a number"));
+    let db = PathBuf::from(
+        std::env::var("SCALE_DB").expect("SCALE_DB: the seeded store (bench/scale.sh)"),
+    );
+    let runs: usize =
+        std::env::var("SCALE_RUNS").map_or(3, |r| r.parse().expect("SCALE_RUNS is a number"));
     let mut figures: Vec<(String, f64)> = Vec::new();
     for run in 0..runs {
         let copy = fresh_copy(&db, run).expect("a copy of the store");
@@ -59,44 +62,78 @@ async fn measure(db: &Path, figures: &mut Vec<(String, f64)>) -> Result {
     closed
 }
 
-async fn interact(app: &App, t0: Instant, session_ms: f64, figures: &mut Vec<(String, f64)>) -> Result {
+async fn interact(
+    app: &App,
+    t0: Instant,
+    session_ms: f64,
+    figures: &mut Vec<(String, f64)>,
+) -> Result {
     let page = wait_measure(app, "first-screen", 1).await?;
     let wall = t0.elapsed().as_secs_f64() * 1000.0;
-    figures.push(("first screen (page: navigation start to first frame)".into(), page));
-    figures.push(("first screen (launch: session request to measure seen)".into(), wall));
-    figures.push(("  of which the WebDriver session request".into(), session_ms));
+    figures.push((
+        "first screen (page: navigation start to first frame)".into(),
+        page,
+    ));
+    figures.push((
+        "first screen (launch: session request to measure seen)".into(),
+        wall,
+    ));
+    figures.push((
+        "  of which the WebDriver session request".into(),
+        session_ms,
+    ));
 
     // The deals: 10,000 rows in memory, sorted and filtered by TanStack Table.
     let t = Instant::now();
     app.click_testid("nav-deals").await?;
     wait_css(app, &testid("deals-table")).await?;
     figures.push(("deals: open the screen (client side)".into(), ms(t)));
-    for (key, label) in [("title", "title"), ("title", "title, reversed"), ("partner", "partner"), ("start", "start")] {
+    for (key, label) in [
+        ("title", "title"),
+        ("title", "title, reversed"),
+        ("partner", "partner"),
+        ("start", "start"),
+    ] {
         let n = count(app, "deals:sort").await?;
         app.click_testid(&format!("sort-{key}")).await?;
-        figures.push((format!("deals: sort by {label}"), wait_measure(app, "deals:sort", n + 1).await?));
+        figures.push((
+            format!("deals: sort by {label}"),
+            wait_measure(app, "deals:sort", n + 1).await?,
+        ));
     }
     let filter = app.wait_for(&testid("deals-filter")).await?;
     for key in ["n", "e", "w", "s"] {
         let n = count(app, "deals:filter").await?;
         filter.send_keys(key).await?;
-        figures.push(("deals: filter, one keystroke (\"news\")".into(), wait_measure(app, "deals:filter", n + 1).await?));
+        figures.push((
+            "deals: filter, one keystroke (\"news\")".into(),
+            wait_measure(app, "deals:filter", n + 1).await?,
+        ));
     }
     let n = count(app, "deals:filter").await?;
     app.select_testid("deals-status-filter", "active").await?;
-    figures.push(("deals: filter by status".into(), wait_measure(app, "deals:filter", n + 1).await?));
+    figures.push((
+        "deals: filter by status".into(),
+        wait_measure(app, "deals:filter", n + 1).await?,
+    ));
     app.screenshot("scale-deals").await?;
 
     // The invoices: 100,000 in the store, a page at a time from the core.
     let t = Instant::now();
     app.click_testid("nav-finance").await?;
     wait_css(app, &testid("invoices-table")).await?;
-    figures.push(("invoices: open the Finance screen (client side)".into(), ms(t)));
+    figures.push((
+        "invoices: open the Finance screen (client side)".into(),
+        ms(t),
+    ));
     for status in ["paid", "issued", ""] {
         let n = count(app, "invoices:filter").await?;
         app.select_testid("invoice-filter-status", status).await?;
         let label = if status.is_empty() { "any" } else { status };
-        figures.push((format!("invoices: filter by status {label}"), wait_measure(app, "invoices:filter", n + 1).await?));
+        figures.push((
+            format!("invoices: filter by status {label}"),
+            wait_measure(app, "invoices:filter", n + 1).await?,
+        ));
     }
     app.screenshot("scale-invoices").await?;
     Ok(())
@@ -110,7 +147,10 @@ fn ms(t: Instant) -> f64 {
 async fn count(app: &App, name: &str) -> Result<usize> {
     let v = app
         .client()
-        .execute("return performance.getEntriesByName(arguments[0], 'measure').length", vec![json!(name)])
+        .execute(
+            "return performance.getEntriesByName(arguments[0], 'measure').length",
+            vec![json!(name)],
+        )
         .await?;
     Ok(v.as_u64().unwrap_or(0) as usize)
 }
@@ -158,10 +198,17 @@ fn report(figures: &[(String, f64)]) {
     }
     let store = std::env::var("SCALE_STORE").unwrap_or_default();
     println!("\nScale benchmark: {store}");
-    println!("{:<58}{:>9}{:>11}{:>6}  target", "figure", "best ms", "median ms", "n");
+    println!(
+        "{:<58}{:>9}{:>11}{:>6}  target",
+        "figure", "best ms", "median ms", "n"
+    );
     let mut rows = Vec::new();
     for name in names {
-        let mut v: Vec<f64> = figures.iter().filter(|(n, _)| n == name).map(|(_, d)| *d).collect();
+        let mut v: Vec<f64> = figures
+            .iter()
+            .filter(|(n, _)| n == name)
+            .map(|(_, d)| *d)
+            .collect();
         v.sort_by(f64::total_cmp);
         let median = v[v.len() / 2];
         let target = if name.starts_with("first screen") && !name.contains("session") {
@@ -176,12 +223,17 @@ fn report(figures: &[(String, f64)]) {
             Some(t) => format!("ok (<= {t} ms)"),
             None => String::new(),
         };
-        println!("{name:<58}{:>9.1}{median:>11.1}{:>6}  {flag}", v[0], v.len());
+        println!(
+            "{name:<58}{:>9.1}{median:>11.1}{:>6}  {flag}",
+            v[0],
+            v.len()
+        );
         rows.push(json!({"figure": name, "best_ms": v[0], "median_ms": median, "runs": v.len(), "target_ms": target}));
     }
     if let Ok(out) = std::env::var("SCALE_OUT") {
         let doc = json!({"store": store, "figures": rows});
-        std::fs::write(&out, serde_json::to_string_pretty(&doc).expect("json")).expect("SCALE_OUT is writable");
+        std::fs::write(&out, serde_json::to_string_pretty(&doc).expect("json"))
+            .expect("SCALE_OUT is writable");
         println!("(written to {out})");
     }
 }

@@ -339,13 +339,24 @@ pub fn invoice_status(
     credited: i64,
     today: &str,
 ) -> &'static str {
-    if record.voided_at.is_some() {
+    status_of(
+        record.voided_at.is_some(),
+        record.amount_minor - credited - paid,
+        paid,
+        &record.due_date,
+        today,
+    )
+}
+
+/// [`invoice_status`] over only the fields it reads (the paged list filters the
+/// reports' lean rows with it): `balance` is amount - credited - paid.
+pub fn status_of(void: bool, balance: i64, paid: i64, due_date: &str, today: &str) -> &'static str {
+    if void {
         return "void";
     }
-    let balance = record.amount_minor - credited - paid;
     if balance <= 0 {
         "paid"
-    } else if today > record.due_date.as_str() {
+    } else if today > due_date {
         "overdue"
     } else if paid > 0 {
         "partially_paid"

@@ -212,20 +212,18 @@ pub(crate) fn invoice_page(
         None => "WHERE ?1 IS NULL",
     };
     let deal = deal.map(|d| d.0);
-    let total: u64 = conn.query_row(
+    let total: i64 = conn.query_row(
         &format!("SELECT count(*) FROM invoices {filter}"),
         [deal],
         |r| r.get(0),
     )?;
+    let total = u64::try_from(total).unwrap_or(0);
     let mut stmt = conn.prepare(&format!(
         "SELECT {INVOICE_COLUMNS} FROM invoices {filter}
          ORDER BY issue_date DESC, number DESC LIMIT ?2 OFFSET ?3"
     ))?;
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let rows = stmt.query_map(
-        params![deal, clamp(limit), clamp(offset)],
-        invoice_from_row,
-    )?;
+    let rows = stmt.query_map(params![deal, clamp(limit), clamp(offset)], invoice_from_row)?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
 }
 
