@@ -40,7 +40,11 @@ fail() {
 
 say "building the UI and the $APP_PROFILE app, CLI and store maker"
 npm --prefix ui run build >/dev/null || fail "the UI build failed"
-cargo build --profile "$APP_PROFILE" --quiet -p consentry-app -p consentry --bins --example scale_store ||
+# Two invocations: an example brings the dev-dependencies' features, which would make
+# the app's dependencies rebuild in another feature set than the app's own build.
+cargo build --profile "$APP_PROFILE" --quiet -p consentry-app ||
+    fail "cargo build failed"
+cargo build --profile "$APP_PROFILE" --quiet -p consentry --bin consentry --example scale_store ||
     fail "cargo build failed"
 cargo build --release --quiet --manifest-path bench/gen/Cargo.toml \
     --target-dir "$ROOT/target/bench/gen-build" || fail "generator build failed"
@@ -87,6 +91,16 @@ PY
 )
 say "store: $counts"
 
+# Other WebDriver runs may share the machine: the first free pair of ports from 4444.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+if [ -z "${E2E_DRIVER_PORT:-}" ]; then
+    for p in $(seq 4444 2 4600); do
+        if ! port_open "$p" && ! port_open $((p + 1)); then
+            export E2E_DRIVER_PORT=$p
+            break
+        fi
+    done
+fi
 SCALE_DB=$DB SCALE_RUNS=$RUNS SCALE_OUT=$DIR/results.json SCALE_STORE="$counts" \
-    CONSENTRY_APP_BIN=$BIN/consentry-app scripts/e2e.sh --ignored --exact scale_bench ||
+    CONSENTRY_APP_BIN=$BIN/consentry-app scripts/e2e.sh --ignored --exact scale_bench --nocapture ||
     fail "the WebDriver measurement failed (logs in target/e2e/)"
