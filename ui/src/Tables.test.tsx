@@ -2,6 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { fixtures } from './backend/fixtures';
+import { sortKey } from './screens/Deals';
 import { addPartner, dealInput, dealTitles, memoryBackend, renderApp } from './test/helpers';
 
 /** Rows are this tall and the window 768 px (test/setup.ts): about 20 rows in view. */
@@ -122,5 +123,15 @@ describe('long tables render only the rows in view', () => {
 
     scrollTo(100_000);
     await waitFor(() => expect(rowIds('partners-table', 'partner-row-')).toContain(200));
+  });
+});
+
+describe('the deals sort key', () => {
+  it('orders titles as a numeric, case- and accent-blind collation would', () => {
+    const titles = ['deal 10', 'Deal 9', 'Éclair', 'eclair 2', 'Deal 009b', 'deal', 'Zeta', 'alpha 100', 'Alpha 20'];
+    const sorted = [...titles].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+    expect(sorted).toEqual([...titles].sort(collator.compare));
+    expect(sorted).toEqual(['Alpha 20', 'alpha 100', 'deal', 'Deal 9', 'Deal 009b', 'deal 10', 'Éclair', 'eclair 2', 'Zeta']);
   });
 });

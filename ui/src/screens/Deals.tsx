@@ -60,17 +60,35 @@ const features = tableFeatures({
 
 type Features = typeof features;
 
-// One collator for every comparison: `localeCompare` with options makes one per call,
-// which over 10,000 deals (some 140,000 comparisons) costs seconds in WebKit.
-const text = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true }).compare;
+/**
+ * A text's sort key: letter case and accents ignored, runs of digits compared as
+ * numbers ("Deal 9" before "Deal 10"; leading zeros ignored), so that plain `<` on keys
+ * orders as a base-sensitivity numeric collation would for titles and names. Keys are
+ * made once per distinct text: 10,000 deals take some 140,000 comparisons a sort, and
+ * `Intl.Collator` costs about 4 µs each in WebKit (600 ms a sort, bench/README.md).
+ */
+const keys = new Map<string, string>();
+export function sortKey(text: string): string {
+  let key = keys.get(text);
+  if (key === undefined) {
+    key = text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/\d+/g, (run) => {
+        const digits = run.replace(/^0+(?=\d)/, '');
+        // The length first (as one character), so that a longer number sorts later.
+        return String.fromCharCode(48 + Math.min(digits.length, 40)) + digits;
+      });
+    keys.set(text, key);
+  }
+  return key;
+}
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 /** Ascending comparisons; the table reverses them and keeps ties in the list's order (newest first). */
-const byText: SortFn<Features, Deal> = (a, b, id) => text(a.getValue<string>(id), b.getValue<string>(id));
+const byText: SortFn<Features, Deal> = (a, b, id) => compare(sortKey(a.getValue<string>(id)), sortKey(b.getValue<string>(id)));
 /** Dates as `YYYY-MM-DD`: their text order is their order. */
-const byString: SortFn<Features, Deal> = (a, b, id) => {
-  const x = a.getValue<string>(id);
-  const y = b.getValue<string>(id);
-  return x < y ? -1 : x > y ? 1 : 0;
-};
+const byString: SortFn<Features, Deal> = (a, b, id) => compare(a.getValue<string>(id), b.getValue<string>(id));
 const byStatus: SortFn<Features, Deal> = (a, b, id) =>
   statusRank(a.getValue<DealStatus>(id)) - statusRank(b.getValue<DealStatus>(id));
 
