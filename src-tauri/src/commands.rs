@@ -114,8 +114,8 @@ commands! {
         => |s| finance::list(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?);
     /// A page of `list_invoices` newest first (at most 1,000 from `offset`), with the
     /// total: the Finance screen loads its table a page at a time as it scrolls.
-    invoice_page(deal_id: Option<DealId>, status: Option<String>, at: Option<String>, offset: u64, limit: u64) -> InvoicePage
-        => |s| finance::page(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?, offset, limit);
+    invoice_page(deal_id: Option<DealId>, status: Option<String>, at: Option<String>, offset: u32, limit: u32) -> InvoicePage
+        => |s| finance::page(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?, offset.into(), limit.into());
     invoice_payments(id: InvoiceId) -> Vec<Payment> => |s| finance::payments(s, id);
     add_payment(input: PaymentInput) -> Payment => |s| finance::add_payment(s, input);
     void_invoice(id: InvoiceId, reason: String) -> Invoice => |s| finance::void(s, id, &reason);
