@@ -211,7 +211,7 @@ fn report(figures: &[(String, f64)]) {
             .collect();
         v.sort_by(f64::total_cmp);
         let median = v[v.len() / 2];
-        let target = if name.starts_with("first screen") && !name.contains("session") {
+        let target = if name.starts_with("first screen") {
             Some(FIRST_SCREEN_MS)
         } else if name.contains(": sort") || name.contains(": filter") {
             Some(INTERACTION_MS)
