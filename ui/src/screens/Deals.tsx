@@ -19,7 +19,7 @@ import {
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 
 import type { Deal, DealStatus } from '../bindings';
 import { PurposeChips } from '../components/PurposeChips';
@@ -199,6 +199,13 @@ export function Deals({ view, onViewChange }: DealsProps) {
 
 function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProps) {
   const { navigate } = useApp();
+  // The sort keys are made when the list arrives, not on the first click of a header.
+  useMemo(() => {
+    for (const d of deals) {
+      sortKey(d.title);
+      sortKey(d.partner_name);
+    }
+  }, [deals]);
   const query = view.query.trim();
   const table = useTable({
     features,
