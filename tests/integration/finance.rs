@@ -707,19 +707,23 @@ fn invoice_pages_are_the_list_newest_first() {
     use consentry::model::deal::DealId;
 
     let ws = Workspace::new();
-    let mut deals = Vec::new();
-    for _ in 0..2 {
-        let deal = sixty_million(&ws);
-        sign(&ws, &deal);
-        ws.ok(&[
-            "invoice",
-            "generate",
-            "--deal",
-            &deal,
-            "--through",
-            "2026-12-31",
-        ]);
-        deals.push(deal);
+    let mut deals = vec![sixty_million(&ws)];
+    let partner = ws.partner("Other Co");
+    let other = ws.draft_deal(partner, "search", "2024-02-01", "2027-01-31");
+    deals.push(other.to_string());
+    let fees = [
+        "--currency",
+        "EUR",
+        "--annual-fee",
+        "1000.00",
+        "--billing",
+        "monthly",
+    ];
+    ws.ok(&[&["fee", "set", "--deal", &deals[1]][..], &fees[..]].concat());
+    for deal in &deals {
+        sign(&ws, deal);
+        let through = ["--through", "2026-12-31"];
+        ws.ok(&[&["invoice", "generate", "--deal", deal][..], &through[..]].concat());
     }
     // Statuses to filter on: a paid invoice, a part-paid one, a void one; the rest
     // issued or overdue depending on the day.
