@@ -68,9 +68,13 @@ package-test: deps-package ui ## Test a .deb (PACKAGE_PROFILE=app|dist): scratch
 deps-package:
 	scripts/install-deps.sh package
 
-bench: ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports (POSTS=, USERS=, DEALS=)
+# scale.sh drives the release app in Xvfb through tauri-driver (hence deps), on its own
+# store (10,000 deals, 100,000 invoices, 1,000,000 ledger events; bench/README.md "Scale").
+bench: deps ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports, the app at scale, app vs CLI (POSTS=, USERS=, DEALS=)
 	bash bench/run.sh
 	bash bench/finance.sh
+	bash bench/scale.sh
+	bash bench/app-vs-cli.sh
 
 bindings: ## Regenerate ui/src/bindings.ts, ui/src/commands.ts and the UI's fixtures (ui/src/backend/fixtures.json)
 	UPDATE_BINDINGS=1 $(CARGO) test --test integration bindings::

@@ -82,6 +82,7 @@ pub fn typescript() -> String {
         model::finance::FeeTerms::decl(&cfg),
         model::finance::InvoiceRecord::decl(&cfg),
         model::finance::Invoice::decl(&cfg),
+        model::finance::InvoicePage::decl(&cfg),
         model::finance::Payment::decl(&cfg),
         model::finance::PaymentInput::decl(&cfg),
         model::finance::CreditNote::decl(&cfg),

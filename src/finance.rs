@@ -340,14 +340,7 @@ pub fn list(
     status: Option<&str>,
     at: Option<NaiveDate>,
 ) -> Result<Vec<Invoice>> {
-    if let Some(s) = status {
-        if !INVOICE_STATUSES.contains(&s) {
-            return Err(Error::invalid(
-                "status",
-                format!("status {s:?} is not one of {}", INVOICE_STATUSES.join(", ")),
-            ));
-        }
-    }
+    check_status(status)?;
     let today = at.unwrap_or_else(today).to_string();
     store.read(|conn| {
         if let Some(deal) = deal {
@@ -355,25 +348,102 @@ pub fn list(
         }
         let mut records = store::finance::invoices(conn, deal)?;
         records.sort_by(|a, b| (&a.issue_date, &a.number).cmp(&(&b.issue_date, &b.number)));
-        let settled = settled(conn, deal)?;
-        let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
-        let mut out = Vec::with_capacity(records.len());
-        for record in records {
-            let termination = match terminations.get(&record.deal_id) {
-                Some(t) => *t,
-                None => {
-                    let t = termination_of(&store::deals::get(conn, record.deal_id)?);
-                    terminations.insert(record.deal_id, t);
-                    t
-                }
-            };
-            let invoice = shown(record, &settled, termination, &today);
-            if status.is_none_or(|s| invoice.status == s) {
-                out.push(invoice);
-            }
-        }
-        Ok(out)
+        shown_all(conn, records, &settled(conn, deal)?, status, &today)
     })
+}
+
+/// The most invoices [`page`] returns at once.
+pub const MAX_PAGE: u64 = 1000;
+
+/// One page of [`list`] in the reverse order, newest first, for a table that loads as it
+/// scrolls: `limit` (at most [`MAX_PAGE`]) invoices from `offset`, and how many match in
+/// all. Without a status the store finds the page by its index and only the page's
+/// invoices are read whole. A status is derived from payments, credit notes and the day,
+/// not stored, so with one every invoice's status is derived from the reports' lean rows
+/// (`status_of`, the rule `invoice_status` applies) and only the page is read whole
+/// (bench/README.md "Scale" has both costs at 100,000 invoices).
+pub fn page(
+    store: &Store,
+    deal: Option<DealId>,
+    status: Option<&str>,
+    at: Option<NaiveDate>,
+    offset: u64,
+    limit: u64,
+) -> Result<InvoicePage> {
+    check_status(status)?;
+    let limit = limit.min(MAX_PAGE);
+    let today = at.unwrap_or_else(today).to_string();
+    store.read(|conn| {
+        if let Some(deal) = deal {
+            store::deals::get(conn, deal)?;
+        }
+        let settled = settled(conn, deal)?;
+        let (records, total) = match status {
+            None => store::finance::invoice_page(conn, deal, offset, limit)?,
+            Some(status) => {
+                // The status of each from the lean rows; only the page is read whole.
+                let mut keys: Vec<(String, String, InvoiceId)> = Vec::new();
+                store::finance::invoice_rows(conn, deal, |r| {
+                    let (paid, credited) = settled.get(&r.id).copied().unwrap_or_default();
+                    let balance = r.amount_minor - credited - paid;
+                    if status_of(r.void, balance, paid, r.due_date, &today) == status {
+                        keys.push((r.issue_date.to_owned(), r.number.to_owned(), r.id));
+                    }
+                    Ok(())
+                })?;
+                keys.sort_unstable_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
+                let skip = usize::try_from(offset).unwrap_or(usize::MAX);
+                let take = usize::try_from(limit).unwrap_or(0);
+                let records = keys
+                    .iter()
+                    .skip(skip)
+                    .take(take)
+                    .map(|(_, _, id)| store::finance::invoice(conn, *id))
+                    .collect::<Result<Vec<_>>>()?;
+                (records, keys.len() as u64)
+            }
+        };
+        let invoices = shown_all(conn, records, &settled, None, &today)?;
+        Ok(InvoicePage { invoices, total })
+    })
+}
+
+/// Refuses a status that is not one of [`INVOICE_STATUSES`].
+fn check_status(status: Option<&str>) -> Result<()> {
+    match status {
+        Some(s) if !INVOICE_STATUSES.contains(&s) => Err(Error::invalid(
+            "status",
+            format!("status {s:?} is not one of {}", INVOICE_STATUSES.join(", ")),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `records` as listed, in their order, keeping those in `status` when there is one.
+fn shown_all(
+    conn: &rusqlite::Connection,
+    records: Vec<InvoiceRecord>,
+    settled: &Settled,
+    status: Option<&str>,
+    today: &str,
+) -> Result<Vec<Invoice>> {
+    let mut terminations: BTreeMap<DealId, Option<NaiveDate>> = BTreeMap::new();
+    let mut out = Vec::with_capacity(records.len());
+    for record in records {
+        let termination = match terminations.get(&record.deal_id) {
+            Some(t) => *t,
+            None => {
+                let t = termination_of(&store::deals::get(conn, record.deal_id)?);
+                terminations.insert(record.deal_id, t);
+                t
+            }
+        };
+        let invoice = shown(record, settled, termination, today);
+        if status.is_none_or(|s| invoice.status == s) {
+            out.push(invoice);
+        }
+    }
+    Ok(out)
 }
 
 /// One invoice as listed.

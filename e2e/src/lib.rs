@@ -130,6 +130,12 @@ impl App {
     /// `--db <fresh temp path>`. The store is chosen by argument, not by `CONSENTRY_DB`:
     /// the app inherits tauri-driver's environment, which is shared by every session.
     pub async fn launch(test: &str) -> Result<App> {
+        App::launch_on(test, None).await
+    }
+
+    /// Starts a session as [`App::launch`] does, on the store `db` when given (the scale
+    /// benchmark's seeded store) instead of a fresh one.
+    pub async fn launch_on(test: &str, db: Option<&Path>) -> Result<App> {
         let bin = std::env::var_os("CONSENTRY_APP_BIN").ok_or(
             "CONSENTRY_APP_BIN is not set. The e2e tests drive the built app through \
              tauri-driver; run them with `make e2e` (scripts/e2e.sh sets everything up).",
@@ -145,7 +151,7 @@ impl App {
         let dir = tempfile::Builder::new()
             .prefix("consentry-e2e-")
             .tempdir()?;
-        let db = dir.path().join("consentry.db");
+        let db = db.map_or_else(|| dir.path().join("consentry.db"), Path::to_path_buf);
         let webdriver =
             std::env::var("CONSENTRY_WEBDRIVER_URL").unwrap_or_else(|_| DEFAULT_WEBDRIVER.into());
 

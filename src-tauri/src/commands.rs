@@ -19,7 +19,7 @@ use consentry::delivery::{
 use consentry::demo::{self, DemoOptions, DemoProgress, DemoReport};
 use consentry::finance::{
     self, AgingReport, CreditNote, CsvExport, DeferredReport, FeeInput, FeeTerms, FxRateInput,
-    FxRateRecord, Grouping, Invoice, InvoiceId, Payment, PaymentInput, ReportRequest,
+    FxRateRecord, Grouping, Invoice, InvoiceId, InvoicePage, Payment, PaymentInput, ReportRequest,
     RevenueReport,
 };
 use consentry::imports::{self, ImportKind, ImportOptions, ImportProgress, ImportReport};
@@ -119,6 +119,10 @@ commands! {
     /// Invoices of a deal or all, by issue date, with their status as of `at` (default today).
     list_invoices(deal_id: Option<DealId>, status: Option<String>, at: Option<String>) -> Vec<Invoice>
         => |s| finance::list(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?);
+    /// A page of `list_invoices` newest first (at most 1,000 from `offset`), with the
+    /// total: the Finance screen loads its table a page at a time as it scrolls.
+    invoice_page(deal_id: Option<DealId>, status: Option<String>, at: Option<String>, offset: u32, limit: u32) -> InvoicePage
+        => |s| finance::page(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?, offset.into(), limit.into());
     invoice_payments(id: InvoiceId) -> Vec<Payment> => |s| finance::payments(s, id);
     add_payment(input: PaymentInput) -> Payment => |s| finance::add_payment(s, input);
     void_invoice(id: InvoiceId, reason: String) -> Invoice => |s| finance::void(s, id, &reason);

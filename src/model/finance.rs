@@ -321,6 +321,16 @@ pub struct Invoice {
     pub status: String,
 }
 
+/// A page of invoices as listed, newest first, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct InvoicePage {
+    /// This page's invoices, newest first.
+    pub invoices: Vec<Invoice>,
+    /// Every invoice the filter matches, of which `invoices` is a page.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 /// An invoice's status at `today`: void; paid when nothing is owed; overdue when
 /// something is owed after the due date; partially paid; else issued.
 pub fn invoice_status(
@@ -329,13 +339,24 @@ pub fn invoice_status(
     credited: i64,
     today: &str,
 ) -> &'static str {
-    if record.voided_at.is_some() {
+    status_of(
+        record.voided_at.is_some(),
+        record.amount_minor - credited - paid,
+        paid,
+        &record.due_date,
+        today,
+    )
+}
+
+/// [`invoice_status`] over only the fields it reads (the paged list filters the
+/// reports' lean rows with it): `balance` is amount - credited - paid.
+pub fn status_of(void: bool, balance: i64, paid: i64, due_date: &str, today: &str) -> &'static str {
+    if void {
         return "void";
     }
-    let balance = record.amount_minor - credited - paid;
     if balance <= 0 {
         "paid"
-    } else if today > record.due_date.as_str() {
+    } else if today > due_date {
         "overdue"
     } else if paid > 0 {
         "partially_paid"

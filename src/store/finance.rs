@@ -198,6 +198,35 @@ pub(crate) fn invoices(conn: &Connection, deal: Option<DealId>) -> Result<Vec<In
     Ok(list)
 }
 
+/// One page of the invoices of one deal or all, newest first (issue date, then number,
+/// both descending: the reverse of how they are listed), and how many there are in all.
+/// The issue-date indexes give the order, so a page costs its own rows, not the table's.
+pub(crate) fn invoice_page(
+    conn: &Connection,
+    deal: Option<DealId>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<InvoiceRecord>, u64)> {
+    let filter = match deal {
+        Some(_) => "WHERE deal_id = ?1",
+        None => "WHERE ?1 IS NULL",
+    };
+    let deal = deal.map(|d| d.0);
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM invoices {filter}"),
+        [deal],
+        |r| r.get(0),
+    )?;
+    let total = u64::try_from(total).unwrap_or(0);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices {filter}
+         ORDER BY issue_date DESC, number DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let rows = stmt.query_map(params![deal, clamp(limit), clamp(offset)], invoice_from_row)?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+}
+
 /// Runs `sql`, whose `?1` is the deal when there is one, and hands each row to `each`.
 fn each_row(
     conn: &Connection,

@@ -704,3 +704,112 @@ fn csv_exports_neutralize_formula_cells_and_fx_imports_all_or_nothing() {
     assert_eq!(imported.as_array().unwrap().len(), 2);
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
 }
+
+/// The Finance screen's pages (`finance::page`, newest first) are the full list reversed
+/// and cut, with and without a status, for one deal or all; the total counts every match.
+#[test]
+fn invoice_pages_are_the_list_newest_first() {
+    use consentry::finance::{self, MAX_PAGE};
+    use consentry::model::deal::DealId;
+
+    let ws = Workspace::new();
+    let mut deals = vec![sixty_million(&ws)];
+    let partner = ws.partner("Other Co");
+    let other = ws.draft_deal(partner, "search", "2024-02-01", "2027-01-31");
+    deals.push(other.to_string());
+    let fees = [
+        "--currency",
+        "EUR",
+        "--annual-fee",
+        "1000.00",
+        "--billing",
+        "monthly",
+    ];
+    ws.ok(&[&["fee", "set", "--deal", &deals[1]][..], &fees[..]].concat());
+    for deal in &deals {
+        sign(&ws, deal);
+        let through = ["--through", "2026-12-31"];
+        ws.ok(&[&["invoice", "generate", "--deal", deal][..], &through[..]].concat());
+    }
+    // Statuses to filter on: a paid invoice, a part-paid one, a void one; the rest
+    // issued or overdue depending on the day.
+    let first = ws.ok(&["invoice", "list", "--deal", &deals[0]]);
+    let id = |n: usize| first[n]["id"].to_string();
+    let major = |n: usize| format!("{}.00", first[n]["amount_minor"].as_i64().unwrap() / 100);
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &id(0),
+        "--amount",
+        &major(0),
+        "--date",
+        "2024-03-01",
+    ]);
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &id(1),
+        "--amount",
+        "1.00",
+        "--date",
+        "2024-06-01",
+    ]);
+    ws.ok(&["invoice", "void", &id(2), "--reason", "sent twice"]);
+    // Part-paid and not yet due on the day listed below.
+    let last = first.as_array().unwrap().len() - 1;
+    let issued = first[last]["issue_date"].as_str().unwrap();
+    ws.ok(&[
+        "payment",
+        "add",
+        "--invoice",
+        &id(last),
+        "--amount",
+        "1.00",
+        "--date",
+        issued,
+    ]);
+
+    let store = consentry::Store::open(&ws.db).unwrap();
+    let at = Some("2025-06-30".parse().unwrap());
+    let deal = Some(DealId(deals[1].parse().unwrap()));
+    for (deal, status) in [
+        (None, None),
+        (deal, None),
+        (None, Some("paid")),
+        (None, Some("partially_paid")),
+        (None, Some("void")),
+        (None, Some("overdue")),
+        (None, Some("issued")),
+        (deal, Some("overdue")),
+    ] {
+        let mut all = finance::list(&store, deal, status, at).unwrap();
+        all.reverse();
+        assert!(!all.is_empty(), "{deal:?} {status:?}");
+        let last = (all.len() as u64).saturating_sub(1);
+        for (offset, limit) in [(0, 3), (3, 3), (0, 1000), (last, 5)] {
+            let page = finance::page(&store, deal, status, at, offset, limit).unwrap();
+            assert_eq!(page.total, all.len() as u64, "{deal:?} {status:?}");
+            let want: Vec<_> = all
+                .iter()
+                .skip(offset as usize)
+                .take(limit as usize)
+                .cloned()
+                .collect();
+            assert_eq!(page.invoices, want, "{deal:?} {status:?} from {offset}");
+        }
+    }
+    assert_eq!(
+        finance::page(&store, None, None, at, 0, u64::MAX)
+            .unwrap()
+            .invoices
+            .len(),
+        finance::list(&store, None, None, at)
+            .unwrap()
+            .len()
+            .min(MAX_PAGE as usize)
+    );
+    let refused = finance::page(&store, None, Some("lost"), at, 0, 10).unwrap_err();
+    assert_eq!(refused.body().fields[0].field, "status");
+}

@@ -27,6 +27,7 @@ import { PartnerForm } from './screens/PartnerForm';
 import { Partners } from './screens/Partners';
 import { SnapshotResult } from './screens/SnapshotResult';
 import { SnapshotWizard } from './screens/SnapshotWizard';
+import { markFirstScreen } from './timings';
 
 interface AppProps {
   backend: Backend;
@@ -126,6 +127,9 @@ function Screen({ route }: { route: Route }) {
 
   const empty = partners.data?.length === 0 && deals.data?.length === 0;
   const loaded = partners.data !== undefined && deals.data !== undefined;
+  useEffect(() => {
+    if (loaded) markFirstScreen();
+  }, [loaded]);
 
   let screen: ReactNode;
   if (!loaded) {

@@ -1,6 +1,8 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { fixtures } from './backend/fixtures';
+import { sortKey } from './screens/Deals';
 import { addPartner, dealInput, dealTitles, memoryBackend, renderApp } from './test/helpers';
 
 /** Rows are this tall and the window 768 px (test/setup.ts): about 20 rows in view. */
@@ -79,6 +81,37 @@ describe('long tables render only the rows in view', () => {
     expect(dealTitles()[0]).toBe('Deal 002');
   });
 
+  it('loads every deal\'s invoices a page at a time as the table scrolls', async () => {
+    const backend = memoryBackend();
+    const lab = await addPartner(backend, 'Northwind AI');
+    const deal = await backend.createDeal(dealInput(lab.id));
+    // 1,200 invoices, newest (1200) first, made from one recorded invoice.
+    const template = fixtures.responses.invoicesGenerated[0];
+    const page = vi.spyOn(backend, 'invoicePage').mockImplementation(async (_filter, offset, limit) => {
+      const ids = Array.from({ length: Math.max(0, Math.min(limit, 1200 - offset)) }, (_, k) => 1200 - offset - k);
+      return { invoices: ids.map((id) => ({ ...template, id, deal_id: deal.id, number: `INV-${id}` })), total: 1200 };
+    });
+    renderApp(backend, { screen: 'finance' });
+    await screen.findByTestId('invoices-table');
+    expect(page).toHaveBeenCalledTimes(1);
+    expect(screen.getByTestId('invoice-count')).toHaveTextContent('1,200 invoices');
+    const shown = rowIds('invoices-table', 'invoice-row-');
+    expect(shown[0]).toBe(1200);
+    expect(shown.length).toBeLessThan(40);
+    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '501');
+
+    // Near the end of what is loaded, the next page is asked for; the rows are all there.
+    scrollTo(100_000);
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 500, 500));
+    await waitFor(() => expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '1001'));
+    scrollTo(200_000);
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 1000, 500));
+    await waitFor(() => expect(rowIds('invoices-table', 'invoice-row-')).toContain(1));
+    // All loaded: no more requests.
+    scrollTo(300_000);
+    expect(page).toHaveBeenCalledTimes(3);
+  });
+
   it('does the same for partners', async () => {
     const backend = memoryBackend();
     for (let i = 1; i <= 200; i++) await addPartner(backend, `Partner ${String(i).padStart(3, '0')}`);
@@ -90,5 +123,15 @@ describe('long tables render only the rows in view', () => {
 
     scrollTo(100_000);
     await waitFor(() => expect(rowIds('partners-table', 'partner-row-')).toContain(200));
+  });
+});
+
+describe('the deals sort key', () => {
+  it('orders titles as a numeric, case- and accent-blind collation would', () => {
+    const titles = ['deal 10', 'Deal 9', 'Éclair', 'eclair 2', 'Deal 009b', 'deal', 'Zeta', 'alpha 100', 'Alpha 20'];
+    const sorted = [...titles].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
+    expect(sorted).toEqual([...titles].sort(collator.compare));
+    expect(sorted).toEqual(['Alpha 20', 'alpha 100', 'deal', 'Deal 9', 'Deal 009b', 'deal 10', 'Éclair', 'eclair 2', 'Zeta']);
   });
 });

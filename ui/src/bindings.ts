@@ -1706,6 +1706,16 @@ void_reason: string | null,
  */
 created_at: string, };
 
+export type InvoicePage = { 
+/**
+ * This page's invoices, newest first.
+ */
+invoices: Array<Invoice>, 
+/**
+ * Every invoice the filter matches, of which `invoices` is a page.
+ */
+total: number, };
+
 export type Payment = { 
 /**
  * Assigned by the store.

@@ -50,6 +50,7 @@ export type Commands = {
   set_fees: { args: { dealId: B.DealId; input: B.FeeInput }; response: B.FeeTerms };
   generate_invoices: { args: { dealId: B.DealId; through: string | null }; response: Array<B.Invoice> };
   list_invoices: { args: { dealId: B.DealId | null; status: string | null; at: string | null }; response: Array<B.Invoice> };
+  invoice_page: { args: { dealId: B.DealId | null; status: string | null; at: string | null; offset: number; limit: number }; response: B.InvoicePage };
   invoice_payments: { args: { id: B.InvoiceId }; response: Array<B.Payment> };
   add_payment: { args: { input: B.PaymentInput }; response: B.Payment };
   void_invoice: { args: { id: B.InvoiceId; reason: string }; response: B.Invoice };

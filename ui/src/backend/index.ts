@@ -21,6 +21,7 @@ import type {
   FxRateRecord,
   Grouping,
   Invoice,
+  InvoicePage,
   InvoiceId,
   Payment,
   PaymentInput,
@@ -199,6 +200,8 @@ export interface FinanceApi {
   generateInvoices(dealId: DealId, through: string | null): Promise<Invoice[]>;
   /** By issue date. */
   listInvoices(filter: InvoiceFilter): Promise<Invoice[]>;
+  /** The same newest first, `limit` (at most 1,000) from `offset`, with how many match in all. */
+  invoicePage(filter: InvoiceFilter, offset: number, limit: number): Promise<InvoicePage>;
   invoicePayments(id: InvoiceId): Promise<Payment[]>;
   /** Partial payments are allowed; an overpayment or a void invoice is refused. */
   addPayment(input: PaymentInput): Promise<Payment>;

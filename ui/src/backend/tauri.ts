@@ -25,6 +25,7 @@ import type {
   FxRateRecord,
   Grouping,
   Invoice,
+  InvoicePage,
   InvoiceId,
   Payment,
   PaymentInput,
@@ -244,6 +245,9 @@ export class TauriBackend implements Backend {
   }
   listInvoices({ dealId, status, at }: InvoiceFilter): Promise<Invoice[]> {
     return call('list_invoices', { dealId, status, at });
+  }
+  invoicePage({ dealId, status, at }: InvoiceFilter, offset: number, limit: number): Promise<InvoicePage> {
+    return call('invoice_page', { dealId, status, at, offset, limit });
   }
   invoicePayments(id: InvoiceId): Promise<Payment[]> {
     return call('invoice_payments', { id });

@@ -5,12 +5,14 @@
 //! the native table layout keeps the columns.
 //!
 //! The screen owns the rows (a TanStack Table row model, already filtered and sorted) and
-//! draws each row's cells; this component decides which rows are drawn.
+//! draws each row's cells; this component decides which rows are drawn. New rows end a
+//! sort or filter the screen started timing (`timings.ts`, read by the scale benchmark).
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 
 import { useApp } from '../context';
+import { finishTiming } from '../timings';
 
 interface VirtualTableProps<T> {
   testId: string;
@@ -31,7 +33,12 @@ interface VirtualTableProps<T> {
   isSelected?: (row: T) => boolean;
   /** A guess of a row's height in pixels, until the row is measured. */
   estimateRowHeight?: number;
+  /** Called when the last rows come into view: a table that loads a page at a time asks for the next. */
+  onEndReached?: () => void;
 }
+
+/** Rows drawn beyond each edge of the view. */
+const OVERSCAN = 8;
 
 export function VirtualTable<T>({
   testId,
@@ -44,6 +51,7 @@ export function VirtualTable<T>({
   onOpen,
   isSelected,
   estimateRowHeight = 45,
+  onEndReached,
 }: VirtualTableProps<T>) {
   const { scrollElement } = useApp();
   const body = useRef<HTMLTableSectionElement>(null);
@@ -64,13 +72,20 @@ export function VirtualTable<T>({
     getScrollElement: scrollElement,
     estimateSize: () => estimateRowHeight,
     getItemKey: (index) => rowKey(rows[index]),
-    overscan: 8,
+    overscan: OVERSCAN,
     scrollMargin,
     // A table that appears below the fold (a panel opened further down) must not scroll
     // the screen back to the top: start from where the screen is.
     initialOffset: () => scrollElement()?.scrollTop ?? 0,
   });
+  useEffect(() => finishTiming(), [rows]);
+
   const items = virtualizer.getVirtualItems();
+  const lastShown = items.length > 0 ? items[items.length - 1].index : -1;
+  const nearEnd = rows.length > 0 && lastShown >= rows.length - 1 - OVERSCAN;
+  useEffect(() => {
+    if (nearEnd) onEndReached?.();
+  }, [nearEnd, rows.length, onEndReached]);
   const padTop = items.length > 0 ? items[0].start - scrollMargin : 0;
   const padBottom = items.length > 0 ? virtualizer.getTotalSize() - (items[items.length - 1].end - scrollMargin) : 0;
 

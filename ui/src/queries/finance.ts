@@ -3,7 +3,14 @@
 //! of finance: a payment changes its invoice's status, the receivables, the aging and
 //! the revenue chart's collected bars at once, and the screens must agree.
 
-import { useMutation, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type QueryClient,
+} from '@tanstack/react-query';
 
 import type {
   DealId,
@@ -27,6 +34,28 @@ export function useDealFees(dealId: DealId) {
 export function useInvoices(filter: InvoiceFilter) {
   const { backend } = useApp();
   return useQuery({ queryKey: keys.finance.invoices(filter), queryFn: () => call(() => backend.listInvoices(filter)) });
+}
+
+/** How many invoices the Finance screen asks the core for at a time. */
+export const INVOICE_PAGE = 500;
+
+/**
+ * Every deal's invoices newest first, a page at a time (`fetchNextPage` as the table
+ * scrolls): 100,000 invoices as one answer would take seconds to cross IPC. A filter
+ * change keeps showing the previous rows until its first page arrives.
+ */
+export function useInvoicePages(filter: InvoiceFilter) {
+  const { backend } = useApp();
+  return useInfiniteQuery({
+    queryKey: keys.finance.invoicePages(filter),
+    queryFn: ({ pageParam }) => call(() => backend.invoicePage(filter, pageParam, INVOICE_PAGE)),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.invoices.length, 0);
+      return last.invoices.length > 0 && loaded < last.total ? loaded : undefined;
+    },
+    placeholderData: keepPreviousData,
+  });
 }
 
 export function useInvoicePayments(id: InvoiceId | null) {

@@ -68,6 +68,7 @@ export const keys = {
     all: ['finance'] as const,
     fees: (dealId: DealId) => ['finance', 'fees', dealId] as const,
     invoices: (filter: InvoiceFilter) => ['finance', 'invoices', filter] as const,
+    invoicePages: (filter: InvoiceFilter) => ['finance', 'invoice-pages', filter] as const,
     payments: (id: InvoiceId) => ['finance', 'payments', id] as const,
     report: (kind: 'revenue' | 'deferred' | 'aging', args: object) => ['finance', 'report', kind, args] as const,
     fx: ['finance', 'fx'] as const,

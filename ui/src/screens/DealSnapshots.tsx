@@ -1,7 +1,6 @@
-import type { KeyboardEvent } from 'react';
-
 import type { Deal, Snapshot } from '../bindings';
 import { Count } from '../components/Count';
+import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { displayInstant } from '../domain/dates';
 import { useDealSnapshots } from '../queries/snapshots';
@@ -11,18 +10,12 @@ export function canSnapshot(deal: Deal): boolean {
   return deal.status === 'signed' || deal.status === 'active';
 }
 
-/** A deal's sealed snapshots, newest first, and the way to build another. */
+/** A deal's sealed snapshots, newest first (virtualized: a deal runs for years), and the way to build another. */
 export function DealSnapshots({ deal }: { deal: Deal }) {
   const { navigate } = useApp();
   const snapshots = useDealSnapshots(deal.id);
   const allowed = canSnapshot(deal);
   const open = (s: Snapshot) => navigate({ screen: 'snapshot', id: s.snapshot_id });
-  const onRowKey = (e: KeyboardEvent, s: Snapshot) => {
-    if (e.key === 'Enter' || e.key === ' ') {
-      e.preventDefault();
-      open(s);
-    }
-  };
   const list = snapshots.data;
 
   return (
@@ -60,8 +53,14 @@ export function DealSnapshots({ deal }: { deal: Deal }) {
       )}
       {list && list.length > 0 && (
         <div className="table-wrap">
-          <table className="table" data-testid="snapshots-table">
-            <thead>
+          <VirtualTable
+            testId="snapshots-table"
+            rows={list}
+            columns={6}
+            rowKey={(s) => String(s.snapshot_id)}
+            rowTestId={(s) => `snapshot-row-${s.snapshot_id}`}
+            onOpen={open}
+            head={
               <tr>
                 <th scope="col">Snapshot</th>
                 <th scope="col">As of</th>
@@ -76,41 +75,32 @@ export function DealSnapshots({ deal }: { deal: Deal }) {
                 </th>
                 <th scope="col">Sealed at</th>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr
-                  key={s.snapshot_id}
-                  className="clickable"
-                  tabIndex={0}
-                  data-testid={`snapshot-row-${s.snapshot_id}`}
-                  onClick={() => open(s)}
-                  onKeyDown={(e) => onRowKey(e, s)}
-                >
-                  <td className="cell-strong">#{s.snapshot_id}</td>
-                  <td className="nowrap">
-                    <code>{s.as_of}</code>
-                  </td>
-                  <td className="numeric">
-                    <Count value={s.records_in} />
-                  </td>
-                  <td className="numeric">
-                    <Count value={s.records_included} />
-                  </td>
-                  <td className="numeric">{s.shards.length}</td>
-                  <td className="nowrap">
-                    {s.sealed_at ? (
-                      <time dateTime={s.sealed_at} title={s.sealed_at}>
-                        {displayInstant(s.sealed_at)}
-                      </time>
-                    ) : (
-                      <span className="muted">—</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            }
+            cells={(s) => (
+              <>
+                <td className="cell-strong">#{s.snapshot_id}</td>
+                <td className="nowrap">
+                  <code>{s.as_of}</code>
+                </td>
+                <td className="numeric">
+                  <Count value={s.records_in} />
+                </td>
+                <td className="numeric">
+                  <Count value={s.records_included} />
+                </td>
+                <td className="numeric">{s.shards.length}</td>
+                <td className="nowrap">
+                  {s.sealed_at ? (
+                    <time dateTime={s.sealed_at} title={s.sealed_at}>
+                      {displayInstant(s.sealed_at)}
+                    </time>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+              </>
+            )}
+          />
         </div>
       )}
     </section>

@@ -19,7 +19,7 @@ import {
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
-import type { ReactNode } from 'react';
+import { useMemo, type ReactNode } from 'react';
 
 import type { Deal, DealStatus } from '../bindings';
 import { PurposeChips } from '../components/PurposeChips';
@@ -28,6 +28,7 @@ import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { statusRank, STATUSES } from '../domain/lifecycle';
 import { useDeals } from '../queries/deals';
+import { startTiming } from '../timings';
 
 export type SortKey = 'title' | 'partner' | 'status' | 'start' | 'end';
 
@@ -59,10 +60,35 @@ const features = tableFeatures({
 
 type Features = typeof features;
 
-const text = (a: string, b: string) => a.localeCompare(b, undefined, { sensitivity: 'base', numeric: true });
+/**
+ * A text's sort key: letter case and accents ignored, runs of digits compared as
+ * numbers ("Deal 9" before "Deal 10"; leading zeros ignored), so that plain `<` on keys
+ * orders as a base-sensitivity numeric collation would for titles and names. Keys are
+ * made once per distinct text: 10,000 deals take some 140,000 comparisons a sort, and
+ * `Intl.Collator` costs about 4 µs each in WebKit (600 ms a sort, bench/README.md).
+ */
+const keys = new Map<string, string>();
+export function sortKey(text: string): string {
+  let key = keys.get(text);
+  if (key === undefined) {
+    key = text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/\d+/g, (run) => {
+        const digits = run.replace(/^0+(?=\d)/, '');
+        // The length first (as one character), so that a longer number sorts later.
+        return String.fromCharCode(48 + Math.min(digits.length, 40)) + digits;
+      });
+    keys.set(text, key);
+  }
+  return key;
+}
+const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
 /** Ascending comparisons; the table reverses them and keeps ties in the list's order (newest first). */
-const byText: SortFn<Features, Deal> = (a, b, id) => text(a.getValue<string>(id), b.getValue<string>(id));
-const byString: SortFn<Features, Deal> = (a, b, id) => a.getValue<string>(id).localeCompare(b.getValue<string>(id));
+const byText: SortFn<Features, Deal> = (a, b, id) => compare(sortKey(a.getValue<string>(id)), sortKey(b.getValue<string>(id)));
+/** Dates as `YYYY-MM-DD`: their text order is their order. */
+const byString: SortFn<Features, Deal> = (a, b, id) => compare(a.getValue<string>(id), b.getValue<string>(id));
 const byStatus: SortFn<Features, Deal> = (a, b, id) =>
   statusRank(a.getValue<DealStatus>(id)) - statusRank(b.getValue<DealStatus>(id));
 
@@ -173,6 +199,13 @@ export function Deals({ view, onViewChange }: DealsProps) {
 
 function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProps) {
   const { navigate } = useApp();
+  // The sort keys are made when the list arrives, not on the first click of a header.
+  useMemo(() => {
+    for (const d of deals) {
+      sortKey(d.title);
+      sortKey(d.partner_name);
+    }
+  }, [deals]);
   const query = view.query.trim();
   const table = useTable({
     features,
@@ -198,6 +231,7 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
   const rows = table.getRowModel().rows;
   const sortBy = (key: SortKey) => {
     const desc = view.sort?.key === key && view.sort.dir === 'asc';
+    startTiming('deals', 'sort');
     table.setSorting([{ id: key, desc }]);
   };
   const sortButton = (key: SortKey) => <SortButton key={key} label={LABELS[key]} sortKey={key} view={view} onSort={sortBy} />;
@@ -248,7 +282,10 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
           placeholder="Filter by title or partner"
           autoComplete="off"
           value={view.query}
-          onChange={(e) => onViewChange({ ...view, query: e.target.value })}
+          onChange={(e) => {
+            startTiming('deals', 'filter');
+            onViewChange({ ...view, query: e.target.value });
+          }}
         />
         <label className="visually-hidden" htmlFor="deals-status-filter">
           Status
@@ -257,7 +294,10 @@ function DealsTable({ deals, view, onViewChange }: { deals: Deal[] } & DealsProp
           id="deals-status-filter"
           data-testid="deals-status-filter"
           value={view.status}
-          onChange={(e) => onViewChange({ ...view, status: e.target.value as DealStatus | '' })}
+          onChange={(e) => {
+            startTiming('deals', 'filter');
+            onViewChange({ ...view, status: e.target.value as DealStatus | '' });
+          }}
         >
           <option value="">All statuses</option>
           {STATUSES.map((s) => (

@@ -8,7 +8,7 @@
 //! with `refuseNext`.
 
 import type { AgingReport, DeferredReport, FeeTerms, Invoice, RevenueReport } from '../../bindings';
-import type { FinanceApi } from '../index';
+import type { FinanceApi, InvoiceFilter } from '../index';
 import { fixtures, recorded } from '../fixtures';
 import { dealRow } from './deals';
 import { type MemoryState, nextId } from './state';
@@ -24,6 +24,10 @@ function emptyRevenue(from: string, to: string, r: RevenueReport): RevenueReport
 }
 
 export function financeApi(state: MemoryState): FinanceApi {
+  const listed = ({ dealId, status }: InvoiceFilter) => {
+    if (dealId !== null) dealRow(state, dealId);
+    return state.invoices.filter((i) => (dealId === null || i.deal_id === dealId) && (status === null || i.status === status));
+  };
   const r = fixtures.responses;
   return {
     async dealFees(dealId) {
@@ -52,11 +56,13 @@ export function financeApi(state: MemoryState): FinanceApi {
       return recorded(issued);
     },
 
-    async listInvoices({ dealId, status }) {
-      if (dealId !== null) dealRow(state, dealId);
-      return recorded(
-        state.invoices.filter((i) => (dealId === null || i.deal_id === dealId) && (status === null || i.status === status)),
-      );
+    async listInvoices(filter) {
+      return recorded(listed(filter));
+    },
+
+    async invoicePage(filter, offset, limit) {
+      const all = recorded(listed(filter)).reverse();
+      return { invoices: all.slice(offset, offset + Math.min(limit, 1000)), total: all.length };
     },
 
     async invoicePayments(id) {

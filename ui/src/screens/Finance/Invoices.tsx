@@ -37,8 +37,11 @@ export function takesPayment(invoice: Invoice): boolean {
 }
 
 interface InvoiceTableProps {
-  /** As the core lists them (by issue date); shown newest first. */
+  /** As the core lists them (by issue date), or already newest first with `newestFirst`; shown newest first. */
   invoices: Invoice[];
+  newestFirst?: boolean;
+  /** The last rows came into view: load the next page (see VirtualTable). */
+  onEndReached?: () => void;
   /** With it, a Deal column naming each invoice's deal (the Finance screen lists every deal's). */
   dealLabel?: (dealId: number) => string;
   testId?: string;
@@ -48,14 +51,20 @@ interface InvoiceTableProps {
  * Invoices, newest first. A row opens the invoice (its payments, void, credit note); the
  * row's Payment… button goes straight to recording a payment.
  */
-export function InvoiceTable({ invoices, dealLabel, testId = 'invoices-table' }: InvoiceTableProps) {
+export function InvoiceTable({
+  invoices,
+  newestFirst = false,
+  onEndReached,
+  dealLabel,
+  testId = 'invoices-table',
+}: InvoiceTableProps) {
   const { navigate } = useApp();
   const [paying, setPaying] = useState<Invoice | null>(null);
   const [opened, setOpened] = useState<Invoice | null>(null);
   const onPay = setPaying;
   const showDeal = dealLabel !== undefined;
   // The core lists by issue date; the newest is what finance staff look for first.
-  const rows = useMemo(() => [...invoices].reverse(), [invoices]);
+  const rows = useMemo(() => (newestFirst ? invoices : [...invoices].reverse()), [invoices, newestFirst]);
   return (
     <div className="table-wrap">
       <VirtualTable
@@ -65,6 +74,7 @@ export function InvoiceTable({ invoices, dealLabel, testId = 'invoices-table' }:
         rowKey={(i) => String(i.id)}
         rowTestId={(i) => `invoice-row-${i.id}`}
         onOpen={setOpened}
+        onEndReached={onEndReached}
         estimateRowHeight={49}
         head={
           <tr>

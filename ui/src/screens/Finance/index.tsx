@@ -4,16 +4,17 @@
 //! open. Each report exports as CSV through a save dialog. Every figure is the core's
 //! (`finance revenue|deferred|aging` and `invoice list`); the screen only arranges them.
 
-import { useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 
 import type { AgingReport, DealId, DeferredReport, ReportRequest } from '../../bindings';
 import { useApp } from '../../context';
 import { displayDate, todayText } from '../../domain/dates';
 import { formatMoney } from '../../domain/money';
 import { useDeals } from '../../queries/deals';
-import { useAging, useDeferred, useExportCsv, useInvoices, useRevenue } from '../../queries/finance';
+import { useAging, useDeferred, useExportCsv, useInvoicePages, useRevenue } from '../../queries/finance';
 import { INVOICE_STATUSES, InvoiceTable, invoiceStatusLabel } from './Invoices';
 import { MEASURES, RevenueChart, type Measure } from './RevenueChart';
+import { startTiming } from '../../timings';
 
 interface FinanceProps {
   /** Open with the invoices filtered to one deal or one status (a dashboard card's link). */
@@ -45,12 +46,28 @@ export function Finance({ dealId, status }: FinanceProps) {
   const revenue = useRevenue({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month', dealId: null, base: null });
   const deferred = useDeferred({ at: today, dealId: null, base: null });
   const aging = useAging({ at: today, dealId: null, base: null });
-  const invoices = useInvoices({ dealId: dealFilter, status: statusFilter, at: null });
+  const invoices = useInvoicePages({ dealId: dealFilter, status: statusFilter, at: null });
+  const invoiceRows = useMemo(() => invoices.data?.pages.flatMap((p) => p.invoices), [invoices.data]);
+  const invoiceTotal = invoices.data?.pages[invoices.data.pages.length - 1]?.total ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = invoices;
+  const loadMore = useCallback(() => {
+    if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+  }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
+  // Thousands of deals: the options are made once per list, not on every render.
+  const dealOptions = useMemo(
+    () =>
+      deals.map((d) => (
+        <option key={d.id} value={d.id}>
+          {dealLabel(d.id)}
+        </option>
+      )),
+    [deals, dealLabel],
+  );
 
   const recognizedTotals = revenue.data?.totals ?? {};
   const currencies = currenciesOf(recognizedTotals);
   const currency = chosenCurrency && currencies.includes(chosenCurrency) ? chosenCurrency : (currencies[0] ?? null);
-  const hasBooks = (deferred.data?.rows.length ?? 0) > 0 || (invoices.data?.length ?? 0) > 0 || currencies.length > 0;
+  const hasBooks = (deferred.data?.rows.length ?? 0) > 0 || invoiceTotal > 0 || currencies.length > 0;
 
   return (
     <section className="screen" data-testid="finance" aria-labelledby="finance-title">
@@ -191,20 +208,22 @@ export function Finance({ dealId, status }: FinanceProps) {
               aria-label="Deal"
               data-testid="invoice-filter-deal"
               value={dealFilter ?? ''}
-              onChange={(e) => setDealFilter(e.target.value === '' ? null : Number(e.target.value))}
+              onChange={(e) => {
+                startTiming('invoices', 'filter');
+                setDealFilter(e.target.value === '' ? null : Number(e.target.value));
+              }}
             >
               <option value="">All deals</option>
-              {deals.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {dealLabel(d.id)}
-                </option>
-              ))}
+              {dealOptions}
             </select>
             <select
               aria-label="Status"
               data-testid="invoice-filter-status"
               value={statusFilter ?? ''}
-              onChange={(e) => setStatusFilter(e.target.value === '' ? null : e.target.value)}
+              onChange={(e) => {
+                startTiming('invoices', 'filter');
+                setStatusFilter(e.target.value === '' ? null : e.target.value);
+              }}
             >
               <option value="">Any status</option>
               {INVOICE_STATUSES.map((s) => (
@@ -215,21 +234,21 @@ export function Finance({ dealId, status }: FinanceProps) {
             </select>
             {invoices.data && (
               <span className="toolbar-count" data-testid="invoice-count">
-                {invoices.data.length} {invoices.data.length === 1 ? 'invoice' : 'invoices'}
+                {invoiceTotal.toLocaleString()} {invoiceTotal === 1 ? 'invoice' : 'invoices'}
               </span>
             )}
           </div>
         </div>
         {invoices.error && <p className="muted">The invoices could not be read: {invoices.error.message}</p>}
-        {invoices.data && invoices.data.length === 0 && (
+        {invoiceRows && invoiceRows.length === 0 && (
           <p className="muted" data-testid="invoices-empty">
             {dealFilter !== null || statusFilter !== null
               ? 'No invoice matches these filters.'
               : 'No invoices yet. A signed deal with a fee schedule issues them from its page.'}
           </p>
         )}
-        {invoices.data && invoices.data.length > 0 && (
-          <InvoiceTable invoices={invoices.data} dealLabel={dealLabel} />
+        {invoiceRows && invoiceRows.length > 0 && (
+          <InvoiceTable invoices={invoiceRows} newestFirst onEndReached={loadMore} dealLabel={dealLabel} />
         )}
       </section>
 

@@ -1,0 +1,48 @@
+//! The snapshot build from the app, for bench/app-vs-cli.sh: not a test (ignored, so
+//! `make e2e` never runs it). On the store `BUILD_DB` (deal 1 signed, the registry and
+//! the ledger imported), builds a snapshot of `BUILD_SOURCE` as of `BUILD_AS_OF` through
+//! the wizard, as a user would, and waits for its result screen. The script reads the
+//! build's own time from the store afterwards (`duration_ms`, as the core recorded it,
+//! the same figure the CLI's build records); this prints the wall time from the click on
+//! Build to the result screen as well.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use consentry_e2e::{testid, App, Result};
+
+/// A build of 2 million posts in a debug-built shell takes minutes.
+const LIMIT: Duration = Duration::from_secs(900);
+
+#[tokio::test]
+#[ignore = "a benchmark: bash bench/app-vs-cli.sh"]
+async fn app_build() {
+    let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set"));
+    let db = PathBuf::from(var("BUILD_DB"));
+    let (source, as_of) = (var("BUILD_SOURCE"), var("BUILD_AS_OF"));
+    let app = App::launch_on("app_build", Some(&db))
+        .await
+        .expect("the app starts");
+    let outcome = build(&app, &source, &as_of).await;
+    let mut app = app;
+    let closed = app.close().await;
+    let wall = outcome.unwrap_or_else(|e| panic!("app_build: {e}"));
+    closed.expect("the session ends");
+    println!("app_build wall_ms {}", wall.as_millis());
+}
+
+async fn build(app: &App, source: &str, as_of: &str) -> Result<Duration> {
+    app.click_testid("nav-deals").await?;
+    app.click_testid("deal-row-1").await?;
+    app.click_testid("snapshot-new").await?;
+    app.wait_for(&testid("snapshot-wizard")).await?;
+    app.fill_testid("wizard-source", source).await?;
+    app.fill_testid("wizard-as-of", as_of).await?;
+    let start = Instant::now();
+    app.click_testid("wizard-build").await?;
+    app.wait_until_within("the snapshot's result screen", LIMIT, async || {
+        Ok(!app.find_all(&testid("snapshot-result")).await?.is_empty())
+    })
+    .await?;
+    Ok(start.elapsed())
+}
