@@ -25,7 +25,7 @@ RUNS=${RUNS:-3}
 APPS=${APPS:-dist app}
 AS_OF=2026-01-01T00:00:00Z
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-DATA=$ROOT/target/bench/data
+DATA=${BENCH_DATA:-$ROOT/target/bench/data}
 WORK=$ROOT/target/bench/app-vs-cli
 GEN=$ROOT/target/bench/gen-build/release/consentry-bench-gen
 
@@ -110,7 +110,7 @@ for run in $(seq 1 "$RUNS"); do
             CONSENTRY_APP_BIN=$TARGET/$profile/consentry-app \
             scripts/e2e.sh --ignored --exact app_build --nocapture >"$log" 2>&1 ||
             fail "the app build failed (log: $log)"
-        wall=$(sed -n 's/^app_build wall_ms //p' "$log")
+        wall=$(sed -n 's/.*app_build wall_ms \([0-9]*\).*/\1/p' "$log")
         echo "$profile $run $(recorded_ms "$db") $wall" >>"$results"
     done
 done

@@ -32,6 +32,13 @@ async fn app_build() {
 }
 
 async fn build(app: &App, source: &str, as_of: &str) -> Result<Duration> {
+    // The app starts on the dashboard, whose figures read the whole store: let them
+    // finish, so that the build has the machine as the CLI's has.
+    app.wait_for(&testid("dashboard")).await?;
+    app.wait_until_within("the dashboard read", LIMIT, async || {
+        Ok(app.find_all("[aria-busy=\"true\"]").await?.is_empty())
+    })
+    .await?;
     app.click_testid("nav-deals").await?;
     app.click_testid("deal-row-1").await?;
     app.click_testid("snapshot-new").await?;

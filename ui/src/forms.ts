@@ -69,4 +69,23 @@ export class FieldTable<K extends string> {
     const field = firstErrorField(errors, this.names) as K | null;
     if (field) form?.querySelector<HTMLElement>(`#${this.fields[field].input}`)?.focus();
   }
+
+  /**
+   * A dialog's failed submit: each field's error under it, the first one focused; what
+   * names no field of the dialog goes to the banner and closes the dialog, since its
+   * fix is not in it.
+   */
+  showFailure(
+    error: unknown,
+    form: HTMLFormElement | null,
+    dialog: { setErrors: (errors: FieldErrors) => void; reportError: (error: unknown) => void; close: () => void },
+  ): void {
+    const placed = this.place(error);
+    dialog.setErrors(placed.inline);
+    this.focusFirstError(form, placed.inline);
+    if (placed.banner) {
+      dialog.reportError(placed.banner);
+      dialog.close();
+    }
+  }
 }

@@ -26,18 +26,14 @@ export function StoreDialog({ onClose }: { onClose: () => void }) {
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    const form = e.currentTarget;
     const n = Number(shown.trim());
     try {
       await save.mutateAsync(Number.isInteger(n) ? n : -1);
       setKeep(null);
       setErrors({});
     } catch (error) {
-      const placed = FIELDS.place(error);
-      setErrors(placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 

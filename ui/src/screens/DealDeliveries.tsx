@@ -183,13 +183,7 @@ function CreateDeliveryDialog({ deal, snapshots, onClose, onCreated }: CreateDel
       clearError();
       onCreated(delivery);
     } catch (error) {
-      const placed = CREATE_FIELDS.place(error);
-      setErrors(placed.inline);
-      CREATE_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      CREATE_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 

@@ -224,13 +224,7 @@ function FeeDialog({ deal, terms, onClose }: { deal: Deal; terms: FeeTerms | nul
       clearError();
       onClose();
     } catch (error) {
-      const placed = FEE_FIELDS.place(error);
-      setErrors(placed.inline);
-      FEE_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      FEE_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 

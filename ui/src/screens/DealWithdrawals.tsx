@@ -252,13 +252,7 @@ function CreateNoticeDialog({
       clearError();
       onIssued(report);
     } catch (error) {
-      const placed = NOTICE_FIELDS.place(error);
-      setErrors(placed.inline);
-      NOTICE_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      NOTICE_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 
@@ -340,13 +334,7 @@ function AcknowledgeDialog({ notice, onClose }: { notice: Notice; onClose: () =>
       clearError();
       onClose();
     } catch (error) {
-      const placed = ACK_FIELDS.place(error);
-      setErrors(placed.inline);
-      ACK_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      ACK_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 

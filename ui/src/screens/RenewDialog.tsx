@@ -29,9 +29,10 @@ export function RenewDialog({ deal, onClose, onRenewed }: RenewDialogProps) {
   const saving = renew.isPending;
   const next = nextTerm(deal.start_date, deal.end_date);
 
-  const submit = async (e: FormEvent) => {
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     if (saving) return;
+    const form = e.currentTarget;
     const found: FieldErrors = {};
     for (const field of FIELDS.names) {
       if (values[field].trim() !== '' && parseDate(values[field]) === null) found[field] = 'Use the form YYYY-MM-DD.';
@@ -47,12 +48,7 @@ export function RenewDialog({ deal, onClose, onRenewed }: RenewDialogProps) {
       clearError();
       onRenewed(renewal);
     } catch (error) {
-      const placed = FIELDS.place(error);
-      setErrors(placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 

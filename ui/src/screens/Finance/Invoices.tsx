@@ -219,13 +219,7 @@ export function PaymentDialog({ invoice, onClose }: { invoice: Invoice; onClose:
       clearError();
       onClose();
     } catch (error) {
-      const placed = PAYMENT_FIELDS.place(error);
-      setErrors(placed.inline);
-      PAYMENT_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      PAYMENT_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 
@@ -331,13 +325,7 @@ function InvoiceDialog({
       setAmount('');
       setErrors({});
     } catch (error) {
-      const placed = CORRECTION_FIELDS.place(error);
-      setErrors(placed.inline);
-      CORRECTION_FIELDS.focusFirstError(form, placed.inline);
-      if (placed.banner) {
-        reportError(placed.banner);
-        onClose();
-      }
+      CORRECTION_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
     }
   };
 
