@@ -15,7 +15,7 @@ import { useApp } from '../context';
 import { displayDate, todayText } from '../domain/dates';
 import { formatMoney, formatMoneyCompact } from '../domain/money';
 import { purposeInfo } from '../domain/purpose';
-import { formatShare } from '../domain/units';
+import { formatCount, formatShare } from '../domain/units';
 import { useConsentHealth, useDashboard } from '../queries/dashboard';
 import { useDeals } from '../queries/deals';
 import { useAging, useDeferred, useRevenue } from '../queries/finance';
@@ -244,8 +244,8 @@ function Withdrawals({ data }: { data: DashboardData }) {
     <ul className="plain-list dashboard-list" data-testid="withdrawals-summary">
       {data.pending_withdrawals.map((p) => (
         <li key={`p-${p.deal_id}`} data-testid={`pending-deal-${p.deal_id}`}>
-          <DealLink id={p.deal_id} />: {p.users} {p.users === 1 ? 'user' : 'users'} to withdraw
-          ({p.records} records), no notice yet
+          <DealLink id={p.deal_id} />
+          {`: ${formatCount(p.users)} ${p.users === 1 ? 'user' : 'users'} to withdraw (${formatCount(p.records)} records), no notice yet`}
         </li>
       ))}
       {overdue.map((n) => (
