@@ -240,9 +240,9 @@ async fn import(
         ImportKind::Registry => imports::import_registry_with,
         ImportKind::Ledger => imports::import_ledger_with,
     };
-    let cancel = Arc::clone(state.import_cancel(kind));
-    cancel.store(false, Ordering::Relaxed);
-    call(state, move |s| {
+    let cancel = state.imports.start(kind);
+    let imports = Arc::clone(&state.imports);
+    let reply = call(state, move |s| {
         import(
             s,
             path.as_ref(),
@@ -251,7 +251,9 @@ async fn import(
             &cancel,
         )
     })
-    .await
+    .await;
+    imports.finish(kind);
+    reply
 }
 
 #[tauri::command]
@@ -276,7 +278,7 @@ async fn import_ledger(
 
 #[tauri::command]
 async fn cancel_import(state: State<'_, AppState>, kind: ImportKind) -> Reply<()> {
-    state.import_cancel(kind).store(true, Ordering::Relaxed);
+    state.imports.cancel(kind);
     Ok(())
 }
 

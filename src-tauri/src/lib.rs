@@ -29,14 +29,14 @@ use tauri::State;
 /// The store the app opened (or why it could not be opened, shown by the UI), where new
 /// signing secrets go (`CONSENTRY_SECRET_STORE`, or why its value was refused), and the
 /// flags that cancel a running snapshot build, running pushes (by delivery) and running
-/// imports (one per kind: the UI runs at most one registry and one ledger import at once,
-/// and cancelling one must not stop the other).
+/// imports (by kind: a registry and a ledger import may run at once, and cancelling one
+/// must not stop the other).
 pub struct AppState {
     store: Result<Arc<Store>, ErrorBody>,
     secrets: Result<Secrets, ErrorBody>,
     cancel: Arc<AtomicBool>,
     pushes: Arc<Running<DeliveryId>>,
-    import_cancel: [Arc<AtomicBool>; 2],
+    imports: Arc<Running<ImportKind>>,
     backups: backups::Backups,
 }
 
@@ -55,7 +55,7 @@ impl AppState {
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
             pushes: Default::default(),
-            import_cancel: Default::default(),
+            imports: Default::default(),
             backups: Default::default(),
         }
     }
@@ -66,16 +66,8 @@ impl AppState {
             secrets: Secrets::from_env().map_err(|e| e.body()),
             cancel: Arc::new(AtomicBool::new(false)),
             pushes: Default::default(),
-            import_cancel: Default::default(),
+            imports: Default::default(),
             backups: Default::default(),
-        }
-    }
-
-    /// The cancel flag of imports of `kind`.
-    fn import_cancel(&self, kind: ImportKind) -> &Arc<AtomicBool> {
-        match kind {
-            ImportKind::Registry => &self.import_cancel[0],
-            ImportKind::Ledger => &self.import_cancel[1],
         }
     }
 
@@ -90,7 +82,7 @@ impl AppState {
 type Reply<T> = Result<T, ErrorBody>;
 
 /// The cancel flags of the jobs of one kind that are running, by what they work on
-/// (pushes by delivery: two deliveries can be pushed at once, each stopped alone).
+/// (pushes by delivery, imports by kind: two run at once, each stopped alone).
 struct Running<K> {
     flags: Mutex<HashMap<K, Arc<AtomicBool>>>,
 }

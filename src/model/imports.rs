@@ -23,7 +23,7 @@ pub const MAX_LISTED_LINES: usize = 100;
 pub const SNIFF_LINES: u64 = 100;
 
 /// Which file an import reads: the user registry or the consent ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ImportKind {
     /// Users: `user_id`, `country`, `birth_date`, `status`.
