@@ -355,15 +355,8 @@ impl App {
     /// ignored, since a stylesheet may capitalise a status badge).
     pub async fn wait_for_text(&self, id: &str, expected: &str) -> Result {
         let what = format!("{} to read {expected:?}", testid(id));
-        self.wait_until(&what, async || {
-            let text = self.text_of(id).await?;
-            if text.eq_ignore_ascii_case(expected) {
-                Ok(true)
-            } else {
-                Err(format!("it reads {text:?}").into())
-            }
-        })
-        .await
+        self.wait_for_text_where(id, &what, |text| text.eq_ignore_ascii_case(expected))
+            .await
     }
 
     /// Scrolls the element with this test id to the middle of the window, for a
@@ -382,9 +375,16 @@ impl App {
     /// Waits until the text of the element with this test id contains `part`.
     pub async fn wait_for_text_containing(&self, id: &str, part: &str) -> Result {
         let what = format!("{} to contain {part:?}", testid(id));
-        self.wait_until(&what, async || {
+        self.wait_for_text_where(id, &what, |text| text.contains(part))
+            .await
+    }
+
+    /// Waits until the text of the element with this test id satisfies `ok`; the error
+    /// names `what` and the text last read.
+    async fn wait_for_text_where(&self, id: &str, what: &str, ok: impl Fn(&str) -> bool) -> Result {
+        self.wait_until(what, async || {
             let text = self.text_of(id).await?;
-            if text.contains(part) {
+            if ok(&text) {
                 Ok(true)
             } else {
                 Err(format!("it reads {text:?}").into())
@@ -411,6 +411,22 @@ impl App {
             }
         }
         Ok(ids)
+    }
+
+    /// Of the elements under `within` whose test id starts with `prefix`, the id (what
+    /// follows the prefix) of the first whose text contains `text`.
+    pub async fn id_with_text(
+        &self,
+        within: &str,
+        prefix: &str,
+        text: &str,
+    ) -> Result<Option<String>> {
+        for id in self.ids_with_prefix(within, prefix).await? {
+            if self.text_of(&format!("{prefix}{id}")).await?.contains(text) {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     /// Saves a PNG of the window to `target/e2e/screenshots/<name>.png` and returns its path.

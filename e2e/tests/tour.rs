@@ -99,17 +99,10 @@ async fn tour(app: &App) -> Result {
     })
     .await?;
     tour.screenshot("deals-filtered").await?;
-    let mut flagship = None;
-    for id in app.ids_with_prefix(&table, "deal-row-").await? {
-        if app
-            .text_of(&format!("deal-row-{id}"))
-            .await?
-            .contains(FLAGSHIP)
-        {
-            flagship = Some(id);
-        }
-    }
-    let flagship = flagship.ok_or("the flagship licence is not among the filtered deals")?;
+    let flagship = app
+        .id_with_text(&table, "deal-row-", FLAGSHIP)
+        .await?
+        .ok_or("the flagship licence is not among the filtered deals")?;
 
     // The deal: its delivery verified.
     app.click_testid(&format!("deal-row-{flagship}")).await?;

@@ -62,17 +62,8 @@ pub async fn add_deal(
     let table = testid("deals-table");
     let mut found = None;
     app.wait_until("the new deal's row in deals-table", async || {
-        for id in app.ids_with_prefix(&table, "deal-row-").await? {
-            if app
-                .text_of(&format!("deal-row-{id}"))
-                .await?
-                .contains(title)
-            {
-                found = Some(id);
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        found = app.id_with_text(&table, "deal-row-", title).await?;
+        Ok(found.is_some())
     })
     .await?;
     Ok(found.expect("wait_until returned when the row was found"))
