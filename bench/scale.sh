@@ -92,15 +92,7 @@ PY
 say "store: $counts"
 
 # Other WebDriver runs may share the machine: the first free pair of ports from 4444.
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-if [ -z "${E2E_DRIVER_PORT:-}" ]; then
-    for p in $(seq 4444 2 4600); do
-        if ! port_open "$p" && ! port_open $((p + 1)); then
-            export E2E_DRIVER_PORT=$p
-            break
-        fi
-    done
-fi
+export E2E_DRIVER_PORT=${E2E_DRIVER_PORT:-free}
 SCALE_DB=$DB SCALE_RUNS=$RUNS SCALE_OUT=$DIR/results.json SCALE_STORE="$counts" \
     CONSENTRY_APP_BIN=$BIN/consentry-app scripts/e2e.sh --ignored --exact scale_bench --nocapture ||
     fail "the WebDriver measurement failed (logs in target/e2e/)"

@@ -5,7 +5,8 @@
 # the X server are stopped on exit. Logs and screenshots land in target/e2e/.
 # Extra arguments go to the test binary (e.g. a test name filter).
 #
-# Environment: E2E_DRIVER_PORT (default 4444; WebKitWebDriver takes the next port),
+# Environment: E2E_DRIVER_PORT (default 4444; WebKitWebDriver takes the next port;
+#              `free`: the first free pair from 4444, for benches that may share the machine),
 #              CONSENTRY_APP_BIN (default target/app/consentry-app: the binary under test).
 set -euo pipefail
 
@@ -23,8 +24,6 @@ die() {
 
 app="$(realpath -m "${CONSENTRY_APP_BIN:-$root/target/app/consentry-app}")"
 out="$root/target/e2e"
-port="${E2E_DRIVER_PORT:-4444}"
-native_port=$((port + 1))
 
 [[ -x "$app" ]] || die "$app is missing or not executable; run 'make app' first"
 for tool in Xvfb tauri-driver WebKitWebDriver; do
@@ -32,6 +31,17 @@ for tool in Xvfb tauri-driver WebKitWebDriver; do
 done
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port="${E2E_DRIVER_PORT:-4444}"
+if [[ "$port" == free ]]; then
+    for p in $(seq 4444 2 4600); do
+        if ! port_open "$p" && ! port_open $((p + 1)); then
+            port=$p
+            break
+        fi
+    done
+    [[ "$port" != free ]] || die "no free pair of ports between 4444 and 4601"
+fi
+native_port=$((port + 1))
 for p in "$port" "$native_port"; do
     port_open "$p" && die "port $p is already in use (a tauri-driver left running?)"
 done
