@@ -65,6 +65,9 @@ pub fn create(store: &Store, out: &Path) -> Result<BackupReport> {
     let mut temp_name = std::ffi::OsString::from(".");
     temp_name.push(name);
     temp_name.push(format!(".partial-{}", std::process::id()));
+    // A store whose `quick_check` failed is not copied: its daily copy would push a
+    // sound backup out of the retention.
+    store.checked()?;
     let temp = Temporary::create(folder.join(temp_name))?;
     let copied = store.backup_to(&temp.path)?;
     let (bytes, sha256) = sync_and_hash(&temp.path)?;

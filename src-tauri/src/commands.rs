@@ -49,6 +49,9 @@ use crate::{call, folder, AppState, Reply};
 commands! {
     /// Where the store is, its schema version, and who the audit log names.
     store_info() -> StoreInfo => |s: &consentry::Store| Ok(s.info());
+    /// Waits for the store's `quick_check`, which runs beside the first screen; the
+    /// refusal every write gets when it failed (the UI shows it as a banner).
+    store_check() -> () => |s: &consentry::Store| Ok(s.checked()?);
     list_partners() -> Vec<Partner> => partner::list;
     create_partner(input: PartnerInput) -> Partner => |s| partner::create(s, input);
     update_partner(id: PartnerId, input: PartnerInput) -> Partner

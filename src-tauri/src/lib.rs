@@ -43,11 +43,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store and removes what a crashed snapshot build left behind.
+    /// Opens the store (its `quick_check` runs behind the first screen, and writes wait
+    /// for it) and removes what a crashed snapshot build left behind.
     pub fn open(path: Option<PathBuf>) -> AppState {
         let opened = path
             .map_or_else(Store::default_path, Ok)
-            .and_then(|path| Store::open(&path))
+            .and_then(|path| Store::open_checking_behind(&path))
             .map_err(consentry::Error::from)
             .and_then(|store| snapshot::clean_leftovers(&store).map(|_| store))
             .map(Arc::new)

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::Harness;
+use consentry::Store;
 use serde_json::{json, Map, Value};
 
 /// Records the scenario's answers under names the UI tests use.
@@ -274,6 +275,41 @@ impl Normaliser {
     }
 }
 
+/// What `store_check` answers on a store whose `quick_check` fails: a store in `dir`
+/// with a table's page overwritten, opened as the app opens.
+fn damaged_store_check(dir: &Path) -> Value {
+    let db = dir.join("damaged.db");
+    let store = Store::open(&db).unwrap();
+    consentry::partner::create(
+        &store,
+        serde_json::from_value(json!({ "name": "Lost", "kind": "ai-lab" })).unwrap(),
+    )
+    .unwrap();
+    drop(store); // the last connection: SQLite checkpoints the WAL into the file
+                 // The partners table's root page overwritten.
+    let (root, page): (i64, i64) = {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let root = "SELECT rootpage FROM sqlite_master WHERE name = 'partners'";
+        let root = conn.query_row(root, [], |r| r.get(0)).unwrap();
+        (
+            root,
+            conn.query_row("PRAGMA page_size", [], |r| r.get(0))
+                .unwrap(),
+        )
+    };
+    let mut bytes = std::fs::read(&db).unwrap();
+    let (at, page) = (((root - 1) * page) as usize, page as usize);
+    bytes[at..at + page].fill(0xA5);
+    std::fs::write(&db, bytes).unwrap();
+    let h = Harness::on(
+        Store::open_checking_behind(&db).unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    let body = h.invoke("store_check", json!({})).unwrap_err();
+    assert_eq!(body["code"], "store", "{body}");
+    body
+}
+
 fn scenario() -> Value {
     let mut r = Recorder {
         h: Harness::with_actor("alice"),
@@ -284,6 +320,8 @@ fn scenario() -> Value {
 
     // ---- store and partners
     r.ok("storeInfo", "store_info", none.clone());
+    r.ok("", "store_check", none.clone());
+    r.error("storeDamaged", damaged_store_check(r.h.dir()));
     r.ok("overviewEmpty", "consent_overview", none.clone());
     let lab = r.ok(
         "partner",

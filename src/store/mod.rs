@@ -5,14 +5,21 @@
 //! with WAL, foreign keys on, a busy timeout and `synchronous=FULL`, so a committed
 //! write survives a power cut.
 //!
-//! An open that may write (`Store::open`: the app at start, every CLI command that
-//! changes something, and any open that migrates) runs `PRAGMA quick_check` first and
+//! A store that may be written runs `PRAGMA quick_check` before its first write and
 //! refuses a damaged file ([`StoreError::Damaged`]) with a message that says how to
-//! restore a backup, before anything is written to it. Decision: an open for reading
-//! only (`Store::open_existing`) skips it, since it costs about 1.5 ms per MB and a
-//! report must not pay that on every run; SQLite still refuses any damaged page a query
-//! reads. A restore's private copy, which has just passed the fuller
-//! `integrity_check`, skips it too.
+//! restore a backup; nothing is written to it. The check costs about 1.5 ms per MB (2 s
+//! for a 155 MB store), so where it runs depends on who opens:
+//! - `Store::open` (every CLI command that changes something) runs it at once;
+//! - `Store::open_checking_behind` (the desktop app) runs it on a thread of its own,
+//!   over a second read-only connection, while the first screen reads: the window does
+//!   not wait for it, and every write ([`Store::write`], a backup) waits until it has
+//!   passed and is refused if it failed. The app shows the refusal as a banner.
+//! - Any open that migrates runs it at once, before the migration writes.
+//!
+//! Decision: an open for reading only (`Store::open_existing`) skips it, since a report
+//! must not pay that on every run; SQLite still refuses any damaged page a query reads.
+//! A restore's private copy, which has just passed the fuller `integrity_check`, skips
+//! it too.
 //!
 //! Writes go through [`Store::write`], which opens an `IMMEDIATE` transaction and hands
 //! out a [`Tx`]; the audit entry of a mutation is appended through the same `Tx`, so the
@@ -30,7 +37,7 @@ pub mod snapshots;
 pub mod withdrawals;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
@@ -216,6 +223,72 @@ pub struct Store {
     /// The file, `None` in memory.
     path: Option<PathBuf>,
     created: bool,
+    /// Whether `quick_check` ran while opening (asked for, or before a migration).
+    checked_at_open: bool,
+    /// The `quick_check` that writes wait for.
+    check: Arc<Check>,
+}
+
+/// `quick_check` over a read-only connection of its own, beside the store's.
+fn check_file(path: &Path) -> CheckState {
+    let found = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .and_then(|conn| {
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            backup::quick_check(&conn)
+        })
+        .unwrap_or_else(|e| vec![e.to_string()]);
+    match found.is_empty() {
+        true => CheckState::Passed,
+        false => CheckState::Failed(found),
+    }
+}
+
+/// Where the store's `quick_check` stands: writes wait while it runs.
+#[derive(Default)]
+struct Check {
+    state: Mutex<CheckState>,
+    settled: Condvar,
+}
+
+#[derive(Clone, Default)]
+enum CheckState {
+    /// Passed, or not needed (an in-memory store, a copy that passed `integrity_check`,
+    /// a store opened only to read).
+    #[default]
+    Passed,
+    Running,
+    /// The problems it found (or why it could not run).
+    Failed(Vec<String>),
+}
+
+impl Check {
+    fn settle(&self, state: CheckState) {
+        *self.lock() = state;
+        self.settled.notify_all();
+    }
+
+    /// Waits until the check has ended; its problems, none when it passed.
+    fn wait(&self) -> Vec<String> {
+        let mut state = self.lock();
+        loop {
+            match &*state {
+                CheckState::Passed => return Vec::new(),
+                CheckState::Failed(problems) => return problems.clone(),
+                CheckState::Running => {
+                    state = self
+                        .settled
+                        .wait(state)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
+            }
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CheckState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 impl Store {
@@ -229,6 +302,39 @@ impl Store {
     /// covers it) just passed: a restore's private copy.
     pub(crate) fn open_checked(path: &Path) -> Result<Store, StoreError> {
         Store::open_checking(path, false)
+    }
+
+    /// [`Store::open`] for the desktop app: `quick_check` runs on a thread of its own
+    /// while the store is read, and writes wait for it (see the module's documentation).
+    /// An open that migrates checks at once, as [`Store::open`] does.
+    pub fn open_checking_behind(path: &Path) -> Result<Store, StoreError> {
+        let store = Store::open_checking(path, false)?;
+        if store.checked_at_open {
+            return Ok(store);
+        }
+        store.check.settle(CheckState::Running);
+        let (check, file) = (Arc::clone(&store.check), path.to_path_buf());
+        let behind = std::thread::Builder::new()
+            .name("quick_check".into())
+            .spawn(move || check.settle(check_file(&file)));
+        if behind.is_err() {
+            // No thread to be had: check now, as `Store::open` does.
+            store.check.settle(check_file(path));
+        }
+        Ok(store)
+    }
+
+    /// Waits for the store's `quick_check` if it is running; the refusal every write
+    /// gets if it failed.
+    pub fn checked(&self) -> Result<(), StoreError> {
+        let problems = self.check.wait();
+        match problems.is_empty() {
+            true => Ok(()),
+            false => Err(StoreError::Damaged {
+                path: PathBuf::from(&self.location),
+                problems,
+            }),
+        }
     }
 
     fn open_checking(path: &Path, quick_check: bool) -> Result<Store, StoreError> {
@@ -325,7 +431,8 @@ impl Store {
         // as it is. The cost grows with the file (ARCHITECTURE.md, "Backups and
         // restore": about 0.1 s for 70 MB, 1-2 s for 200 MB), so an open that will only
         // read skips it unless a migration is about to write.
-        let problems = match quick_check || found < SCHEMA_VERSION {
+        let checked_at_open = quick_check || found < SCHEMA_VERSION;
+        let problems = match checked_at_open {
             true => backup::quick_check(&conn)?,
             false => Vec::new(),
         };
@@ -342,6 +449,8 @@ impl Store {
             location,
             path: None,
             created: false,
+            check: Arc::default(),
+            checked_at_open,
         })
     }
 
@@ -419,6 +528,7 @@ impl Store {
     /// Runs `f` in one `IMMEDIATE` transaction: committed when `f` returns `Ok`, rolled
     /// back when it returns `Err`, so a refused request writes nothing.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, Error>) -> Result<T, Error> {
+        self.checked()?;
         let mut conn = self.lock();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let scope = Tx {

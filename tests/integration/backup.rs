@@ -480,6 +480,61 @@ fn a_damaged_store_is_refused_at_open_with_what_to_do() {
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
 }
 
+/// The app opens without waiting for `quick_check` (it runs behind the first screen);
+/// every write, and the daily backup, waits for it and is refused when it fails.
+#[test]
+fn the_apps_open_reads_at_once_and_refuses_every_write_once_the_check_fails() {
+    let (ws, _backup) = store_and_backup();
+    corrupt_table_page(&ws.db, "partners");
+    let damaged = std::fs::read(&ws.db).unwrap();
+
+    let store = Store::open_checking_behind(&ws.db).expect("the open does not wait for the check");
+    // What the first screen reads from sound pages answers.
+    assert!(consentry::audit::head(&store).is_ok());
+    let partner = consentry::partner::PartnerInput {
+        name: "New".into(),
+        kind: "ai-lab".into(),
+        country: None,
+        contact: None,
+        notes: None,
+    };
+    let refused = consentry::partner::create(&store, partner)
+        .unwrap_err()
+        .to_string();
+    let db = ws.db.display().to_string();
+    for needle in [
+        format!("the store at {db} is damaged: SQLite's quick_check found"),
+        "Nothing was changed".to_string(),
+    ] {
+        assert!(refused.contains(&needle), "{refused} lacks {needle}");
+    }
+    assert!(store.checked().is_err(), "the check's outcome is kept");
+    // No daily backup of a damaged store: it would push a sound one out of the retention.
+    let dir = ws.dir.path().join("daily");
+    assert!(backup::daily(&store, &dir, 3).is_err());
+    assert_eq!(listing(&dir), Vec::<String>::new());
+    drop(store);
+    assert!(
+        std::fs::read(&ws.db).unwrap() == damaged,
+        "something was written"
+    );
+}
+
+#[test]
+fn the_apps_open_writes_once_the_check_has_passed() {
+    let (ws, _backup) = store_and_backup();
+    let store = Store::open_checking_behind(&ws.db).unwrap();
+    let partner = consentry::partner::PartnerInput {
+        name: "After the check".into(),
+        kind: "ai-lab".into(),
+        country: None,
+        contact: None,
+        notes: None,
+    };
+    consentry::partner::create(&store, partner).expect("the write waits for the check, then runs");
+    assert!(store.checked().is_ok());
+}
+
 /// Overwrites the root page of `table` in the database file `db` (closed, no WAL) with
 /// bytes no b-tree page has.
 fn corrupt_table_page(db: &Path, table: &str) {

@@ -44,6 +44,26 @@ describe('first run', () => {
   });
 });
 
+describe('the store check at start', () => {
+  it('says on every screen that a damaged store refuses changes, and what to do', async () => {
+    const { user } = renderApp(memoryBackend({ damaged: true }));
+    const banner = await screen.findByTestId('store-check-banner');
+    expect(banner).toHaveTextContent('The store is damaged; nothing can be changed.');
+    expect(banner).toHaveTextContent(fixtures.errors.storeDamaged.message);
+    expect(banner).toHaveTextContent(/quick_check found .*Nothing was changed\. Restore your latest backup/);
+    expect(within(banner).queryByRole('button')).not.toBeInTheDocument();
+
+    await user.click(screen.getByTestId('nav-partners'));
+    expect(screen.getByTestId('store-check-banner')).toBeInTheDocument();
+  });
+
+  it('says nothing when the check passes', async () => {
+    renderApp();
+    expect(await screen.findByTestId('first-run')).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByTestId('store-check-banner')).not.toBeInTheDocument());
+  });
+});
+
 describe('partners', () => {
   it('adds a row when a partner is created and counts its deals', async () => {
     const backend = memoryBackend();

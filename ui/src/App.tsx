@@ -14,6 +14,7 @@ import { JobsIndicator, JobsProvider } from './jobs';
 import { createQueryClient } from './queries/client';
 import { useDeals } from './queries/deals';
 import { usePartners } from './queries/partners';
+import { useStoreCheck } from './queries/store';
 import type { Route } from './route';
 import { Consent } from './screens/Consent';
 import { Dashboard } from './screens/Dashboard';
@@ -88,6 +89,7 @@ function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }
           jobs={<JobsIndicator onOpen={services.navigate} />}
         />
         <main className="main" ref={main}>
+          <StoreCheckBanner />
           {banner && <ErrorBanner error={banner} onDismiss={() => setBanner(null)} />}
           <Screen route={route} />
         </main>
@@ -103,6 +105,16 @@ function Window({ backend, initialRoute = { screen: 'deals' }, preview = false }
       </JobsProvider>
     </AppContext.Provider>
   );
+}
+
+/**
+ * The store's integrity check runs behind the first screen; when it fails, every screen
+ * says so, with what to do, for as long as the app runs (every change is refused).
+ */
+function StoreCheckBanner() {
+  const check = useStoreCheck();
+  if (!check.error) return null;
+  return <ErrorBanner error={check.error} title="The store is damaged; nothing can be changed" testId="store-check-banner" />;
 }
 
 /** The route's screen, once the partners and deals every list needs are loaded. */

@@ -10,6 +10,7 @@ export interface Channel<T> {
 /** Per command: its arguments as the UI passes them, and its response. */
 export type Commands = {
   store_info: { args: Record<string, never>; response: B.StoreInfo };
+  store_check: { args: Record<string, never>; response: null };
   list_partners: { args: Record<string, never>; response: Array<B.Partner> };
   create_partner: { args: { input: B.PartnerInput }; response: B.Partner };
   update_partner: { args: { id: B.PartnerId; input: B.PartnerInput }; response: B.Partner };

@@ -28,6 +28,11 @@ impl Harness {
         let store = Store::open(&dir.path().join("app.db"))
             .unwrap()
             .with_actor(actor);
+        Harness::on(store, dir)
+    }
+
+    /// The app on `store`, which the test opened (in `dir`, or anywhere).
+    pub fn on(store: Store, dir: tempfile::TempDir) -> Harness {
         // Signing secrets go to a file beside the store, never to the OS keyring.
         let state = AppState::from_store(store).with_secrets(Secrets::File);
         let app = setup(mock_builder(), state)

@@ -157,6 +157,7 @@ export const ERROR_NAMES = [
   'importNoFormat',
   'importUnreadable',
   'importCancelled',
+  'storeDamaged',
   'policyCountry',
   'policyNoticeDays',
   'previewUnreadable',

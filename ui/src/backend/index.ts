@@ -80,6 +80,11 @@ export type SaveKind = 'notice' | 'csv';
 /** The store itself. */
 export interface StoreApi {
   storeInfo(): Promise<StoreInfo>;
+  /**
+   * Resolves once the store's integrity check (which runs behind the first screen) has
+   * passed; rejects with the refusal every write then gets when it failed.
+   */
+  storeCheck(): Promise<void>;
   /** Asks the user for a file (or, for `folder`, a folder); null when they cancel. */
   pickFile(kind: PickKind): Promise<string | null>;
   /** The automatic daily backups: where they go, how many are kept, the last run. */

@@ -125,6 +125,9 @@ export class TauriBackend implements Backend {
   storeInfo(): Promise<StoreInfo> {
     return call('store_info');
   }
+  async storeCheck(): Promise<void> {
+    await call('store_check');
+  }
   listPartners(): Promise<Partner[]> {
     return call('list_partners');
   }

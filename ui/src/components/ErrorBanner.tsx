@@ -12,21 +12,32 @@ const TITLES: Record<ErrorBody['code'], string> = {
   unreachable: 'The destination did not answer',
 };
 
-export function ErrorBanner({ error, onDismiss }: { error: ErrorBody; onDismiss: () => void }) {
+interface ErrorBannerProps {
+  error: ErrorBody;
+  /** Without it the banner stays: what it says holds until the user acts elsewhere. */
+  onDismiss?: () => void;
+  /** The title, when the error's kind says less than the screen knows. */
+  title?: string;
+  testId?: string;
+}
+
+export function ErrorBanner({ error, onDismiss, title, testId = 'error-banner' }: ErrorBannerProps) {
   return (
-    <div className="error-banner" role="alert" data-testid="error-banner">
+    <div className="error-banner" role="alert" data-testid={testId}>
       <div className="error-banner-text">
-        <strong>{TITLES[error.code]}.</strong> <span>{error.message}</span>
+        <strong>{title ?? TITLES[error.code]}.</strong> <span>{error.message}</span>
       </div>
-      <button
-        type="button"
-        className="icon-button"
-        aria-label="Dismiss"
-        data-testid="error-banner-dismiss"
-        onClick={onDismiss}
-      >
-        ×
-      </button>
+      {onDismiss && (
+        <button
+          type="button"
+          className="icon-button"
+          aria-label="Dismiss"
+          data-testid={`${testId}-dismiss`}
+          onClick={onDismiss}
+        >
+          ×
+        </button>
+      )}
     </div>
   );
 }

@@ -25,6 +25,8 @@ export type AuditedEntity =
 
 export const keys = {
   storeInfo: ['store-info'] as const,
+  /** The store's integrity check at start: asked once, never invalidated. */
+  storeCheck: ['store-check'] as const,
   backups: ['backups'] as const,
   partners: ['partners'] as const,
   deals: {

@@ -12,6 +12,16 @@ export function useStoreInfo() {
   return useQuery({ queryKey: keys.storeInfo, queryFn: () => call(() => backend.storeInfo()) });
 }
 
+/** The store's integrity check, which runs behind the first screen: failed or not. */
+export function useStoreCheck() {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.storeCheck,
+    queryFn: () => call(() => backend.storeCheck()).then(() => true),
+    staleTime: Infinity,
+  });
+}
+
 export function useBackupStatus() {
   const { backend } = useApp();
   return useQuery({ queryKey: keys.backups, queryFn: () => call(() => backend.backupStatus()) });

@@ -27,6 +27,8 @@ export interface MemoryOptions {
   location?: string;
   /** The clock, for predictable audit times in tests. */
   now?: () => Date;
+  /** The store failed its integrity check: `storeCheck` refuses as the core does. */
+  damaged?: boolean;
   /** How many progress reports a simulated snapshot build sends (default 6). */
   buildTicks?: number;
   /** The pause before each of them, in milliseconds (default 200; 0 = none). */
@@ -77,11 +79,13 @@ export class MemoryState {
   pushTickMs: number;
   readonly actor: string;
   readonly location: string;
+  readonly damaged: boolean;
   private readonly now: () => Date;
 
   constructor(options: MemoryOptions) {
     this.actor = options.actor ?? 'tester';
     this.location = options.location ?? ':memory:';
+    this.damaged = options.damaged ?? false;
     this.now = options.now ?? (() => new Date());
     this.buildTicks = Math.max(1, options.buildTicks ?? 6);
     this.buildTickMs = options.buildTickMs ?? 200;

@@ -12,6 +12,10 @@ export function storeApi(state: MemoryState): StoreApi {
       return { ...recorded(fixtures.responses.storeInfo), location: state.location, actor: state.actor };
     },
 
+    async storeCheck() {
+      if (state.damaged) throw recorded(fixtures.errors.storeDamaged);
+    },
+
     async backupStatus() {
       return { dir: '/data/backups', keep: state.backupKeep, last: null, error: null };
     },
