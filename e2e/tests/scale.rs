@@ -2,8 +2,9 @@
 //! never runs it, and it asserts no timing (it reports, and flags a missed target). On a
 //! copy of the seeded store (`SCALE_DB`), `SCALE_RUNS` times: launch the app and read
 //! the first screen's time from the page (User Timing `first-screen`, from navigation
-//! start) and from here (the session request, which launches the app, to the measure
-//! being there); then sort and filter the deals and filter the invoices, reading each
+//! start), from the app's process start (its start time in /proc against the page's
+//! clock) and from here (the session request, which has WebKitWebDriver launch the app,
+//! to the measure being there); then sort and filter the deals and filter the invoices, reading each
 //! `<table>:<action>` measure (`ui/src/timings.ts`: the click or keystroke to the frame
 //! that paints the new rows). Writes the figures to `SCALE_OUT` as JSON and prints them.
 
@@ -55,7 +56,7 @@ async fn measure(db: &Path, figures: &mut Vec<(String, f64)>) -> Result {
     let t0 = Instant::now();
     let app = App::launch_on("scale_bench", Some(db)).await?;
     let session_ms = t0.elapsed().as_secs_f64() * 1000.0;
-    let outcome = interact(&app, t0, session_ms, figures).await;
+    let outcome = interact(&app, db, t0, session_ms, figures).await;
     let mut app = app;
     let closed = app.close().await;
     outcome?;
@@ -64,6 +65,7 @@ async fn measure(db: &Path, figures: &mut Vec<(String, f64)>) -> Result {
 
 async fn interact(
     app: &App,
+    db: &Path,
     t0: Instant,
     session_ms: f64,
     figures: &mut Vec<(String, f64)>,
@@ -74,8 +76,25 @@ async fn interact(
         "first screen (page: navigation start to first frame)".into(),
         page,
     ));
+    // The launch a user sees starts with the app's process, not with the WebDriver
+    // request that has WebKitWebDriver start it: the page's clock and the process's
+    // start time (from /proc) are both the system's wall clock.
+    let frame = app
+        .client()
+        .execute(
+            "const m = performance.getEntriesByName('first-screen', 'measure')[0];
+             return performance.timeOrigin + m.startTime + m.duration;",
+            vec![],
+        )
+        .await?
+        .as_f64()
+        .ok_or("no first-screen measure")?;
     figures.push((
-        "first screen (launch: session request to measure seen)".into(),
+        "first screen (launch: the app's process start to first frame)".into(),
+        frame - process_start_ms(db)?,
+    ));
+    figures.push((
+        "first screen (session request to measure seen)".into(),
         wall,
     ));
     figures.push((
@@ -156,6 +175,37 @@ async fn count(app: &App, name: &str) -> Result<usize> {
 }
 
 /// Waits for the `n`th measure of this name and returns its duration in ms.
+/// When the app's process on `db` started, in ms since the epoch (to 10 ms: /proc counts
+/// clock ticks since boot).
+fn process_start_ms(db: &Path) -> Result<f64> {
+    let argument = db.to_string_lossy().into_owned();
+    let boot: f64 = std::fs::read_to_string("/proc/stat")?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())
+        .ok_or("no btime in /proc/stat")?;
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        if !(args.first().is_some_and(|a| a.ends_with("consentry-app")) && args.contains(&argument))
+        {
+            continue;
+        }
+        let stat = std::fs::read_to_string(entry.path().join("stat"))?;
+        // The fields after the command name: state is the 3rd field, starttime the 22nd.
+        let after = &stat[stat.rfind(')').ok_or("a stat without its name")? + 2..];
+        let ticks: f64 = after
+            .split(' ')
+            .nth(19)
+            .and_then(|t| t.parse().ok())
+            .ok_or("no starttime in /proc/PID/stat")?;
+        return Ok((boot + ticks / 100.0) * 1000.0);
+    }
+    Err(format!("no consentry-app process on {argument}").into())
+}
+
 async fn wait_measure(app: &App, name: &str, n: usize) -> Result<f64> {
     let start = Instant::now();
     loop {
@@ -211,13 +261,15 @@ fn report(figures: &[(String, f64)]) {
             .collect();
         v.sort_by(f64::total_cmp);
         let median = v[v.len() / 2];
-        let target = if name.starts_with("first screen") {
-            Some(FIRST_SCREEN_MS)
-        } else if name.contains(": sort") || name.contains(": filter") {
-            Some(INTERACTION_MS)
-        } else {
-            None
-        };
+        // The session request's figure includes WebKitWebDriver starting: shown, not judged.
+        let target =
+            if name.starts_with("first screen (page") || name.starts_with("first screen (launch") {
+                Some(FIRST_SCREEN_MS)
+            } else if name.contains(": sort") || name.contains(": filter") {
+                Some(INTERACTION_MS)
+            } else {
+                None
+            };
         let flag = match target {
             Some(t) if median > t => format!("MISSED (> {t} ms)"),
             Some(t) => format!("ok (<= {t} ms)"),

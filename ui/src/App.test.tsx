@@ -72,7 +72,8 @@ describe('partners', () => {
     const { user } = renderApp(backend, { screen: 'partners' });
     const table = await screen.findByTestId('partners-table');
     expect(within(table).getAllByTestId(/^partner-row-/)).toHaveLength(1);
-    expect(within(table).getByTestId(`partner-row-${lab.id}`)).toHaveTextContent(/Northwind AI.*1$/);
+    // The count reads … until the deals have loaded, then 1.
+    await waitFor(() => expect(within(table).getByTestId(`partner-row-${lab.id}`)).toHaveTextContent(/Northwind AI.*1$/));
 
     await user.click(screen.getByTestId('partner-new'));
     await user.type(screen.getByTestId('partner-name'), 'Looksee Search{Enter}');
@@ -508,12 +509,24 @@ describe('errors while loading', () => {
   it('shows a failed load in the banner, without matching on its text', async () => {
     const backend = memoryBackend();
     const failing: Backend = Object.assign(Object.create(backend) as Backend, {
-      listDeals: () => Promise.reject(new Error('IPC channel closed')),
+      listPartners: () => Promise.reject(new Error('IPC channel closed')),
     });
     renderApp(failing);
     const banner = await screen.findByTestId('error-banner');
     expect(banner).toHaveTextContent('IPC channel closed');
     expect(banner).toHaveTextContent('The store could not be read or written');
+  });
+
+  it('shows a failed load of the deals, which load with the deals screen', async () => {
+    const backend = memoryBackend();
+    await addPartner(backend, 'Northwind AI');
+    const failing: Backend = Object.assign(Object.create(backend) as Backend, {
+      listDeals: () => Promise.reject(new Error('IPC channel closed')),
+    });
+    renderApp(failing, { screen: 'deals' });
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner).toHaveTextContent('IPC channel closed');
+    expect(screen.queryByText('Loading the deals…')).not.toBeInTheDocument();
   });
 });
 

@@ -12,7 +12,6 @@ import { Sidebar } from './components/Sidebar';
 import { AppContext, useApp, type AppServices } from './context';
 import { JobsIndicator, JobsProvider } from './jobs';
 import { createQueryClient } from './queries/client';
-import { useDeals } from './queries/deals';
 import { usePartners } from './queries/partners';
 import { useStoreCheck } from './queries/store';
 import type { Route } from './route';
@@ -117,11 +116,15 @@ function StoreCheckBanner() {
   return <ErrorBanner error={check.error} title="The store is damaged; nothing can be changed" testId="store-check-banner" />;
 }
 
-/** The route's screen, once the partners and deals every list needs are loaded. */
+/**
+ * The route's screen, once the partners are loaded: whether there are any decides
+ * between the welcome panel and the screens (a deal always has a partner, so no partner
+ * means an empty store). The deals load with the screens that show them, not before the
+ * first screen: at 10,000 deals they are a 6 MB answer the dashboard does not need.
+ */
 function Screen({ route }: { route: Route }) {
   const { reportError } = useApp();
   const partners = usePartners();
-  const deals = useDeals();
   // The deals list keeps its filters and sort while the user looks at a deal.
   const [dealsView, setDealsView] = useState<DealsView>(INITIAL_VIEW);
   // A link to the deals with a status (a dashboard card) filters the list to it.
@@ -132,13 +135,13 @@ function Screen({ route }: { route: Route }) {
     setDealsView({ ...INITIAL_VIEW, status: linkedStatus });
   }
 
-  const loadError = partners.error ?? deals.error;
+  const loadError = partners.error;
   useEffect(() => {
     if (loadError) reportError(loadError);
   }, [loadError, reportError]);
 
-  const empty = partners.data?.length === 0 && deals.data?.length === 0;
-  const loaded = partners.data !== undefined && deals.data !== undefined;
+  const empty = partners.data?.length === 0;
+  const loaded = partners.data !== undefined;
   useEffect(() => {
     if (loaded) markFirstScreen();
   }, [loaded]);

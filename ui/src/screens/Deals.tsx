@@ -19,7 +19,7 @@ import {
   type SortingState,
   type Updater,
 } from '@tanstack/react-table';
-import { useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, type ReactNode } from 'react';
 
 import type { Deal, DealStatus } from '../bindings';
 import { PurposeChips } from '../components/PurposeChips';
@@ -153,8 +153,12 @@ interface DealsProps {
 }
 
 export function Deals({ view, onViewChange }: DealsProps) {
-  const { navigate } = useApp();
-  const deals = useDeals().data;
+  const { navigate, reportError } = useApp();
+  const query = useDeals();
+  const deals = query.data;
+  useEffect(() => {
+    if (query.error) reportError(query.error);
+  }, [query.error, reportError]);
 
   const newButton = (
     <button
@@ -167,7 +171,14 @@ export function Deals({ view, onViewChange }: DealsProps) {
     </button>
   );
 
-  if (!deals) return null;
+  if (!deals) {
+    if (query.error) return null;
+    return (
+      <p className="loading" aria-busy="true">
+        Loading the deals…
+      </p>
+    );
+  }
   if (deals.length === 0) {
     return (
       <section className="screen" aria-labelledby="deals-title">

@@ -16,10 +16,10 @@ interface ColumnLook {
   className?: string;
 }
 
-/** A partner with the number of its deals, the row the table shows. */
+/** A partner with the number of its deals (null while the deals load), the row the table shows. */
 interface PartnerRow {
   partner: Partner;
-  deals: number;
+  deals: number | null;
 }
 
 const features = tableFeatures({ columnMeta: metaHelper<ColumnLook>() });
@@ -35,7 +35,12 @@ const columns = helper.columns([
     cell: ({ getValue }) => getValue() ?? none,
     meta: { className: 'cell-truncate' },
   }),
-  helper.accessor('deals', { id: 'deals', header: 'Deals', meta: { className: 'numeric' } }),
+  helper.accessor('deals', {
+    id: 'deals',
+    header: 'Deals',
+    cell: ({ getValue }) => getValue() ?? <span className="muted">…</span>,
+    meta: { className: 'numeric' },
+  }),
 ]);
 
 export function Partners() {
@@ -45,7 +50,7 @@ export function Partners() {
   const data = useMemo(() => {
     const count = new Map<number, number>();
     for (const d of deals ?? []) count.set(d.partner_id, (count.get(d.partner_id) ?? 0) + 1);
-    return (partners ?? []).map((partner) => ({ partner, deals: count.get(partner.id) ?? 0 }));
+    return (partners ?? []).map((partner) => ({ partner, deals: deals ? (count.get(partner.id) ?? 0) : null }));
   }, [partners, deals]);
   const table = useTable({ features, columns, data, getRowId: (r) => String(r.partner.id) });
 
