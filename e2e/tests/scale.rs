@@ -176,13 +176,19 @@ async fn count(app: &App, name: &str) -> Result<usize> {
 
 /// Waits for the `n`th measure of this name and returns its duration in ms.
 /// When the app's process on `db` started, in ms since the epoch (to 10 ms: /proc counts
-/// clock ticks since boot).
+/// clock ticks since boot, and the boot's instant is now less the uptime, which
+/// /proc/uptime gives to 10 ms; /proc/stat's `btime` is rounded to the second).
 fn process_start_ms(db: &Path) -> Result<f64> {
     let argument = db.to_string_lossy().into_owned();
-    let boot: f64 = std::fs::read_to_string("/proc/stat")?
-        .lines()
-        .find_map(|l| l.strip_prefix("btime ")?.trim().parse().ok())
-        .ok_or("no btime in /proc/stat")?;
+    let uptime: f64 = std::fs::read_to_string("/proc/uptime")?
+        .split(' ')
+        .next()
+        .and_then(|u| u.parse().ok())
+        .ok_or("no uptime in /proc/uptime")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs_f64();
+    let boot = now - uptime;
     for entry in std::fs::read_dir("/proc")?.flatten() {
         let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
         let args: Vec<String> = cmdline
