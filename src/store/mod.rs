@@ -215,8 +215,16 @@ pub struct StoreInfo {
 }
 
 /// The one SQLite store: partners, deals, consent, snapshots and the audit log. Every
-/// operation takes `&Store`; calls share one connection, one at a time.
+/// operation takes `&Store`. Writes share one connection, one at a time; each read runs
+/// on a read-only connection of its own, beside the others and beside the writer (WAL).
 pub struct Store {
+    /// Connections that only read (`PRAGMA query_only`), kept for the next read. With
+    /// WAL, reads run beside each other and beside the writer, so a long report does
+    /// not hold up a short list, nor a snapshot build's reading the screens' reads.
+    /// Declared (so dropped) before `conn`: the last connection to close checkpoints
+    /// the WAL and removes it, which only the writer can.
+    readers: Mutex<Vec<Connection>>,
+    /// The connection that writes (and reads, for a store in memory).
     conn: Mutex<Connection>,
     actor: String,
     location: String,
@@ -227,6 +235,24 @@ pub struct Store {
     checked_at_open: bool,
     /// The `quick_check` that writes wait for.
     check: Arc<Check>,
+}
+
+/// Read connections kept open between reads (more may be open at once).
+const IDLE_READERS: usize = 4;
+
+/// A connection that cannot write, for [`Store::read`].
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
 }
 
 /// `quick_check` over a read-only connection of its own, beside the store's.
@@ -445,6 +471,7 @@ impl Store {
         Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
+            readers: Mutex::new(Vec::new()),
             actor: default_actor(),
             location,
             path: None,
@@ -504,12 +531,25 @@ impl Store {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Runs read-only queries.
+    /// Runs read-only queries, on a connection of their own (see `readers`).
     pub(crate) fn read<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        f(&self.lock())
+        let Some(path) = self.path.as_deref() else {
+            return f(&self.lock());
+        };
+        let idle = self.idle_readers().pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => open_reader(path)?,
+        };
+        let value = f(&conn);
+        let mut idle = self.idle_readers();
+        if idle.len() < IDLE_READERS {
+            idle.push(conn);
+        }
+        value
     }
 
     /// Runs read-only queries in one read transaction: they all see the store as of one
@@ -518,11 +558,18 @@ impl Store {
         &self,
         f: impl FnOnce(&Connection) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let mut conn = self.lock();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        self.read(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let value = f(&tx)?;
+            tx.commit()?;
+            Ok(value)
+        })
+    }
+
+    fn idle_readers(&self) -> MutexGuard<'_, Vec<Connection>> {
+        self.readers
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Runs `f` in one `IMMEDIATE` transaction: committed when `f` returns `Ok`, rolled
@@ -633,6 +680,56 @@ mod tests {
         assert_eq!(text("synchronous"), "Integer(2)", "FULL");
         assert_eq!(text("busy_timeout"), "Integer(600000)");
         assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
+    }
+
+    #[test]
+    fn a_long_read_holds_up_neither_another_read_nor_a_write_and_reads_cannot_write() {
+        use std::sync::mpsc::channel;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(&dir.path().join("s.db")).unwrap());
+        let count = |c: &Connection| -> Result<i64, Error> {
+            Ok(c.query_row("SELECT count(*) FROM partners", [], |r| r.get(0))?)
+        };
+        let (inside, entered) = channel();
+        let (release, released) = channel::<()>();
+        let long = {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                store.read(|c| {
+                    let tx = c.unchecked_transaction()?;
+                    let before = count(&tx)?;
+                    inside.send(()).unwrap();
+                    released.recv().unwrap();
+                    Ok((before, count(&tx)?))
+                })
+            })
+        };
+        entered.recv().unwrap();
+        let (done, finished) = channel();
+        let other = {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                let read = store.read(count);
+                let wrote = store.write(|tx| {
+                    tx.conn().execute(
+                        "INSERT INTO partners (name, kind, created_at, updated_at)
+                         VALUES ('A', 'ai-lab', 'x', 'x')",
+                        [],
+                    )?;
+                    Ok(())
+                });
+                done.send((read.is_ok(), wrote.is_ok())).unwrap();
+            })
+        };
+        let outcome = finished.recv_timeout(Duration::from_secs(20));
+        release.send(()).unwrap();
+        assert_eq!(outcome, Ok((true, true)), "a read and a write while a read is open");
+        other.join().unwrap();
+        // The long read saw one instant throughout; a new read sees the write.
+        assert_eq!(long.join().unwrap().unwrap(), (0, 0));
+        assert_eq!(store.read(count).unwrap(), 1);
+        let refused = store.read(|c| Ok(c.execute("DELETE FROM partners", [])?));
+        assert!(refused.is_err(), "a read's connection cannot write");
     }
 
     #[test]
