@@ -80,6 +80,32 @@ pub(crate) fn open(path: &Path, field: &str) -> Result<Opened> {
     })
 }
 
+/// A regular file opened for reading in large blocks (a snapshot source).
+pub(crate) enum Blocks {
+    /// Plain: the file itself, from its start. `std::fs::File` reads into a `Vec`'s
+    /// spare capacity without zeroing it first, which no wrapper can do on stable Rust
+    /// (`Read::read_buf` is unstable), so the plain path keeps the bare file: the same
+    /// reads as before compressed files were read.
+    Plain(File),
+    /// Compressed: as [`open`] gives it.
+    Decoded(Opened),
+}
+
+/// [`open`] for a regular file read in large blocks: a plain file comes back bare,
+/// rewound to its start after its first bytes were looked at.
+pub(crate) fn open_blocks(path: &Path, field: &str) -> Result<Blocks> {
+    use std::io::{Seek, SeekFrom};
+    let mut file =
+        File::open(path).map_err(|e| Error::io(format!("cannot read {}", shown(path)), e))?;
+    let first = first_bytes(&mut file)
+        .and_then(|first| file.seek(SeekFrom::Start(0)).map(|_| first))
+        .map_err(|e| Error::io(format!("cannot read {}", shown(path)), e))?;
+    match identify(path, &first).map_err(|why| Error::invalid(field, why))? {
+        Compression::None => Ok(Blocks::Plain(file)),
+        _ => open(path, field).map(Blocks::Decoded),
+    }
+}
+
 /// The compression of the file at `path`, from its first bytes, or why it is refused
 /// (in words naming the file); for request checks, before anything is written.
 pub(crate) fn sniff(path: &Path) -> std::result::Result<Compression, String> {

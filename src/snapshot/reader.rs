@@ -8,7 +8,8 @@
 //!
 //! A compressed source (gzip, zstd) is decompressed here, on the reader thread, as it
 //! is read (`crate::compression`): the parsers and the writer see the same text, cut
-//! the same way, as from the plain file, so the output is the same. Each chunk carries
+//! the same way, as from the plain file, so the output is the same. A plain source is
+//! read bare, as it always was. Each chunk carries
 //! how much of the file as given had been read when it was cut, for progress. A
 //! truncated or damaged compressed source fails the reader, and so the build.
 
@@ -80,13 +81,20 @@ pub(super) struct Source {
     pub header: Option<Vec<u8>>,
 }
 
-/// A source's text as the reader thread reads it: the (decompressing) stream, how
-/// much of the file under it has been read, and what to call a failed read.
+/// A source's text as the reader thread reads it: the plain file itself, or the
+/// decompressing stream with its count of the file's bytes read; and what to call a
+/// failed read.
 pub(super) struct Text {
-    reader: Box<dyn Read + Send>,
-    file_read: Arc<AtomicU64>,
+    stream: Stream,
     path: PathBuf,
     compression: Compression,
+}
+
+enum Stream {
+    /// A plain file, read bare (see `compression::Blocks::Plain`), and the bytes read.
+    Plain(File, u64),
+    /// A compressed file's text, and the bytes of the file under it read so far.
+    Decoded(Box<dyn Read + Send>, Arc<AtomicU64>),
 }
 
 impl Text {
@@ -97,7 +105,24 @@ impl Text {
 
     /// Bytes of the file as given read so far.
     pub fn file_read(&self) -> u64 {
-        self.file_read.load(Ordering::Relaxed)
+        match &self.stream {
+            Stream::Plain(_, read) => *read,
+            Stream::Decoded(_, read) => read.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Appends up to `max` bytes of the text to `buf`, fewer only at its end; 0 at its
+    /// end. Into `buf`'s spare capacity, which a plain file fills without zeroing it.
+    fn read_block(&mut self, buf: &mut Vec<u8>, max: u64) -> Result<usize> {
+        let n = match &mut self.stream {
+            Stream::Plain(file, read) => {
+                let n = file.take(max).read_to_end(buf);
+                *read += *n.as_ref().unwrap_or(&0) as u64;
+                n
+            }
+            Stream::Decoded(reader, _) => reader.take(max).read_to_end(buf),
+        };
+        n.map_err(|e| self.error(e))
     }
 
     /// A failed read: the file's, or (compressed) a truncated or damaged file's.
@@ -108,24 +133,32 @@ impl Text {
 
 /// Opens the source; for CSV, reads its header and finds the mapped fields' columns.
 pub(super) fn open(plan: &Plan) -> Result<Source> {
-    let opened = compression::open(&plan.source, "source")?;
-    if opened.compression != plan.compression {
+    let (stream, compression, total) = match compression::open_blocks(&plan.source, "source")? {
+        compression::Blocks::Plain(file) => {
+            let total = file.metadata().map_or(0, |m| m.len());
+            (Stream::Plain(file, 0), Compression::None, total)
+        }
+        compression::Blocks::Decoded(opened) => (
+            Stream::Decoded(opened.reader, opened.file_read),
+            opened.compression,
+            opened.file_bytes,
+        ),
+    };
+    if compression != plan.compression {
         return Err(Error::conflict(
             "source",
             format!(
                 "{} changed while the build started: it was {} and is now {}; build again",
                 crate::text::printable(&plan.source.display().to_string()),
                 plan.compression.token(),
-                opened.compression.token()
+                compression.token()
             ),
         ));
     }
-    let total = opened.file_bytes;
     let mut text = Text {
-        reader: opened.reader,
-        file_read: opened.file_read,
+        stream,
         path: plan.source.clone(),
-        compression: opened.compression,
+        compression,
     };
     let mut leftover = Vec::new();
     let (columns, header) = match plan.format {
@@ -170,10 +203,11 @@ pub(super) fn open(plan: &Plan) -> Result<Source> {
 
 /// Reads the first line (the CSV header); what was read beyond it goes to `leftover`.
 fn read_header(text: &mut Text, leftover: &mut Vec<u8>) -> Result<Vec<u8>> {
-    let mut buf = vec![0u8; 64 << 10];
+    let mut buf = Vec::with_capacity(64 << 10);
     let mut header = Vec::new();
     loop {
-        let n = text.reader.read(&mut buf).map_err(|e| text.error(e))?;
+        buf.clear();
+        let n = text.read_block(&mut buf, 64 << 10)?;
         if n == 0 {
             break;
         }
@@ -223,10 +257,7 @@ pub(super) fn read_chunks(
         }
         // read_to_end fills spare capacity without zeroing it first.
         buf.reserve(BLOCK_BYTES);
-        let n = (&mut text.reader)
-            .take(BLOCK_BYTES as u64)
-            .read_to_end(&mut buf)
-            .map_err(|e| text.error(e))?;
+        let n = text.read_block(&mut buf, BLOCK_BYTES as u64)?;
         eof = n == 0;
         let read = text.file_read();
         if first && buf.len() >= 3 {
