@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RUN=$1
 DB=$2
-CONSENTRY=$ROOT/target/release/consentry
+CONSENTRY=${CARGO_TARGET_DIR:-$ROOT/target}/release/consentry
 SNAP=$RUN/consentry-out-1
 export CONSENTRY_SECRET_STORE=file
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The snapshot benchmark: `consentry snapshot build` against one DuckDB SQL query that
-# applies the same consent rules to the same generated inputs (see bench/README.md).
+# applies the same consent rules to the same generated inputs (see bench/README.md), and
+# `consentry snapshot build` again from the same posts compressed with zstd, which must
+# give the same shards.
 #
 #   bash bench/run.sh                          # 2,000,000 posts, 500,000 users
 #   POSTS=20000 USERS=5000 bash bench/run.sh   # a quick run
@@ -28,7 +30,7 @@ BENCH=$ROOT/target/bench
 DATA=$BENCH/data
 RUN=$BENCH/run
 VENV=$ROOT/target/bench-venv
-CONSENTRY=$ROOT/target/release/consentry
+CONSENTRY=${CARGO_TARGET_DIR:-$ROOT/target}/release/consentry
 GEN=$BENCH/gen-build/release/consentry-bench-gen
 
 say() { printf '==> %s\n' "$*"; }
@@ -44,6 +46,10 @@ if [ ! -x /usr/bin/time ]; then
     { apt-get update -qq && apt-get install -y -qq time >/dev/null; } || fail "cannot install 'time'"
 fi
 command -v python3 >/dev/null || fail "python3 is required"
+if ! command -v zstd >/dev/null; then
+    say "installing zstd (to compress the posts)"
+    { apt-get update -qq && apt-get install -y -qq zstd >/dev/null; } || fail "cannot install 'zstd'"
+fi
 
 say "building the release CLI"
 cargo build --release -p consentry --quiet || fail "cargo build failed"
@@ -77,6 +83,15 @@ else
 fi
 POSTS_FILE=$DATA/posts.jsonl
 POSTS_BYTES=$(stat -c %s "$POSTS_FILE")
+# The same posts as a dump is distributed: zstd at its default level (3), with the
+# checksum the tool writes by default, on all cores.
+POSTS_ZST=$DATA/posts.jsonl.zst
+if [ ! -f "$POSTS_ZST" ]; then
+    say "compressing the posts with $(zstd -V | head -1)"
+    zstd -q -T0 "$POSTS_FILE" -o "$POSTS_ZST.tmp" && mv "$POSTS_ZST.tmp" "$POSTS_ZST" ||
+        fail "zstd failed"
+fi
+ZST_BYTES=$(stat -c %s "$POSTS_ZST")
 
 # ---------------------------------------------------------------------------- store
 rm -rf "$RUN"
@@ -116,7 +131,7 @@ prepare_cache() {
     if [ "$CACHE" = cold ] && sync && { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
         CACHE_NOTE="cold: page cache dropped before each timed run"
     else
-        cat "$POSTS_FILE" "$DATA/users.csv" "$DATA/ledger.csv" >/dev/null
+        cat "$POSTS_FILE" "$POSTS_ZST" "$DATA/users.csv" "$DATA/ledger.csv" >/dev/null
         CACHE_NOTE="warm: inputs read once before each timed run"
         [ "$CACHE" = cold ] && CACHE_NOTE="$CACHE_NOTE (dropping the page cache is not allowed here)"
     fi
@@ -149,6 +164,10 @@ for i in $(seq 1 "$REPEAT"); do
     timed consentry "$RUN/time-consentry-$i.txt" "$RUN/consentry-$i.json" \
         "$CONSENTRY" --db "$DB" snapshot build --deal 1 --source "$POSTS_FILE" \
         --as-of "$AS_OF" --out "$RUN/consentry-out-$i" --json
+    say "timed run $i/$REPEAT: consentry snapshot build from posts.jsonl.zst"
+    timed consentry-zst "$RUN/time-consentry-zst-$i.txt" "$RUN/consentry-zst-$i.json" \
+        "$CONSENTRY" --db "$DB" snapshot build --deal 1 --source "$POSTS_ZST" \
+        --as-of "$AS_OF" --out "$RUN/consentry-zst-out-$i" --json
     say "timed run $i/$REPEAT: DuckDB $DUCKDB_VERSION"
     rm -f "$RUN/duckdb.jsonl"
     timed duckdb "$RUN/time-duckdb-$i.txt" "$RUN/duckdb-$i.json" \
@@ -165,17 +184,22 @@ say "per-reason breakdown by DuckDB (not timed)"
 
 # -------------------------------------------------------------------------- compare
 # The consentry output: its shards concatenated in order (every run must give the same).
-shards_sha() { # run number
-    python3 - "$RUN/consentry-$1.json" "$RUN/consentry-out-$1" <<'EOF' | xargs -d '\n' cat | sha256sum | cut -d' ' -f1
+shards_sha() { # run number [tool: consentry or consentry-zst]
+    local tool=${2:-consentry}
+    python3 - "$RUN/$tool-$1.json" "$RUN/$tool-out-$1" <<'EOF' | xargs -d '\n' cat | sha256sum | cut -d' ' -f1
 import json, os, sys
 for s in json.load(open(sys.argv[1]))["shards"]:
     print(os.path.join(sys.argv[2], s["file"]))
 EOF
 }
 CONSENTRY_SHA=$(shards_sha 1)
-for i in $(seq 2 "$REPEAT"); do
+for i in $(seq 1 "$REPEAT"); do
     [ "$(shards_sha "$i")" = "$CONSENTRY_SHA" ] || {
         echo "bench: consentry run $i wrote other bytes than run 1" >&2
+        exit 1
+    }
+    [ "$(shards_sha "$i" consentry-zst)" = "$CONSENTRY_SHA" ] || {
+        echo "bench: consentry run $i from posts.jsonl.zst wrote other bytes than from posts.jsonl" >&2
         exit 1
     }
 done
@@ -183,11 +207,11 @@ DUCKDB_SHA=$(sha256sum "$RUN/duckdb.jsonl" | cut -d' ' -f1)
 
 set +e
 python3 - "$RUN" "$POSTS_BYTES" "$REPEAT" "$CONSENTRY_SHA" "$DUCKDB_SHA" "$DUCKDB_VERSION" \
-    "$CACHE_NOTE" "$STAMP" "$LOAD_BEFORE" "$AS_OF" "$PURPOSES" <<'EOF' | tee "$BENCH/results.txt"
+    "$CACHE_NOTE" "$STAMP" "$LOAD_BEFORE" "$AS_OF" "$PURPOSES" "$ZST_BYTES" <<'EOF' | tee "$BENCH/results.txt"
 import json, os, sys
 
-run, posts_bytes, repeat, c_sha, d_sha, ddb_version, cache, stamp, load, as_of, purposes = sys.argv[1:]
-posts_bytes, repeat = int(posts_bytes), int(repeat)
+run, posts_bytes, repeat, c_sha, d_sha, ddb_version, cache, stamp, load, as_of, purposes, zst_bytes = sys.argv[1:]
+posts_bytes, repeat, zst_bytes = int(posts_bytes), int(repeat), int(zst_bytes)
 runs = {}
 for line in open(os.path.join(run, "timings.txt")):
     name, ms, rss_kb, cpu, no = line.split()
@@ -198,26 +222,31 @@ peak = {k: max(r[1] for r in v) for k, v in runs.items()}
 c = json.load(open(os.path.join(run, f"consentry-{best['consentry'][3]}.json")))
 d = json.load(open(os.path.join(run, f"duckdb-{best['duckdb'][3]}.json")))
 bd = json.load(open(os.path.join(run, "duckdb-breakdown.json")))["breakdown"]
-included = {"consentry": c["records_included"], "duckdb": d["included"]}
+z = json.load(open(os.path.join(run, f"consentry-zst-{best['consentry-zst'][3]}.json")))
+included = {"consentry": c["records_included"], "consentry-zst": z["records_included"],
+            "duckdb": d["included"]}
 mb = posts_bytes / 1e6
 
 print()
 print(f"Snapshot benchmark: {stamp}")
 print(f"input posts.jsonl {posts_bytes:,} bytes ({mb:.1f} MB), {c['records_in']:,} records; "
       f"cut-off {as_of}; purposes {purposes}")
+print(f"posts.jsonl.zst (zstd -3) {zst_bytes:,} bytes ({zst_bytes / 1e6:.1f} MB, "
+      f"{posts_bytes / zst_bytes:.1f}x smaller); the same shards from it")
 print(f"machine: {os.cpu_count()} cores; cache {cache}; "
       f"{'best of ' + str(repeat) + ' runs' if repeat > 1 else 'one run'} per tool; "
       f"load average before the timed runs {load}")
 print()
 print(f"{'tool':<16}{'wall s':>9}{'input MB/s':>12}{'peak RSS MB':>13}{'included':>12}"
       f"{'CPU s':>9}")
-label = {"consentry": "consentry", "duckdb": f"duckdb {ddb_version}"}
-for k in ("consentry", "duckdb"):
+label = {"consentry": "consentry", "consentry-zst": "consentry .zst",
+         "duckdb": f"duckdb {ddb_version}"}
+for k in ("consentry", "consentry-zst", "duckdb"):
     ms, _, cpu, _ = best[k]
     print(f"{label[k]:<16}{ms / 1000:>9.2f}{mb / (ms / 1000):>12.1f}"
           f"{peak[k] * 1024 / 1e6:>13.1f}{included[k]:>12,}{cpu:>9.2f}")
 if repeat > 1:
-    for k in ("consentry", "duckdb"):
+    for k in ("consentry", "consentry-zst", "duckdb"):
         walls = ", ".join(f"{r[0] / 1000:.2f}" for r in runs[k])
         print(f"  {label[k]} wall s of each run: {walls}")
 print()
@@ -228,7 +257,9 @@ print(f"peak RSS consentry <= duckdb: {'yes' if c_rss <= d_rss else 'NO'} "
       f"({c_rss * 1024 / 1e6:.1f} MB vs {d_rss * 1024 / 1e6:.1f} MB)")
 print(f"in those runs: consentry's own duration_ms {c['duration_ms']} ms; "
       f"DuckDB query alone (COPY, in-process) {d['wall_s']:.3f} s")
-print("(CPU s: user + system time of the process, from GNU time)")
+print("(CPU s: user + system time of the process, from GNU time; input MB/s of the .zst "
+      "run over the decompressed posts)")
+print(f"from posts.jsonl.zst: {best['consentry-zst'][0] / c_ms:.2f}x the plain file's wall time")
 
 print()
 print(f"{'reason':<16}{'consentry':>12}{'duckdb':>12}")
@@ -255,6 +286,8 @@ json.dump({
     "consentry": {"wall_s": c_ms / 1000, "peak_rss_kb": c_rss,
                   "included": included["consentry"], "sha256": c_sha,
                   "excluded": c["excluded"]},
+    "consentry_zst": {"wall_s": best["consentry-zst"][0] / 1000,
+                      "peak_rss_kb": peak["consentry-zst"], "zst_bytes": zst_bytes},
     "duckdb": {"version": ddb_version, "wall_s": d_ms / 1000, "peak_rss_kb": d_rss,
                "included": included["duckdb"], "sha256": d_sha, "breakdown": bd},
     "ratio_duckdb_over_consentry": d_ms / c_ms,

@@ -38,6 +38,7 @@ pub fn typescript() -> String {
         store::StoreInfo::decl(&cfg),
         consent::Policy::decl(&cfg),
         model::file_format::FileFormat::decl(&cfg),
+        model::file_format::Compression::decl(&cfg),
         imports::ImportOptions::decl(&cfg),
         imports::ImportReport::decl(&cfg),
         imports::ImportSummary::decl(&cfg),

@@ -16,6 +16,10 @@
 //! - A file without the required columns (CSV: its header) or keys (JSON Lines: none of
 //!   its first `SNIFF_LINES` non-empty lines has one) is refused at once, naming what it
 //!   lacks and what it has (`unlike`), instead of after reading it all for bad rows.
+//! - A file may be plain, gzip or zstd (`users.csv.gz`, `ledger.jsonl.zst`), told by its
+//!   first bytes and decompressed as it is read (`crate::compression`); a truncated or
+//!   damaged compressed file is refused as a whole, like a file with a line too long.
+//!   Progress counts the bytes of the file as given (compressed).
 //! - `import_*_with` report progress (`ImportProgress`) a few times a second and at
 //!   each phase, and stop when `cancel` is set, within 64 rows, reading or writing; a
 //!   cancel while writing rolls the transaction back, so a cancelled import wrote
@@ -27,7 +31,6 @@
 
 pub use crate::model::imports::*;
 
-use std::cell::Cell;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,10 +39,12 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Utc};
 
 use crate::calendar::{self, parse_instant};
+use crate::compression;
 use crate::consent::{AccountStatus, Decision, RegistryUser};
 use crate::country;
 use crate::error::{Error, FieldError, LineError, Result};
 use crate::model::audit::Action;
+use crate::model::file_format::Compression;
 use crate::purpose::Purpose;
 use crate::snapshot::MAX_LINE_BYTES;
 use crate::store::{self, Store};
@@ -233,11 +238,24 @@ fn parse_file<T>(
         rows_read: 0,
         bad: BadLines::default(),
     };
-    // A pipe or a device has no size: its progress has no total.
-    meter.now.bytes_total = std::fs::metadata(path).map_or(0, |m| m.len());
+    let format = options
+        .format
+        .or_else(|| FileFormat::of_path(path))
+        .ok_or_else(|| {
+            Error::invalid(
+                "format",
+                "cannot tell the format from the file name (it ends neither in .csv nor in \
+                 .jsonl, before any .gz or .zst): give the format, csv or jsonl",
+            )
+        })?;
+    let file = compression::open(path, "file")?;
+    // A pipe or a device has no size: its progress has no total. A compressed file's
+    // progress is over its compressed bytes, the only size known before reading it.
+    meter.now.bytes_total = file.file_bytes;
     meter.phase(ImportPhase::Reading)?;
-    let bytes_read = Cell::new(0);
-    read_rows(path, options.format, kind, &bytes_read, |line, row| {
+    let bytes_read = std::sync::Arc::clone(&file.file_read);
+    let bytes_read = || bytes_read.load(Ordering::Relaxed);
+    read_rows(path, file, format, kind, |line, row| {
         parsed.rows_read += 1;
         let bad = match parse(row) {
             Ok(value) => {
@@ -249,9 +267,9 @@ fn parse_file<T>(
                 true
             }
         };
-        meter.read(bad, bytes_read.get())
+        meter.read(bad, bytes_read())
     })?;
-    meter.now.bytes_read = bytes_read.get();
+    meter.now.bytes_read = bytes_read();
     meter.phase(ImportPhase::Checking)?;
     if parsed.bad.total > 0 && !options.skip_invalid {
         return Err(Error::BadLines {
@@ -387,28 +405,18 @@ fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
     })
 }
 
-fn open<'a>(path: &Path, bytes_read: &'a Cell<u64>) -> Result<LineCap<'a, std::fs::File>> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    Ok(LineCap {
-        inner: file,
-        line: 1,
-        in_line: 0,
-        bytes_read,
-    })
-}
+/// A file's text, decompressed, under a [`LineCap`].
+type Text = LineCap<Box<dyn Read + Send>>;
 
-/// Passes a file through, failing with [`LineTooLong`] as soon as a line grows past
-/// `MAX_LINE_BYTES`, so that no reader above it holds more than that of one line; and
-/// counts the bytes read, for progress.
-struct LineCap<'a, R> {
+/// Passes a file's text through, failing with [`LineTooLong`] as soon as a line grows
+/// past `MAX_LINE_BYTES`, so that no reader above it holds more than that of one line.
+/// (The bytes read, for progress, are counted under the decompression, in the file.)
+struct LineCap<R> {
     inner: R,
     /// The 1-based number of the line being read.
     line: u64,
     /// Bytes of that line read so far.
     in_line: u64,
-    /// Bytes read from `inner` so far (the readers above buffer a few KiB ahead).
-    bytes_read: &'a Cell<u64>,
 }
 
 #[derive(Debug)]
@@ -429,10 +437,9 @@ impl std::fmt::Display for LineTooLong {
 
 impl std::error::Error for LineTooLong {}
 
-impl<R: Read> Read for LineCap<'_, R> {
+impl<R: Read> Read for LineCap<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.bytes_read.set(self.bytes_read.get() + n as u64);
         let cap = MAX_LINE_BYTES as u64;
         let mut start = 0;
         for end in memchr::memchr_iter(b'\n', &buf[..n]) {
@@ -454,8 +461,9 @@ impl<R: Read> Read for LineCap<'_, R> {
     }
 }
 
-/// A read error, or the refusal of a file with a line too long to be a row.
-fn read_error(path: &Path, e: std::io::Error) -> Error {
+/// A read error, or the refusal of a file with a line too long to be a row, or of a
+/// compressed file that is truncated or damaged.
+fn read_error(path: &Path, compression: Compression, e: std::io::Error) -> Error {
     let file = text::printable(&path.display().to_string()).into_owned();
     match e
         .get_ref()
@@ -474,7 +482,7 @@ fn read_error(path: &Path, e: std::io::Error) -> Error {
                 ),
             }],
         },
-        None => Error::io(format!("cannot read {file}"), e),
+        None => compression::read_error(path, compression, e, "file"),
     }
 }
 
@@ -482,27 +490,24 @@ fn read_error(path: &Path, e: std::io::Error) -> Error {
 /// reading; a row that cannot be read as a row at all is passed to `f` as a row whose
 /// every field is that error. A file without `kind`'s required columns (a CSV header)
 /// or keys (the first [`SNIFF_LINES`] lines of JSON Lines) is refused as soon as that
-/// is known (see [`unlike`]). `bytes_read` counts the bytes read from the file.
+/// is known (see [`unlike`]).
 fn read_rows(
     path: &Path,
-    format: Option<FileFormat>,
+    file: compression::Opened,
+    format: FileFormat,
     kind: ImportKind,
-    bytes_read: &Cell<u64>,
     mut f: impl FnMut(u64, Row<'_>) -> Result<()>,
 ) -> Result<()> {
-    let format = format
-        .or_else(|| FileFormat::of_path(path))
-        .ok_or_else(|| {
-            Error::invalid(
-                "format",
-                "cannot tell the format from the file name (it ends neither in .csv nor in \
-                 .jsonl): give the format, csv or jsonl",
-            )
-        })?;
-    let file = open(path, bytes_read)?;
+    let compression = file.compression;
+    let text = LineCap {
+        inner: file.reader,
+        line: 1,
+        in_line: 0,
+    };
+    let read_error = |e| read_error(path, compression, e);
     match format {
-        FileFormat::Csv => read_csv(path, file, kind, &mut f),
-        FileFormat::Jsonl => read_jsonl(path, file, kind, &mut f),
+        FileFormat::Csv => read_csv(path, text, kind, &read_error, &mut f),
+        FileFormat::Jsonl => read_jsonl(path, text, kind, &read_error, &mut f),
     }
 }
 
@@ -571,8 +576,9 @@ fn missing<'r>(required: &[&'r str], found: &[String]) -> Vec<&'r str> {
 
 fn read_csv(
     path: &Path,
-    file: LineCap<'_, std::fs::File>,
+    file: Text,
     kind: ImportKind,
+    read_error: &dyn Fn(std::io::Error) -> Error,
     f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>,
 ) -> Result<()> {
     let mut reader = csv::ReaderBuilder::new()
@@ -581,7 +587,7 @@ fn read_csv(
     let headers: Vec<String> = reader
         .headers()
         .map_err(|e| match io_error(e) {
-            Ok(e) => read_error(path, e),
+            Ok(e) => read_error(e),
             Err(e) => Error::invalid(
                 "file",
                 format!(
@@ -616,7 +622,7 @@ fn read_csv(
             Err(e) => {
                 let line = e.position().map_or(line_before, |p| p.line());
                 let e = match io_error(e) {
-                    Ok(io) => return Err(read_error(path, io)),
+                    Ok(io) => return Err(read_error(io)),
                     Err(e) => e,
                 };
                 let message = format!("not a CSV row: {e}");
@@ -698,8 +704,9 @@ impl Sniff {
 
 fn read_jsonl(
     path: &Path,
-    file: LineCap<'_, std::fs::File>,
+    file: Text,
     kind: ImportKind,
+    read_error: &dyn Fn(std::io::Error) -> Error,
     f: &mut dyn FnMut(u64, Row<'_>) -> Result<()>,
 ) -> Result<()> {
     let mut reader = BufReader::new(file);
@@ -708,9 +715,7 @@ fn read_jsonl(
     let mut line = 0u64;
     loop {
         buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|e| read_error(path, e))?;
+        let n = reader.read_until(b'\n', &mut buf).map_err(read_error)?;
         if n == 0 {
             return sniff.verdict(path);
         }

@@ -22,6 +22,7 @@ pub mod store;
 
 pub mod audit;
 pub mod backup;
+pub(crate) mod compression;
 pub mod dashboard;
 pub mod deal;
 pub mod delivery;

@@ -586,6 +586,14 @@ fn scenario() -> Value {
         "preview_source",
         json!({ "path": posts, "format": null }),
     );
+    let compressed = r.h.dir().join("posts.jsonl.zst");
+    let text = std::fs::read(&posts).unwrap();
+    std::fs::write(&compressed, zstd::encode_all(text.as_slice(), 3).unwrap()).unwrap();
+    r.ok(
+        "sourcePreviewZstd",
+        "preview_source",
+        json!({ "path": compressed, "format": null }),
+    );
     r.refused(
         "previewUnreadable",
         "invalid",

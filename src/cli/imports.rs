@@ -18,15 +18,15 @@ use super::output::{warn, Output};
 
 #[derive(Subcommand)]
 pub(super) enum ImportCommand {
-    /// Import a CSV or JSONL file; a file with bad rows imports nothing unless
-    /// --skip-invalid is given.
+    /// Import a CSV or JSONL file (plain, .gz or .zst); a file with bad rows imports
+    /// nothing unless --skip-invalid is given.
     Import(ImportArgs),
 }
 
 #[derive(Args)]
 pub(super) struct ImportArgs {
     file: PathBuf,
-    /// csv or jsonl; default: from the file name.
+    /// csv or jsonl; default: from the file name (users.csv.gz is csv).
     #[arg(long)]
     format: Option<String>,
     /// Import the good rows and report the bad ones by line.

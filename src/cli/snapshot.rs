@@ -37,10 +37,10 @@ pub(super) enum SnapshotCommand {
 pub(super) struct BuildArgs {
     #[arg(long, value_name = "ID")]
     deal: i64,
-    /// The posts: JSONL, or CSV with a header line.
+    /// The posts: JSONL, or CSV with a header line; plain, .gz or .zst.
     #[arg(long, value_name = "FILE")]
     source: String,
-    /// jsonl or csv; default: from the file name.
+    /// jsonl or csv; default: from the file name (posts.jsonl.zst is jsonl).
     #[arg(long)]
     format: Option<String>,
     #[arg(long, default_value = "id")]
@@ -186,15 +186,27 @@ fn print_progress(p: &Progress) {
     );
 }
 
+/// The source, its format and size; a compressed one's size as given and as read.
+fn source_line(s: &Snapshot) -> String {
+    match s.source_compressed_bytes {
+        Some(compressed) => format!(
+            "{} ({}, {}: {} bytes, {} bytes decompressed)",
+            s.source,
+            s.format,
+            s.source_compression.token(),
+            compressed,
+            s.source_bytes
+        ),
+        None => format!("{} ({}, {} bytes)", s.source, s.format, s.source_bytes),
+    }
+}
+
 fn snapshot_lines(s: &Snapshot) -> String {
     let mut text = lines(&[
         ("snapshot", s.snapshot_id.to_string()),
         ("deal", s.deal_id.to_string()),
         ("as of", s.as_of.clone()),
-        (
-            "source",
-            format!("{} ({}, {} bytes)", s.source, s.format, s.source_bytes),
-        ),
+        ("source", source_line(s)),
         ("purposes", Purpose::join(&s.purposes)),
         ("policy", format!("version {}", s.policy_version)),
         ("records in", s.records_in.to_string()),

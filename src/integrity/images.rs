@@ -92,7 +92,11 @@ const VOUCHED: [Vouched; 12] = [
         entity: "snapshot",
         table: "snapshots",
         derived: &[],
-        added_later: &[("held_back_by_gate", || json!(0))],
+        added_later: &[
+            ("held_back_by_gate", || json!(0)),
+            ("source_compression", || json!("none")),
+            ("source_compressed_bytes", || Value::Null),
+        ],
         ids: store::integrity::snapshot_ids,
         render: |conn, id| rendered(store::snapshots::get(conn, SnapshotId(id))),
         needs_entry: |row| row.get("sealed") == Some(&Value::Bool(true)),

@@ -863,6 +863,8 @@ mod tests {
             ledger_sha256: "ef".repeat(32),
             records_index_sha256: "12".repeat(32),
             source_bytes: 1000,
+            source_compression: Default::default(),
+            source_compressed_bytes: None,
             duration_ms: 5,
             held_back_by_gate: 0,
             created_at: "2026-06-02T00:00:00.000Z".into(),

@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use crate::error::LineError;
 use crate::model::deal::DealId;
+use crate::model::file_format::Compression;
 
 /// A line still without its end after this many bytes is rejected and skipped without
 /// being held in memory (a line that ends within the same 4 MiB read may be read whole).
@@ -33,9 +34,10 @@ impl std::fmt::Display for SnapshotId {
 pub struct BuildRequest {
     /// The deal to build for; it must be signed or active.
     pub deal_id: DealId,
-    /// Path of the source file: one record per line, JSONL or CSV with a header.
+    /// Path of the source file: one record per line, JSONL or CSV with a header; plain,
+    /// or gzip- or zstd-compressed (told by its first bytes).
     pub source: String,
-    /// `jsonl` or `csv`; default: from the file name.
+    /// `jsonl` or `csv`; default: from the file name (under any `.gz` or `.zst`).
     #[serde(default)]
     pub format: Option<String>,
     /// The source field holding each record's id; a repeated id is excluded as `duplicate_id`.
@@ -156,8 +158,14 @@ pub struct Snapshot {
     pub ledger_sha256: String,
     /// Hex SHA-256 of `records.jsonl` (see [`RECORDS_INDEX`]); empty until sealed.
     pub records_index_sha256: String,
-    /// Size of the source file in bytes, as the build read it.
+    /// Size of the source's text in bytes, as the build read it: decompressed, when the
+    /// source is compressed.
     pub source_bytes: u64,
+    /// How the source file was compressed (`none`, `gzip`, `zstd`), from its first bytes.
+    pub source_compression: Compression,
+    /// The compressed source file's size in bytes, as the build read it; `None` for an
+    /// uncompressed source (whose size is `source_bytes`).
+    pub source_compressed_bytes: Option<u64>,
     /// How long the build took, from the request to the seal, in milliseconds.
     pub duration_ms: u64,
     /// Records excluded as `no_consent` only because of the policy's opt-out gate
@@ -205,7 +213,9 @@ pub(crate) fn users_digest<'a>(sorted_ids: impl Iterator<Item = &'a str>) -> Str
 pub struct SourcePreview {
     /// `jsonl` or `csv`: as given, or from the file name.
     pub format: String,
-    /// Size of the whole file in bytes.
+    /// How the file is compressed, from its first bytes.
+    pub compression: Compression,
+    /// Size of the whole file in bytes, as given (compressed, when it is).
     pub bytes: u64,
     /// Field names seen in the first lines (the CSV header, or the JSON keys).
     pub fields: Vec<String>,
@@ -228,9 +238,10 @@ pub struct PreviewLine {
 /// How far a build has come, reported a few times a second.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, TS)]
 pub struct Progress {
-    /// Source bytes read so far.
+    /// Bytes of the source file read so far: of the file as given, so compressed bytes
+    /// for a compressed source (its text is larger; the time left is in proportion).
     pub bytes_read: u64,
-    /// Size of the source file in bytes.
+    /// Size of the source file in bytes, as given (compressed, when it is).
     pub bytes_total: u64,
     /// Records read so far, rejected lines included.
     pub records: u64,
@@ -253,6 +264,7 @@ pub(crate) struct Sealed {
     pub ledger_sha256: String,
     pub records_index_sha256: String,
     pub source_bytes: u64,
+    pub source_compressed_bytes: Option<u64>,
     pub duration_ms: u64,
     pub held_back_by_gate: u64,
 }
@@ -261,6 +273,7 @@ pub(crate) struct Sealed {
 pub(crate) struct PlanText {
     pub source: String,
     pub format: &'static str,
+    pub compression: Compression,
     pub fields: [String; 3],
     pub as_of: String,
 }

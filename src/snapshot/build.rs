@@ -169,6 +169,7 @@ fn seal(
         ledger_sha256: eligibility.ledger_sha256.clone(),
         records_index_sha256: run.records_index_sha256.clone(),
         source_bytes: run.bytes,
+        source_compressed_bytes: run.compressed_bytes,
         duration_ms: 0,
         held_back_by_gate: run.held_back_by_gate,
     };

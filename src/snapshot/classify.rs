@@ -37,6 +37,8 @@ pub(super) enum Outcome {
 
 pub(super) struct Parsed {
     pub seq: u64,
+    /// The bytes of the file as given read when the chunk was cut, for progress.
+    pub read: u64,
     pub data: Vec<u8>,
     pub outcomes: Vec<Outcome>,
     pub entries: Vec<u8>,
@@ -68,17 +70,18 @@ pub(super) struct Classifier<'a> {
 impl Classifier<'_> {
     /// Classifies every line of a chunk.
     pub fn parse_chunk(&self, chunk: Chunk) -> Parsed {
-        let (seq, data) = match chunk {
-            Chunk::Oversized { seq, bytes } => {
+        let (seq, data, read) = match chunk {
+            Chunk::Oversized { seq, bytes, read } => {
                 return Parsed {
                     seq,
+                    read,
                     data: Vec::new(),
                     outcomes: Vec::new(),
                     entries: Vec::new(),
                     oversized: Some(bytes),
                 };
             }
-            Chunk::Lines { seq, data } => (seq, data),
+            Chunk::Lines { seq, data, read } => (seq, data, read),
         };
         let mut outcomes = Vec::with_capacity(data.len() / 256 + 1);
         let mut entries = Vec::new();
@@ -113,6 +116,7 @@ impl Classifier<'_> {
         }
         Parsed {
             seq,
+            read,
             data,
             outcomes,
             entries,
@@ -242,6 +246,7 @@ mod tests {
     fn fates(c: &Classifier<'_>, text: &str) -> Vec<Fate> {
         let parsed = c.parse_chunk(Chunk::Lines {
             seq: 0,
+            read: 0,
             data: text.as_bytes().to_vec(),
         });
         parsed
@@ -432,6 +437,7 @@ mod tests {
         let c = classifier(&users);
         let parsed = c.parse_chunk(Chunk::Lines {
             seq: 0,
+            read: 0,
             data: concat!(
                 r#"{"id":"p1","author":"alice","created_utc":1}"#,
                 "\n",
@@ -569,6 +575,7 @@ mod tests {
         let data = format!("{first}\r\n{last}");
         let parsed = c.parse_chunk(Chunk::Lines {
             seq: 3,
+            read: 0,
             data: data.clone().into_bytes(),
         });
         assert_eq!(parsed.seq, 3);
@@ -589,6 +596,7 @@ mod tests {
         let parsed = c.parse_chunk(Chunk::Oversized {
             seq: 4,
             bytes: 20 << 20,
+            read: 0,
         });
         assert_eq!((parsed.seq, parsed.oversized), (4, Some(20 << 20)));
         assert!(parsed.outcomes.is_empty() && parsed.data.is_empty());

@@ -1,5 +1,6 @@
 //! Consent-filtered dataset snapshots (PRODUCT.md §3): one deal, one source file, one
-//! cut-off instant `T`.
+//! cut-off instant `T`. The source may be plain, gzip- or zstd-compressed (told by its
+//! first bytes, decompressed as it streams); the output does not depend on which.
 //!
 //! A build streams the source once. Each line is parsed (completely: a corrupt line is
 //! rejected even if its fields are readable), its author's eligibility is looked up in a
@@ -190,7 +191,8 @@ pub(crate) fn source_file(path: &Path) -> std::result::Result<(), String> {
     }
 }
 
-/// Reads up to `limit` records from the start of `source`.
+/// Reads up to `limit` records from the start of `source` (decompressed, when it is
+/// compressed).
 pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<SourcePreview> {
     use std::io::{BufRead, BufReader};
     let path = Path::new(source.trim());
@@ -200,18 +202,21 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
         None => crate::model::file_format::FileFormat::of_path(path).ok_or_else(|| {
             Error::invalid(
                 "format",
-                "cannot tell the format from the file name: choose jsonl or csv",
+                "cannot tell the format from the file name (it ends neither in .jsonl nor in \
+                 .csv, before any .gz or .zst): choose jsonl or csv",
             )
         })?,
     };
-    let file = std::fs::File::open(path).map_err(|e| {
-        Error::Invalid(vec![crate::error::FieldError::new(
+    let file = crate::compression::open(path, "source").map_err(|e| match e {
+        Error::Io { context, source } => Error::Invalid(vec![crate::error::FieldError::new(
             "source",
-            format!("cannot read {}: {e}", path.display()),
-        )])
+            format!("{context}: {source}"),
+        )]),
+        other => other,
     })?;
-    let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut reader = BufReader::new(file);
+    let (bytes, compression) = (file.file_bytes, file.compression);
+    let read_error = |e| crate::compression::read_error(path, compression, e, "source");
+    let mut reader = BufReader::new(file.reader);
     let mut fields: Vec<String> = Vec::new();
     let mut lines = Vec::new();
     let mut header: Option<Vec<String>> = None;
@@ -223,7 +228,7 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
         // Never read more than 1 MiB of one line for a preview.
         let n = std::io::Read::take(&mut reader, 1 << 20)
             .read_until(b'\n', &mut buf)
-            .map_err(|e| Error::io("cannot read the source", e))?;
+            .map_err(read_error)?;
         if n == 0 {
             break;
         }
@@ -299,6 +304,7 @@ pub fn preview(source: &str, format: Option<&str>, limit: usize) -> Result<Sourc
     }
     Ok(SourcePreview {
         format: format.token().to_string(),
+        compression,
         bytes,
         fields,
         lines,

@@ -5,18 +5,26 @@
 //! Memory never holds a line longer than [`MAX_LINE_BYTES`]: such a line is skipped to
 //! its end as it streams past and sent as `Oversized`, so that it is counted and
 //! reported with its line number (and `/dev/zero` cannot exhaust memory).
+//!
+//! A compressed source (gzip, zstd) is decompressed here, on the reader thread, as it
+//! is read (`crate::compression`): the parsers and the writer see the same text, cut
+//! the same way, as from the plain file, so the output is the same. A plain source is
+//! read bare, as it always was. Each chunk carries
+//! how much of the file as given had been read when it was cut, for progress. A
+//! truncated or damaged compressed source fails the reader, and so the build.
 
 use std::fs::File;
 use std::io::Read;
-use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::Arc;
 
 use super::request::Plan;
 use super::MAX_LINE_BYTES;
+use crate::compression;
 use crate::error::{Error, Result};
-use crate::model::file_format::FileFormat;
+use crate::model::file_format::{Compression, FileFormat};
 
 const BLOCK_BYTES: usize = 4 << 20;
 
@@ -52,16 +60,18 @@ impl Drop for ReadAhead {
     }
 }
 
-/// A piece of the source: whole lines, or one line too long to hold.
+/// A piece of the source: whole lines, or one line too long to hold. `read`: the bytes
+/// of the file as given (compressed, when it is) read when it was cut.
 pub(super) enum Chunk {
-    Lines { seq: u64, data: Vec<u8> },
-    Oversized { seq: u64, bytes: u64 },
+    Lines { seq: u64, data: Vec<u8>, read: u64 },
+    Oversized { seq: u64, bytes: u64, read: u64 },
 }
 
 /// The source opened for streaming.
 pub(super) struct Source {
-    pub file: File,
-    /// Its size, for progress.
+    /// Its text, decompressed when compressed.
+    pub text: Text,
+    /// Its size as given (compressed, when it is), for progress.
     pub total: u64,
     /// What was read beyond the CSV header: the start of the first chunk.
     pub leftover: Vec<u8>,
@@ -71,16 +81,90 @@ pub(super) struct Source {
     pub header: Option<Vec<u8>>,
 }
 
+/// A source's text as the reader thread reads it: the plain file itself, or the
+/// decompressing stream with its count of the file's bytes read; and what to call a
+/// failed read.
+pub(super) struct Text {
+    stream: Stream,
+    path: PathBuf,
+    compression: Compression,
+}
+
+enum Stream {
+    /// A plain file, read bare (see `compression::Blocks::Plain`), and the bytes read.
+    Plain(File, u64),
+    /// A compressed file's text, and the bytes of the file under it read so far.
+    Decoded(Box<dyn Read + Send>, Arc<AtomicU64>),
+}
+
+impl Text {
+    /// Whether the file is compressed.
+    pub fn compressed(&self) -> bool {
+        self.compression != Compression::None
+    }
+
+    /// Bytes of the file as given read so far.
+    pub fn file_read(&self) -> u64 {
+        match &self.stream {
+            Stream::Plain(_, read) => *read,
+            Stream::Decoded(_, read) => read.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Appends up to `max` bytes of the text to `buf`, fewer only at its end; 0 at its
+    /// end. Into `buf`'s spare capacity, which a plain file fills without zeroing it.
+    fn read_block(&mut self, buf: &mut Vec<u8>, max: u64) -> Result<usize> {
+        let n = match &mut self.stream {
+            Stream::Plain(file, read) => {
+                let n = file.take(max).read_to_end(buf);
+                *read += *n.as_ref().unwrap_or(&0) as u64;
+                n
+            }
+            Stream::Decoded(reader, _) => reader.take(max).read_to_end(buf),
+        };
+        n.map_err(|e| self.error(e))
+    }
+
+    /// A failed read: the file's, or (compressed) a truncated or damaged file's.
+    fn error(&self, e: std::io::Error) -> Error {
+        compression::read_error(&self.path, self.compression, e, "source")
+    }
+}
+
 /// Opens the source; for CSV, reads its header and finds the mapped fields' columns.
 pub(super) fn open(plan: &Plan) -> Result<Source> {
-    let mut file = File::open(&plan.source)
-        .map_err(|e| Error::io(format!("cannot read {}", plan.source.display()), e))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (stream, compression, total) = match compression::open_blocks(&plan.source, "source")? {
+        compression::Blocks::Plain(file) => {
+            let total = file.metadata().map_or(0, |m| m.len());
+            (Stream::Plain(file, 0), Compression::None, total)
+        }
+        compression::Blocks::Decoded(opened) => (
+            Stream::Decoded(opened.reader, opened.file_read),
+            opened.compression,
+            opened.file_bytes,
+        ),
+    };
+    if compression != plan.compression {
+        return Err(Error::conflict(
+            "source",
+            format!(
+                "{} changed while the build started: it was {} and is now {}; build again",
+                crate::text::printable(&plan.source.display().to_string()),
+                plan.compression.token(),
+                compression.token()
+            ),
+        ));
+    }
+    let mut text = Text {
+        stream,
+        path: plan.source.clone(),
+        compression,
+    };
     let mut leftover = Vec::new();
     let (columns, header) = match plan.format {
         FileFormat::Jsonl => ([0usize; 3], None),
         FileFormat::Csv => {
-            let header = read_header(&mut file, &mut leftover, &plan.source)?;
+            let header = read_header(&mut text, &mut leftover)?;
             let text = std::str::from_utf8(&header).map_err(|_| {
                 Error::invalid(
                     "source",
@@ -109,7 +193,7 @@ pub(super) fn open(plan: &Plan) -> Result<Source> {
         }
     };
     Ok(Source {
-        file,
+        text,
         total,
         leftover,
         columns,
@@ -118,13 +202,12 @@ pub(super) fn open(plan: &Plan) -> Result<Source> {
 }
 
 /// Reads the first line (the CSV header); what was read beyond it goes to `leftover`.
-fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<Vec<u8>> {
-    let mut buf = vec![0u8; 64 << 10];
+fn read_header(text: &mut Text, leftover: &mut Vec<u8>) -> Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(64 << 10);
     let mut header = Vec::new();
     loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        buf.clear();
+        let n = text.read_block(&mut buf, 64 << 10)?;
         if n == 0 {
             break;
         }
@@ -155,30 +238,28 @@ fn read_header(file: &mut File, leftover: &mut Vec<u8>, path: &Path) -> Result<V
 }
 
 /// Cuts the source into chunks of whole lines. A line longer than MAX_LINE_BYTES is
-/// skipped to its end and sent as `Oversized`, so memory never holds it.
+/// skipped to its end and sent as `Oversized`, so memory never holds it. Returns how
+/// many bytes of the file as given were read.
 pub(super) fn read_chunks(
-    mut file: File,
+    mut text: Text,
     initial: Vec<u8>,
     tx: SyncSender<Chunk>,
     cancel: &AtomicBool,
-) -> Result<()> {
+) -> Result<u64> {
     let mut seq = 0u64;
     let mut buf = initial;
     let mut first = buf.is_empty();
     let mut eof = false;
     let mut skipping: Option<u64> = None;
-    let read_err = |e| Error::io("cannot read the source", e);
     while !eof {
         if cancel.load(Ordering::Relaxed) {
-            return Ok(());
+            return Ok(text.file_read());
         }
         // read_to_end fills spare capacity without zeroing it first.
         buf.reserve(BLOCK_BYTES);
-        let n = (&mut file)
-            .take(BLOCK_BYTES as u64)
-            .read_to_end(&mut buf)
-            .map_err(read_err)?;
+        let n = text.read_block(&mut buf, BLOCK_BYTES as u64)?;
         eof = n == 0;
+        let read = text.file_read();
         if first && buf.len() >= 3 {
             if buf.starts_with(b"\xef\xbb\xbf") {
                 buf.drain(..3);
@@ -192,10 +273,11 @@ pub(super) fn read_chunks(
                         .send(Chunk::Oversized {
                             seq,
                             bytes: skipped + k as u64 + 1,
+                            read,
                         })
                         .is_err()
                     {
-                        return Ok(());
+                        return Ok(text.file_read());
                     }
                     seq += 1;
                     buf.drain(..=k);
@@ -207,8 +289,9 @@ pub(super) fn read_chunks(
                         let _ = tx.send(Chunk::Oversized {
                             seq,
                             bytes: skipped + buf.len() as u64,
+                            read,
                         });
-                        return Ok(());
+                        return Ok(text.file_read());
                     }
                     buf.clear();
                     continue;
@@ -228,8 +311,8 @@ pub(super) fn read_chunks(
                 next.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);
                 let data = std::mem::replace(&mut buf, next);
-                if tx.send(Chunk::Lines { seq, data }).is_err() {
-                    return Ok(());
+                if tx.send(Chunk::Lines { seq, data, read }).is_err() {
+                    return Ok(text.file_read());
                 }
                 seq += 1;
             }
@@ -241,5 +324,5 @@ pub(super) fn read_chunks(
             }
         }
     }
-    Ok(())
+    Ok(text.file_read())
 }

@@ -1,5 +1,5 @@
 //! Request checking: a `BuildRequest` as the user gave it becomes a `Plan` the build can
-//! trust (a readable source of a known format, three field names, `T`, the window as
+//! trust (a readable source of a known format and compression, three field names, `T`, the window as
 //! microsecond bounds, limits in range, an output folder that is absent or empty), or
 //! every problem found, each naming its field. Nothing is written before this passes.
 
@@ -11,12 +11,14 @@ use super::folders;
 use super::{BuildRequest, PlanText, DEFAULT_SHARD_BYTES};
 use crate::calendar::{self, parse_instant};
 use crate::error::{Error, FieldError, Problems, Result};
-use crate::model::file_format::FileFormat;
+use crate::model::file_format::{Compression, FileFormat};
 
 /// A checked request.
 pub(super) struct Plan {
     pub source: PathBuf,
     pub format: FileFormat,
+    /// What the source's first bytes said when it was checked.
+    pub compression: Compression,
     pub fields: [String; 3],
     pub as_of: DateTime<Utc>,
     pub window: Option<(i64, i64)>,
@@ -37,6 +39,13 @@ pub(super) fn check(req: &BuildRequest) -> Result<Plan> {
     } else if let Err(why) = super::source_file(&source) {
         problems.add("source", why);
     }
+    // A compression not read, or a compressed name over plain bytes, is refused here,
+    // before anything is written.
+    let compression = match source.is_file() {
+        true => problems
+            .take(crate::compression::sniff(&source).map_err(|why| FieldError::new("source", why))),
+        false => Some(Compression::None),
+    };
     let format = match req
         .format
         .as_deref()
@@ -50,7 +59,8 @@ pub(super) fn check(req: &BuildRequest) -> Result<Plan> {
             if f.is_none() && source.is_file() {
                 problems.add(
                     "format",
-                    "cannot tell the format from the file name: give jsonl or csv",
+                    "cannot tell the format from the file name (it ends neither in .jsonl nor \
+                     in .csv, before any .gz or .zst): give jsonl or csv",
                 );
             }
             f
@@ -113,6 +123,7 @@ pub(super) fn check(req: &BuildRequest) -> Result<Plan> {
         out,
         source,
         format: format.expect("checked"),
+        compression: compression.expect("checked"),
         fields: [fields[0].clone(), fields[1].clone(), fields[2].clone()],
         as_of: as_of.expect("checked"),
         window,
@@ -134,6 +145,7 @@ pub(super) fn plan_text(plan: &Plan) -> PlanText {
     PlanText {
         source: source.display().to_string(),
         format: plan.format.token(),
+        compression: plan.compression,
         fields: plan.fields.clone(),
         as_of: plan
             .as_of

@@ -33,7 +33,13 @@ pub(super) struct Run {
     pub shards: Vec<Shard>,
     pub records_index_sha256: String,
     pub per_user: Vec<u32>,
+    /// The source's text read, in bytes (decompressed).
     pub bytes: u64,
+    /// The bytes of the file as given read as of the last chunk written (compressed,
+    /// when it is): progress.
+    pub file_read: u64,
+    /// A compressed source's size as read; `None` for a plain one.
+    pub compressed_bytes: Option<u64>,
     pub held_back_by_gate: u64,
 }
 
@@ -42,10 +48,12 @@ impl Run {
         self.counts[reason as usize]
     }
 
-    /// Where the build stands, out of `total` source bytes.
+    /// Where the build stands, out of `total` bytes of the file as given: for a plain
+    /// file, the bytes written or dropped; for a compressed one, the compressed bytes
+    /// that had been read when the last chunk written was cut.
     fn progress(&self, total: u64, started: Instant) -> Progress {
         Progress {
-            bytes_read: self.bytes,
+            bytes_read: self.file_read,
             bytes_total: total,
             records: self.records_in,
             included: self.included,
@@ -93,9 +101,10 @@ pub(super) fn stream(
         total: source.total,
     };
 
+    let compressed = source.text.compressed();
     std::thread::scope(|scope| -> Result<Run> {
-        let (file, leftover) = (source.file, source.leftover);
-        let reader = scope.spawn(move || reader::read_chunks(file, leftover, chunk_tx, cancel));
+        let (text, leftover) = (source.text, source.leftover);
+        let reader = scope.spawn(move || reader::read_chunks(text, leftover, chunk_tx, cancel));
         for _ in 0..workers {
             let rx = Arc::clone(&chunk_rx);
             let tx = done_tx.clone();
@@ -113,8 +122,9 @@ pub(super) fn stream(
         let run = write_in_order(done_rx, &out, progress, cancel, started);
         // Stop the reader and workers if writing failed half-way.
         let reader_result = reader.join().expect("reader thread");
-        let run = run?;
-        reader_result?;
+        let mut run = run?;
+        let file_read = reader_result?;
+        run.compressed_bytes = compressed.then_some(file_read);
         Ok(run)
     })
 }
@@ -154,6 +164,8 @@ fn write_in_order(
         records_index_sha256: String::new(),
         per_user: vec![0; out.users],
         bytes: header.map_or(0, |h| h.len() as u64),
+        file_read: 0,
+        compressed_bytes: None,
         held_back_by_gate: 0,
     };
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
@@ -174,6 +186,7 @@ fn write_in_order(
             if cancel.load(Ordering::Relaxed) {
                 return Err(Error::Cancelled);
             }
+            run.file_read = run.file_read.max(p.read);
             if let Some(bytes) = p.oversized {
                 line_no += 1;
                 run.bytes += bytes;

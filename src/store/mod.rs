@@ -53,6 +53,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("../../migrations/0003_trust.sql")),
     M::up(include_str!("../../migrations/0004_deliveries.sql")),
     M::up(include_str!("../../migrations/0005_finance.sql")),
+    M::up(include_str!("../../migrations/0006_compressed_sources.sql")),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
+use crate::model::file_format::Compression;
 use crate::model::purpose::Purpose;
 use crate::model::snapshot::{BuildRequest, Snapshot, SnapshotId};
 use crate::model::snapshot::{PlanText, Sealed};
@@ -43,8 +44,10 @@ pub(crate) fn insert_building(
     tx.conn().execute(
         "INSERT INTO snapshots (deal_id, state, pid, staging_dir, out_dir, source_path,
                                 source_format, id_field, user_field, time_field, as_of,
-                                window_from, window_to, purposes, policy_version, created_at)
-         VALUES (?1, 'building', ?2, '', '', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                window_from, window_to, purposes, policy_version, created_at,
+                                source_compression)
+         VALUES (?1, 'building', ?2, '', '', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+                 ?14)",
         params![
             req.deal_id.0,
             std::process::id(),
@@ -65,6 +68,7 @@ pub(crate) fn insert_building(
             Purpose::join(purposes),
             policy_version,
             tx.now(),
+            plan.compression.token(),
         ],
     )?;
     Ok(SnapshotId(tx.conn().last_insert_rowid()))
@@ -121,7 +125,8 @@ pub(crate) fn seal(tx: &Tx<'_>, id: SnapshotId, s: &Sealed) -> Result<()> {
         "UPDATE snapshots SET state = 'sealed', records_in = ?2, records_included = ?3,
                 excluded = ?4, rejected_lines = ?5, shards = ?6, included_users = ?7,
                 included_users_sha256 = ?8, ledger_sha256 = ?9, records_index_sha256 = ?10,
-                source_bytes = ?11, duration_ms = ?12, sealed_at = ?13, held_back_by_gate = ?14
+                source_bytes = ?11, duration_ms = ?12, sealed_at = ?13, held_back_by_gate = ?14,
+                source_compressed_bytes = ?15
          WHERE id = ?1 AND state = 'building'",
         params![
             id.0,
@@ -138,6 +143,7 @@ pub(crate) fn seal(tx: &Tx<'_>, id: SnapshotId, s: &Sealed) -> Result<()> {
             s.duration_ms as i64,
             tx.now(),
             s.held_back_by_gate as i64,
+            s.source_compressed_bytes.map(|n| n as i64),
         ],
     )?;
     Ok(())
@@ -201,7 +207,7 @@ const COLUMNS: &str = "id, deal_id, state, source_path, source_format, id_field,
     time_field, as_of, window_from, window_to, purposes, policy_version, out_dir, records_in,
     records_included, excluded, rejected_lines, shards, included_users, included_users_sha256,
     ledger_sha256, records_index_sha256, source_bytes, duration_ms, created_at, sealed_at,
-    held_back_by_gate";
+    held_back_by_gate, source_compression, source_compressed_bytes";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Snapshot> {
     fn parse<T: serde::de::DeserializeOwned + Default>(text: Option<String>) -> T {
@@ -241,6 +247,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Snapshot> {
         created_at: r.get(25)?,
         sealed_at: r.get(26)?,
         held_back_by_gate: r.get::<_, Option<i64>>(27)?.unwrap_or(0) as u64,
+        source_compression: match r.get::<_, String>(28)?.as_str() {
+            "gzip" => Compression::Gzip,
+            "zstd" => Compression::Zstd,
+            _ => Compression::None,
+        },
+        source_compressed_bytes: r.get::<_, Option<i64>>(29)?.map(|n| n as u64),
     })
 }
 

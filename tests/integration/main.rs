@@ -13,6 +13,7 @@ mod backup;
 mod bindings;
 mod busy;
 mod cli;
+mod compressed;
 mod consent_rules;
 mod crash;
 mod croissant;

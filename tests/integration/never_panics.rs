@@ -1,6 +1,7 @@
 //! Any input, however wrong, is refused or accepted — never a panic. Every parser of a
 //! date, an instant, a number, a country or a purpose gets any string; every import
-//! gets any bytes as a line, in both formats; a snapshot source line gets any bytes.
+//! gets any bytes as a line, in both formats, and any bytes after a zstd or gzip magic
+//! number; a snapshot source line gets any bytes.
 
 use std::borrow::Cow;
 
@@ -88,17 +89,22 @@ proptest! {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open_in_memory().unwrap();
         let options = ImportOptions { skip_invalid: true, format: None };
-        let cases: [(&str, Vec<u8>); 4] = [
+        let cut = zstd::encode_all(text.as_bytes(), 3).unwrap();
+        let cases: [(&str, Vec<u8>); 7] = [
             ("users.csv", [b"user_id,country,birth_date,status\n".as_slice(), &line].concat()),
             ("ledger.jsonl", line.clone()),
             ("users.jsonl", format!("{{\"user_id\":\"u\",\"country\":\"US\",\"birth_date\":{text:?},\"status\":\"active\"}}\n").into_bytes()),
             ("ledger.csv", format!("user_id,purpose,decision,effective_at,source\nu,search,allow,{text},x\n").into_bytes()),
+            ("ledger.jsonl.zst", [b"\x28\xb5\x2f\xfd".as_slice(), &line].concat()),
+            ("users.csv.gz", [b"\x1f\x8b\x08\x00".as_slice(), &line].concat()),
+            ("cut.jsonl.zst", cut[..line.len().min(cut.len())].to_vec()),
         ];
         for (name, bytes) in cases {
             let path = dir.path().join(name);
             std::fs::write(&path, bytes).unwrap();
             let _ = imports::import_registry(&store, &path, &options);
             let _ = imports::import_ledger(&store, &path, &options);
+            let _ = consentry::snapshot::preview(path.to_str().unwrap(), Some("jsonl"), 5);
         }
     }
 }

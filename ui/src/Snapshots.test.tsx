@@ -90,6 +90,24 @@ describe('snapshot wizard', () => {
     expect(within(table).getByTestId('preview-field-author')).not.toHaveClass('col-mapped');
   });
 
+  it('says when the source is compressed', async () => {
+    const { backend, deal } = await signedDeal();
+    const compressed = recorded.sourcePreviewZstd;
+    expect(compressed.compression).toBe('zstd');
+    const { user } = await openWizard(backend, deal.id);
+    await user.type(screen.getByTestId('wizard-source'), '/data/posts.jsonl');
+    await user.click(screen.getByTestId('wizard-preview'));
+    await screen.findByTestId('wizard-preview-table');
+    expect(screen.queryByTestId('wizard-preview-compression')).not.toBeInTheDocument();
+
+    vi.spyOn(backend, 'previewSource').mockResolvedValueOnce(compressed);
+    await user.clear(screen.getByTestId('wizard-source'));
+    await user.type(screen.getByTestId('wizard-source'), '/data/RS_2026-01.jsonl.zst');
+    await user.click(screen.getByTestId('wizard-preview'));
+    expect(await screen.findByTestId('wizard-preview-compression')).toHaveTextContent('zstd-compressed');
+    expect(screen.getByTestId('wizard-preview-table')).toHaveTextContent(compressed.lines[0].values.author);
+  });
+
   it('shows an unreadable source under its field', async () => {
     const { backend, deal } = await signedDeal();
     const refused = fixtures.errors.previewUnreadable;

@@ -420,6 +420,8 @@ notice_days: number, };
 
 export type FileFormat = "csv" | "jsonl";
 
+export type Compression = "none" | "gzip" | "zstd";
+
 export type ImportOptions = { 
 /**
  * Import the good rows of a file that has bad ones, and report the bad ones.
@@ -656,11 +658,12 @@ export type BuildRequest = {
  */
 deal_id: DealId, 
 /**
- * Path of the source file: one record per line, JSONL or CSV with a header.
+ * Path of the source file: one record per line, JSONL or CSV with a header; plain,
+ * or gzip- or zstd-compressed (told by its first bytes).
  */
 source: string, 
 /**
- * `jsonl` or `csv`; default: from the file name.
+ * `jsonl` or `csv`; default: from the file name (under any `.gz` or `.zst`).
  */
 format: string | null, 
 /**
@@ -704,11 +707,12 @@ max_rejected_pct: number | null, };
 
 export type Progress = { 
 /**
- * Source bytes read so far.
+ * Bytes of the source file read so far: of the file as given, so compressed bytes
+ * for a compressed source (its text is larger; the time left is in proportion).
  */
 bytes_read: number, 
 /**
- * Size of the source file in bytes.
+ * Size of the source file in bytes, as given (compressed, when it is).
  */
 bytes_total: number, 
 /**
@@ -846,9 +850,19 @@ ledger_sha256: string,
  */
 records_index_sha256: string, 
 /**
- * Size of the source file in bytes, as the build read it.
+ * Size of the source's text in bytes, as the build read it: decompressed, when the
+ * source is compressed.
  */
 source_bytes: number, 
+/**
+ * How the source file was compressed (`none`, `gzip`, `zstd`), from its first bytes.
+ */
+source_compression: Compression, 
+/**
+ * The compressed source file's size in bytes, as the build read it; `None` for an
+ * uncompressed source (whose size is `source_bytes`).
+ */
+source_compressed_bytes: number | null, 
 /**
  * How long the build took, from the request to the seal, in milliseconds.
  */
@@ -892,7 +906,11 @@ export type SourcePreview = {
  */
 format: string, 
 /**
- * Size of the whole file in bytes.
+ * How the file is compressed, from its first bytes.
+ */
+compression: Compression, 
+/**
+ * Size of the whole file in bytes, as given (compressed, when it is).
  */
 bytes: number, 
 /**

@@ -76,6 +76,8 @@ export interface Responses {
   overviewGated: ConsentOverview;
   /** The first lines of a JSONL source, its line 3 not JSON. */
   sourcePreview: SourcePreview;
+  /** The same source compressed with zstd (`posts.jsonl.zst`): the same lines. */
+  sourcePreviewZstd: SourcePreview;
   /** A snapshot sealed before the gate, and one under it (records held back). */
   snapshot: Snapshot;
   snapshotGated: Snapshot;

@@ -215,7 +215,7 @@ describe('TauriBackend', () => {
       expect.objectContaining({
         multiple: false,
         directory: false,
-        filters: [{ name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] }],
+        filters: [{ name: 'CSV or JSON Lines, plain or compressed', extensions: ['csv', 'jsonl', 'gz', 'zst'] }],
       }),
     );
     open.mockResolvedValueOnce(null);

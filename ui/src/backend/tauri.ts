@@ -74,7 +74,9 @@ import type {
 import type { Commands } from '../commands';
 import { toErrorBody, type Backend, type InvoiceFilter, type PickKind, type SaveKind } from './index';
 
-const DATA_FILES = { name: 'CSV or JSON Lines', extensions: ['csv', 'jsonl'] };
+// A filter matches the last extension: `posts.jsonl.zst` is offered by `zst`. The core
+// tells a compressed file by its bytes, whatever its name.
+const DATA_FILES = { name: 'CSV or JSON Lines, plain or compressed', extensions: ['csv', 'jsonl', 'gz', 'zst'] };
 
 const PICKERS: Record<PickKind, OpenDialogOptions> = {
   registry: { title: 'Choose the user registry', multiple: false, directory: false, filters: [DATA_FILES] },

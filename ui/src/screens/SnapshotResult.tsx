@@ -253,7 +253,10 @@ function Provenance({ snapshot: s }: { snapshot: Snapshot }) {
         <code className="path-text">{s.source}</code>
         <span className="muted">
           {' '}
-          · {s.format === 'csv' ? 'CSV' : 'JSON Lines'} · {formatBytes(s.source_bytes)}
+          · {s.format === 'csv' ? 'CSV' : 'JSON Lines'} ·{' '}
+          {s.source_compressed_bytes === null
+            ? formatBytes(s.source_bytes)
+            : `${s.source_compression}-compressed, ${formatBytes(s.source_compressed_bytes)} (${formatBytes(s.source_bytes)} decompressed)`}
         </span>
       </dd>
       <dt>Field mapping</dt>

@@ -37,9 +37,11 @@ export function snapshotsApi(state: MemoryState): SnapshotsApi {
         if (state.buildTickMs > 0) await pause(state.buildTickMs);
         if (state.cancelRequested) throw recorded(fixtures.errors.buildCancelled);
         const share = tick / state.buildTicks;
+        // Progress is over the file as given: compressed, when it is.
+        const fileBytes = shape.source_compressed_bytes ?? shape.source_bytes;
         onProgress({
-          bytes_read: Math.round(shape.source_bytes * share),
-          bytes_total: shape.source_bytes,
+          bytes_read: Math.round(fileBytes * share),
+          bytes_total: fileBytes,
           records: Math.round(shape.records_in * share),
           included: Math.round(shape.records_included * share),
           elapsed_ms: Math.max(Date.now() - started, tick * state.buildTickMs),

@@ -74,8 +74,11 @@ function PreviewTable({ preview, mapped }: { preview: SourcePreview; mapped: { f
   return (
     <div className="preview">
       <p className="preview-meta">
-        {preview.format === 'csv' ? 'CSV' : 'JSON Lines'} · {formatBytes(preview.bytes)} · the first{' '}
-        {preview.lines.length} records. Highlighted: the mapped fields.
+        {preview.format === 'csv' ? 'CSV' : 'JSON Lines'}
+        {preview.compression !== 'none' && (
+          <span data-testid="wizard-preview-compression">, {preview.compression}-compressed</span>
+        )}{' '}
+        · {formatBytes(preview.bytes)} · the first {preview.lines.length} records. Highlighted: the mapped fields.
       </p>
       <div className="table-wrap preview-wrap">
         <table className="table table-compact" data-testid="wizard-preview-table">
