@@ -26,7 +26,8 @@ use chrono::{Datelike, NaiveDate, Utc};
 pub use crate::model::finance::*;
 pub use crate::model::reports::{
     aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, revenue_json, AgingReport, DealBooks,
-    DeferredReport, FxRate, FxRateInput, FxTable, Grouping, RevenueQuery, RevenueReport,
+    DeferredReport, FinanceSummary, FxRate, FxRateInput, FxTable, Grouping, PartnerRevenue,
+    RevenueQuery, RevenueReport, RevenueSummary,
 };
 
 use crate::deal::{Deal, DealId, DealStatus};
@@ -756,6 +757,26 @@ pub fn aging(
     let base = base_currency(base)?;
     let (books, fx) = books(store, deal)?;
     books.aging(at, base, &fx)
+}
+
+/// [`revenue`] of every deal summed per partner and currency: what the revenue charts
+/// show, in a few hundred numbers instead of a row per deal and period.
+pub fn revenue_summary(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    group: Grouping,
+) -> Result<RevenueSummary> {
+    let (books, _) = books(store, None)?;
+    books.revenue_summary(from, to, group)
+}
+
+/// The totals of [`deferred`] and [`aging`] of every deal at a day, per currency, and
+/// how many deals and open and overdue invoices they list: the Finance screen's cards
+/// and aging table and the dashboard's, from one read of the books.
+pub fn summary(store: &Store, at: NaiveDate) -> Result<FinanceSummary> {
+    let (books, _) = books(store, None)?;
+    books.summary(at)
 }
 
 /// A day the caller typed, naming the field when it is not one.

@@ -67,41 +67,21 @@ export function useInvoicePayments(id: InvoiceId | null) {
   });
 }
 
-export interface RevenueArgs {
-  from: string;
-  to: string;
-  group: Grouping;
-  dealId: DealId | null;
-  base: string | null;
-}
-
-export function useRevenue(args: RevenueArgs) {
+/** The revenue of every deal summed per partner and currency, by period: the charts. */
+export function useRevenueSummary(args: { from: string; to: string; group: Grouping }) {
   const { backend } = useApp();
   return useQuery({
-    queryKey: keys.finance.report('revenue', args),
-    queryFn: () => call(() => backend.revenueReport(args.from, args.to, args.group, args.dealId, args.base)),
+    queryKey: keys.finance.report('revenue-summary', args),
+    queryFn: () => call(() => backend.revenueSummary(args.from, args.to, args.group)),
   });
 }
 
-export interface AtArgs {
-  at: string;
-  dealId: DealId | null;
-  base: string | null;
-}
-
-export function useDeferred(args: AtArgs) {
+/** The deferred and aging totals at `at` per currency, with their counts: the cards. */
+export function useFinanceSummary(at: string) {
   const { backend } = useApp();
   return useQuery({
-    queryKey: keys.finance.report('deferred', args),
-    queryFn: () => call(() => backend.deferredReport(args.at, args.dealId, args.base)),
-  });
-}
-
-export function useAging(args: AtArgs) {
-  const { backend } = useApp();
-  return useQuery({
-    queryKey: keys.finance.report('aging', args),
-    queryFn: () => call(() => backend.agingReport(args.at, args.dealId, args.base)),
+    queryKey: keys.finance.report('summary', { at }),
+    queryFn: () => call(() => backend.financeSummary(at)),
   });
 }
 
