@@ -126,7 +126,14 @@ async fn interact(
         "invoices: open the Finance screen (client side)".into(),
         ms(t),
     ));
-    for status in ["paid", "issued", ""] {
+    // The cards (the deferred and aging totals) and the revenue chart too.
+    wait_css(app, &testid("finance-cards")).await?;
+    wait_css(app, &testid("revenue-chart")).await?;
+    figures.push((
+        "  the whole screen: cards, chart and invoices shown".into(),
+        ms(t),
+    ));
+    for status in ["paid", "issued", "overdue", ""] {
         let n = count(app, "invoices:filter").await?;
         app.select_testid("invoice-filter-status", status).await?;
         let label = if status.is_empty() { "any" } else { status };
