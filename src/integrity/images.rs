@@ -38,7 +38,7 @@ pub(super) fn check(conn: &Connection, entries: &Entries, found: &mut Findings) 
 /// one its void, amount, payments and credit notes give: those rows are vouched for by
 /// their own entries, the state is derived from them and has no entry of its own.
 fn check_invoice_states(conn: &Connection, found: &mut Findings) -> Result<()> {
-    store::finance::settlements(conn, None, |s, stored| {
+    store::finance::settlements(conn, |s, stored| {
         let state = s.state();
         if stored != Some(state.token()) {
             found.push(AuditProblem::data(

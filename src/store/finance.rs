@@ -352,27 +352,42 @@ pub(crate) fn paid_and_credited(
     Ok(out)
 }
 
-/// The settlement of one invoice: its void, amount, and payments and credits summed.
+/// The settlement of one invoice: its void, amount, and payments and credits summed
+/// (each sum found by its `*_by_invoice` index: an operation settles one invoice in
+/// what its rows cost, not the tables').
 pub(crate) fn settlement(conn: &Connection, id: InvoiceId) -> Result<Settlement> {
-    let mut found = None;
-    settlements(conn, Some(id), |s, _| {
-        found = Some(s);
-        Ok(())
-    })?;
-    found.ok_or_else(|| Error::NotFound {
-        entity: "invoice",
-        id: id.to_string(),
+    conn.prepare_cached(SETTLEMENT)?
+        .query_row([id.0], settlement_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "invoice",
+            id: id.to_string(),
+        })
+}
+
+const SETTLEMENT: &str = "SELECT i.id, i.voided_at IS NOT NULL, i.amount_minor,
+        (SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE invoice_id = i.id),
+        (SELECT coalesce(sum(amount_minor), 0) FROM credit_notes WHERE invoice_id = i.id)
+    FROM invoices i WHERE i.id = ?1";
+
+fn settlement_from_row(r: &Row<'_>) -> rusqlite::Result<Settlement> {
+    Ok(Settlement {
+        id: InvoiceId(r.get(0)?),
+        void: r.get(1)?,
+        amount_minor: r.get(2)?,
+        paid_minor: r.get(3)?,
+        credited_minor: r.get(4)?,
     })
 }
 
-/// Every invoice's settlement (or one's), by id, with the state stored for it (the
-/// text as stored, whatever it is: `audit verify` compares it).
+/// Every invoice's settlement, by id, with the state stored for it (the text as
+/// stored, whatever it is: `audit verify` compares it): the payments and credit notes
+/// are summed per invoice in one pass over each table.
 pub(crate) fn settlements(
     conn: &Connection,
-    id: Option<InvoiceId>,
     mut each: impl FnMut(Settlement, Option<&str>) -> Result<()>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare(
         "SELECT i.id, i.voided_at IS NOT NULL, i.amount_minor,
                 coalesce(p.paid, 0), coalesce(c.credited, 0), i.state
          FROM invoices i
@@ -380,20 +395,12 @@ pub(crate) fn settlements(
                     GROUP BY invoice_id) p ON p.invoice_id = i.id
          LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS credited FROM credit_notes
                     GROUP BY invoice_id) c ON c.invoice_id = i.id
-         WHERE ?1 IS NULL OR i.id = ?1
          ORDER BY i.id",
     )?;
-    let mut rows = stmt.query([id.map(|i| i.0)])?;
+    let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
-        let settlement = Settlement {
-            id: InvoiceId(r.get(0)?),
-            void: r.get(1)?,
-            amount_minor: r.get(2)?,
-            paid_minor: r.get(3)?,
-            credited_minor: r.get(4)?,
-        };
         let stored = r.get_ref(5)?.as_str().ok();
-        each(settlement, stored)?;
+        each(settlement_from_row(r)?, stored)?;
     }
     Ok(())
 }
@@ -408,7 +415,7 @@ pub(crate) fn set_state(conn: &Connection, id: InvoiceId, state: InvoiceState) -
 /// Sets every invoice's state that differs from its settlement's (migration 0006).
 pub(crate) fn settle_all(conn: &Connection) -> Result<()> {
     let mut wrong = Vec::new();
-    settlements(conn, None, |s, stored| {
+    settlements(conn, |s, stored| {
         let state = s.state();
         if stored != Some(state.token()) {
             wrong.push((s.id, state));
@@ -762,6 +769,29 @@ mod tests {
     use super::*;
     use crate::model::finance::INVOICE_STATUSES;
     use crate::store::Store;
+
+    /// Settling one invoice reads its row by id and its payments and credit notes by
+    /// their invoice indexes: an operation's cost does not grow with the tables.
+    #[test]
+    fn one_invoice_is_settled_through_the_indexes() {
+        let store = Store::open_in_memory().unwrap();
+        let plan: Vec<String> = store
+            .read(|conn| {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {SETTLEMENT}"))?;
+                let rows = stmt.query_map([1], |r| r.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let text = plan.join("\n");
+        assert!(!plan.iter().any(|l| l.starts_with("SCAN")), "{text}");
+        for index in [
+            "INTEGER PRIMARY KEY (rowid=?)",
+            "payments_by_invoice",
+            "credit_notes_by_invoice",
+        ] {
+            assert!(plan.iter().any(|l| l.contains(index)), "{index}\n{text}");
+        }
+    }
 
     /// Every status page of all deals is answered from `invoices_by_state`: the count
     /// and the page's ids from the index alone (covering), never a scan of the table;
