@@ -558,7 +558,8 @@ mod tests {
         )
         .unwrap();
         // (amount, void, payments, credits) and the state expected.
-        let cases: [(i64, bool, &[i64], &[i64], &str); 7] = [
+        type Case = (i64, bool, &'static [i64], &'static [i64], &'static str);
+        let cases: [Case; 7] = [
             (100, false, &[], &[], "open"),
             (100, false, &[60, 40], &[], "paid"),
             (100, false, &[40], &[], "partly_paid"),
