@@ -26,7 +26,8 @@ use chrono::{Datelike, NaiveDate, Utc};
 pub use crate::model::finance::*;
 pub use crate::model::reports::{
     aging_csv, deferred_csv, fx_rates_from_csv, revenue_csv, revenue_json, AgingReport, DealBooks,
-    DeferredReport, FxRate, FxRateInput, FxTable, Grouping, RevenueQuery, RevenueReport,
+    DeferredReport, FinanceSummary, FxRate, FxRateInput, FxTable, Grouping, PartnerRevenue,
+    RevenueQuery, RevenueReport, RevenueSummary,
 };
 
 use crate::deal::{Deal, DealId, DealStatus};
@@ -157,7 +158,8 @@ pub fn generate(store: &Store, deal: DealId, through: Option<NaiveDate>) -> Resu
                 void_reason: None,
                 created_at: tx.now().to_string(),
             };
-            let id = store::finance::insert_invoice(tx, &record, year, seq)?;
+            let state = InvoiceState::of(false, record.amount_minor, 0);
+            let id = store::finance::insert_invoice(tx, &record, state, year, seq)?;
             let stored = store::finance::invoice(tx.conn(), id)?;
             tx.audit(Action::InvoiceIssued, "invoice", id.0, None, Some(&stored))?;
             ids.push(id);
@@ -357,11 +359,11 @@ pub const MAX_PAGE: u64 = 1000;
 
 /// One page of [`list`] in the reverse order, newest first, for a table that loads as it
 /// scrolls: `limit` (at most [`MAX_PAGE`]) invoices from `offset`, and how many match in
-/// all. Without a status the store finds the page by its index and only the page's
-/// invoices are read whole. A status is derived from payments, credit notes and the day,
-/// not stored, so with one every invoice's status is derived from the reports' lean rows
-/// (`status_of`, the rule `invoice_status` applies) and only the page is read whole
-/// (bench/README.md "Scale" has both costs at 100,000 invoices).
+/// all. Without a status the store finds the page by the issue-date index; with one, by
+/// the settled state each invoice keeps ([`InvoiceState`], set by every operation that
+/// changes it) and its due date, which together give the status on the day: both are
+/// in one index, so the page and the count cost the matches' index entries, not the
+/// table. Only the page's invoices are read whole, with their payments and credits.
 pub fn page(
     store: &Store,
     deal: Option<DealId>,
@@ -377,35 +379,25 @@ pub fn page(
         if let Some(deal) = deal {
             store::deals::get(conn, deal)?;
         }
-        let settled = settled(conn, deal)?;
-        let (records, total) = match status {
+        let (records, total) = match status.and_then(InvoiceState::of_status) {
             None => store::finance::invoice_page(conn, deal, offset, limit)?,
-            Some(status) => {
-                // The status of each from the lean rows; only the page is read whole.
-                let mut keys: Vec<(String, String, InvoiceId)> = Vec::new();
-                store::finance::invoice_rows(conn, deal, |r| {
-                    let (paid, credited) = settled.get(&r.id).copied().unwrap_or_default();
-                    let balance = r.amount_minor - credited - paid;
-                    if status_of(r.void, balance, paid, r.due_date, &today) == status {
-                        keys.push((r.issue_date.to_owned(), r.number.to_owned(), r.id));
-                    }
-                    Ok(())
-                })?;
-                keys.sort_unstable_by(|a, b| (&b.0, &b.1).cmp(&(&a.0, &a.1)));
-                let skip = usize::try_from(offset).unwrap_or(usize::MAX);
-                let take = usize::try_from(limit).unwrap_or(0);
-                let records = keys
-                    .iter()
-                    .skip(skip)
-                    .take(take)
-                    .map(|(_, _, id)| store::finance::invoice(conn, *id))
-                    .collect::<Result<Vec<_>>>()?;
-                (records, keys.len() as u64)
+            Some((states, overdue)) => {
+                let overdue = overdue.map(|before| (before, today.as_str()));
+                store::finance::invoice_page_in(conn, deal, states, overdue, offset, limit)?
             }
         };
+        let ids: Vec<InvoiceId> = records.iter().map(|r| r.id).collect();
+        let settled = store::finance::paid_and_credited(conn, &ids)?;
         let invoices = shown_all(conn, records, &settled, None, &today)?;
         Ok(InvoicePage { invoices, total })
     })
+}
+
+/// Sets an invoice's stored state again from its rows, in the transaction that added a
+/// payment or a credit note to it or voided it.
+fn settle(tx: &store::Tx<'_>, id: InvoiceId) -> Result<()> {
+    let state = store::finance::settlement(tx.conn(), id)?.state();
+    store::finance::set_state(tx.conn(), id, state)
 }
 
 /// Refuses a status that is not one of [`INVOICE_STATUSES`].
@@ -479,6 +471,7 @@ pub fn void(store: &Store, id: InvoiceId, reason: &str) -> Result<Invoice> {
             });
         }
         store::finance::void_invoice(tx, id, &reason)?;
+        settle(tx, id)?;
         let after = store::finance::invoice(tx.conn(), id)?;
         tx.audit(
             Action::InvoiceVoided,
@@ -539,6 +532,7 @@ pub fn credit(store: &Store, id: InvoiceId, amount: &str, reason: &str) -> Resul
             created_at: tx.now().to_string(),
         };
         let note_id = store::finance::insert_credit(tx, &note, year, seq)?;
+        settle(tx, id)?;
         let stored = store::finance::credit(tx.conn(), note_id)?;
         tx.audit(
             Action::CreditIssued,
@@ -614,6 +608,7 @@ pub fn add_payment(store: &Store, input: PaymentInput) -> Result<Payment> {
             &on.to_string(),
             &reference,
         )?;
+        settle(tx, invoice.id)?;
         let stored = store::finance::payment(tx.conn(), id)?;
         tx.audit(Action::PaymentRecorded, "payment", id, None, Some(&stored))?;
         Ok(stored)
@@ -762,6 +757,26 @@ pub fn aging(
     let base = base_currency(base)?;
     let (books, fx) = books(store, deal)?;
     books.aging(at, base, &fx)
+}
+
+/// [`revenue`] of every deal summed per partner and currency: what the revenue charts
+/// show, in a few hundred numbers instead of a row per deal and period.
+pub fn revenue_summary(
+    store: &Store,
+    from: NaiveDate,
+    to: NaiveDate,
+    group: Grouping,
+) -> Result<RevenueSummary> {
+    let (books, _) = books(store, None)?;
+    books.revenue_summary(from, to, group)
+}
+
+/// The totals of [`deferred`] and [`aging`] of every deal at a day, per currency, and
+/// how many deals and open and overdue invoices they list: the Finance screen's cards
+/// and aging table and the dashboard's, from one read of the books.
+pub fn summary(store: &Store, at: NaiveDate) -> Result<FinanceSummary> {
+    let (books, _) = books(store, None)?;
+    books.summary(at)
 }
 
 /// A day the caller typed, naming the field when it is not one.

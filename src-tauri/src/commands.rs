@@ -18,9 +18,9 @@ use consentry::delivery::{
 };
 use consentry::demo::{self, DemoOptions, DemoProgress, DemoReport};
 use consentry::finance::{
-    self, AgingReport, CreditNote, CsvExport, DeferredReport, FeeInput, FeeTerms, FxRateInput,
-    FxRateRecord, Grouping, Invoice, InvoiceId, InvoicePage, Payment, PaymentInput, ReportRequest,
-    RevenueReport,
+    self, AgingReport, CreditNote, CsvExport, DeferredReport, FeeInput, FeeTerms, FinanceSummary,
+    FxRateInput, FxRateRecord, Grouping, Invoice, InvoiceId, InvoicePage, Payment, PaymentInput,
+    ReportRequest, RevenueReport, RevenueSummary,
 };
 use consentry::imports::{self, ImportKind, ImportOptions, ImportProgress, ImportReport};
 use consentry::keys::{self, KeyReport};
@@ -137,6 +137,12 @@ commands! {
         => |s| finance::deferred(s, finance::date("at", &at)?, deal_id, base.as_deref());
     aging_report(at: String, deal_id: Option<DealId>, base: Option<String>) -> AgingReport
         => |s| finance::aging(s, finance::date("at", &at)?, deal_id, base.as_deref());
+    /// `revenue_report` of every deal summed per partner: what the revenue charts draw.
+    revenue_summary(from: String, to: String, group: Grouping) -> RevenueSummary
+        => |s| finance::revenue_summary(s, finance::date("from", &from)?, finance::date("to", &to)?, group);
+    /// The deferred and aging totals at `at` and their counts: the finance cards.
+    finance_summary(at: String) -> FinanceSummary
+        => |s| finance::summary(s, finance::date("at", &at)?);
     /// Writes a report's CSV where the user chose in the save dialog.
     export_report_csv(request: ReportRequest, path: String) -> CsvExport
         => |s| finance::export_csv(s, &request, Path::new(&path));

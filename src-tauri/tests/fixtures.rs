@@ -1000,6 +1000,16 @@ fn scenario() -> Value {
         json!({ "at": "2026-07-15", "dealId": null, "base": null }),
     );
     r.ok(
+        "revenueSummary",
+        "revenue_summary",
+        json!({ "from": "2026-01-01", "to": "2026-12-31", "group": "month" }),
+    );
+    r.ok(
+        "financeSummary",
+        "finance_summary",
+        json!({ "at": "2026-07-15" }),
+    );
+    r.ok(
         "csvExport",
         "export_report_csv",
         json!({ "request": { "report": "aging", "at": "2026-07-15", "deal_id": null, "base": null },

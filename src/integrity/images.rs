@@ -1,6 +1,8 @@
 //! The tables whose rows are after-images in the audit log: `partners`, `deals`,
-//! `policies`, sealed `snapshots` (with their `snapshot_users`) and `imports`. Each row
-//! must equal what the latest entry about it recorded.
+//! `policies`, sealed `snapshots` (with their `snapshot_users`) and `imports`, and the
+//! finance tables. Each row must equal what the latest entry about it recorded; an
+//! invoice's `state`, derived from its void, payments and credit notes and recorded by
+//! no entry, must be the state those rows give.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -28,7 +30,32 @@ pub(super) fn check(conn: &Connection, entries: &Entries, found: &mut Findings) 
     }
     check_snapshot_users(conn, entries, found);
     check_withdrawn_records(conn, entries, found);
+    check_invoice_states(conn, found)?;
     check_imports(conn, entries, found)
+}
+
+/// Each invoice's stored state (`invoices.state`, what the status filter reads) is the
+/// one its void, amount, payments and credit notes give: those rows are vouched for by
+/// their own entries, the state is derived from them and has no entry of its own.
+fn check_invoice_states(conn: &Connection, found: &mut Findings) -> Result<()> {
+    store::finance::settlements(conn, |s, stored| {
+        let state = s.state();
+        if stored != Some(state.token()) {
+            found.push(AuditProblem::data(
+                None,
+                "invoices",
+                Some(s.id.to_string()),
+                format!(
+                    "invoices row {}: its state is {}, but its payments, credit notes and \
+                     void make it {} (the status filter would list it wrongly)",
+                    s.id,
+                    stored.map_or_else(|| "not text".to_string(), |t| format!("{t:?}")),
+                    state.token()
+                ),
+            ));
+        }
+        Ok(())
+    })
 }
 
 /// A field added to an entity later, and the value rows written before then render.

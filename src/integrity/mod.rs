@@ -9,7 +9,8 @@
 //!   after-image of their latest audit entry, rendered the same way and compared field
 //!   by field (a deal's `partner_name` and `renewed_by` are derived from other rows and
 //!   left out). A row without an entry was forged; an entry without its row means a
-//!   deleted row. Policy version 1, written by the migration, must be the built-in
+//!   deleted row. An invoice's stored state (what the status filter reads) is
+//!   recomputed from its void, payments and credit notes. Policy version 1, written by the migration, must be the built-in
 //!   default. `imports` rows match their entries; each sealed snapshot still lists the
 //!   users, record count and users digest it was sealed with.
 //! - [`imported`]: each consent event still matches its own identity (the hash of its

@@ -1368,17 +1368,34 @@ pub fn revenue(
     Books::of_records(deals)?.revenue(query, fx)
 }
 
+/// Every deal's non-empty cells over a range, by period then deal: what the revenue
+/// report lists row by row and its summary sums by partner.
+struct RevenueCells {
+    periods: Periods,
+    /// Each period's first and last day, clipped to the range.
+    bounds: Vec<(NaiveDate, NaiveDate)>,
+    /// Per period, (index into the books' deals, its cell), in deal order.
+    by_period: Vec<Vec<(usize, Cell)>>,
+    /// Recognized, billed and collected per currency: the sums of every cell.
+    sums: BTreeMap<String, RevenueSums>,
+}
+
 impl Books<'_> {
-    /// The revenue report over `query`'s range, as [`revenue`].
-    pub fn revenue(&self, query: &RevenueQuery, fx: &FxTable) -> Result<RevenueReport> {
-        checked_range(query.from, query.to)?;
+    /// The cells of every deal over `from..=to` grouped by `group` (see [`revenue`]).
+    fn revenue_cells(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: Grouping,
+    ) -> Result<RevenueCells> {
+        checked_range(from, to)?;
         let periods = Periods {
-            group: query.group,
-            from: query.from,
-            to: query.to,
-            first: query.group.unit(query.from),
+            group,
+            from,
+            to,
+            first: group.unit(from),
         };
-        let count = usize::try_from(periods.index(query.to).expect("in range"))
+        let count = usize::try_from(periods.index(to).expect("in range"))
             .expect("to is not before from")
             + 1;
         // Deals are visited by id, so each period's cells come in deal order: the rows
@@ -1408,6 +1425,26 @@ impl Books<'_> {
                 }
             }
         }
+        let sums = sums
+            .into_iter()
+            .map(|(currency, s)| Ok((currency.code().to_string(), revenue_sums(s)?)))
+            .collect::<Result<BTreeMap<String, RevenueSums>>>()?;
+        Ok(RevenueCells {
+            periods,
+            bounds,
+            by_period,
+            sums,
+        })
+    }
+
+    /// The revenue report over `query`'s range, as [`revenue`].
+    pub fn revenue(&self, query: &RevenueQuery, fx: &FxTable) -> Result<RevenueReport> {
+        let RevenueCells {
+            periods,
+            bounds,
+            by_period,
+            sums,
+        } = self.revenue_cells(query.from, query.to, query.group)?;
         let mut rows = Vec::with_capacity(by_period.iter().map(Vec::len).sum());
         // Each row's currency, for the conversion to the base.
         let mut currencies = Vec::with_capacity(rows.capacity());
@@ -1431,10 +1468,6 @@ impl Books<'_> {
                 currencies.push(ledger.currency);
             }
         }
-        let sums = sums
-            .into_iter()
-            .map(|(currency, s)| Ok((currency.code().to_string(), revenue_sums(s)?)))
-            .collect::<Result<BTreeMap<String, RevenueSums>>>()?;
         let totals = sums
             .iter()
             .map(|(code, s)| (code.clone(), s.recognized_minor))
@@ -1474,6 +1507,101 @@ impl Books<'_> {
             totals,
             sums,
             in_base,
+        })
+    }
+}
+
+/// One partner's revenue in one currency, per period of a [`RevenueSummary`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PartnerRevenue {
+    /// The partner, by name (as the report's rows name it).
+    pub partner_name: String,
+    /// ISO 4217: the currency of the partner's deals summed here.
+    pub currency: String,
+    /// Recognized per period (index into the summary's `periods`), minor units.
+    pub recognized_minor: Vec<i64>,
+    /// Billed per period, net of credit notes, minor units.
+    pub billed_minor: Vec<i64>,
+    /// Collected per period, minor units.
+    pub collected_minor: Vec<i64>,
+}
+
+/// The revenue report summed per partner and currency: what the revenue charts draw
+/// (a bar per period, stacked by partner) and the totals beside them, without a row per
+/// deal (at 10,000 deals a year's report is 25 MB of JSON; this is what the screens
+/// show of it). Every figure is the sum of the report's rows for it, exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RevenueSummary {
+    /// The first day reported.
+    #[serde(serialize_with = "serialize_date")]
+    pub from: NaiveDate,
+    /// The last day reported.
+    #[serde(serialize_with = "serialize_date")]
+    pub to: NaiveDate,
+    /// How periods are grouped.
+    pub group: Grouping,
+    /// Every period of the range, in order, labelled as the report's rows (`2024-02`),
+    /// those with no amount too.
+    pub periods: Vec<String>,
+    /// Per partner and currency with any amount in the range, by currency then partner
+    /// name.
+    pub partners: Vec<PartnerRevenue>,
+    /// Recognized, billed and collected per currency: the report's `sums`.
+    pub sums: BTreeMap<String, RevenueSums>,
+}
+
+impl Books<'_> {
+    /// The revenue over `from..=to` by `group`, summed per partner and currency (see
+    /// [`RevenueSummary`]); refused as [`revenue`] is.
+    pub fn revenue_summary(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        group: Grouping,
+    ) -> Result<RevenueSummary> {
+        let cells = self.revenue_cells(from, to, group)?;
+        let count = cells.by_period.len();
+        let mut index: HashMap<(Currency, &str), usize> = HashMap::new();
+        let mut sums: Vec<(Currency, &str, [Vec<i128>; 3])> = Vec::new();
+        for (i, list) in cells.by_period.iter().enumerate() {
+            for &(k, cell) in list {
+                let ledger = &self.deals[k];
+                let key = (ledger.currency, &*ledger.partner_name);
+                let at = *index.entry(key).or_insert_with(|| {
+                    sums.push((key.0, key.1, std::array::from_fn(|_| vec![0; count])));
+                    sums.len() - 1
+                });
+                let amounts = &mut sums[at].2;
+                amounts[0][i] += cell.recognized;
+                amounts[1][i] += cell.billed;
+                amounts[2][i] += cell.collected;
+            }
+        }
+        sums.sort_by(|a, b| (a.0.code(), a.1).cmp(&(b.0.code(), b.1)));
+        let fitted = |amounts: &[i128], what: &str| -> Result<Vec<i64>> {
+            amounts.iter().map(|&a| fit(a, what)).collect()
+        };
+        let partners = sums
+            .iter()
+            .map(|(currency, partner, [recognized, billed, collected])| {
+                Ok(PartnerRevenue {
+                    partner_name: partner.to_string(),
+                    currency: currency.code().to_string(),
+                    recognized_minor: fitted(recognized, "recognized revenue")?,
+                    billed_minor: fitted(billed, "billed amount")?,
+                    collected_minor: fitted(collected, "collected amount")?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(RevenueSummary {
+            from,
+            to,
+            group,
+            periods: (0..count as i64)
+                .map(|i| group.label(cells.periods.first + i))
+                .collect(),
+            partners,
+            sums: cells.sums,
         })
     }
 }
@@ -1951,41 +2079,25 @@ impl Books<'_> {
     ) -> Result<AgingReport> {
         checked_date("at", at)?;
         let mut invoices = Vec::new();
-        for ledger in &self.deals {
-            let mut credited = vec![0i128; ledger.bills.len()];
-            let mut paid = vec![0i128; ledger.bills.len()];
-            for c in ledger.credits.iter().filter(|c| c.on <= at) {
-                credited[c.bill] += i128::from(c.minor);
-            }
-            for p in ledger.payments.iter().filter(|p| p.on <= at) {
-                paid[p.bill] += i128::from(p.minor);
-            }
-            for (i, bill) in ledger.bills.iter().enumerate() {
-                if bill.void || bill.issue > at {
-                    continue;
-                }
-                let balance = i128::from(bill.amount_minor) - credited[i] - paid[i];
-                if balance <= 0 {
-                    continue;
-                }
-                let days_past_due = (at - bill.due).num_days();
-                invoices.push(AgingInvoice {
-                    invoice_id: bill.id,
-                    number: ledger.numbers[bill.number.clone()].to_string(),
-                    deal_id: ledger.deal_id,
-                    partner_name: ledger.partner_name.to_string(),
-                    currency: ledger.currency.code().to_string(),
-                    issue_date: bill.issue,
-                    due_date: bill.due,
-                    amount_minor: bill.amount_minor,
-                    credited_minor: fit(credited[i], "credited amount")?,
-                    paid_minor: fit(paid[i], "paid amount")?,
-                    balance_minor: fit(balance, "balance")?,
-                    days_past_due,
-                    bucket: AgingBucket::of(days_past_due),
-                });
-            }
-        }
+        self.each_open(at, |ledger, bill, credited, paid, balance| {
+            let days_past_due = (at - bill.due).num_days();
+            invoices.push(AgingInvoice {
+                invoice_id: bill.id,
+                number: ledger.numbers[bill.number.clone()].to_string(),
+                deal_id: ledger.deal_id,
+                partner_name: ledger.partner_name.to_string(),
+                currency: ledger.currency.code().to_string(),
+                issue_date: bill.issue,
+                due_date: bill.due,
+                amount_minor: bill.amount_minor,
+                credited_minor: fit(credited, "credited amount")?,
+                paid_minor: fit(paid, "paid amount")?,
+                balance_minor: fit(balance, "balance")?,
+                days_past_due,
+                bucket: AgingBucket::of(days_past_due),
+            });
+            Ok(())
+        })?;
         invoices.sort_by(|a, b| {
             (a.due_date, &a.number, a.invoice_id).cmp(&(b.due_date, &b.number, b.invoice_id))
         });
@@ -2021,6 +2133,93 @@ impl Books<'_> {
             in_base,
         })
     }
+}
+
+impl Books<'_> {
+    /// Each invoice open at the end of `at`, deal by deal: non-void, issued by then, with
+    /// a positive balance (amount - credits - payments dated by then); handed to `each`
+    /// with its ledger, credited, paid and balance.
+    fn each_open(
+        &self,
+        at: NaiveDate,
+        mut each: impl FnMut(&Ledger<'_>, &Bill, i128, i128, i128) -> Result<()>,
+    ) -> Result<()> {
+        for ledger in &self.deals {
+            let mut credited = vec![0i128; ledger.bills.len()];
+            let mut paid = vec![0i128; ledger.bills.len()];
+            for c in ledger.credits.iter().filter(|c| c.on <= at) {
+                credited[c.bill] += i128::from(c.minor);
+            }
+            for p in ledger.payments.iter().filter(|p| p.on <= at) {
+                paid[p.bill] += i128::from(p.minor);
+            }
+            for (i, bill) in ledger.bills.iter().enumerate() {
+                if bill.void || bill.issue > at {
+                    continue;
+                }
+                let balance = i128::from(bill.amount_minor) - credited[i] - paid[i];
+                if balance > 0 {
+                    each(ledger, bill, credited[i], paid[i], balance)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What the Finance screen's cards and aging table and the dashboard show at the
+    /// end of `at`, without a row per deal or per open invoice (see [`FinanceSummary`]).
+    pub fn summary(&self, at: NaiveDate) -> Result<FinanceSummary> {
+        let deferred = self.deferred(at, None, &FxTable::default())?;
+        let mut aging: BTreeMap<Currency, [i128; 5]> = BTreeMap::new();
+        let (mut open, mut overdue) = (0u64, 0u64);
+        self.each_open(at, |ledger, bill, _, _, balance| {
+            let bucket = AgingBucket::of((at - bill.due).num_days());
+            aging.entry(ledger.currency).or_default()[bucket as usize] += balance;
+            open += 1;
+            if bucket != AgingBucket::Current {
+                overdue += 1;
+            }
+            Ok(())
+        })?;
+        Ok(FinanceSummary {
+            at,
+            deals: deferred.rows.len() as u64,
+            deferred: deferred.totals,
+            aging: aging
+                .into_iter()
+                .map(|(c, s)| Ok((c.code().to_string(), AgingTotals::from_sums(s)?)))
+                .collect::<Result<_>>()?,
+            open_invoices: open,
+            overdue_invoices: overdue,
+        })
+    }
+}
+
+/// The deferred and aging reports' totals at a day, per currency, and the counts the
+/// screens show beside them: the Finance screen's cards and aging table and the
+/// dashboard's finance cards. Each figure is the full reports' (`deferred.totals`,
+/// `aging.totals`, how many rows and open invoices they list), without the rows (at
+/// 100,000 invoices the aging report lists some 90,000, 30 MB of JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FinanceSummary {
+    /// The day (balances at its end).
+    #[serde(serialize_with = "serialize_date")]
+    pub at: NaiveDate,
+    /// Per currency: billed, recognized, deferred, receivable and owed back, the sums of
+    /// the deferred report's rows.
+    pub deferred: BTreeMap<String, DeferredSums>,
+    /// How many deals the deferred report has a row for (anything billed, recognized,
+    /// receivable or owed back by the day).
+    #[ts(type = "number")]
+    pub deals: u64,
+    /// Per currency, per bucket: the open balances, the aging report's totals.
+    pub aging: BTreeMap<String, AgingTotals>,
+    /// Invoices open at the day (the aging report's list).
+    #[ts(type = "number")]
+    pub open_invoices: u64,
+    /// Of those, past their due date (not in the `current` bucket).
+    #[ts(type = "number")]
+    pub overdue_invoices: u64,
 }
 
 // ---- CSV ----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ use super::Tx;
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
 use crate::model::finance::{
-    CreditNote, FeeFields, FeeTerms, FxRateRecord, InvoiceId, InvoiceRecord, Payment,
+    CreditNote, FeeFields, FeeTerms, FxRateRecord, InvoiceId, InvoiceRecord, InvoiceState, Payment,
+    Settlement,
 };
 use crate::model::reports::{CreditRow, FxRate, InvoiceRow, PaymentRow};
 
@@ -133,17 +134,18 @@ impl Series {
     }
 }
 
-/// Records an invoice (its `id` is ignored); its id.
+/// Records an invoice (its `id` is ignored) in its settled `state`; its id.
 pub(crate) fn insert_invoice(
     tx: &Tx<'_>,
     i: &InvoiceRecord,
+    state: InvoiceState,
     year: i32,
     seq: i64,
 ) -> Result<InvoiceId> {
     tx.conn().execute(
         "INSERT INTO invoices (number, year, seq, deal_id, kind, source, period_start,
-             period_end, issue_date, due_date, currency, amount_minor, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             period_end, issue_date, due_date, currency, amount_minor, created_at, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         params![
             i.number,
             year,
@@ -158,6 +160,7 @@ pub(crate) fn insert_invoice(
             i.currency,
             i.amount_minor,
             tx.now(),
+            state.token(),
         ],
     )?;
     Ok(InvoiceId(tx.conn().last_insert_rowid()))
@@ -225,6 +228,204 @@ pub(crate) fn invoice_page(
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let rows = stmt.query_map(params![deal, clamp(limit), clamp(offset)], invoice_from_row)?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, total))
+}
+
+/// One page of the invoices in `states` (of one deal or all), newest first as
+/// [`invoice_page`], and how many there are in all. `overdue` restricts them to a due
+/// date before `today` (`Some(true)`) or on or after it (`Some(false)`). Without a deal
+/// both the count and the page's ids come from `invoices_by_state` (state, due date,
+/// issue date, number) alone: the count is a range of it, the page a sort of that range
+/// by the two columns it holds, and only the page's rows are read from the table
+/// (`status_page_plan` shows the plan; a test checks it). With a deal, its own index
+/// (a deal has tens of invoices) is the planner's choice.
+pub(crate) fn invoice_page_in(
+    conn: &Connection,
+    deal: Option<DealId>,
+    states: &[InvoiceState],
+    overdue: Option<(bool, &str)>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<InvoiceRecord>, u64)> {
+    let (filter, mut values) = state_filter(deal, states, overdue);
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM invoices {filter}"),
+        rusqlite::params_from_iter(&values),
+        |r| r.get(0),
+    )?;
+    let clamp = |n: u64| rusqlite::types::Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
+    values.extend([clamp(limit), clamp(offset)]);
+    let mut stmt = conn.prepare(&status_page_sql(&filter))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(&values), invoice_from_row)?;
+    Ok((
+        rows.collect::<rusqlite::Result<_>>()?,
+        u64::try_from(total).unwrap_or(0),
+    ))
+}
+
+/// The WHERE clause of a status page and its values, in order.
+fn state_filter(
+    deal: Option<DealId>,
+    states: &[InvoiceState],
+    overdue: Option<(bool, &str)>,
+) -> (String, Vec<rusqlite::types::Value>) {
+    use rusqlite::types::Value;
+    let index = match deal {
+        None => "INDEXED BY invoices_by_state",
+        Some(_) => "",
+    };
+    let marks = vec!["?"; states.len()].join(", ");
+    let mut filter = format!("{index} WHERE state IN ({marks})");
+    let mut values: Vec<Value> = states
+        .iter()
+        .map(|s| Value::Text(s.token().to_string()))
+        .collect();
+    if let Some((before, today)) = overdue {
+        filter.push_str(if before {
+            " AND due_date < ?"
+        } else {
+            " AND due_date >= ?"
+        });
+        values.push(Value::Text(today.to_string()));
+    }
+    if let Some(d) = deal {
+        filter.push_str(" AND deal_id = ?");
+        values.push(Value::Integer(d.0));
+    }
+    (filter, values)
+}
+
+/// The page's query: the ids from the index, then their rows, in the page's order.
+fn status_page_sql(filter: &str) -> String {
+    format!(
+        "SELECT {INVOICE_COLUMNS} FROM invoices WHERE id IN (
+             SELECT id FROM invoices {filter}
+             ORDER BY issue_date DESC, number DESC LIMIT ? OFFSET ?)
+         ORDER BY issue_date DESC, number DESC"
+    )
+}
+
+/// SQLite's plan for a status page (EXPLAIN QUERY PLAN, one line per step), for the
+/// tests and the docs: the index it reads and whether it scans the table.
+#[cfg(test)]
+pub(crate) fn status_page_plan(
+    conn: &Connection,
+    deal: Option<DealId>,
+    states: &[InvoiceState],
+    overdue: Option<(bool, &str)>,
+) -> Result<Vec<String>> {
+    let (filter, mut values) = state_filter(deal, states, overdue);
+    let mut plan = Vec::new();
+    for sql in [
+        format!("SELECT count(*) FROM invoices {filter}"),
+        status_page_sql(&filter),
+    ] {
+        if sql.contains("LIMIT") {
+            values.extend([
+                rusqlite::types::Value::Integer(500),
+                rusqlite::types::Value::Integer(0),
+            ]);
+        }
+        let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(&values))?;
+        while let Some(row) = rows.next()? {
+            plan.push(row.get::<_, String>(3)?);
+        }
+    }
+    Ok(plan)
+}
+
+/// What payments and credit notes made of the invoices `ids`: (paid, credited) each,
+/// for a page of them (each sum found by its `*_by_invoice` index).
+pub(crate) fn paid_and_credited(
+    conn: &Connection,
+    ids: &[InvoiceId],
+) -> Result<std::collections::HashMap<InvoiceId, (i64, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT (SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE invoice_id = ?1),
+                (SELECT coalesce(sum(amount_minor), 0) FROM credit_notes WHERE invoice_id = ?1)",
+    )?;
+    let mut out = std::collections::HashMap::with_capacity(ids.len());
+    for &id in ids {
+        let sums = stmt.query_row([id.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        out.insert(id, sums);
+    }
+    Ok(out)
+}
+
+/// The settlement of one invoice: its void, amount, and payments and credits summed
+/// (each sum found by its `*_by_invoice` index: an operation settles one invoice in
+/// what its rows cost, not the tables').
+pub(crate) fn settlement(conn: &Connection, id: InvoiceId) -> Result<Settlement> {
+    conn.prepare_cached(SETTLEMENT)?
+        .query_row([id.0], settlement_from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound {
+            entity: "invoice",
+            id: id.to_string(),
+        })
+}
+
+const SETTLEMENT: &str = "SELECT i.id, i.voided_at IS NOT NULL, i.amount_minor,
+        (SELECT coalesce(sum(amount_minor), 0) FROM payments WHERE invoice_id = i.id),
+        (SELECT coalesce(sum(amount_minor), 0) FROM credit_notes WHERE invoice_id = i.id)
+    FROM invoices i WHERE i.id = ?1";
+
+fn settlement_from_row(r: &Row<'_>) -> rusqlite::Result<Settlement> {
+    Ok(Settlement {
+        id: InvoiceId(r.get(0)?),
+        void: r.get(1)?,
+        amount_minor: r.get(2)?,
+        paid_minor: r.get(3)?,
+        credited_minor: r.get(4)?,
+    })
+}
+
+/// Every invoice's settlement, by id, with the state stored for it (the text as
+/// stored, whatever it is: `audit verify` compares it): the payments and credit notes
+/// are summed per invoice in one pass over each table.
+pub(crate) fn settlements(
+    conn: &Connection,
+    mut each: impl FnMut(Settlement, Option<&str>) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT i.id, i.voided_at IS NOT NULL, i.amount_minor,
+                coalesce(p.paid, 0), coalesce(c.credited, 0), i.state
+         FROM invoices i
+         LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS paid FROM payments
+                    GROUP BY invoice_id) p ON p.invoice_id = i.id
+         LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS credited FROM credit_notes
+                    GROUP BY invoice_id) c ON c.invoice_id = i.id
+         ORDER BY i.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let stored = r.get_ref(5)?.as_str().ok();
+        each(settlement_from_row(r)?, stored)?;
+    }
+    Ok(())
+}
+
+/// Stores an invoice's settled state.
+pub(crate) fn set_state(conn: &Connection, id: InvoiceId, state: InvoiceState) -> Result<()> {
+    conn.prepare_cached("UPDATE invoices SET state = ?2 WHERE id = ?1")?
+        .execute(params![id.0, state.token()])?;
+    Ok(())
+}
+
+/// Sets every invoice's state that differs from its settlement's (migration 0007).
+pub(crate) fn settle_all(conn: &Connection) -> Result<()> {
+    let mut wrong = Vec::new();
+    settlements(conn, |s, stored| {
+        let state = s.state();
+        if stored != Some(state.token()) {
+            wrong.push((s.id, state));
+        }
+        Ok(())
+    })?;
+    for (id, state) in wrong {
+        set_state(conn, id, state)?;
+    }
+    Ok(())
 }
 
 /// Runs `sql`, whose `?1` is the deal when there is one, and hands each row to `each`.
@@ -561,4 +762,70 @@ pub(crate) fn fx_rates(conn: &Connection) -> Result<Vec<FxRateRecord>> {
 /// Ids of every rate (for `audit verify`).
 pub(crate) fn fx_ids(conn: &Connection) -> Result<Vec<i64>> {
     ids(conn, "SELECT id FROM fx_rates ORDER BY id")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::finance::INVOICE_STATUSES;
+    use crate::store::Store;
+
+    /// Settling one invoice reads its row by id and its payments and credit notes by
+    /// their invoice indexes: an operation's cost does not grow with the tables.
+    #[test]
+    fn one_invoice_is_settled_through_the_indexes() {
+        let store = Store::open_in_memory().unwrap();
+        let plan: Vec<String> = store
+            .read(|conn| {
+                let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {SETTLEMENT}"))?;
+                let rows = stmt.query_map([1], |r| r.get::<_, String>(3))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let text = plan.join("\n");
+        assert!(!plan.iter().any(|l| l.starts_with("SCAN")), "{text}");
+        for index in [
+            "INTEGER PRIMARY KEY (rowid=?)",
+            "payments_by_invoice",
+            "credit_notes_by_invoice",
+        ] {
+            assert!(plan.iter().any(|l| l.contains(index)), "{index}\n{text}");
+        }
+    }
+
+    /// Every status page of all deals is answered from `invoices_by_state`: the count
+    /// and the page's ids from the index alone (covering), never a scan of the table;
+    /// only the page's rows are read from it, by id.
+    #[test]
+    fn a_status_page_is_found_in_the_state_index() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .read(|conn| {
+                for status in INVOICE_STATUSES {
+                    let (states, overdue) = InvoiceState::of_status(status).unwrap();
+                    let overdue = overdue.map(|before| (before, "2026-07-15"));
+                    let plan = status_page_plan(conn, None, states, overdue)?;
+                    let text = plan.join("\n");
+                    let covering = plan
+                        .iter()
+                        .filter(|l| l.contains("USING COVERING INDEX invoices_by_state"))
+                        .count();
+                    assert_eq!(
+                        covering, 2,
+                        "{status}: the count and the page's ids\n{text}"
+                    );
+                    assert!(
+                        !plan.iter().any(|l| l.trim() == "SCAN invoices"),
+                        "{status}: no table scan\n{text}"
+                    );
+                    assert!(
+                        plan.iter()
+                            .any(|l| l.contains("USING INTEGER PRIMARY KEY (rowid=?)")),
+                        "{status}: the page's rows by id\n{text}"
+                    );
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 }

@@ -45,19 +45,34 @@ use rusqlite_migration::{Migrations, M};
 
 use crate::error::Error;
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("../../migrations/0001_foundation.sql")),
-    M::up(include_str!(
-        "../../migrations/0002_consent_and_snapshots.sql"
-    )),
-    M::up(include_str!("../../migrations/0003_trust.sql")),
-    M::up(include_str!("../../migrations/0004_deliveries.sql")),
-    M::up(include_str!("../../migrations/0005_finance.sql")),
-    M::up(include_str!("../../migrations/0006_compressed_sources.sql")),
+/// The migrations' SQL, in order; the schema version is how many have been applied.
+const MIGRATION_SQL: [&str; 7] = [
+    include_str!("../../migrations/0001_foundation.sql"),
+    include_str!("../../migrations/0002_consent_and_snapshots.sql"),
+    include_str!("../../migrations/0003_trust.sql"),
+    include_str!("../../migrations/0004_deliveries.sql"),
+    include_str!("../../migrations/0005_finance.sql"),
+    include_str!("../../migrations/0006_compressed_sources.sql"),
+    include_str!("../../migrations/0007_invoice_state.sql"),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.
-pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
+pub const SCHEMA_VERSION: usize = MIGRATION_SQL.len();
+
+/// The migrations, each its SQL and, where existing rows need a rule of the model to be
+/// filled in, a hook run after it in the same transaction.
+fn migrations() -> Migrations<'static> {
+    let mut list: Vec<M<'static>> = MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect();
+    // 0007: every existing invoice's settled state, by `InvoiceState::of` (the column's
+    // default, `open`, is right only for an invoice nothing settled).
+    list[6] = M::up_with_hook(MIGRATION_SQL[6], settle_invoices);
+    Migrations::new(list)
+}
+
+/// Migration 0007's hook: every invoice's state by its rows.
+fn settle_invoices(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
+    finance::settle_all(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+}
 
 /// Why the store could not be opened, read or written. It reaches callers boxed in
 /// [`Error::Store`], so that SQLite's specifics stay in this module.
@@ -469,7 +484,7 @@ impl Store {
                 problems,
             });
         }
-        Migrations::from_slice(MIGRATIONS).to_latest(&mut conn)?;
+        migrations().to_latest(&mut conn)?;
         Ok(Store {
             conn: Mutex::new(conn),
             readers: Mutex::new(Vec::new()),
@@ -681,6 +696,77 @@ mod tests {
         assert_eq!(text("synchronous"), "Integer(2)", "FULL");
         assert_eq!(text("busy_timeout"), "Integer(600000)");
         assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
+    }
+
+    /// Migration 0007 gives every invoice of an older store the state its rows make
+    /// (the column's default, `open`, would be wrong for all but the first here).
+    #[test]
+    fn migration_6_sets_the_state_of_the_invoices_already_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let conn = Connection::open(&path).unwrap();
+        for sql in &MIGRATION_SQL[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO partners (id, name, kind, created_at, updated_at)
+                 VALUES (1, 'A', 'ai-lab', 'x', 'x');",
+        )
+        .unwrap();
+        // (amount, void, payments, credits) and the state expected.
+        type Case = (i64, bool, &'static [i64], &'static [i64], &'static str);
+        let cases: [Case; 7] = [
+            (100, false, &[], &[], "open"),
+            (100, false, &[60, 40], &[], "paid"),
+            (100, false, &[40], &[], "partly_paid"),
+            (100, true, &[], &[], "void"),
+            (100, false, &[], &[100], "paid"),
+            (0, false, &[], &[], "paid"),
+            (100, false, &[30], &[20], "partly_paid"),
+        ];
+        for (n, (amount, void, paid, credited, _)) in cases.iter().enumerate() {
+            let id = n as i64 + 1;
+            conn.execute(
+                "INSERT INTO invoices (id, number, year, seq, deal_id, kind, source,
+                     period_start, period_end, issue_date, due_date, currency, amount_minor,
+                     voided_at, created_at)
+                 VALUES (?1, 'INV-' || ?1, 2024, ?1, 1, 'installment', 'i:' || ?1,
+                     '2024-01-01', '2024-01-31', '2024-01-01', '2024-01-31', 'USD', ?2, ?3, 'x')",
+                rusqlite::params![id, amount, void.then_some("2024-01-02T00:00:00Z")],
+            )
+            .unwrap();
+            for minor in paid.iter() {
+                conn.execute(
+                    "INSERT INTO payments (invoice_id, amount_minor, paid_on, reference, created_at)
+                     VALUES (?1, ?2, '2024-01-05', '', 'x')",
+                    rusqlite::params![id, minor],
+                )
+                .unwrap();
+            }
+            for minor in credited.iter() {
+                conn.execute(
+                    "INSERT INTO credit_notes (number, year, seq, invoice_id, amount_minor, reason,
+                         issued_on, created_at)
+                     VALUES ('CN-' || ?1 || '-' || ?2, 2024,
+                         (SELECT count(*) + 1 FROM credit_notes), ?1, ?2, '', '2024-01-05', 'x')",
+                    rusqlite::params![id, minor],
+                )
+                .unwrap();
+            }
+        }
+        drop(conn);
+        let store = Store::open(&path).unwrap();
+        let states: Vec<String> = store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT state FROM invoices ORDER BY id")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap();
+        let expected: Vec<&str> = cases.iter().map(|c| c.4).collect();
+        assert_eq!(states, expected);
     }
 
     #[test]

@@ -813,3 +813,221 @@ fn invoice_pages_are_the_list_newest_first() {
     let refused = finance::page(&store, None, Some("lost"), at, 0, 10).unwrap_err();
     assert_eq!(refused.body().fields[0].field, "status");
 }
+
+/// The screens' summaries (`finance::revenue_summary`, `finance::summary`) are the full
+/// reports summed, to the minor unit: on books in three currencies, with two deals of one
+/// partner in one currency, one partner in two currencies, full, partial and no
+/// payments, a void, a credit note and a terminated deal, over several ranges and days.
+#[test]
+fn the_summaries_are_the_full_reports_summed() {
+    use std::collections::BTreeMap;
+
+    use chrono::{Datelike, NaiveDate};
+    use consentry::finance::{self, Grouping};
+
+    let ws = Workspace::new();
+    let usd = sixty_million(&ws);
+    let search = ws.ok(&["partner", "list"])[0]["id"].as_i64().unwrap();
+    let other = ws.partner("Other Co");
+    let lab = ws.partner("Lab");
+    let fees = |deal: &str, currency: &str, fee: &str, billing: &str| {
+        let args = [
+            "fee",
+            "set",
+            "--deal",
+            deal,
+            "--currency",
+            currency,
+            "--annual-fee",
+            fee,
+            "--billing",
+            billing,
+        ];
+        ws.ok(&args);
+    };
+    let deal = |partner: i64, start: &str, end: &str| {
+        ws.draft_deal(partner, "search", start, end).to_string()
+    };
+    let search_eur = deal(search, "2024-03-15", "2026-09-30");
+    fees(&search_eur, "EUR", "1000.00", "monthly");
+    let search_eur2 = deal(search, "2025-01-01", "2026-12-31");
+    fees(&search_eur2, "EUR", "2500.50", "quarterly");
+    let other_eur = deal(other, "2024-01-01", "2026-12-31");
+    fees(&other_eur, "EUR", "3650.00", "annual");
+    let other_jpy = deal(other, "2024-06-01", "2027-05-31");
+    fees(&other_jpy, "JPY", "1200000", "monthly");
+    let lab_eur = deal(lab, "2024-01-01", "2030-12-31");
+    fees(&lab_eur, "EUR", "730.00", "annual");
+    let deals = [
+        &usd,
+        &search_eur,
+        &search_eur2,
+        &other_eur,
+        &other_jpy,
+        &lab_eur,
+    ];
+    for d in deals {
+        sign(&ws, d);
+        ws.ok(&[
+            "invoice",
+            "generate",
+            "--deal",
+            d,
+            "--through",
+            "2026-12-31",
+        ]);
+    }
+    ws.ok(&["deal", "transition", &lab_eur, "--to", "terminated"]);
+    // Every invoice of every deal: some paid in full, some in part, one void, one
+    // credited; the rest open.
+    let mut all = Vec::new();
+    for d in deals {
+        all.extend(
+            ws.ok(&["invoice", "list", "--deal", d])
+                .as_array()
+                .unwrap()
+                .clone(),
+        );
+    }
+    for (n, invoice) in all.iter().enumerate() {
+        let id = invoice["id"].to_string();
+        let amount = invoice["amount_minor"].as_i64().unwrap();
+        let issued = invoice["issue_date"].as_str().unwrap();
+        let jpy = invoice["currency"] == "JPY";
+        let major = |minor: i64| match jpy {
+            true => minor.to_string(),
+            false => format!("{}.{:02}", minor / 100, minor % 100),
+        };
+        let pay = |minor: i64| {
+            let args = [
+                "payment",
+                "add",
+                "--invoice",
+                &id,
+                "--amount",
+                &major(minor),
+                "--date",
+                issued,
+            ];
+            ws.ok(&args);
+        };
+        match n % 5 {
+            0 => pay(amount),
+            1 if amount > 1 => pay(amount / 2),
+            2 if n == 2 => {
+                ws.ok(&["invoice", "void", &id, "--reason", "sent twice"]);
+            }
+            3 if n == 3 => pay(amount / 3),
+            _ => {}
+        }
+    }
+    let first = all[5]["id"].to_string();
+    ws.ok(&[
+        "invoice", "credit", &first, "--amount", "1.00", "--reason", "SLA",
+    ]);
+
+    let store = consentry::Store::open(&ws.db).unwrap();
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    let mut currencies = std::collections::BTreeSet::new();
+    for (from, to, group) in [
+        ("2024-01-01", "2024-12-31", Grouping::Month),
+        ("2025-01-01", "2025-12-31", Grouping::Month),
+        ("2026-01-01", "2026-12-31", Grouping::Month),
+        ("2024-02-15", "2026-11-30", Grouping::Quarter),
+        ("2023-01-01", "2027-12-31", Grouping::Year),
+    ] {
+        let (from, to) = (d(from), d(to));
+        let report = finance::revenue(&store, from, to, group, None, None).unwrap();
+        let summary = finance::revenue_summary(&store, from, to, group).unwrap();
+        // Every period of the range, labelled as the rows are.
+        let mut labels = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let label = match group {
+                Grouping::Month => format!("{:04}-{:02}", day.year(), day.month()),
+                Grouping::Quarter => format!("{:04}-Q{}", day.year(), day.month0() / 3 + 1),
+                Grouping::Year => format!("{:04}", day.year()),
+            };
+            if labels.last() != Some(&label) {
+                labels.push(label);
+            }
+            day = day.succ_opt().unwrap();
+        }
+        assert_eq!(summary.periods, labels, "{from}..{to}");
+        // The rows summed per (currency, partner) and period.
+        let mut expected: BTreeMap<(String, String), [Vec<i64>; 3]> = BTreeMap::new();
+        for row in &report.rows {
+            let at = labels.iter().position(|l| *l == row.period).unwrap();
+            let cell = expected
+                .entry((row.currency.clone(), row.partner_name.clone()))
+                .or_insert_with(|| std::array::from_fn(|_| vec![0; labels.len()]));
+            cell[0][at] += row.recognized_minor;
+            cell[1][at] += row.billed_minor;
+            cell[2][at] += row.collected_minor;
+        }
+        let got: BTreeMap<(String, String), [Vec<i64>; 3]> = summary
+            .partners
+            .iter()
+            .map(|p| {
+                (
+                    (p.currency.clone(), p.partner_name.clone()),
+                    [
+                        p.recognized_minor.clone(),
+                        p.billed_minor.clone(),
+                        p.collected_minor.clone(),
+                    ],
+                )
+            })
+            .collect();
+        assert_eq!(
+            got.len(),
+            summary.partners.len(),
+            "one entry per partner and currency"
+        );
+        assert_eq!(got, expected, "{from}..{to} {group:?}");
+        assert_eq!(summary.sums, report.sums);
+        currencies.extend(report.sums.keys().cloned());
+    }
+    assert_eq!(
+        currencies.into_iter().collect::<Vec<_>>(),
+        ["EUR", "JPY", "USD"],
+        "three currencies"
+    );
+
+    let today = chrono::Utc::now().date_naive();
+    let mut overdue_seen = false;
+    for at in [
+        d("2024-01-15"),
+        d("2024-06-30"),
+        d("2025-06-30"),
+        d("2026-12-31"),
+        today,
+    ] {
+        let deferred = finance::deferred(&store, at, None, None).unwrap();
+        let aging = finance::aging(&store, at, None, None).unwrap();
+        let summary = finance::summary(&store, at).unwrap();
+        assert_eq!(summary.at, at);
+        assert_eq!(summary.deferred, deferred.totals, "{at}");
+        assert_eq!(summary.deals, deferred.rows.len() as u64, "{at}");
+        assert_eq!(summary.aging, aging.totals, "{at}");
+        assert_eq!(summary.open_invoices, aging.invoices.len() as u64, "{at}");
+        let overdue = aging
+            .invoices
+            .iter()
+            .filter(|i| i.days_past_due > 0)
+            .count();
+        assert_eq!(summary.overdue_invoices, overdue as u64, "{at}");
+        overdue_seen |= overdue > 0 && summary.aging.len() == 3;
+    }
+    assert!(
+        overdue_seen,
+        "a day with overdue invoices in every currency"
+    );
+    let owed_back: i64 = finance::summary(&store, today)
+        .unwrap()
+        .deferred
+        .values()
+        .map(|s| s.owed_back_minor)
+        .sum();
+    assert!(owed_back > 0, "the terminated deal owes something back");
+}

@@ -590,3 +590,69 @@ fn a_malformed_expected_head_is_refused_naming_the_flag() {
         assert!(stderr.contains("--expect-head"), "{bad}: {stderr}");
     }
 }
+
+/// An invoice's stored state (what the Finance screen's status filter reads) set to
+/// `paid` while nothing was paid, or back to `open` after a payment: the rows the log
+/// vouches for say otherwise, and verify names the invoice.
+#[test]
+fn an_edited_invoice_state_is_caught_with_its_row() {
+    let ws = Workspace::new();
+    let partner = ws.partner("Example AI");
+    let deal = ws
+        .draft_deal(partner, "search", "2024-01-01", "2024-12-31")
+        .to_string();
+    let fees = [
+        "fee",
+        "set",
+        "--deal",
+        &deal,
+        "--currency",
+        "USD",
+        "--annual-fee",
+        "1200.00",
+        "--billing",
+        "monthly",
+    ];
+    ws.ok(&fees);
+    for to in ["negotiating", "signed"] {
+        ws.ok(&["deal", "transition", &deal, "--to", to]);
+    }
+    ws.ok(&[
+        "invoice",
+        "generate",
+        "--deal",
+        &deal,
+        "--through",
+        "2024-03-31",
+    ]);
+    let list = ws.ok(&["invoice", "list", "--deal", &deal]);
+    let id = |n: usize| list[n]["id"].to_string();
+    let pay = [
+        "payment",
+        "add",
+        "--invoice",
+        &id(0),
+        "--amount",
+        "100.00",
+        "--date",
+        "2024-01-05",
+    ];
+    ws.ok(&pay);
+    verifies(&ws, &[]);
+
+    tamper(
+        &ws,
+        &format!("UPDATE invoices SET state = 'paid' WHERE id = {}", id(1)),
+    );
+    caught(&ws, "invoices", &id(1), "its state is \"paid\"");
+    tamper(
+        &ws,
+        &format!(
+            "UPDATE invoices SET state = 'open' WHERE id = {0};
+             UPDATE invoices SET state = 'open' WHERE id = {1}",
+            id(0),
+            id(1)
+        ),
+    );
+    caught(&ws, "invoices", &id(0), "make it paid");
+}

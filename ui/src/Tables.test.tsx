@@ -2,7 +2,8 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { fixtures } from './backend/fixtures';
-import { sortKey } from './screens/Deals';
+import type { Deal, DealStatus } from './bindings';
+import { sortKey, sortedPositions } from './screens/Deals';
 import { addPartner, dealInput, dealTitles, memoryBackend, renderApp } from './test/helpers';
 
 /** Rows are this tall and the window 768 px (test/setup.ts): about 20 rows in view. */
@@ -98,18 +99,31 @@ describe('long tables render only the rows in view', () => {
     const shown = rowIds('invoices-table', 'invoice-row-');
     expect(shown[0]).toBe(1200);
     expect(shown.length).toBeLessThan(40);
-    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '501');
+    // The first page is a few screenfuls (100), the next ones 500.
+    expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 0, 100);
+    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '101');
 
-    // Near the end of what is loaded, the next page is asked for; the rows are all there.
+    // Near the end of what is loaded, the next page is asked for (a page that lands with
+    // the view still at the end asks for the next one itself); the rows are all there.
+    const all = { dealId: null, status: null, at: null };
     scrollTo(100_000);
-    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 500, 500));
-    await waitFor(() => expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '1001'));
+    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 100, 500));
+    await waitFor(() => expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '601'));
     scrollTo(200_000);
-    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 1000, 500));
-    await waitFor(() => expect(rowIds('invoices-table', 'invoice-row-')).toContain(1));
-    // All loaded: no more requests.
+    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 600, 500));
     scrollTo(300_000);
-    expect(page).toHaveBeenCalledTimes(3);
+    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 1100, 500));
+    await waitFor(() => expect(rowIds('invoices-table', 'invoice-row-')).toContain(1));
+    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '1201');
+    // All loaded: no more requests.
+    scrollTo(400_000);
+    expect(page.mock.calls.map(([, offset, limit]) => [offset, limit])).toEqual([
+      [0, 100],
+      [100, 500],
+      [600, 500],
+      [1100, 500],
+    ]);
+    expect(page).toHaveBeenCalledTimes(4);
   });
 
   it('does the same for partners', async () => {
@@ -133,5 +147,36 @@ describe('the deals sort key', () => {
     const collator = new Intl.Collator('en', { sensitivity: 'base', numeric: true });
     expect(sorted).toEqual([...titles].sort(collator.compare));
     expect(sorted).toEqual(['Alpha 20', 'alpha 100', 'deal', 'Deal 9', 'Deal 009b', 'deal 10', 'Éclair', 'eclair 2', 'Zeta']);
+  });
+});
+
+describe('the deals sort orders', () => {
+  /** Deals as the list has them, newest first; the same status, start or title repeats. */
+  const deals: Deal[] = (
+    [
+      ['Deal 10', 'Beta', 'signed', '2024-03-01'],
+      ['deal 9', 'alpha', 'draft', '2024-01-01'],
+      ['Éclair', 'Beta', 'signed', '2024-01-01'],
+      ['Deal 9', 'Gamma', 'active', '2025-01-01'],
+      ['Zeta', 'alpha', 'draft', '2024-03-01'],
+    ] as const
+  ).map(([title, partner_name, status, start_date], i) => ({
+    ...fixtures.responses.deal,
+    id: 5 - i,
+    title,
+    partner_name,
+    status: status as DealStatus,
+    start_date,
+  }));
+  const titles = (order: Int32Array) => Array.from(order, (i) => deals[i].title);
+
+  it('order by the key both ways, ties in the list order (newest first) both ways', () => {
+    expect(titles(sortedPositions(deals, 'title', 'asc'))).toEqual(['deal 9', 'Deal 9', 'Deal 10', 'Éclair', 'Zeta']);
+    expect(titles(sortedPositions(deals, 'title', 'desc'))).toEqual(['Zeta', 'Éclair', 'Deal 10', 'deal 9', 'Deal 9']);
+    expect(titles(sortedPositions(deals, 'partner', 'asc'))).toEqual(['deal 9', 'Zeta', 'Deal 10', 'Éclair', 'Deal 9']);
+    expect(titles(sortedPositions(deals, 'start', 'desc'))).toEqual(['Deal 9', 'Deal 10', 'Zeta', 'deal 9', 'Éclair']);
+    // Statuses by the lifecycle, not by name.
+    expect(titles(sortedPositions(deals, 'status', 'asc'))).toEqual(['deal 9', 'Zeta', 'Deal 10', 'Éclair', 'Deal 9']);
+    expect(titles(sortedPositions(deals, 'status', 'desc'))).toEqual(['Deal 9', 'Deal 10', 'Éclair', 'deal 9', 'Zeta']);
   });
 });

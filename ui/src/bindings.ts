@@ -2312,6 +2312,84 @@ totals: { [key in string]: AgingTotals },
  */
 in_base: BaseAgingTotals | null, };
 
+export type PartnerRevenue = { 
+/**
+ * The partner, by name (as the report's rows name it).
+ */
+partner_name: string, 
+/**
+ * ISO 4217: the currency of the partner's deals summed here.
+ */
+currency: string, 
+/**
+ * Recognized per period (index into the summary's `periods`), minor units.
+ */
+recognized_minor: Array<number>, 
+/**
+ * Billed per period, net of credit notes, minor units.
+ */
+billed_minor: Array<number>, 
+/**
+ * Collected per period, minor units.
+ */
+collected_minor: Array<number>, };
+
+export type RevenueSummary = { 
+/**
+ * The first day reported.
+ */
+from: string, 
+/**
+ * The last day reported.
+ */
+to: string, 
+/**
+ * How periods are grouped.
+ */
+group: Grouping, 
+/**
+ * Every period of the range, in order, labelled as the report's rows (`2024-02`),
+ * those with no amount too.
+ */
+periods: Array<string>, 
+/**
+ * Per partner and currency with any amount in the range, by currency then partner
+ * name.
+ */
+partners: Array<PartnerRevenue>, 
+/**
+ * Recognized, billed and collected per currency: the report's `sums`.
+ */
+sums: { [key in string]: RevenueSums }, };
+
+export type FinanceSummary = { 
+/**
+ * The day (balances at its end).
+ */
+at: string, 
+/**
+ * Per currency: billed, recognized, deferred, receivable and owed back, the sums of
+ * the deferred report's rows.
+ */
+deferred: { [key in string]: DeferredSums }, 
+/**
+ * How many deals the deferred report has a row for (anything billed, recognized,
+ * receivable or owed back by the day).
+ */
+deals: number, 
+/**
+ * Per currency, per bucket: the open balances, the aging report's totals.
+ */
+aging: { [key in string]: AgingTotals }, 
+/**
+ * Invoices open at the day (the aging report's list).
+ */
+open_invoices: number, 
+/**
+ * Of those, past their due date (not in the `current` bucket).
+ */
+overdue_invoices: number, };
+
 export type BackupReport = { 
 /**
  * The backup file, as an absolute path where it could be made one.

@@ -59,6 +59,8 @@ export type Commands = {
   revenue_report: { args: { from: string; to: string; group: B.Grouping; dealId: B.DealId | null; base: string | null }; response: B.RevenueReport };
   deferred_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.DeferredReport };
   aging_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.AgingReport };
+  revenue_summary: { args: { from: string; to: string; group: B.Grouping }; response: B.RevenueSummary };
+  finance_summary: { args: { at: string }; response: B.FinanceSummary };
   export_report_csv: { args: { request: B.ReportRequest; path: string }; response: B.CsvExport };
   fx_rates: { args: Record<string, never>; response: Array<B.FxRateRecord> };
   dashboard: { args: { today: string | null }; response: B.Dashboard };

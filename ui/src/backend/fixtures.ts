@@ -15,10 +15,12 @@ import type {
   CsvExport,
   DeferredReport,
   FeeTerms,
+  FinanceSummary,
   FxRateRecord,
   Invoice,
   Payment,
   RevenueReport,
+  RevenueSummary,
   AuditEntry,
   AuditReport,
   ConsentOverview,
@@ -130,6 +132,9 @@ export interface Responses {
   revenue: RevenueReport;
   deferred: DeferredReport;
   aging: AgingReport;
+  /** The same revenue summed per partner; the deferred and aging totals at 2026-07-15. */
+  revenueSummary: RevenueSummary;
+  financeSummary: FinanceSummary;
   csvExport: CsvExport;
   fxRate: FxRateRecord;
   fxRates: FxRateRecord[];

@@ -17,6 +17,7 @@ import type {
   DeferredReport,
   FeeInput,
   FeeTerms,
+  FinanceSummary,
   FxRateInput,
   FxRateRecord,
   Grouping,
@@ -27,6 +28,7 @@ import type {
   PaymentInput,
   ReportRequest,
   RevenueReport,
+  RevenueSummary,
   AuditEntry,
   AuditFilter,
   AuditReport,
@@ -221,6 +223,10 @@ export interface FinanceApi {
   ): Promise<RevenueReport>;
   deferredReport(at: string, dealId: DealId | null, base: string | null): Promise<DeferredReport>;
   agingReport(at: string, dealId: DealId | null, base: string | null): Promise<AgingReport>;
+  /** The revenue report of every deal summed per partner and currency: what the charts draw. */
+  revenueSummary(from: string, to: string, group: Grouping): Promise<RevenueSummary>;
+  /** The deferred and aging reports' totals at `at`, per currency, and their counts: the cards. */
+  financeSummary(at: string): Promise<FinanceSummary>;
   /** Writes the report's CSV (formula cells neutralized) to `path`. */
   exportReportCsv(request: ReportRequest, path: string): Promise<CsvExport>;
   fxRates(): Promise<FxRateRecord[]>;

@@ -21,6 +21,7 @@ import type {
   DeferredReport,
   FeeInput,
   FeeTerms,
+  FinanceSummary,
   FxRateInput,
   FxRateRecord,
   Grouping,
@@ -31,6 +32,7 @@ import type {
   PaymentInput,
   ReportRequest,
   RevenueReport,
+  RevenueSummary,
   AuditEntry,
   AuditFilter,
   AuditReport,
@@ -280,6 +282,12 @@ export class TauriBackend implements Backend {
   }
   agingReport(at: string, dealId: DealId | null, base: string | null): Promise<AgingReport> {
     return call('aging_report', { at, dealId, base });
+  }
+  revenueSummary(from: string, to: string, group: Grouping): Promise<RevenueSummary> {
+    return call('revenue_summary', { from, to, group });
+  }
+  financeSummary(at: string): Promise<FinanceSummary> {
+    return call('finance_summary', { at });
   }
   exportReportCsv(request: ReportRequest, path: string): Promise<CsvExport> {
     return call('export_report_csv', { request, path });

@@ -36,8 +36,13 @@ export function useInvoices(filter: InvoiceFilter) {
   return useQuery({ queryKey: keys.finance.invoices(filter), queryFn: () => call(() => backend.listInvoices(filter)) });
 }
 
-/** How many invoices the Finance screen asks the core for at a time. */
+/**
+ * How many invoices the Finance screen asks the core for at a time; the first page of a
+ * filter is smaller, a few screenfuls: it is what a filter change waits for, and 500
+ * invoices are some 300 KB of JSON to cross IPC and parse.
+ */
 export const INVOICE_PAGE = 500;
+export const FIRST_INVOICE_PAGE = 100;
 
 /**
  * Every deal's invoices newest first, a page at a time (`fetchNextPage` as the table
@@ -48,7 +53,8 @@ export function useInvoicePages(filter: InvoiceFilter) {
   const { backend } = useApp();
   return useInfiniteQuery({
     queryKey: keys.finance.invoicePages(filter),
-    queryFn: ({ pageParam }) => call(() => backend.invoicePage(filter, pageParam, INVOICE_PAGE)),
+    queryFn: ({ pageParam }) =>
+      call(() => backend.invoicePage(filter, pageParam, pageParam === 0 ? FIRST_INVOICE_PAGE : INVOICE_PAGE)),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.invoices.length, 0);
@@ -67,41 +73,21 @@ export function useInvoicePayments(id: InvoiceId | null) {
   });
 }
 
-export interface RevenueArgs {
-  from: string;
-  to: string;
-  group: Grouping;
-  dealId: DealId | null;
-  base: string | null;
-}
-
-export function useRevenue(args: RevenueArgs) {
+/** The revenue of every deal summed per partner and currency, by period: the charts. */
+export function useRevenueSummary(args: { from: string; to: string; group: Grouping }) {
   const { backend } = useApp();
   return useQuery({
-    queryKey: keys.finance.report('revenue', args),
-    queryFn: () => call(() => backend.revenueReport(args.from, args.to, args.group, args.dealId, args.base)),
+    queryKey: keys.finance.report('revenue-summary', args),
+    queryFn: () => call(() => backend.revenueSummary(args.from, args.to, args.group)),
   });
 }
 
-export interface AtArgs {
-  at: string;
-  dealId: DealId | null;
-  base: string | null;
-}
-
-export function useDeferred(args: AtArgs) {
+/** The deferred and aging totals at `at` per currency, with their counts: the cards. */
+export function useFinanceSummary(at: string) {
   const { backend } = useApp();
   return useQuery({
-    queryKey: keys.finance.report('deferred', args),
-    queryFn: () => call(() => backend.deferredReport(args.at, args.dealId, args.base)),
-  });
-}
-
-export function useAging(args: AtArgs) {
-  const { backend } = useApp();
-  return useQuery({
-    queryKey: keys.finance.report('aging', args),
-    queryFn: () => call(() => backend.agingReport(args.at, args.dealId, args.base)),
+    queryKey: keys.finance.report('summary', { at }),
+    queryFn: () => call(() => backend.financeSummary(at)),
   });
 }
 

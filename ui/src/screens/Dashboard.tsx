@@ -1,7 +1,8 @@
 //! The home screen: how the licensing business is doing, and whether consent is being
 //! honoured. Every card opens the screen behind it, filtered to what the card counts.
 //! Its figures are the core's: the dashboard command (contracted value, renewals,
-//! notices, pending withdrawals, consent health) and the finance reports.
+//! notices, pending withdrawals, consent health) and the finance summaries (the totals
+//! of the deferred and aging reports, the revenue summed per partner).
 
 import { Group } from '@visx/group';
 import { useParentSize } from '@visx/responsive';
@@ -9,7 +10,7 @@ import { scaleBand, scaleLinear } from '@visx/scale';
 import { Bar, LinePath } from '@visx/shape';
 import type { ReactNode } from 'react';
 
-import type { ConsentHealth, Dashboard as DashboardData, RevenueReport } from '../bindings';
+import type { ConsentHealth, Dashboard as DashboardData, RevenueSummary } from '../bindings';
 import { StatusBadge } from '../components/StatusBadge';
 import { useApp } from '../context';
 import { displayDate, todayText } from '../domain/dates';
@@ -18,7 +19,7 @@ import { purposeInfo } from '../domain/purpose';
 import { formatCount, formatShare } from '../domain/units';
 import { useConsentHealth, useDashboard } from '../queries/dashboard';
 import { useDeals } from '../queries/deals';
-import { useAging, useDeferred, useRevenue } from '../queries/finance';
+import { useFinanceSummary, useRevenueSummary } from '../queries/finance';
 import type { Route } from '../route';
 
 export function Dashboard() {
@@ -26,26 +27,19 @@ export function Dashboard() {
   const year = Number(today.slice(0, 4));
   const dashboard = useDashboard();
   const health = useConsentHealth();
-  const thisYear = useRevenue({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month', dealId: null, base: null });
-  const lastYear = useRevenue({
-    from: `${year - 1}-01-01`,
-    to: `${year - 1}-12-31`,
-    group: 'month',
-    dealId: null,
-    base: null,
-  });
-  const deferred = useDeferred({ at: today, dealId: null, base: null });
-  const aging = useAging({ at: today, dealId: null, base: null });
+  const thisYear = useRevenueSummary({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month' });
+  const lastYear = useRevenueSummary({ from: `${year - 1}-01-01`, to: `${year - 1}-12-31`, group: 'month' });
+  const summary = useFinanceSummary(today);
   const d = dashboard.data;
 
   const deferredTotals = Object.fromEntries(
-    Object.entries(deferred.data?.totals ?? {}).map(([c, t]) => [c, t.deferred_minor]),
+    Object.entries(summary.data?.deferred ?? {}).map(([c, t]) => [c, t.deferred_minor]),
   );
   const receivable = Object.fromEntries(
-    Object.entries(deferred.data?.totals ?? {}).map(([c, t]) => [c, t.receivable_minor]),
+    Object.entries(summary.data?.deferred ?? {}).map(([c, t]) => [c, t.receivable_minor]),
   );
-  const overdue = Object.fromEntries(Object.entries(aging.data?.totals ?? {}).map(([c, t]) => [c, t.total - t.current]));
-  const overdueInvoices = aging.data?.invoices.filter((i) => i.days_past_due > 0).length ?? 0;
+  const overdue = Object.fromEntries(Object.entries(summary.data?.aging ?? {}).map(([c, t]) => [c, t.total - t.current]));
+  const overdueInvoices = summary.data?.overdue_invoices ?? 0;
 
   return (
     <section className="screen" data-testid="dashboard" aria-labelledby="dashboard-title">
@@ -65,7 +59,7 @@ export function Dashboard() {
           {d && d.contracted.length > 0 && <ContractedTable data={d} />}
         </Card>
 
-        <Card title="Deferred revenue" testId="card-dashboard-deferred" to={{ screen: 'finance' }} loading={deferred.isPending}>
+        <Card title="Deferred revenue" testId="card-dashboard-deferred" to={{ screen: 'finance' }} loading={summary.isPending}>
           <Amounts amounts={deferredTotals} testId="dashboard-deferred" />
           <p className="metric-note">Billed, not yet earned</p>
         </Card>
@@ -74,7 +68,7 @@ export function Dashboard() {
           title="Receivables"
           testId="card-dashboard-receivables"
           to={{ screen: 'finance', status: 'overdue' }}
-          loading={deferred.isPending || aging.isPending}
+          loading={summary.isPending}
         >
           <Amounts amounts={receivable} testId="dashboard-receivable" />
           <p className={overdueInvoices > 0 ? 'metric-note cell-overdue' : 'metric-note'} data-testid="dashboard-overdue">
@@ -266,18 +260,24 @@ function Withdrawals({ data }: { data: DashboardData }) {
 const HEIGHT = 160;
 
 /** Recognized revenue by month: this year's bars beside last year's, one currency. */
-function RevenueCompare({ current, previous }: { current: RevenueReport; previous: RevenueReport }) {
+function RevenueCompare({ current, previous }: { current: RevenueSummary; previous: RevenueSummary }) {
   const { parentRef, width } = useParentSize({ debounceTime: 50 });
-  const currencies = Object.entries(current.totals)
-    .concat(Object.entries(previous.totals))
+  const recognized = (summary: RevenueSummary) =>
+    Object.entries(summary.sums).map(([c, s]) => [c, s.recognized_minor] as const);
+  const currencies = recognized(current)
+    .concat(recognized(previous))
     .sort((a, b) => b[1] - a[1])
     .map(([c]) => c);
   const currency = currencies[0];
   if (!currency) return <p className="muted">No revenue recognized in either year.</p>;
-  const byMonth = (report: RevenueReport) => {
+  // Each partner's recognized revenue of the currency, by month of the year.
+  const byMonth = (summary: RevenueSummary) => {
     const months = Array.from({ length: 12 }, () => 0);
-    for (const r of report.rows) {
-      if (r.currency === currency) months[Number(r.period.slice(5, 7)) - 1] += r.recognized_minor;
+    for (const p of summary.partners) {
+      if (p.currency !== currency) continue;
+      p.recognized_minor.forEach((v, i) => {
+        months[Number(summary.periods[i].slice(5, 7)) - 1] += v;
+      });
     }
     return months;
   };

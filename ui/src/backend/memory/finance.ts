@@ -3,11 +3,19 @@
 //! invoices for that deal, and nothing after; a payment, void or credit note is recorded
 //! as asked and answered in the recorded shape, but an invoice's paid amount and status
 //! stay as recorded (they are the core's arithmetic; the end-to-end test checks them).
-//! The reports are the recorded ones once any deal has invoices, empty before. Refusals
-//! (frozen fees, an overpayment, a void invoice, ...) are the recorded ones, asked for
-//! with `refuseNext`.
+//! The reports and their summaries are the recorded ones once any deal has invoices,
+//! empty before. Refusals (frozen fees, an overpayment, a void invoice, ...) are the
+//! recorded ones, asked for with `refuseNext`.
 
-import type { AgingReport, DeferredReport, FeeTerms, Invoice, RevenueReport } from '../../bindings';
+import type {
+  AgingReport,
+  DeferredReport,
+  FeeTerms,
+  FinanceSummary,
+  Invoice,
+  RevenueReport,
+  RevenueSummary,
+} from '../../bindings';
 import type { FinanceApi, InvoiceFilter } from '../index';
 import { fixtures, recorded } from '../fixtures';
 import { dealRow } from './deals';
@@ -112,6 +120,18 @@ export function financeApi(state: MemoryState): FinanceApi {
     async agingReport(at) {
       const report: AgingReport = recorded(r.aging);
       return state.invoices.length > 0 ? { ...report, at } : { ...report, at, invoices: [], totals: {} };
+    },
+
+    async revenueSummary(from, to, group) {
+      const summary: RevenueSummary = recorded(r.revenueSummary);
+      return state.invoices.length > 0 ? summary : { ...summary, from, to, group, periods: [], partners: [], sums: {} };
+    },
+
+    async financeSummary(at) {
+      const summary: FinanceSummary = recorded(r.financeSummary);
+      return state.invoices.length > 0
+        ? { ...summary, at }
+        : { ...summary, at, deferred: {}, deals: 0, aging: {}, open_invoices: 0, overdue_invoices: 0 };
     },
 
     async exportReportCsv(_request, path) {

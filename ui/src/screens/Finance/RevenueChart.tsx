@@ -1,14 +1,16 @@
 //! The revenue chart: one measure (recognized, billed or collected) of one currency by
 //! month, each month's bar stacked by partner; drawn with visx like the other charts.
-//! The figures are never only in the drawing: each month's total is text under its bar
-//! and each partner's total is text in the legend, exact to the minor unit.
+//! It draws the core's revenue summary (per partner and currency, by month), not the
+//! report's row per deal. The figures are never only in the drawing: each month's total
+//! is text under its bar and each partner's total is text in the legend, exact to the
+//! minor unit.
 
 import { Group } from '@visx/group';
 import { useParentSize } from '@visx/responsive';
 import { scaleBand, scaleLinear } from '@visx/scale';
 import { Bar, Line } from '@visx/shape';
 
-import type { RevenueReport, RevenueRow } from '../../bindings';
+import type { PartnerRevenue, RevenueSummary } from '../../bindings';
 import { formatMoney, formatMoneyCompact } from '../../domain/money';
 
 export type Measure = 'recognized' | 'billed' | 'collected';
@@ -24,21 +26,11 @@ const SERIES = 6;
 const HEIGHT = 220;
 const OTHER = 'Other partners';
 
-export function amountOf(row: RevenueRow, measure: Measure): number {
-  if (measure === 'recognized') return row.recognized_minor;
-  if (measure === 'billed') return row.billed_minor;
-  return row.collected_minor;
-}
-
-/** The report's periods in order, every month from `from` to `to` (months with no row too). */
-export function monthsOf(report: RevenueReport): string[] {
-  const [fy, fm] = report.from.split('-').map(Number);
-  const [ty, tm] = report.to.split('-').map(Number);
-  const months: string[] = [];
-  for (let u = fy * 12 + fm - 1; u <= ty * 12 + tm - 1 && months.length < 240; u += 1) {
-    months.push(`${Math.floor(u / 12)}-${String((u % 12) + 1).padStart(2, '0')}`);
-  }
-  return months;
+/** A partner's amounts of one measure, by period (index into the summary's `periods`). */
+export function amountsOf(partner: PartnerRevenue, measure: Measure): number[] {
+  if (measure === 'recognized') return partner.recognized_minor;
+  if (measure === 'billed') return partner.billed_minor;
+  return partner.collected_minor;
 }
 
 export interface Stacks {
@@ -51,11 +43,14 @@ export interface Stacks {
   partnerTotal: Map<string, number>;
 }
 
-/** Sums the rows of `currency` by month and partner; the smallest partners go into "Other". */
-export function stacksOf(report: RevenueReport, measure: Measure, currency: string): Stacks {
-  const rows = report.rows.filter((r) => r.currency === currency);
-  const byPartner = new Map<string, number>();
-  for (const r of rows) byPartner.set(r.partner_name, (byPartner.get(r.partner_name) ?? 0) + amountOf(r, measure));
+/**
+ * The core's per-partner sums of `currency` stacked by month; the smallest partners go
+ * into "Other". The summary has every period of the year, empty ones too.
+ */
+export function stacksOf(summary: RevenueSummary, measure: Measure, currency: string): Stacks {
+  const rows = summary.partners.filter((p) => p.currency === currency);
+  const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+  const byPartner = new Map(rows.map((p) => [p.partner_name, sum(amountsOf(p, measure))]));
   // Partners with nothing in this measure get no colour and no legend line.
   const ranked = [...byPartner.entries()]
     .filter(([, total]) => total !== 0)
@@ -66,18 +61,22 @@ export function stacksOf(report: RevenueReport, measure: Measure, currency: stri
   const partners = ranked.filter((p) => own.has(p));
   if (ranked.length > partners.length) partners.push(OTHER);
 
-  const months = monthsOf(report);
+  const months = summary.periods;
   const amount = new Map(months.map((m) => [m, new Map<string, number>()]));
   const monthTotal = new Map(months.map((m) => [m, 0]));
   const partnerTotal = new Map(partners.map((p) => [p, 0]));
-  for (const r of rows) {
-    const cell = amount.get(r.period);
-    if (!cell || !byPartner.get(r.partner_name)) continue;
-    const series = seriesOf(r.partner_name);
-    const value = amountOf(r, measure);
-    cell.set(series, (cell.get(series) ?? 0) + value);
-    monthTotal.set(r.period, (monthTotal.get(r.period) ?? 0) + value);
-    partnerTotal.set(series, (partnerTotal.get(series) ?? 0) + value);
+  for (const p of rows) {
+    if (!byPartner.get(p.partner_name)) continue;
+    const series = seriesOf(p.partner_name);
+    amountsOf(p, measure).forEach((value, i) => {
+      if (value === 0) return;
+      const month = months[i];
+      const cell = amount.get(month);
+      if (!cell) return;
+      cell.set(series, (cell.get(series) ?? 0) + value);
+      monthTotal.set(month, (monthTotal.get(month) ?? 0) + value);
+      partnerTotal.set(series, (partnerTotal.get(series) ?? 0) + value);
+    });
   }
   return { months, partners, amount, monthTotal, partnerTotal };
 }
@@ -88,14 +87,14 @@ function monthLabel(period: string): string {
 }
 
 interface RevenueChartProps {
-  report: RevenueReport;
+  summary: RevenueSummary;
   measure: Measure;
   currency: string;
 }
 
-export function RevenueChart({ report, measure, currency }: RevenueChartProps) {
+export function RevenueChart({ summary, measure, currency }: RevenueChartProps) {
   const { parentRef, width } = useParentSize({ debounceTime: 50 });
-  const stacks = stacksOf(report, measure, currency);
+  const stacks = stacksOf(summary, measure, currency);
   const max = Math.max(0, ...stacks.monthTotal.values());
   const y = scaleLinear<number>({ domain: [0, max > 0 ? max : 1], range: [HEIGHT, 0], nice: 4 });
   // An empty chart has one line, at zero, not a ladder of "$0.0" labels.

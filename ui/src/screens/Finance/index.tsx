@@ -1,17 +1,20 @@
 //! The Finance screen (PRODUCT.md §5): what the licensing business earned, billed and
 //! collected. Cards for deferred revenue and receivables today, the revenue chart of a
 //! year by month, every invoice with filters and payment entry, and the aging of what is
-//! open. Each report exports as CSV through a save dialog. Every figure is the core's
-//! (`finance revenue|deferred|aging` and `invoice list`); the screen only arranges them.
+//! open. Each report exports as CSV through a save dialog. Every figure is the core's:
+//! the cards and the aging table are the totals of the deferred and aging reports
+//! (`finance_summary`), the chart the revenue report summed per partner
+//! (`revenue_summary`), the invoices `invoice_page`; the full reports, a row per deal or
+//! open invoice (tens of MB at 100,000 invoices), only go to the CSV exports.
 
 import { useCallback, useMemo, useState } from 'react';
 
-import type { AgingReport, DealId, DeferredReport, ReportRequest } from '../../bindings';
+import type { DealId, FinanceSummary, ReportRequest } from '../../bindings';
 import { useApp } from '../../context';
 import { displayDate, todayText } from '../../domain/dates';
 import { formatMoney } from '../../domain/money';
 import { useDeals } from '../../queries/deals';
-import { useAging, useDeferred, useExportCsv, useInvoicePages, useRevenue } from '../../queries/finance';
+import { useExportCsv, useFinanceSummary, useInvoicePages, useRevenueSummary } from '../../queries/finance';
 import { INVOICE_STATUSES, InvoiceTable, invoiceStatusLabel } from './Invoices';
 import { MEASURES, RevenueChart, type Measure } from './RevenueChart';
 import { startTiming } from '../../timings';
@@ -43,10 +46,12 @@ export function Finance({ dealId, status }: FinanceProps) {
     return (id: DealId) => names.get(id) ?? `Deal #${id}`;
   }, [deals]);
 
-  const revenue = useRevenue({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month', dealId: null, base: null });
-  const deferred = useDeferred({ at: today, dealId: null, base: null });
-  const aging = useAging({ at: today, dealId: null, base: null });
+  // The invoices asked for first: the store answers one request at a time (one
+  // connection), and a page of invoices costs milliseconds where a summary reads all the
+  // books; asked first, the table need not wait behind the cards.
   const invoices = useInvoicePages({ dealId: dealFilter, status: statusFilter, at: null });
+  const revenue = useRevenueSummary({ from: `${year}-01-01`, to: `${year}-12-31`, group: 'month' });
+  const summary = useFinanceSummary(today);
   const invoiceRows = useMemo(() => invoices.data?.pages.flatMap((p) => p.invoices), [invoices.data]);
   const invoiceTotal = invoices.data?.pages[invoices.data.pages.length - 1]?.total ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = invoices;
@@ -64,10 +69,12 @@ export function Finance({ dealId, status }: FinanceProps) {
     [deals, dealLabel],
   );
 
-  const recognizedTotals = revenue.data?.totals ?? {};
+  const recognizedTotals = Object.fromEntries(
+    Object.entries(revenue.data?.sums ?? {}).map(([c, s]) => [c, s.recognized_minor]),
+  );
   const currencies = currenciesOf(recognizedTotals);
   const currency = chosenCurrency && currencies.includes(chosenCurrency) ? chosenCurrency : (currencies[0] ?? null);
-  const hasBooks = (deferred.data?.rows.length ?? 0) > 0 || invoiceTotal > 0 || currencies.length > 0;
+  const hasBooks = (summary.data?.deals ?? 0) > 0 || invoiceTotal > 0 || currencies.length > 0;
 
   return (
     <section className="screen" data-testid="finance" aria-labelledby="finance-title">
@@ -99,7 +106,7 @@ export function Finance({ dealId, status }: FinanceProps) {
           request={{ report: 'deferred', at: today, deal_id: null, base: null }}
         />
       </div>
-      <SummaryCards deferred={deferred.data} aging={aging.data} error={deferred.error ?? aging.error} />
+      <SummaryCards summary={summary.data} error={summary.error} />
 
       <section className="card" aria-labelledby="revenue-title" data-testid="revenue-card">
         <div className="card-header">
@@ -169,7 +176,7 @@ export function Finance({ dealId, status }: FinanceProps) {
           <span className="hint-inline">By partner, stacked.</span>
         </div>
         {revenue.error && <p className="muted">The revenue report could not be made: {revenue.error.message}</p>}
-        {revenue.data && currency && <RevenueChart report={revenue.data} measure={measure} currency={currency} />}
+        {revenue.data && currency && <RevenueChart summary={revenue.data} measure={measure} currency={currency} />}
         {revenue.data && !currency && (
           <p className="muted" data-testid="revenue-empty">
             No fees recognized in {year}.
@@ -253,8 +260,8 @@ export function Finance({ dealId, status }: FinanceProps) {
       </section>
 
       <AgingCard
-        aging={aging.data}
-        error={aging.error?.message}
+        summary={summary.data}
+        error={summary.error?.message}
         at={today}
         onShowOverdue={() => {
           setDealFilter(null);
@@ -288,22 +295,14 @@ function MoneyLines({ amounts, testId }: { amounts: Record<string, number>; test
   );
 }
 
-function SummaryCards({
-  deferred,
-  aging,
-  error,
-}: {
-  deferred?: DeferredReport;
-  aging?: AgingReport;
-  error?: { message: string } | null;
-}) {
+function SummaryCards({ summary, error }: { summary?: FinanceSummary; error?: { message: string } | null }) {
   if (error) return <p className="muted">The finance summary could not be made: {error.message}</p>;
-  if (!deferred || !aging) return null;
+  if (!summary) return null;
   const pick = (field: 'deferred_minor' | 'receivable_minor' | 'owed_back_minor') =>
-    Object.fromEntries(Object.entries(deferred.totals).map(([c, t]) => [c, t[field]]));
-  const overdue = Object.fromEntries(Object.entries(aging.totals).map(([c, t]) => [c, t.total - t.current]));
+    Object.fromEntries(Object.entries(summary.deferred).map(([c, t]) => [c, t[field]]));
+  const overdue = Object.fromEntries(Object.entries(summary.aging).map(([c, t]) => [c, t.total - t.current]));
   const owedBack = pick('owed_back_minor');
-  const overdueCount = aging.invoices.filter((i) => i.days_past_due > 0).length;
+  const overdueCount = summary.overdue_invoices;
   return (
     <div className="metrics finance-metrics" data-testid="finance-cards">
       <div className="metric" data-testid="card-deferred">
@@ -341,15 +340,15 @@ const BUCKETS = [
 ] as const;
 
 interface AgingCardProps {
-  aging?: AgingReport;
+  summary?: FinanceSummary;
   error?: string;
   at: string;
   onShowOverdue: () => void;
 }
 
-function AgingCard({ aging, error, at, onShowOverdue }: AgingCardProps) {
-  const currencies = aging ? Object.keys(aging.totals).sort() : [];
-  const overdue = aging ? aging.invoices.filter((i) => i.days_past_due > 0).length : 0;
+function AgingCard({ summary, error, at, onShowOverdue }: AgingCardProps) {
+  const currencies = summary ? Object.keys(summary.aging).sort() : [];
+  const overdue = summary?.overdue_invoices ?? 0;
   return (
     <section className="card card-table" aria-labelledby="aging-title" data-testid="aging-card">
       <div className="card-header">
@@ -370,12 +369,12 @@ function AgingCard({ aging, error, at, onShowOverdue }: AgingCardProps) {
         </div>
       </div>
       {error && <p className="muted">The aging report could not be made: {error}</p>}
-      {aging && currencies.length === 0 && (
+      {summary && currencies.length === 0 && (
         <p className="muted" data-testid="aging-empty">
           Nothing is open: every issued invoice is paid, credited or void.
         </p>
       )}
-      {aging && currencies.length > 0 && (
+      {summary && currencies.length > 0 && (
         <div className="table-wrap">
           <table className="table" data-testid="aging-table">
             <thead>
@@ -393,7 +392,7 @@ function AgingCard({ aging, error, at, onShowOverdue }: AgingCardProps) {
             </thead>
             <tbody>
               {currencies.map((c) => {
-                const t = aging.totals[c];
+                const t = summary.aging[c];
                 return (
                   <tr key={c} data-testid={`aging-row-${c}`}>
                     <th scope="row">{c}</th>
