@@ -810,7 +810,11 @@ mod tests {
         };
         let outcome = finished.recv_timeout(Duration::from_secs(20));
         release.send(()).unwrap();
-        assert_eq!(outcome, Ok((true, true)), "a read and a write while a read is open");
+        assert_eq!(
+            outcome,
+            Ok((true, true)),
+            "a read and a write while a read is open"
+        );
         other.join().unwrap();
         // The long read saw one instant throughout; a new read sees the write.
         assert_eq!(long.join().unwrap().unwrap(), (0, 0));
