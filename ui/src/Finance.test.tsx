@@ -124,7 +124,7 @@ describe('the Finance screen', () => {
       .map((row) => row.querySelector('.cell-strong')?.textContent);
     expect(numbers).toEqual(recorded.invoicesGenerated.map((i) => i.number).reverse());
     await user.selectOptions(screen.getByTestId('invoice-filter-status'), 'overdue');
-    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: 'overdue', at: null }, 0, 100));
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: 'overdue', at: null }, 0, 500));
   });
 
   it('records a payment, the amount starting at the open balance; an overpayment is shown under the amount', async () => {

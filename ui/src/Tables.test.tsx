@@ -99,31 +99,18 @@ describe('long tables render only the rows in view', () => {
     const shown = rowIds('invoices-table', 'invoice-row-');
     expect(shown[0]).toBe(1200);
     expect(shown.length).toBeLessThan(40);
-    // The first page is a few screenfuls (100), the next ones 500.
-    expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 0, 100);
-    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '101');
+    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '501');
 
-    // Near the end of what is loaded, the next page is asked for (a page that lands with
-    // the view still at the end asks for the next one itself); the rows are all there.
-    const all = { dealId: null, status: null, at: null };
+    // Near the end of what is loaded, the next page is asked for; the rows are all there.
     scrollTo(100_000);
-    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 100, 500));
-    await waitFor(() => expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '601'));
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 500, 500));
+    await waitFor(() => expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '1001'));
     scrollTo(200_000);
-    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 600, 500));
-    scrollTo(300_000);
-    await waitFor(() => expect(page).toHaveBeenCalledWith(all, 1100, 500));
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ dealId: null, status: null, at: null }, 1000, 500));
     await waitFor(() => expect(rowIds('invoices-table', 'invoice-row-')).toContain(1));
-    expect(screen.getByTestId('invoices-table')).toHaveAttribute('aria-rowcount', '1201');
     // All loaded: no more requests.
-    scrollTo(400_000);
-    expect(page.mock.calls.map(([, offset, limit]) => [offset, limit])).toEqual([
-      [0, 100],
-      [100, 500],
-      [600, 500],
-      [1100, 500],
-    ]);
-    expect(page).toHaveBeenCalledTimes(4);
+    scrollTo(300_000);
+    expect(page).toHaveBeenCalledTimes(3);
   });
 
   it('does the same for partners', async () => {

@@ -36,13 +36,8 @@ export function useInvoices(filter: InvoiceFilter) {
   return useQuery({ queryKey: keys.finance.invoices(filter), queryFn: () => call(() => backend.listInvoices(filter)) });
 }
 
-/**
- * How many invoices the Finance screen asks the core for at a time; the first page of a
- * filter is smaller, a few screenfuls: it is what a filter change waits for, and 500
- * invoices are some 300 KB of JSON to cross IPC and parse.
- */
+/** How many invoices the Finance screen asks the core for at a time. */
 export const INVOICE_PAGE = 500;
-export const FIRST_INVOICE_PAGE = 100;
 
 /**
  * Every deal's invoices newest first, a page at a time (`fetchNextPage` as the table
@@ -53,8 +48,7 @@ export function useInvoicePages(filter: InvoiceFilter) {
   const { backend } = useApp();
   return useInfiniteQuery({
     queryKey: keys.finance.invoicePages(filter),
-    queryFn: ({ pageParam }) =>
-      call(() => backend.invoicePage(filter, pageParam, pageParam === 0 ? FIRST_INVOICE_PAGE : INVOICE_PAGE)),
+    queryFn: ({ pageParam }) => call(() => backend.invoicePage(filter, pageParam, INVOICE_PAGE)),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.invoices.length, 0);
