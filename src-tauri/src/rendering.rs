@@ -43,10 +43,7 @@ mod tests {
     #[test]
     fn only_a_render_node_counts_as_a_gpu() {
         let dir = tempfile::tempdir().unwrap();
-        assert!(
-            !has_render_node(&dir.path().join("absent")),
-            "no /dev/dri at all"
-        );
+        assert!(!has_render_node(&dir.path().join("absent")), "no /dev/dri at all");
         assert!(!has_render_node(dir.path()), "an empty /dev/dri");
         // A display-only device (`card0`, e.g. a VM's virtual screen) renders nothing.
         std::fs::write(dir.path().join("card0"), "").unwrap();
