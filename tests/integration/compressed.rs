@@ -350,16 +350,7 @@ fn rows(db: &Path) -> String {
         "SELECT id, user_id, purpose, decision, effective_at, source, identity FROM consent_events ORDER BY id",
         "SELECT kind, rows_read, added, changed, unchanged, skipped FROM imports ORDER BY id",
     ] {
-        let mut stmt = conn.prepare(sql).unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i).unwrap();
-                out.push_str(&format!("{value:?}|"));
-            }
-            out.push('\n');
-        }
+        crate::common::dump_query(&conn, sql, &mut out);
     }
     out
 }

@@ -160,18 +160,25 @@ pub fn dump(db: &Path) -> String {
     let mut out = String::new();
     for table in tables {
         out.push_str(&format!("== {table}\n"));
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1"))
-            .unwrap();
-        let columns = stmt.column_count();
-        let mut rows = stmt.query([]).unwrap();
-        while let Some(row) = rows.next().unwrap() {
-            for i in 0..columns {
-                let value: rusqlite::types::Value = row.get(i).unwrap();
-                out.push_str(&format!("{value:?}|"));
-            }
-            out.push('\n');
-        }
+        dump_query(
+            &conn,
+            &format!("SELECT * FROM \"{table}\" ORDER BY 1"),
+            &mut out,
+        );
     }
     out
+}
+
+/// Appends every row `sql` returns to `out`, as text: one line per row.
+pub fn dump_query(conn: &rusqlite::Connection, sql: &str, out: &mut String) {
+    let mut stmt = conn.prepare(sql).unwrap();
+    let columns = stmt.column_count();
+    let mut rows = stmt.query([]).unwrap();
+    while let Some(row) = rows.next().unwrap() {
+        for i in 0..columns {
+            let value: rusqlite::types::Value = row.get(i).unwrap();
+            out.push_str(&format!("{value:?}|"));
+        }
+        out.push('\n');
+    }
 }
