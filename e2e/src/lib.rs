@@ -430,10 +430,15 @@ impl App {
     }
 
     /// Saves a PNG of the window to `target/e2e/screenshots/<name>.png` and returns its path.
+    ///
+    /// The picture is read from the X server (ImageMagick's `import`, cropped to the
+    /// window), which is what a user sees. WebDriver's own screenshot command never answers
+    /// when WebKitGTK paints without compositing, which the app does on a machine without
+    /// a GPU (`src-tauri/src/rendering.rs`).
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        // WebKit snapshots the last painted frame, which can lag the DOM by a frame or two
-        // (the first screenshot showed "Loading…" while the welcome panel was in the DOM).
-        // Wait for two animation frames, so that what was asserted has been painted.
+        // A screenshot can lag the DOM by a frame or two (the first one showed "Loading…"
+        // while the welcome panel was in the DOM). Wait for two animation frames, so that
+        // what was asserted has been painted.
         self.client
             .execute_async(
                 "const done = arguments[arguments.length - 1];
@@ -441,11 +446,23 @@ impl App {
                 vec![],
             )
             .await?;
-        let png = self.client.screenshot().await?;
+        let (x, y, width, height) = self.client.get_window_rect().await?;
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
-        std::fs::write(&path, png)?;
+        let output = tokio::process::Command::new("import")
+            .args(["-window", "root", "-crop"])
+            .arg(format!("{width}x{height}+{x}+{y}"))
+            .arg("+repage")
+            .arg(&path)
+            .output()
+            .await
+            .map_err(|e| format!("running ImageMagick's import (make deps installs it): {e}"))?;
+        ensure!(
+            output.status.success(),
+            "import could not read the window from the X server: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
         Ok(path)
     }
 

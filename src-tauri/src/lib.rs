@@ -10,6 +10,8 @@ mod commands;
 mod declare;
 mod folder;
 mod reminders;
+#[cfg(target_os = "linux")]
+mod rendering;
 
 pub use commands::{typescript, COMMANDS};
 
@@ -190,6 +192,8 @@ fn bring_forward(app: &tauri::AppHandle) {
 /// runs the app: one instance per store, with its window's size and place remembered.
 pub fn run() {
     use tauri_plugin_window_state::StateFlags;
+    #[cfg(target_os = "linux")]
+    rendering::choose();
     let state = AppState::open(db_argument(std::env::args().skip(1)));
     let instance = instance_id(&state);
     let reminder_key = instance.clone();
