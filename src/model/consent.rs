@@ -458,6 +458,95 @@ pub fn fold_as_of(
     Ok(())
 }
 
+/// One instant of [`fold_at_instants`]: the events effective at or before `as_of_us`,
+/// and the registry as it stood at `registry_at` (an instant as the store writes them,
+/// whose text order is time order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoldInstant {
+    /// Microseconds since the epoch.
+    pub as_of_us: i64,
+    /// RFC 3339 UTC with milliseconds.
+    pub registry_at: String,
+}
+
+/// A registry change as the folds read it: the user as an import found them before it
+/// changed them (its before-image), and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeRow {
+    /// The user before the change; `user_id` is whom it changed.
+    pub before: RegistryUser,
+    /// When the change was imported, RFC 3339 UTC with milliseconds.
+    pub changed_at: String,
+}
+
+/// [`fold_as_of`] at several instants in one pass: for each registry user (the registry
+/// as it stands, in user-id order) and each instant `k` of `instants` (ascending),
+/// `visit(k, user, latest)` gets the user as they stood at the instant and the fold of
+/// their events effective by then. `changes` gives every registry change in (user id,
+/// change id) order; the user as they stood at an instant is the before-image of their
+/// first change imported after it, or the registry's row if there is none (what
+/// `store::consent::with_consent_cursors_at` reads). `events` must hold every event
+/// effective by the last instant. Only one user's events and changes are held at a time.
+pub fn fold_at_instants(
+    users: &mut impl Cursor<Row = RegistryUser>,
+    changes: &mut impl Cursor<Row = ChangeRow>,
+    events: &mut impl Cursor<Row = EventRow>,
+    instants: &[FoldInstant],
+    mut visit: impl FnMut(usize, &RegistryUser, &Latest),
+) -> crate::error::Result<()> {
+    debug_assert!(instants.is_sorted_by_key(|i| i.as_of_us));
+    let mut theirs: Vec<(i64, Purpose, Decision)> = Vec::new();
+    let mut their_changes: Vec<ChangeRow> = Vec::new();
+    events.advance()?;
+    changes.advance()?;
+    loop {
+        users.advance()?;
+        let Some(user) = users.current() else { break };
+        let id = user.user_id.as_str();
+        theirs.clear();
+        while let Some(e) = events.current() {
+            if e.user_id.as_str() > id {
+                break;
+            }
+            if e.user_id == id {
+                theirs.push((e.at, e.purpose, e.decision));
+            }
+            events.advance()?;
+        }
+        their_changes.clear();
+        while let Some(c) = changes.current() {
+            if c.before.user_id.as_str() > id {
+                break;
+            }
+            if c.before.user_id == id {
+                their_changes.push(c.clone());
+            }
+            changes.advance()?;
+        }
+        // `Latest::record` keeps the latest decision whatever the order it is given
+        // events in, so each instant adds the events that became effective since the
+        // one before.
+        theirs.sort_unstable_by_key(|e| e.0);
+        let mut latest = Latest::default();
+        let mut next = 0;
+        for (k, instant) in instants.iter().enumerate() {
+            while let Some(&(at, purpose, decision)) = theirs.get(next) {
+                if at > instant.as_of_us {
+                    break;
+                }
+                latest.record(purpose, at, decision);
+                next += 1;
+            }
+            let stood = their_changes
+                .iter()
+                .find(|c| c.changed_at.as_str() > instant.registry_at.as_str())
+                .map_or(user, |c| &c.before);
+            visit(k, stood, &latest);
+        }
+    }
+    Ok(())
+}
+
 /// The fold of each user's events (in user-id order), registered or not: `visit` is
 /// called once per user id with the latest decision per purpose.
 pub fn latest_per_user(

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Statement};
 use super::Tx;
 
 use crate::error::{FieldError, Result};
-use crate::model::consent::{Cursor, EventRow, Policy, RegistryUser};
+use crate::model::consent::{ChangeRow, Cursor, EventRow, Policy, RegistryUser};
 use crate::model::imports::{micros, Event, ImportReport};
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
@@ -369,6 +369,58 @@ fn cursors<T>(
     };
     let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;
     f(&mut users, &mut events)
+}
+
+/// Cursors for `consent::fold_at_instants`: the registry as it stands, every registry
+/// change, and the events effective at or before `as_of_us` (the last instant), each in
+/// user-id order.
+pub(crate) fn with_registry_history<T>(
+    conn: &Connection,
+    as_of_us: i64,
+    f: impl FnOnce(&mut UserCursor<'_>, &mut ChangeCursor<'_>, &mut EventCursor<'_>) -> Result<T>,
+) -> Result<T> {
+    let mut users_stmt = conn.prepare(REGISTRY)?;
+    let mut changes_stmt = conn.prepare(
+        "SELECT user_id, before ->> '$.country', before ->> '$.birth_date',
+                before ->> '$.status', changed_at
+         FROM user_changes ORDER BY user_id, id",
+    )?;
+    let mut events_stmt = conn.prepare(EVENTS_AS_OF)?;
+    let mut users = UserCursor {
+        rows: users_stmt.query([])?,
+        current: None,
+    };
+    let mut changes = ChangeCursor {
+        rows: changes_stmt.query([])?,
+        current: None,
+    };
+    let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;
+    f(&mut users, &mut changes, &mut events)
+}
+
+/// Registry changes in (user id, change id) order, one at a time.
+pub(crate) struct ChangeCursor<'s> {
+    rows: rusqlite::Rows<'s>,
+    current: Option<ChangeRow>,
+}
+
+impl Cursor for ChangeCursor<'_> {
+    type Row = ChangeRow;
+
+    fn advance(&mut self) -> Result<()> {
+        self.current = match self.rows.next()? {
+            Some(row) => Some(ChangeRow {
+                before: user_from_row(row)?,
+                changed_at: row.get(4)?,
+            }),
+            None => None,
+        };
+        Ok(())
+    }
+
+    fn current(&self) -> Option<&ChangeRow> {
+        self.current.as_ref()
+    }
 }
 
 /// Opens a cursor over the events effective at or before `as_of_us`, in user-id order.
