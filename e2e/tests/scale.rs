@@ -105,6 +105,13 @@ async fn interact(
         "  of which the WebDriver session request".into(),
         session_ms,
     ));
+    // The dashboard's consent health: eligibility at 13 days over the whole registry
+    // and ledger, read after the first screen.
+    wait_css(app, &testid("consent-health")).await?;
+    figures.push((
+        "dashboard: consent health chart (session request to chart)".into(),
+        t0.elapsed().as_secs_f64() * 1000.0,
+    ));
 
     // The deals: 10,000 rows in memory, sorted and filtered by TanStack Table.
     let t = Instant::now();
