@@ -8,6 +8,7 @@ import { createContext, useCallback, useContext, useMemo, useRef, useState, type
 
 import type { ErrorBody } from './bindings';
 import { toErrorBody } from './backend';
+import { ProgressFill } from './components/ProgressFill';
 import type { Route } from './route';
 
 export type JobKind = 'snapshot' | 'push' | 'import' | 'demo';
@@ -175,10 +176,11 @@ export function JobsIndicator({ onOpen }: { onOpen: (route: Route) => void }) {
                 aria-valuemax={100}
                 aria-valuenow={j.fraction === null ? undefined : Math.round(j.fraction * 100)}
               >
-                <span
-                  className={j.fraction === null ? 'job-bar-fill job-bar-indeterminate' : 'job-bar-fill'}
-                  style={j.fraction === null ? undefined : { width: `${Math.round(j.fraction * 100)}%` }}
-                />
+                {j.fraction === null ? (
+                  <span className="job-bar-fill job-bar-indeterminate" />
+                ) : (
+                  <ProgressFill className="job-bar-fill" percent={Math.round(j.fraction * 100)} />
+                )}
               </div>
               <p className="job-detail">{j.detail}</p>
               {j.cancellable && (

@@ -1,5 +1,12 @@
 //! Numbers for people: counts with digit grouping, byte sizes, rates and durations.
 
+import { userLocale } from './money';
+
+/** A count in a sentence, grouped as the user's locale groups digits: "1,200 invoices". */
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(userLocale()).format(Math.round(n));
+}
+
 /** 61440 -> "61 440", grouped with narrow no-break spaces like the `Count` component. */
 export function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');

@@ -16,7 +16,7 @@ import { useApp } from '../context';
 import { displayDate, todayText } from '../domain/dates';
 import { formatMoney, formatMoneyCompact } from '../domain/money';
 import { purposeInfo } from '../domain/purpose';
-import { formatCount, formatShare } from '../domain/units';
+import { formatCount, formatNumber, formatShare } from '../domain/units';
 import { useConsentHealth, useDashboard } from '../queries/dashboard';
 import { useDeals } from '../queries/deals';
 import { useFinanceSummary, useRevenueSummary } from '../queries/finance';
@@ -374,7 +374,7 @@ function HealthChart({ health }: { health: ConsentHealth }) {
         </svg>
       </div>
       <p className="hint">
-        Share of the {health.points[last].users.toLocaleString()} registry users eligible per purpose, at each month’s
+        Share of the {formatNumber(health.points[last].users)} registry users eligible per purpose, at each month’s
         end from {displayDate(health.points[0].on)} to {displayDate(health.points[last].on)}
       </p>
       <ul className="legend">

@@ -10,6 +10,7 @@ import { Copyable } from '../components/Copyable';
 import { Count } from '../components/Count';
 import { Dialog } from '../components/Dialog';
 import { Field, TextField, describedBy } from '../components/Field';
+import { ProgressFill } from '../components/ProgressFill';
 import { VirtualTable } from '../components/VirtualTable';
 import { useApp } from '../context';
 import { displayInstant } from '../domain/dates';
@@ -467,7 +468,7 @@ function DeliveryPanel({ delivery: d, deal }: { delivery: Delivery; deal: Deal }
               <li key={o.key} data-testid={`push-object-${o.key.split('/').pop()}`}>
                 <code className="path-text">{o.key}</code>
                 <span className="push-bar" aria-hidden="true">
-                  <span className="progress-fill" style={{ width: `${o.bytes > 0 ? Math.round((100 * o.sent) / o.bytes) : o.state === 'sending' ? 0 : 100}%` }} />
+                  <ProgressFill percent={o.bytes > 0 ? Math.round((100 * o.sent) / o.bytes) : o.state === 'sending' ? 0 : 100} />
                 </span>
                 <span className="push-state">
                   {o.state === 'done' && 'sent'}

@@ -4,6 +4,7 @@ import type { ErrorBody, FileFormat, ImportProgress, ImportReport } from '../bin
 import { toErrorBody } from '../backend';
 import { Count } from '../components/Count';
 import { TextField } from '../components/Field';
+import { ProgressFill } from '../components/ProgressFill';
 import { useApp } from '../context';
 import { formatBytes, formatCount } from '../domain/units';
 import { useImport, type ImportKind } from '../queries/consent';
@@ -284,7 +285,7 @@ function ImportProgressBar({
         aria-valuemax={100}
         aria-valuenow={pct ?? undefined}
       >
-        <span className="progress-fill" style={{ width: `${pct ?? 0}%` }} />
+        <ProgressFill percent={pct ?? 0} />
       </div>
       <div className="progress-foot">
         <span className="muted" data-testid={`${id}-progress-detail`}>

@@ -13,6 +13,7 @@ import type { DealId, FinanceSummary, ReportRequest } from '../../bindings';
 import { useApp } from '../../context';
 import { displayDate, todayText } from '../../domain/dates';
 import { formatMoney } from '../../domain/money';
+import { formatNumber } from '../../domain/units';
 import { useDeals } from '../../queries/deals';
 import { useExportCsv, useFinanceSummary, useInvoicePages, useRevenueSummary } from '../../queries/finance';
 import { INVOICE_STATUSES, InvoiceTable, invoiceStatusLabel } from './Invoices';
@@ -241,7 +242,7 @@ export function Finance({ dealId, status }: FinanceProps) {
             </select>
             {invoices.data && (
               <span className="toolbar-count" data-testid="invoice-count">
-                {invoiceTotal.toLocaleString()} {invoiceTotal === 1 ? 'invoice' : 'invoices'}
+                {formatNumber(invoiceTotal)} {invoiceTotal === 1 ? 'invoice' : 'invoices'}
               </span>
             )}
           </div>

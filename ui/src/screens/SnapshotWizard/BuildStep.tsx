@@ -4,6 +4,7 @@
 
 import type { Deal, Progress } from '../../bindings';
 import { Count } from '../../components/Count';
+import { ProgressFill } from '../../components/ProgressFill';
 import { PurposeChips } from '../../components/PurposeChips';
 import { formatBytes, formatDuration, formatMegabytesPerSecond, perSecond } from '../../domain/units';
 import { LineList } from '../ImportCard';
@@ -101,7 +102,7 @@ function BuildProgress({
         aria-valuemax={100}
         aria-valuenow={pct}
       >
-        <span className="progress-fill" style={{ width: `${pct}%` }} />
+        <ProgressFill percent={pct} />
       </div>
       <div className="progress-foot">
         <dl className="progress-stats">
