@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 
 use consentry::deal::DealId;
 use consentry::purpose::Purpose;
-use consentry::snapshot::{self, BuildRequest, Progress, Snapshot, SnapshotId};
+use consentry::snapshot::{self, BuildPhases, BuildRequest, Progress, Snapshot, SnapshotId};
 use consentry::{Result, Store};
 
 use super::output::{lines, table, verdict, warn, Output};
@@ -109,19 +109,35 @@ impl SnapshotCommand {
                     }
                 };
                 let req = BuildRequest::from(args);
-                let s = snapshot::build(store, &req, &mut progress, &AtomicBool::new(false));
+                let built =
+                    snapshot::build_timed(store, &req, &mut progress, &AtomicBool::new(false));
                 if show {
                     warn("");
                 }
-                let s = match s {
+                let (snapshot, phases) = match built {
                     Err(e @ consentry::Error::BadLines { .. }) => {
                         out.refusal(&e);
                         warn("hint: --max-rejected-pct raises the limit of rejected lines");
                         return Ok(ExitCode::FAILURE);
                     }
-                    s => s?,
+                    built => built?,
                 };
-                out.value(&s, || snapshot_lines(&s));
+                let built = Built { snapshot, phases };
+                out.value(&built, || {
+                    let p = &built.phases;
+                    format!(
+                        "{}{}",
+                        snapshot_lines(&built.snapshot),
+                        lines(&[(
+                            "phases",
+                            format!(
+                                "consent {} ms, stream {} ms (of which commits {} ms), \
+                                 publish {} ms, seal {} ms",
+                                p.consent_ms, p.stream_ms, p.commit_ms, p.publish_ms, p.seal_ms
+                            )
+                        )])
+                    )
+                });
                 Ok(ExitCode::SUCCESS)
             }
             SnapshotCommand::List { deal } => {
@@ -199,6 +215,15 @@ fn source_line(s: &Snapshot) -> String {
         ),
         None => format!("{} ({}, {} bytes)", s.source, s.format, s.source_bytes),
     }
+}
+
+/// What `snapshot build` prints: the sealed snapshot, and (`phases`) how long each of
+/// the build's steps took.
+#[derive(serde::Serialize)]
+struct Built {
+    #[serde(flatten)]
+    snapshot: Snapshot,
+    phases: BuildPhases,
 }
 
 fn snapshot_lines(s: &Snapshot) -> String {

@@ -177,6 +177,26 @@ pub struct Snapshot {
     pub sealed_at: Option<String>,
 }
 
+/// How long each step of one build took, in milliseconds, measured as it ran: what
+/// `consentry snapshot build` prints beside the snapshot and `bench/run.sh` sets against
+/// the machine's limits. Not stored: a sealed snapshot keeps its `duration_ms`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildPhases {
+    /// Checking the request and the deal, and every registry user's verdict from the
+    /// store (the consent fold).
+    pub consent_ms: u64,
+    /// Reading, parsing and classifying the source, writing and hashing the shards and
+    /// the records index, and committing them.
+    pub stream_ms: u64,
+    /// Of `stream_ms`: committing the output files (flush, fsync, rename, the folder's
+    /// fsync), which waits for the disk.
+    pub commit_ms: u64,
+    /// Claiming the snapshot's row and folders, and publishing the staging folder.
+    pub publish_ms: u64,
+    /// The seal: the included users and the sealed row, in one transaction.
+    pub seal_ms: u64,
+}
+
 /// The file beside the shards that lists `[author, record id]` per included record.
 pub const RECORDS_INDEX: &str = "records.jsonl";
 

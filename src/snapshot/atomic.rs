@@ -11,18 +11,21 @@
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use super::folders;
 use crate::error::{Error, Result};
 
-/// What a committed file is: its final name, size and SHA-256 (hex).
+/// What a committed file is: its final name, size and SHA-256 (hex), and how long the
+/// commit took (flush, fsync, rename, the folder's fsync).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Written {
     pub name: String,
     pub bytes: u64,
     pub sha256: String,
+    pub commit_time: Duration,
 }
 
 /// A file being written; dropped without [`commit`](AtomicFile::commit), its temporary
@@ -83,6 +86,7 @@ impl AtomicFile {
     }
 
     fn finish(mut self, no_replace: bool) -> Result<Written> {
+        let started = Instant::now();
         let out = self.out.take().expect("not committed");
         let temp = temporary(&self.dir, &self.name);
         let file = out.into_inner().map_err(|e| self.error(e.into_error()));
@@ -106,6 +110,7 @@ impl AtomicFile {
             name: std::mem::take(&mut self.name),
             bytes: self.bytes,
             sha256: hex::encode(std::mem::take(&mut self.hasher).finalize()),
+            commit_time: started.elapsed(),
         })
     }
 

@@ -13,7 +13,7 @@ use super::folders;
 use super::reader::ReadAhead;
 use super::request::{self, Plan};
 use super::stream::{self, Run};
-use super::{BuildRequest, Progress, Sealed, Snapshot};
+use super::{BuildPhases, BuildRequest, Progress, Sealed, Snapshot};
 use crate::audit::Action;
 use crate::consent::{self, Exclusion, Rules};
 use crate::deal::DealStatus;
@@ -54,7 +54,24 @@ pub fn build(
     progress: &mut dyn FnMut(&Progress),
     cancel: &AtomicBool,
 ) -> Result<Snapshot> {
+    build_timed(store, req, progress, cancel).map(|(snapshot, _)| snapshot)
+}
+
+/// [`build`], with how long each of its steps took.
+pub fn build_timed(
+    store: &Store,
+    req: &BuildRequest,
+    progress: &mut dyn FnMut(&Progress),
+    cancel: &AtomicBool,
+) -> Result<(Snapshot, BuildPhases)> {
     let started = Instant::now();
+    let mut phases = BuildPhases::default();
+    let mut lap = Instant::now();
+    let mut mark = move || {
+        let ms = lap.elapsed().as_millis() as u64;
+        lap = Instant::now();
+        ms
+    };
     let plan = request::check(req)?;
     let deal = crate::deal::get(store, req.deal_id)?;
     if !matches!(deal.status, DealStatus::Signed | DealStatus::Active) {
@@ -76,11 +93,13 @@ pub fn build(
         store.prefetch();
         eligibility(store, &rules, as_of_us)?
     };
+    phases.consent_ms = mark();
 
     let building = store.write(|tx| claim(tx, store, req, &plan, &deal, policy.version))?;
     let mut published = false;
     let result = (|| {
         let staging = folders::create_staging(&building)?;
+        phases.publish_ms = mark();
         let run = stream::stream(
             &plan,
             &eligibility.users,
@@ -90,16 +109,21 @@ pub fn build(
             cancel,
             started,
         )?;
+        phases.stream_ms = mark();
+        phases.commit_ms = run.commit_time.as_millis() as u64;
         too_many_rejected(&plan, &run)?;
         if cancel.load(Ordering::Relaxed) {
             return Err(Error::Cancelled);
         }
         folders::publish(&building)?;
         published = true;
-        seal(store, &building, &eligibility, &run, started)
+        phases.publish_ms += mark();
+        let snapshot = seal(store, &building, &eligibility, &run, started)?;
+        phases.seal_ms = mark();
+        Ok(snapshot)
     })();
     match result {
-        Ok(snapshot) => Ok(snapshot),
+        Ok(snapshot) => Ok((snapshot, phases)),
         Err(e) => {
             // Keep nothing of a failed build but what is not ours to remove: the staging
             // folder goes (if it still carries our marker), the output folder never does.

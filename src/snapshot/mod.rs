@@ -45,7 +45,7 @@ use crate::error::{Error, Result};
 use crate::store::{self, Store};
 
 pub use crate::model::snapshot::*;
-pub use build::build;
+pub use build::{build, build_timed};
 
 /// One snapshot, sealed or still building.
 pub fn get(store: &Store, id: SnapshotId) -> Result<Snapshot> {

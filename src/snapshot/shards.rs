@@ -5,6 +5,7 @@
 //! its size and SHA-256, as soon as it is full.
 
 use std::path::Path;
+use std::time::Duration;
 
 use super::atomic::AtomicFile;
 use super::{Shard, RECORDS_INDEX};
@@ -17,6 +18,8 @@ pub(super) struct ShardWriter<'a> {
     limit: u64,
     current: Option<OpenShard>,
     done: Vec<Shard>,
+    /// The time the shards' commits took (their fsyncs, mostly).
+    pub commit_time: Duration,
 }
 
 struct OpenShard {
@@ -34,6 +37,7 @@ impl<'a> ShardWriter<'a> {
             limit,
             current: None,
             done: Vec::new(),
+            commit_time: Duration::ZERO,
         }
     }
 
@@ -80,6 +84,7 @@ impl<'a> ShardWriter<'a> {
     fn finish(&mut self) -> Result<()> {
         if let Some(open) = self.current.take() {
             let written = open.file.commit()?;
+            self.commit_time += written.commit_time;
             self.done.push(Shard {
                 file: written.name,
                 records: open.records,
@@ -90,10 +95,10 @@ impl<'a> ShardWriter<'a> {
         Ok(())
     }
 
-    /// Commits the last shard; the shards in order.
-    pub fn close(mut self) -> Result<Vec<Shard>> {
+    /// Commits the last shard; the shards in order, and the time all their commits took.
+    pub fn close(mut self) -> Result<(Vec<Shard>, Duration)> {
         self.finish()?;
-        Ok(self.done)
+        Ok((self.done, self.commit_time))
     }
 }
 
@@ -113,8 +118,9 @@ impl RecordsIndex {
         self.0.write(entry)
     }
 
-    /// Commits the index; its SHA-256.
-    pub fn close(self) -> Result<String> {
-        Ok(self.0.commit()?.sha256)
+    /// Commits the index; its SHA-256, and the time the commit took.
+    pub fn close(self) -> Result<(String, Duration)> {
+        let written = self.0.commit()?;
+        Ok((written.sha256, written.commit_time))
     }
 }

@@ -41,6 +41,8 @@ pub(super) struct Run {
     /// A compressed source's size as read; `None` for a plain one.
     pub compressed_bytes: Option<u64>,
     pub held_back_by_gate: u64,
+    /// The time the output files' commits took (flush, fsync, rename), within the stream.
+    pub commit_time: Duration,
 }
 
 impl Run {
@@ -167,6 +169,7 @@ fn write_in_order(
         file_read: 0,
         compressed_bytes: None,
         held_back_by_gate: 0,
+        commit_time: Duration::ZERO,
     };
     let mut pending: BTreeMap<u64, Parsed> = BTreeMap::new();
     let mut next_seq = 0u64;
@@ -247,8 +250,11 @@ fn write_in_order(
         // The reader stopped early (cancelled or failed); the caller reports why.
         return Err(Error::Cancelled);
     }
-    run.shards = shards.close()?;
-    run.records_index_sha256 = index.close()?;
+    let (shards, shards_commit) = shards.close()?;
+    let (index_sha256, index_commit) = index.close()?;
+    run.shards = shards;
+    run.records_index_sha256 = index_sha256;
+    run.commit_time = shards_commit + index_commit;
     progress(&run.progress(total, started));
     Ok(run)
 }

@@ -481,6 +481,24 @@ fn the_cli_json_reports_compressed_and_uncompressed_bytes() {
     assert_eq!(s["source_compression"], "none");
     assert_eq!(s["source_compressed_bytes"], serde_json::Value::Null);
     assert_eq!(s["source_bytes"], posts.len() as u64);
+    // Beside the snapshot, how long each step took: they add up to the whole build
+    // (each rounded down to the millisecond), and the commits are part of the stream.
+    let phases = &s["phases"];
+    let ms = |k: &str| {
+        phases[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("phases.{k}: {phases}"))
+    };
+    let steps = ["consent_ms", "stream_ms", "publish_ms", "seal_ms"];
+    let sum: u64 = steps.iter().map(|k| ms(k)).sum();
+    let duration = s["duration_ms"].as_u64().unwrap();
+    assert!(
+        sum + steps.len() as u64 >= duration,
+        "{phases} against {duration} ms"
+    );
+    assert!(ms("commit_ms") <= ms("stream_ms"), "{phases}");
+    // `snapshot show` is the stored snapshot: no phases.
+    assert!(ws.ok(&["snapshot", "show", "2"]).get("phases").is_none());
     // A truncated source through the CLI: refused, the store unchanged.
     let cut = ws.dir.path().join("cut.jsonl.zst");
     std::fs::write(&cut, &zst[..zst.len() / 2]).unwrap();
