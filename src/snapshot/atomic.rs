@@ -174,6 +174,7 @@ mod tests {
                 name: "part-00000.jsonl".into(),
                 bytes: 4,
                 sha256: "edeaaff3f1774ad2888673770c6d64097e391bc362d7d6fb34982ddf0efd18cb".into(),
+                commit_time: written.commit_time,
             }
         );
         std::fs::remove_dir_all(&dir).unwrap();
