@@ -138,8 +138,11 @@ eligible AS (
                          ELSE NOT list_contains({sql_list(a.opt_in)}, ad.country)
                     END)
 ),
--- NOT MATERIALIZED: scanned twice (fields and the final SELECT) instead of held in
--- memory; the numbering is the same in both scans.
+-- Read twice (fields, and the final SELECT of the included lines). NOT MATERIALIZED
+-- asks for two scans, but DuckDB 2.0.1 ignores the hint here and materializes the CTE:
+-- every raw line is held in memory (2.0 to 2.3 GB peak RSS at 2,000,000 posts,
+-- bench/README.md). That makes this query a slow peer, which is why
+-- bench/duckdb_engineer.py is measured too.
 raw AS NOT MATERIALIZED (
     SELECT line, row_number() OVER () AS ln
     FROM read_csv('{a.posts}', columns = {{'line': 'VARCHAR'}}, {RAW})
