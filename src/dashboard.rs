@@ -292,7 +292,7 @@ mod tests {
             let user = n.below(330);
             let purpose = Purpose::ALL[n.below(Purpose::ALL.len() as u64) as usize].token();
             let decision = ["allow", "deny"][n.below(2) as usize];
-            let on = today - Days::new(n.below(400));
+            let on = today - Days::new(1 + n.below(400));
             writeln!(
                 ledger,
                 "u{user:03},{purpose},{decision},{on}T12:00:00Z,settings"

@@ -3,7 +3,7 @@
 //! WebKitGTK composites the page with OpenGL. Without a GPU (a virtual machine, a remote
 //! desktop, Xvfb) that OpenGL is Mesa's software rasterizer, and every repaint redraws
 //! and composites the whole window on the CPU. Measured on a 2-core machine without a
-//! GPU (`bench/README.md`, "The app's build against the CLI's"): one line of text
+//! GPU (`bench/README.md`, "the app's build at the CLI's pace"): one line of text
 //! changing five times a second, as a build's progress does, kept the page's process at
 //! 49% of a core with compositing and at 2% without; during a snapshot build the page
 //! took more CPU than the build itself, and the build ran 1.6x slower than the CLI's.

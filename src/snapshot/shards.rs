@@ -19,7 +19,7 @@ pub(super) struct ShardWriter<'a> {
     current: Option<OpenShard>,
     done: Vec<Shard>,
     /// The time the shards' commits took (their fsyncs, mostly).
-    pub commit_time: Duration,
+    commit_time: Duration,
 }
 
 struct OpenShard {
