@@ -537,6 +537,51 @@ fn the_apps_open_writes_once_the_check_has_passed() {
 
 /// Overwrites the root page of `table` in the database file `db` (closed, no WAL) with
 /// bytes no b-tree page has.
+#[test]
+fn a_snapshot_build_checks_the_store_behind_its_reads_and_writes_nothing_to_a_damaged_one() {
+    let ws = Workspace::new();
+    let partner = ws.partner("Lab");
+    let deal = ws.signed_deal(partner, "ai-training", "2026-01-01", "2026-12-31");
+    let posts = ws.dir.path().join("posts.jsonl");
+    std::fs::write(
+        &posts,
+        "{\"id\":\"p1\",\"author\":\"u1\",\"created_utc\":1}\n",
+    )
+    .unwrap();
+    let build = [
+        "snapshot",
+        "build",
+        "--deal",
+        &deal.to_string(),
+        "--source",
+        path_str(&posts),
+        "--as-of",
+        "2026-06-01T00:00:00Z",
+    ];
+    // A table the build never reads: it reads the deal, the registry and the ledger
+    // first, and only its first write finds that quick_check failed.
+    corrupt_table_page(&ws.db, "invoices");
+    let damaged = std::fs::read(&ws.db).unwrap();
+    let before = listing(ws.dir.path());
+    let out = ws.cmd(&build).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is damaged: SQLite's quick_check found")
+            && stderr.contains("Nothing was changed"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read(&ws.db).unwrap() == damaged,
+        "the build wrote to it"
+    );
+    assert_eq!(
+        listing(ws.dir.path()),
+        before,
+        "the build left a file behind"
+    );
+}
+
 fn corrupt_table_page(db: &Path, table: &str) {
     let (root, page_size): (i64, i64) = {
         let conn = rusqlite::Connection::open(db).unwrap();
