@@ -26,7 +26,7 @@ app="$(realpath -m "${CONSENTRY_APP_BIN:-$root/target/app/consentry-app}")"
 out="$root/target/e2e"
 
 [[ -x "$app" ]] || die "$app is missing or not executable; run 'make app' first"
-for tool in Xvfb tauri-driver WebKitWebDriver; do
+for tool in Xvfb tauri-driver WebKitWebDriver xdotool import; do
     command -v "$tool" >/dev/null || die "$tool is not installed; run 'make deps'"
 done
 

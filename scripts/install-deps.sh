@@ -6,7 +6,7 @@
 # Usage: scripts/install-deps.sh [build|e2e|all|package]   (default: all)
 #   build    compilers, WebKitGTK headers, ui/node_modules      (make app, lint, unit tests)
 #   e2e      build + Xvfb, WebKitWebDriver, fonts, ImageMagick (the tests' screenshots),
-#            tauri-driver (make e2e, make run)
+#            xdotool (parks the pointer), tauri-driver (make e2e, make run)
 #   all      e2e + the tools the product shells out to (minisign, openssl) and
 #            the partner-side Python tools the tests run (mlcroissant, moto) in target/tools-venv
 #   package  build + dpkg-dev, cargo-deb, and what the package test uses: Xvfb, fonts,
@@ -19,7 +19,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
 build_pkgs=(build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev)
-e2e_pkgs=(xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick)
+e2e_pkgs=(xvfb xauth webkit2gtk-driver fonts-dejavu-core imagemagick xdotool)
 tool_pkgs=(minisign openssl python3-venv)
 # dpkg-dev (dpkg-shlibdeps) and binutils (strip) come with build-essential; named anyway,
 # since cargo-deb needs them. debootstrap is for package-test.sh --fresh.

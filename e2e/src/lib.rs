@@ -447,6 +447,28 @@ impl App {
             )
             .await?;
         let (x, y, width, height) = self.client.get_window_rect().await?;
+        // WebDriver's clicks move WebKit's idea of the pointer, not the X pointer, and
+        // GTK keeps the tooltip of an element that came under it on screen until the
+        // real pointer moves. A user's mouse does that all the time; here the X pointer
+        // enters the window at its last pixel and leaves it again.
+        let (right, bottom) = (x + width.saturating_sub(1), y + height.saturating_sub(1));
+        let moved = tokio::process::Command::new("xdotool")
+            .args([
+                "mousemove",
+                &right.to_string(),
+                &bottom.to_string(),
+                "sleep",
+                "0.1",
+            ])
+            .args([
+                "mousemove",
+                &(right + 60).to_string(),
+                &(bottom + 60).to_string(),
+            ])
+            .status()
+            .await
+            .map_err(|e| format!("running xdotool (make deps installs it): {e}"))?;
+        ensure!(moved.success(), "xdotool could not move the pointer");
         let dir = screenshot_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
