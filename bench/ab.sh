@@ -26,17 +26,11 @@ RUN=$ROOT/target/bench/ab
 rm -rf "$RUN"
 mkdir -p "$RUN"
 
+# shellcheck source=bench/store.sh
+source "$ROOT/bench/store.sh"
 setup() { # name binary
-    local db=$RUN/$1.db
-    {
-        "$2" --db "$db" partner add --name "Bench AI Lab" --kind ai-lab &&
-            "$2" --db "$db" deal add --partner 1 --title "Benchmark licence" \
-                --purposes "$PURPOSES" --start 2024-01-01 --end 2027-12-31 &&
-            "$2" --db "$db" deal transition 1 --to negotiating &&
-            "$2" --db "$db" deal transition 1 --to signed &&
-            "$2" --db "$db" users import "$DATA/users.csv" &&
-            "$2" --db "$db" consent import "$DATA/ledger.csv"
-    } >/dev/null 2>&1 || { echo "ab: setting up the $1 store failed" >&2; exit 2; }
+    bench_store "$2" "$RUN/$1.db" "$PURPOSES" "$DATA/users.csv" "$DATA/ledger.csv" ||
+        { echo "ab: setting up the $1 store failed" >&2; exit 2; }
 }
 setup old "$OLD"
 setup new "$NEW"

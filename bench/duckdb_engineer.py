@@ -19,7 +19,6 @@ nothing counted per reason. So the benchmark compares its time, memory and inclu
 count, not its bytes. Prints one JSON object with --json.
 """
 
-import argparse
 import json
 import os
 import subprocess
@@ -28,7 +27,7 @@ import time
 
 import duckdb
 
-from duckdb_snapshot import DEFAULT_OPT_IN, PARENTS, sql_list
+from duckdb_snapshot import PARENTS, arguments, parsed, sql_list
 
 
 def chain(purpose):
@@ -78,27 +77,12 @@ WHERE p.author IN (SELECT user_id FROM eligible)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--posts", required=True)
-    ap.add_argument("--users", required=True)
-    ap.add_argument("--ledger", required=True)
-    ap.add_argument("--as-of", default="2026-01-01T00:00:00Z")
-    ap.add_argument("--purposes", default="genai-training,ai-inference")
-    ap.add_argument("--opt-in", default=",".join(DEFAULT_OPT_IN))
+    ap = arguments(__doc__)
     ap.add_argument("--out", required=True, help="the JSON Lines file to write")
-    ap.add_argument("--temp-dir", help="where DuckDB may spill")
-    ap.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the query, write nothing")
-    ap.add_argument("--json", action="store_true", help="print the result as JSON")
-    a = ap.parse_args()
-    a.purposes = [p.strip() for p in a.purposes.split(",") if p.strip()]
-    a.opt_in = [c.strip().upper() for c in a.opt_in.split(",") if c.strip()]
-    for p in a.purposes:
-        if p not in PARENTS:
-            sys.exit(f"unknown purpose {p!r}")
-    for name in ("posts", "users", "ledger", "out", "temp_dir"):
-        v = getattr(a, name)
-        if v is not None and "'" in v:
-            sys.exit(f"--{name}: a path with a quote is not supported")
+    ap.add_argument(
+        "--explain", action="store_true", help="print EXPLAIN ANALYZE of the query, write nothing"
+    )
+    a = parsed(ap)
 
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")

@@ -218,24 +218,24 @@ ORDER BY reason"""
     )
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(doc):
+    """The arguments both DuckDB scripts take: the three inputs, T, the purposes, the
+    opt-in countries, the output and DuckDB's spill folder."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--posts", required=True)
     ap.add_argument("--users", required=True)
     ap.add_argument("--ledger", required=True)
     ap.add_argument("--as-of", default="2026-01-01T00:00:00Z")
     ap.add_argument("--purposes", default="genai-training,ai-inference")
     ap.add_argument("--opt-in", default=",".join(DEFAULT_OPT_IN))
-    ap.add_argument("--out", help="the JSONL file to write the included lines to")
-    ap.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
     ap.add_argument("--temp-dir", help="where DuckDB may spill (default: .tmp here)")
-    ap.add_argument(
-        "--breakdown",
-        action="store_true",
-        help="instead of writing, count every line under its exclusion reason",
-    )
-    ap.add_argument("--print-sql", action="store_true")
     ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    return ap
+
+
+def parsed(ap):
+    """The arguments of `ap`, checked: known purposes, and no quote in a path (they are
+    spliced into the SQL)."""
     a = ap.parse_args()
     a.purposes = [p.strip() for p in a.purposes.split(",") if p.strip()]
     a.opt_in = [c.strip().upper() for c in a.opt_in.split(",") if c.strip()]
@@ -246,6 +246,20 @@ def main():
         v = getattr(a, name)
         if v is not None and "'" in v:
             sys.exit(f"--{name}: a path with a quote is not supported")
+    return a
+
+
+def main():
+    ap = arguments(__doc__)
+    ap.add_argument("--out", help="the JSONL file to write the included lines to")
+    ap.add_argument("--threads", type=int, help="DuckDB threads (default: all cores)")
+    ap.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="instead of writing, count every line under its exclusion reason",
+    )
+    ap.add_argument("--print-sql", action="store_true")
+    a = parsed(ap)
     if not a.breakdown and not a.out:
         sys.exit("--out is required (or --breakdown)")
 

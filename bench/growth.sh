@@ -24,6 +24,8 @@ WORK=$ROOT/target/bench/growth
 GEN=$ROOT/target/bench/gen-build/release/consentry-bench-gen
 CONSENTRY=$TARGET/release/consentry
 
+# shellcheck source=bench/store.sh
+source "$ROOT/bench/store.sh"
 say() { printf '==> %s\n' "$*"; }
 fail() {
     printf 'bench: %s\n' "$*" >&2
@@ -58,15 +60,8 @@ for size in $SIZES; do
     mkdir -p "$run"
     db=$run/store.db
     say "$posts posts, $users users: the store and its imports"
-    {
-        "$CONSENTRY" --db "$db" partner add --name "Bench AI Lab" --kind ai-lab &&
-            "$CONSENTRY" --db "$db" deal add --partner 1 --title "Growth" \
-                --purposes "$PURPOSES" --start 2024-01-01 --end 2027-12-31 &&
-            "$CONSENTRY" --db "$db" deal transition 1 --to negotiating &&
-            "$CONSENTRY" --db "$db" deal transition 1 --to signed &&
-            "$CONSENTRY" --db "$db" users import "$data/users.csv" &&
-            "$CONSENTRY" --db "$db" consent import "$data/ledger.csv"
-    } >/dev/null 2>&1 || fail "cannot make the store for $size"
+    bench_store "$CONSENTRY" "$db" "$PURPOSES" "$data/users.csv" "$data/ledger.csv" ||
+        fail "cannot make the store for $size"
     events=$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM consent_events").fetchone()[0])' "$db")
     for i in $(seq 1 "$REPEAT"); do
         if sync && { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
