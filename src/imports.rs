@@ -10,6 +10,12 @@
 //!   taken, so a refused file never blocks anyone and two imports started together
 //!   both succeed, one after the other. Then everything is written in one transaction,
 //!   with one audit entry for the import.
+//! - The good rows are held compactly until written (`UserRows`, `EventRows`: no raw
+//!   line is kept). The registry's are sorted by user id and merged with the stored
+//!   registry in key order (`store::consent::write_registry`); the ledger's new events
+//!   are found by identity in one ordered pass and inserted in file order
+//!   (`store::consent::write_events`). What is stored, recorded and reported is what
+//!   importing row by row gave; ARCHITECTURE.md "How an import writes".
 //! - A line longer than `snapshot::MAX_LINE_BYTES` refuses the whole file as soon as it
 //!   is seen (even with `skip_invalid`: such a file is not a registry or a ledger), so
 //!   memory stays bounded whatever the input, `/dev/zero` included.
@@ -82,9 +88,7 @@ pub fn import_registry_with(
     store.write(|tx| {
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
-        let written = tx.with_cache_mib(WRITE_CACHE_MIB, || {
-            store::consent::write_registry(tx, import_id, &users, &mut || meter.wrote())
-        })?;
+        let written = store::consent::write_registry(tx, import_id, &users, &mut || meter.wrote())?;
         meter.phase(ImportPhase::Writing)?;
         let counts = Counts {
             rows_read: parsed.rows_read,
@@ -126,8 +130,7 @@ pub fn import_ledger_with(
     let mut events = EventRows::default();
     let mut buffer = Vec::new();
     let parsed = parse_file(path, options, kind, &mut meter, |row| {
-        events.push(&parse_event(row)?, &mut buffer);
-        Ok(())
+        parse_event(row, &mut events, &mut buffer)
     })?;
     let by_identity = events.by_identity();
     store.write(|tx| {
@@ -275,16 +278,49 @@ fn parse_file(
     meter.phase(ImportPhase::Reading)?;
     let bytes_read = std::sync::Arc::clone(&file.file_read);
     let bytes_read = || bytes_read.load(Ordering::Relaxed);
-    read_rows(path, file, format, kind, |line, row| {
-        parsed.rows_read += 1;
-        let bad = match accept(row) {
-            Ok(()) => false,
-            Err(message) => {
-                parsed.bad.push(line, message);
-                true
+    // Two threads: this one checks the rows (and reports progress) while a second
+    // reads the file and cuts it into rows, a batch ahead.
+    let columns = kind.columns();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+    std::thread::scope(|scope| -> Result<()> {
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut batch = Batch::default();
+            read_rows(path, file, format, kind, |line, row| {
+                batch.push(line, columns, row);
+                if batch.lines.len() == BATCH_ROWS {
+                    // The receiver is gone only when the checking stopped (cancelled).
+                    sender
+                        .send(std::mem::take(&mut batch))
+                        .map_err(|_| Error::Cancelled)?;
+                }
+                Ok(())
+            })?;
+            if !batch.lines.is_empty() {
+                sender.send(batch).map_err(|_| Error::Cancelled)?;
             }
-        };
-        meter.read(bad, bytes_read())
+            Ok(())
+        });
+        let checked = (|| -> Result<()> {
+            for batch in receiver.iter() {
+                for (r, &line) in batch.lines.iter().enumerate() {
+                    parsed.rows_read += 1;
+                    let bad = match accept(&|name: &str| batch.get(r, columns, name)) {
+                        Ok(()) => false,
+                        Err(message) => {
+                            parsed.bad.push(line, message);
+                            true
+                        }
+                    };
+                    meter.read(bad, bytes_read())?;
+                }
+            }
+            Ok(())
+        })();
+        drop(receiver);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        checked.and(read)
     })?;
     meter.now.bytes_read = bytes_read();
     meter.phase(ImportPhase::Checking)?;
@@ -301,6 +337,66 @@ fn parse_file(
 
 /// What an import wrote: its counts, and the fingerprints of what it left (see
 /// `ImportReport::content_sha256`), taken as it wrote.
+/// Rows a batch of the reading thread holds.
+const BATCH_ROWS: usize = 1024;
+
+/// Batches the reading thread may be ahead of the checking one.
+const BATCHES_AHEAD: usize = 4;
+
+/// Rows as the reading thread cut them, for the checking thread: per row its line and,
+/// for each of its kind's columns, its text, nothing, or why it cannot be read.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    lines: Vec<u64>,
+    cells: Vec<Cell>,
+    errors: Vec<String>,
+}
+
+enum Cell {
+    Missing,
+    Text(usize, usize),
+    Error(usize),
+}
+
+impl Batch {
+    fn push(&mut self, line: u64, columns: &[&str], row: Row<'_>) {
+        self.lines.push(line);
+        for name in columns {
+            let cell = match row(name) {
+                Ok(None) => Cell::Missing,
+                Ok(Some(text)) => {
+                    let start = self.text.len();
+                    self.text.push_str(text);
+                    Cell::Text(start, text.len())
+                }
+                Err(message) => {
+                    self.errors.push(message);
+                    Cell::Error(self.errors.len() - 1)
+                }
+            };
+            self.cells.push(cell);
+        }
+    }
+
+    /// Row `r`'s `name`, as the row read in the reading thread gave it.
+    fn get(
+        &self,
+        r: usize,
+        columns: &[&str],
+        name: &str,
+    ) -> std::result::Result<Option<&str>, String> {
+        let Some(c) = columns.iter().position(|n| *n == name) else {
+            return Ok(None);
+        };
+        match self.cells[r * columns.len() + c] {
+            Cell::Missing => Ok(None),
+            Cell::Text(start, len) => Ok(Some(&self.text[start..start + len])),
+            Cell::Error(e) => Err(self.errors[e].clone()),
+        }
+    }
+}
+
 struct Counts {
     rows_read: u64,
     added: u64,
@@ -385,7 +481,22 @@ fn parse_user(
     users: &mut UserRows,
 ) -> std::result::Result<(), String> {
     let user_id = plain("user_id", required(row, "user_id")?)?;
-    let country = country::parse("country", required(row, "country")?).map_err(line_message)?;
+    // Two letters of any case, told without building a string (a row's country is
+    // checked five million times in a large registry); anything else, and every
+    // refusal, as `country::parse` tells it.
+    let given = required(row, "country")?;
+    let code = match given.as_bytes() {
+        [a, b] => Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()]),
+        _ => None,
+    };
+    let parsed;
+    let country = match code.as_ref().and_then(|c| std::str::from_utf8(c).ok()) {
+        Some(c) if country::is_code(c) => c,
+        _ => {
+            parsed = country::parse("country", given).map_err(line_message)?;
+            parsed.as_str()
+        }
+    };
     let birth_date = match row("birth_date")?.map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(text) => {
@@ -395,23 +506,27 @@ fn parse_user(
     let status = required(row, "status")?
         .parse::<AccountStatus>()
         .map_err(|e| format!("status: {}", e.message))?;
-    users.push(user_id, &country, birth_date, status);
+    users.push(user_id, country, birth_date, status);
     Ok(())
 }
 
-fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
-    Ok(Event {
-        user_id: plain("user_id", required(row, "user_id")?)?.to_string(),
-        purpose: required(row, "purpose")?
-            .parse::<Purpose>()
-            .map_err(|e| format!("purpose: {}", e.message))?,
-        decision: required(row, "decision")?
-            .parse::<Decision>()
-            .map_err(|e| format!("decision: {}", e.message))?,
-        effective_at: parse_instant("effective_at", required(row, "effective_at")?)
-            .map_err(line_message)?,
-        source: plain("source", row("source")?.unwrap_or("").trim())?.to_string(),
-    })
+fn parse_event(
+    row: Row<'_>,
+    events: &mut EventRows,
+    buffer: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
+    let user_id = plain("user_id", required(row, "user_id")?)?;
+    let purpose = required(row, "purpose")?
+        .parse::<Purpose>()
+        .map_err(|e| format!("purpose: {}", e.message))?;
+    let decision = required(row, "decision")?
+        .parse::<Decision>()
+        .map_err(|e| format!("decision: {}", e.message))?;
+    let effective_at =
+        parse_instant("effective_at", required(row, "effective_at")?).map_err(line_message)?;
+    let source = plain("source", row("source")?.unwrap_or("").trim())?;
+    events.push(user_id, purpose, decision, effective_at, source, buffer);
+    Ok(())
 }
 
 /// A file's text, decompressed, under a [`LineCap`].

@@ -471,7 +471,12 @@ pub(crate) fn write_events(
         digest.add(&row_key(first + n as i64), events.get(i).identity);
     }
     if let Some(sql) = by_user {
-        conn.execute_batch(&sql)?;
+        // SQLite's sorter may sort in a second thread while the first reads.
+        let threads: i64 = conn.pragma_query_value(None, "threads", |r| r.get(0))?;
+        conn.pragma_update(None, "threads", 2)?;
+        let created = conn.execute_batch(&sql);
+        conn.pragma_update(None, "threads", threads)?;
+        created?;
     }
     Ok(EventsWritten {
         added,
@@ -521,9 +526,9 @@ fn insert_chunked<T: Copy>(
 const BATCH_ROWS: usize = 64;
 
 /// New events land on pages of the identity index all over it, and a statement of
-/// several rows keeps the pages it changes in a statement journal, which goes to a
-/// file past 64 KiB: 8 rows stay under that.
-const EVENT_BATCH_ROWS: usize = 8;
+/// several rows keeps the pages it changes in a statement journal (a file past 64 KiB),
+/// which costs more than it saves: one row a statement.
+const EVENT_BATCH_ROWS: usize = 1;
 
 /// `insert` followed by `rows` groups of `columns` parameters.
 fn batch_sql(insert: &str, columns: usize, rows: usize) -> String {
