@@ -166,7 +166,8 @@ pub fn import_ledger_with(
 /// new event goes into the identity index at a place of its own, anywhere in it, so
 /// each insert lands on some page of it: with the pages in memory that is a search,
 /// without them a read of the file. 256 MiB holds the identity index of some 8 million
-/// events; at 4.6 million events 1 GiB was no faster and took 0.8 GB more. Pages are
+/// events; at 4.6 million events 1 GiB was not clearly faster (bench/README.md) and
+/// took 0.8 GB more. Pages are
 /// taken as they are needed, so a small import uses little of it.
 const WRITE_CACHE_MIB: i64 = 256;
 
