@@ -70,11 +70,12 @@ deps-package:
 
 # scale.sh drives the release app in Xvfb through tauri-driver (hence deps), on its own
 # store (10,000 deals, 100,000 invoices, 1,000,000 ledger events; bench/README.md "Scale").
-bench: deps ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports, the app at scale, app vs CLI (POSTS=, USERS=, DEALS=)
+bench: deps ## Snapshot build vs DuckDB on 2M posts, deliveries, finance reports, the app at scale, app vs CLI, imports of 5M users (POSTS=, USERS=, DEALS=, IMPORT_USERS=)
 	bash bench/run.sh
 	bash bench/finance.sh
 	bash bench/scale.sh
 	bash bench/app-vs-cli.sh
+	bash bench/imports.sh
 
 bindings: ## Regenerate ui/src/bindings.ts, ui/src/commands.ts and the UI's fixtures (ui/src/backend/fixtures.json)
 	UPDATE_BINDINGS=1 $(CARGO) test --test integration bindings::

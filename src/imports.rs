@@ -10,6 +10,12 @@
 //!   taken, so a refused file never blocks anyone and two imports started together
 //!   both succeed, one after the other. Then everything is written in one transaction,
 //!   with one audit entry for the import.
+//! - The good rows are held compactly until written (`UserRows`, `EventRows`: no raw
+//!   line is kept). The registry's are sorted by user id and merged with the stored
+//!   registry in key order (`store::consent::write_registry`); the ledger's new events
+//!   are found by identity in one ordered pass and inserted in file order
+//!   (`store::consent::write_events`). What is stored, recorded and reported is what
+//!   importing row by row gave; ARCHITECTURE.md "How an import writes".
 //! - A line longer than `snapshot::MAX_LINE_BYTES` refuses the whole file as soon as it
 //!   is seen (even with `skip_invalid`: such a file is not a registry or a ledger), so
 //!   memory stays bounded whatever the input, `/dev/zero` included.
@@ -40,10 +46,11 @@ use chrono::{NaiveDate, Utc};
 
 use crate::calendar::{self, parse_instant};
 use crate::compression;
-use crate::consent::{AccountStatus, Decision, RegistryUser};
+use crate::consent::{AccountStatus, Decision};
 use crate::country;
 use crate::error::{Error, FieldError, LineError, Result};
 use crate::model::audit::Action;
+use crate::model::digest::Fingerprint;
 use crate::model::file_format::Compression;
 use crate::purpose::Purpose;
 use crate::snapshot::MAX_LINE_BYTES;
@@ -73,22 +80,24 @@ pub fn import_registry_with(
     let today = Utc::now().date_naive();
     let mut meter = Meter::new(progress, cancel);
     let kind = ImportKind::Registry;
+    let mut users = UserRows::default();
     let parsed = parse_file(path, options, kind, &mut meter, |row| {
-        parse_user(row, today)
+        parse_user(row, today, &mut users)
     })?;
+    users.sort();
     store.write(|tx| {
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
-        let mut counts = Counts::new(parsed.rows_read);
-        for user in &parsed.rows {
-            match store::consent::upsert_user(tx, import_id, user)? {
-                store::consent::Upsert::Added => counts.added += 1,
-                store::consent::Upsert::Changed => counts.changed += 1,
-                store::consent::Upsert::Unchanged => counts.unchanged += 1,
-            }
-            meter.wrote()?;
-        }
+        let written = store::consent::write_registry(tx, import_id, &users, &mut || meter.wrote())?;
         meter.phase(ImportPhase::Writing)?;
+        let counts = Counts {
+            rows_read: parsed.rows_read,
+            added: written.added,
+            changed: written.changed,
+            unchanged: written.unchanged,
+            content: written.content,
+            changes: Some(written.changes),
+        };
         finish_import(
             tx,
             Action::RegistryImported,
@@ -118,22 +127,29 @@ pub fn import_ledger_with(
     let started = Instant::now();
     let mut meter = Meter::new(progress, cancel);
     let kind = ImportKind::Ledger;
-    let parsed = parse_file(path, options, kind, &mut meter, parse_event)?;
+    let mut events = EventRows::default();
+    let mut buffer = Vec::new();
+    let parsed = parse_file(path, options, kind, &mut meter, |row| {
+        parse_event(row, &mut events, &mut buffer)
+    })?;
+    let by_identity = events.by_identity();
     store.write(|tx| {
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
-        let mut counts = Counts::new(parsed.rows_read);
-        let mut insert = store::consent::EventInserter::new(tx, import_id)?;
-        for event in &parsed.rows {
-            if insert.insert(event)? {
-                counts.added += 1;
-            } else {
-                counts.unchanged += 1;
-            }
-            meter.wrote()?;
-        }
-        drop(insert);
+        let written = tx.with_cache_mib(WRITE_CACHE_MIB, || {
+            store::consent::write_events(tx, import_id, &events, &by_identity, &mut || {
+                meter.wrote()
+            })
+        })?;
         meter.phase(ImportPhase::Writing)?;
+        let counts = Counts {
+            rows_read: parsed.rows_read,
+            added: written.added,
+            changed: 0,
+            unchanged: written.unchanged,
+            content: written.content,
+            changes: None,
+        };
         finish_import(
             tx,
             Action::LedgerImported,
@@ -145,6 +161,15 @@ pub fn import_ledger_with(
         )
     })
 }
+
+/// The page cache a ledger import's transaction may use (SQLite's default is 2 MiB). A
+/// new event goes into the identity index at a place of its own, anywhere in it, so
+/// each insert lands on some page of it: with the pages in memory that is a search,
+/// without them a read of the file. 256 MiB holds the identity index of some 8 million
+/// events; at 4.6 million events 1 GiB was not clearly faster (bench/README.md) and
+/// took 0.8 GB more. Pages are
+/// taken as they are needed, so a small import uses little of it.
+const WRITE_CACHE_MIB: i64 = 256;
 
 /// How often progress is reported at most.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
@@ -217,24 +242,24 @@ impl<'a> Meter<'a> {
     }
 }
 
-/// A file's rows, parsed and checked before the store is touched.
-struct Parsed<T> {
-    rows: Vec<T>,
+/// What reading a file found: how many rows, and the bad ones. The good rows went to
+/// the caller's `accept`.
+struct Parsed {
     rows_read: u64,
     bad: BadLines,
 }
 
-/// Reads and parses every row of `path`. A file with bad rows is refused here, before
-/// any lock is taken, unless `skip_invalid` is set.
-fn parse_file<T>(
+/// Reads every row of `path`, passing each to `accept`, which parses and keeps it or
+/// says why it is bad. A file with bad rows is refused here, before any lock is taken,
+/// unless `skip_invalid` is set.
+fn parse_file(
     path: &Path,
     options: &ImportOptions,
     kind: ImportKind,
     meter: &mut Meter<'_>,
-    parse: impl Fn(Row<'_>) -> std::result::Result<T, String>,
-) -> Result<Parsed<T>> {
+    mut accept: impl FnMut(Row<'_>) -> std::result::Result<(), String>,
+) -> Result<Parsed> {
     let mut parsed = Parsed {
-        rows: Vec::new(),
         rows_read: 0,
         bad: BadLines::default(),
     };
@@ -255,19 +280,49 @@ fn parse_file<T>(
     meter.phase(ImportPhase::Reading)?;
     let bytes_read = std::sync::Arc::clone(&file.file_read);
     let bytes_read = || bytes_read.load(Ordering::Relaxed);
-    read_rows(path, file, format, kind, |line, row| {
-        parsed.rows_read += 1;
-        let bad = match parse(row) {
-            Ok(value) => {
-                parsed.rows.push(value);
-                false
+    // Two threads: this one checks the rows (and reports progress) while a second
+    // reads the file and cuts it into rows, a batch ahead.
+    let columns = kind.columns();
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+    std::thread::scope(|scope| -> Result<()> {
+        let reader = scope.spawn(move || -> Result<()> {
+            let mut batch = Batch::default();
+            read_rows(path, file, format, kind, |line, row| {
+                batch.push(line, columns, row);
+                if batch.lines.len() == BATCH_ROWS {
+                    // The receiver is gone only when the checking stopped (cancelled).
+                    sender
+                        .send(std::mem::take(&mut batch))
+                        .map_err(|_| Error::Cancelled)?;
+                }
+                Ok(())
+            })?;
+            if !batch.lines.is_empty() {
+                sender.send(batch).map_err(|_| Error::Cancelled)?;
             }
-            Err(message) => {
-                parsed.bad.push(line, message);
-                true
+            Ok(())
+        });
+        let checked = (|| -> Result<()> {
+            for batch in receiver.iter() {
+                for (r, &line) in batch.lines.iter().enumerate() {
+                    parsed.rows_read += 1;
+                    let bad = match accept(&|name: &str| batch.get(r, columns, name)) {
+                        Ok(()) => false,
+                        Err(message) => {
+                            parsed.bad.push(line, message);
+                            true
+                        }
+                    };
+                    meter.read(bad, bytes_read())?;
+                }
             }
-        };
-        meter.read(bad, bytes_read())
+            Ok(())
+        })();
+        drop(receiver);
+        let read = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        checked.and(read)
     })?;
     meter.now.bytes_read = bytes_read();
     meter.phase(ImportPhase::Checking)?;
@@ -282,22 +337,75 @@ fn parse_file<T>(
     Ok(parsed)
 }
 
+/// What an import wrote: its counts, and the fingerprints of what it left (see
+/// `ImportReport::content_sha256`), taken as it wrote.
+/// Rows a batch of the reading thread holds.
+const BATCH_ROWS: usize = 1024;
+
+/// Batches the reading thread may be ahead of the checking one.
+const BATCHES_AHEAD: usize = 4;
+
+/// Rows as the reading thread cut them, for the checking thread: per row its line and,
+/// for each of its kind's columns, its text, nothing, or why it cannot be read.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    lines: Vec<u64>,
+    cells: Vec<Cell>,
+    errors: Vec<String>,
+}
+
+enum Cell {
+    Missing,
+    Text(usize, usize),
+    Error(usize),
+}
+
+impl Batch {
+    fn push(&mut self, line: u64, columns: &[&str], row: Row<'_>) {
+        self.lines.push(line);
+        for name in columns {
+            let cell = match row(name) {
+                Ok(None) => Cell::Missing,
+                Ok(Some(text)) => {
+                    let start = self.text.len();
+                    self.text.push_str(text);
+                    Cell::Text(start, text.len())
+                }
+                Err(message) => {
+                    self.errors.push(message);
+                    Cell::Error(self.errors.len() - 1)
+                }
+            };
+            self.cells.push(cell);
+        }
+    }
+
+    /// Row `r`'s `name`, as the row read in the reading thread gave it.
+    fn get(
+        &self,
+        r: usize,
+        columns: &[&str],
+        name: &str,
+    ) -> std::result::Result<Option<&str>, String> {
+        let Some(c) = columns.iter().position(|n| *n == name) else {
+            return Ok(None);
+        };
+        match self.cells[r * columns.len() + c] {
+            Cell::Missing => Ok(None),
+            Cell::Text(start, len) => Ok(Some(&self.text[start..start + len])),
+            Cell::Error(e) => Err(self.errors[e].clone()),
+        }
+    }
+}
+
 struct Counts {
     rows_read: u64,
     added: u64,
     changed: u64,
     unchanged: u64,
-}
-
-impl Counts {
-    fn new(rows_read: u64) -> Counts {
-        Counts {
-            rows_read,
-            added: 0,
-            changed: 0,
-            unchanged: 0,
-        }
-    }
+    content: Fingerprint,
+    changes: Option<Fingerprint>,
 }
 
 #[derive(Default)]
@@ -326,7 +434,7 @@ fn finish_import(
 ) -> Result<ImportReport> {
     let file = path.display().to_string();
     let elapsed = started.elapsed();
-    let mut report = ImportReport {
+    let report = ImportReport {
         import_id,
         file,
         rows_read: counts.rows_read,
@@ -337,13 +445,12 @@ fn finish_import(
         skipped_lines: bad.listed,
         duration_ms: elapsed.as_millis() as u64,
         rows_per_second: (counts.rows_read as f64 / elapsed.as_secs_f64().max(1e-6)) as u64,
-        content_sha256: None,
-        content_sketch: None,
-        changes_sha256: None,
-        changes_sketch: None,
+        content_sha256: Some(counts.content.sha256),
+        content_sketch: Some(counts.content.sketch.to_hex()),
+        changes_sha256: counts.changes.as_ref().map(|c| c.sha256.clone()),
+        changes_sketch: counts.changes.map(|c| c.sketch.to_hex()),
     };
     store::consent::finish_import(tx, &report)?;
-    store::consent::fingerprint_import(tx.conn(), &mut report)?;
     tx.audit(action, "import", import_id, None, Some(&report))?;
     Ok(report)
 }
@@ -370,9 +477,28 @@ fn plain<'a>(field: &str, value: &'a str) -> std::result::Result<&'a str, String
     Ok(value)
 }
 
-fn parse_user(row: Row<'_>, today: NaiveDate) -> std::result::Result<RegistryUser, String> {
-    let user_id = plain("user_id", required(row, "user_id")?)?.to_string();
-    let country = country::parse("country", required(row, "country")?).map_err(line_message)?;
+fn parse_user(
+    row: Row<'_>,
+    today: NaiveDate,
+    users: &mut UserRows,
+) -> std::result::Result<(), String> {
+    let user_id = plain("user_id", required(row, "user_id")?)?;
+    // Two letters of any case, told without building a string (a row's country is
+    // checked five million times in a large registry); anything else, and every
+    // refusal, as `country::parse` tells it.
+    let given = required(row, "country")?;
+    let code = match given.as_bytes() {
+        [a, b] => Some([a.to_ascii_uppercase(), b.to_ascii_uppercase()]),
+        _ => None,
+    };
+    let parsed;
+    let country = match code.as_ref().and_then(|c| std::str::from_utf8(c).ok()) {
+        Some(c) if country::is_code(c) => c,
+        _ => {
+            parsed = country::parse("country", given).map_err(line_message)?;
+            parsed.as_str()
+        }
+    };
     let birth_date = match row("birth_date")?.map(str::trim).filter(|v| !v.is_empty()) {
         None => None,
         Some(text) => {
@@ -382,27 +508,27 @@ fn parse_user(row: Row<'_>, today: NaiveDate) -> std::result::Result<RegistryUse
     let status = required(row, "status")?
         .parse::<AccountStatus>()
         .map_err(|e| format!("status: {}", e.message))?;
-    Ok(RegistryUser {
-        user_id,
-        country,
-        birth_date,
-        status,
-    })
+    users.push(user_id, country, birth_date, status);
+    Ok(())
 }
 
-fn parse_event(row: Row<'_>) -> std::result::Result<Event, String> {
-    Ok(Event {
-        user_id: plain("user_id", required(row, "user_id")?)?.to_string(),
-        purpose: required(row, "purpose")?
-            .parse::<Purpose>()
-            .map_err(|e| format!("purpose: {}", e.message))?,
-        decision: required(row, "decision")?
-            .parse::<Decision>()
-            .map_err(|e| format!("decision: {}", e.message))?,
-        effective_at: parse_instant("effective_at", required(row, "effective_at")?)
-            .map_err(line_message)?,
-        source: plain("source", row("source")?.unwrap_or("").trim())?.to_string(),
-    })
+fn parse_event(
+    row: Row<'_>,
+    events: &mut EventRows,
+    buffer: &mut Vec<u8>,
+) -> std::result::Result<(), String> {
+    let user_id = plain("user_id", required(row, "user_id")?)?;
+    let purpose = required(row, "purpose")?
+        .parse::<Purpose>()
+        .map_err(|e| format!("purpose: {}", e.message))?;
+    let decision = required(row, "decision")?
+        .parse::<Decision>()
+        .map_err(|e| format!("decision: {}", e.message))?;
+    let effective_at =
+        parse_instant("effective_at", required(row, "effective_at")?).map_err(line_message)?;
+    let source = plain("source", row("source")?.unwrap_or("").trim())?;
+    events.push(user_id, purpose, decision, effective_at, source, buffer);
+    Ok(())
 }
 
 /// A file's text, decompressed, under a [`LineCap`].
@@ -685,6 +811,11 @@ impl Sniff {
         Ok(())
     }
 
+    /// Whether the lines it looks at are all seen (and the file was not refused).
+    fn done(&self) -> bool {
+        self.lines >= SNIFF_LINES
+    }
+
     /// At the end of a file shorter than [`SNIFF_LINES`] lines: the same refusal. An
     /// empty file is not refused (it imports nothing).
     fn verdict(&self, path: &Path) -> Result<()> {
@@ -711,6 +842,7 @@ fn read_jsonl(
 ) -> Result<()> {
     let mut reader = BufReader::new(file);
     let mut sniff = Sniff::new(kind);
+    let names = kind.columns();
     let mut buf = Vec::new();
     let mut line = 0u64;
     loop {
@@ -727,6 +859,18 @@ fn read_jsonl(
         let bytes = bytes.trim_ascii_end();
         if bytes.is_empty() {
             continue;
+        }
+        if sniff.done() {
+            // The fields read straight from the line; anything it cannot take (not an
+            // object, bad JSON) is read again below, for the same message as ever.
+            let mut fields = Fields::new(names);
+            let mut de = serde_json::Deserializer::from_slice(bytes);
+            if serde::Deserializer::deserialize_map(&mut de, FieldsVisitor(&mut fields)).is_ok()
+                && de.end().is_ok()
+            {
+                f(line, &|name: &str| fields.get(name))?;
+                continue;
+            }
         }
         let parsed = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes);
         sniff.look(path, parsed.as_ref().ok())?;
@@ -748,5 +892,165 @@ fn read_jsonl(
                 f(line, &get)?;
             }
         }
+    }
+}
+
+/// The fields of one JSON Lines row that an import reads (`ImportKind::columns`), taken
+/// in one pass over the line, borrowed from it unless they hold escapes. Read as the
+/// line read into a `serde_json::Map` reads: a missing key or null is no value, the last
+/// of a repeated key counts, any other key is read (and checked) as any JSON value.
+struct Fields<'a> {
+    names: &'static [&'static str],
+    values: [Field<'a>; MAX_COLUMNS],
+}
+
+const MAX_COLUMNS: usize = 5;
+
+enum Field<'a> {
+    Missing,
+    Text(std::borrow::Cow<'a, str>),
+    Other(serde_json::Value),
+}
+
+impl<'a> Fields<'a> {
+    fn new(names: &'static [&'static str]) -> Self {
+        assert!(
+            names.len() <= MAX_COLUMNS,
+            "a kind reads at most {MAX_COLUMNS} columns"
+        );
+        Fields {
+            names,
+            values: std::array::from_fn(|_| Field::Missing),
+        }
+    }
+
+    fn get(&self, name: &str) -> std::result::Result<Option<&str>, String> {
+        let Some(i) = self.names.iter().position(|n| *n == name) else {
+            return Ok(None);
+        };
+        match &self.values[i] {
+            Field::Missing => Ok(None),
+            Field::Text(s) => Ok(Some(s)),
+            Field::Other(other) => Err(format!("{name}: must be a string, not {other}")),
+        }
+    }
+}
+
+struct FieldsVisitor<'f, 'a>(&'f mut Fields<'a>);
+
+impl<'de, 'f> serde::de::Visitor<'de> for FieldsVisitor<'f, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(Key(self.0.names))? {
+            match key {
+                Some(i) => self.0.values[i] = map.next_value::<Field<'de>>()?,
+                None => {
+                    map.next_value::<serde_json::Value>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key, as its place among the names read (`None`: a key not read), without copying it.
+struct Key(&'static [&'static str]);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Key {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        d: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Key {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|n| *n == v))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Field<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(FieldVisitor)
+    }
+}
+
+struct FieldVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FieldVisitor {
+    type Value = Field<'de>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Text(std::borrow::Cow::Borrowed(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Text(std::borrow::Cow::Owned(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Text(std::borrow::Cow::Owned(v)))
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Missing)
+    }
+
+    fn visit_bool<E>(self, v: bool) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Other(v.into()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Other(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Other(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> std::result::Result<Field<'de>, E> {
+        Ok(Field::Other(v.into()))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        seq: A,
+    ) -> std::result::Result<Field<'de>, A::Error> {
+        use serde::Deserialize;
+        let value =
+            serde_json::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(Field::Other(value))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        map: A,
+    ) -> std::result::Result<Field<'de>, A::Error> {
+        use serde::Deserialize;
+        let value =
+            serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+        Ok(Field::Other(value))
     }
 }

@@ -2,13 +2,16 @@
 
 use std::path::Path;
 
+use chrono::NaiveDate;
+use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
 use super::Tx;
 
 use crate::error::{FieldError, Result};
 use crate::model::consent::{ChangeRow, Cursor, EventRow, Policy, RegistryUser};
-use crate::model::imports::{micros, Event, ImportReport};
+use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
+use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
     tx.conn().execute(
@@ -38,132 +41,515 @@ pub(crate) fn finish_import(tx: &Tx<'_>, r: &ImportReport) -> Result<()> {
     Ok(())
 }
 
-/// Records in the report the fingerprints of what its import left, computed at its end
-/// inside its transaction: for a registry import the whole registry after it and the
-/// changes it recorded, for a ledger import the events it added. The import's audit
-/// entry carries them; `audit verify` recomputes them.
-pub(crate) fn fingerprint_import(conn: &Connection, report: &mut ImportReport) -> Result<()> {
-    let id = report.import_id;
-    let kind: String =
-        conn.query_row("SELECT kind FROM imports WHERE id = ?1", [id], |r| r.get(0))?;
-    let (content, changes) = if kind == "registry" {
-        let changes = super::integrity::changes_fingerprint(conn, id)?;
-        (super::integrity::registry_fingerprint(conn)?, Some(changes))
-    } else {
-        (super::integrity::events_fingerprint(conn, id)?, None)
-    };
-    report.content_sha256 = Some(content.sha256);
-    report.content_sketch = Some(content.sketch.to_hex());
-    report.changes_sha256 = changes.as_ref().map(|c| c.sha256.clone());
-    report.changes_sketch = changes.map(|c| c.sketch.to_hex());
-    Ok(())
+/// What writing a registry file did: its counts, and the fingerprints of the registry
+/// it left and of the changes it recorded (see `ImportReport::content_sha256`).
+pub(crate) struct RegistryWritten {
+    pub added: u64,
+    pub changed: u64,
+    pub unchanged: u64,
+    pub content: Fingerprint,
+    pub changes: Fingerprint,
 }
 
-pub(crate) enum Upsert {
-    Added,
-    Changed,
-    Unchanged,
+/// One recorded change: its place in the file, the user before, and the row after.
+struct Change {
+    order: usize,
+    before: RegistryUser,
+    after: usize,
+}
+
+/// A stored registry row as read for the merge, lent from SQLite.
+struct Stored<'r> {
+    user_id: &'r [u8],
+    cells: [ValueRef<'r>; 4],
+}
+
+/// A user as the rows before left them, while the rows of its id are applied.
+#[derive(Clone, Copy)]
+enum Known<'a> {
+    Absent,
+    Stored(&'a Stored<'a>),
+    Row(UserRef<'a>),
+}
+
+impl Known<'_> {
+    /// Whether `row` says nothing new about the user.
+    fn same_as(&self, row: &UserRef<'_>) -> Result<bool> {
+        Ok(match self {
+            Known::Absent => false,
+            Known::Stored(s) => stored_equal(s, row) || same_user(&stored_user(s)?, row),
+            Known::Row(r) => {
+                r.country == row.country && r.birth_date == row.birth_date && r.status == row.status
+            }
+        })
+    }
+
+    fn user(&self) -> Result<RegistryUser> {
+        match self {
+            Known::Absent => unreachable!("an absent user has no image"),
+            Known::Stored(s) => stored_user(s),
+            Known::Row(r) => Ok(r.to_user()),
+        }
+    }
+}
+
+/// Whether the stored cells are exactly the row's, as the store writes them (the
+/// common case, told without building the stored user).
+fn stored_equal(s: &Stored<'_>, row: &UserRef<'_>) -> bool {
+    let text = |v: ValueRef<'_>, want: &[u8]| matches!(v, ValueRef::Text(t) if t == want);
+    let birth = match (s.cells[2], row.birth_date) {
+        (ValueRef::Null, None) => true,
+        (ValueRef::Text(t), Some(d)) => t == date_bytes(d),
+        _ => false,
+    };
+    text(s.cells[1], row.country.as_bytes())
+        && birth
+        && text(s.cells[3], row.status.token().as_bytes())
+}
+
+/// Writes a registry file's rows (`users`, sorted by user id) in one pass over the
+/// stored registry in user-id order: a user the store lacks is added, a different row
+/// updates it and records the change (before and after images), an equal row does
+/// nothing. Rows of one id apply in file order, each against the one before. The
+/// registry's fingerprint is taken from the merge (the rows it leaves, in user-id
+/// order), the changes' from the rows as inserted: what `audit verify` reads back,
+/// without reading the tables again. Then the writes, in key order (new users
+/// [`BATCH_ROWS`] to a statement); the changes in file order (the ids they get are
+/// the ones a row-by-row import gave). `tick` is called once per row of the file, to
+/// report progress and to cancel.
+pub(crate) fn write_registry(
+    tx: &Tx<'_>,
+    import_id: i64,
+    users: &UserRows,
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<RegistryWritten> {
+    let conn = tx.conn();
+    let mut content = ContentDigest::default();
+    // The rows (in `users` order) the file's new and changed users end as.
+    let mut inserts: Vec<usize> = Vec::new();
+    let mut updates: Vec<usize> = Vec::new();
+    let mut changes: Vec<Change> = Vec::new();
+    let (mut added, mut changed, mut unchanged) = (0u64, 0u64, 0u64);
+    let mut encoded = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(
+            "SELECT user_id, country, birth_date, status FROM users ORDER BY user_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut stored = rows.next()?;
+        let mut next = 0;
+        loop {
+            let file_id = (next < users.len()).then(|| users.get(next).user_id.as_bytes());
+            let stored_row = match stored {
+                Some(r) => Some(Stored {
+                    user_id: r.get_ref(0)?.as_bytes().map_err(rusqlite::Error::from)?,
+                    cells: [r.get_ref(0)?, r.get_ref(1)?, r.get_ref(2)?, r.get_ref(3)?],
+                }),
+                None => None,
+            };
+            let take_stored = match (&stored_row, file_id) {
+                (None, None) => break,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (Some(s), Some(f)) => s.user_id < f,
+            };
+            if take_stored {
+                let s = stored_row.expect("a stored row");
+                encoded.clear();
+                encode_row(&s.cells.map(cell_of), &mut encoded);
+                content.add(s.user_id, &encoded);
+                stored = rows.next()?;
+                continue;
+            }
+            // The file's rows of this id, against the stored row of the same id if any.
+            let id = file_id.expect("a file row");
+            let mut end = next + 1;
+            while end < users.len() && users.get(end).user_id.as_bytes() == id {
+                end += 1;
+            }
+            let same = stored_row.filter(|s| s.user_id == id);
+            let mut known = match &same {
+                Some(s) => Known::Stored(s),
+                None => Known::Absent,
+            };
+            let mut touched = false;
+            for i in next..end {
+                let row = users.get(i);
+                if matches!(known, Known::Absent) {
+                    added += 1;
+                } else if known.same_as(&row)? {
+                    unchanged += 1;
+                    tick()?;
+                    continue;
+                } else {
+                    changed += 1;
+                    changes.push(Change {
+                        order: row.order,
+                        before: known.user()?,
+                        after: i,
+                    });
+                }
+                known = Known::Row(row);
+                touched = true;
+                if i + 1 < end {
+                    // Only the last row of the id is written; it ticks when it is.
+                    tick()?;
+                }
+            }
+            encoded.clear();
+            match (touched, &same) {
+                (true, _) => {
+                    let last = users.get(end - 1);
+                    let birth = last.birth_date.map(date_bytes);
+                    encode_row(
+                        &[
+                            Cell::Text(last.user_id.as_bytes()),
+                            Cell::Text(last.country.as_bytes()),
+                            birth.as_ref().map_or(Cell::Null, |b| Cell::Text(b)),
+                            Cell::Text(last.status.token().as_bytes()),
+                        ],
+                        &mut encoded,
+                    );
+                    if same.is_some() {
+                        updates.push(end - 1);
+                    } else {
+                        inserts.push(end - 1);
+                    }
+                }
+                (false, Some(s)) => encode_row(&s.cells.map(cell_of), &mut encoded),
+                (false, None) => unreachable!("a new user is always written"),
+            }
+            content.add(id, &encoded);
+            if same.is_some() {
+                stored = rows.next()?;
+            }
+            next = end;
+        }
+    }
+    let now = tx.now();
+    insert_chunked(
+        conn,
+        USER_INSERT,
+        6,
+        BATCH_ROWS,
+        &inserts,
+        tick,
+        |stmt, at, i| {
+            let u = users.get(i);
+            let birth = u.birth_date.map(date_bytes);
+            stmt.raw_bind_parameter(at + 1, u.user_id)?;
+            stmt.raw_bind_parameter(at + 2, u.country)?;
+            stmt.raw_bind_parameter(at + 3, birth.as_ref().map(date_str))?;
+            stmt.raw_bind_parameter(at + 4, u.status.token())?;
+            stmt.raw_bind_parameter(at + 5, now)?;
+            stmt.raw_bind_parameter(at + 6, now)?;
+            Ok(())
+        },
+    )?;
+    let mut update = conn.prepare_cached(
+        "UPDATE users SET country = ?2, birth_date = ?3, status = ?4, updated_at = ?5
+         WHERE user_id = ?1",
+    )?;
+    for &i in &updates {
+        let u = users.get(i);
+        let birth = u.birth_date.map(date_bytes);
+        let birth = birth.as_ref().map(date_str);
+        update.execute(params![u.user_id, u.country, birth, u.status.token(), now])?;
+        tick()?;
+    }
+    changes.sort_unstable_by_key(|c| c.order);
+    let mut record = conn.prepare_cached(
+        "INSERT INTO user_changes (import_id, user_id, changed_at, before, after)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let mut digest = ContentDigest::default();
+    for change in &changes {
+        let before = user_json(&change.before);
+        let after = user_json(&users.get(change.after).to_user());
+        let user_id = &change.before.user_id;
+        record.execute(params![import_id, user_id, now, before, after])?;
+        encoded.clear();
+        encode_row(
+            &[
+                Cell::Text(user_id.as_bytes()),
+                Cell::Text(now.as_bytes()),
+                Cell::Text(before.as_bytes()),
+                Cell::Text(after.as_bytes()),
+            ],
+            &mut encoded,
+        );
+        digest.add(&row_key(conn.last_insert_rowid()), &encoded);
+    }
+    Ok(RegistryWritten {
+        added,
+        changed,
+        unchanged,
+        content: content.finish(),
+        changes: digest.finish(),
+    })
+}
+
+const USER_INSERT: &str = "INSERT INTO users (user_id, country, birth_date, status,
+    first_seen_at, updated_at) VALUES ";
+
+/// A birth date as the store writes it: chrono's `%F`, as rusqlite binds a date (the
+/// same text for the years 0 to 9999, and a birth date is from 1900 to today).
+fn date_bytes(d: NaiveDate) -> [u8; 10] {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year().clamp(0, 9999) as u32, d.month(), d.day());
+    let digit = |n: u32| b'0' + (n % 10) as u8;
+    [
+        digit(y / 1000),
+        digit(y / 100),
+        digit(y / 10),
+        digit(y),
+        b'-',
+        digit(m / 10),
+        digit(m),
+        b'-',
+        digit(day / 10),
+        digit(day),
+    ]
+}
+
+fn date_str(bytes: &[u8; 10]) -> &str {
+    std::str::from_utf8(bytes).expect("ASCII digits")
+}
+
+/// The stored row as a user, read as a row-by-row import read it.
+fn stored_user(s: &Stored<'_>) -> Result<RegistryUser> {
+    use rusqlite::types::FromSql;
+    let text = |i: usize| -> rusqlite::Result<String> {
+        String::column_result(s.cells[i]).map_err(|e| from_sql(i, e))
+    };
+    let birth_date = Option::<NaiveDate>::column_result(s.cells[2]).map_err(|e| from_sql(2, e))?;
+    Ok(RegistryUser {
+        user_id: text(0)?,
+        country: text(1)?,
+        birth_date,
+        status: text(3)?
+            .parse()
+            .map_err(|e: FieldError| conversion(3, e.message))?,
+    })
+}
+
+fn from_sql(column: usize, e: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, e.into())
+}
+
+fn same_user(stored: &RegistryUser, row: &UserRef<'_>) -> bool {
+    stored.country == row.country
+        && stored.birth_date == row.birth_date
+        && stored.status == row.status
 }
 
 fn user_json(u: &RegistryUser) -> String {
     serde_json::to_string(u).expect("serializable")
 }
 
-pub(crate) fn upsert_user(tx: &Tx<'_>, import_id: i64, user: &RegistryUser) -> Result<Upsert> {
-    let conn = tx.conn();
-    let existing = conn
-        .prepare_cached("SELECT country, birth_date, status FROM users WHERE user_id = ?1")?
-        .query_row([&user.user_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Option<chrono::NaiveDate>>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })
-        .optional()?;
-    let outcome = match existing {
-        None => {
-            conn.prepare_cached(
-                "INSERT INTO users (user_id, country, birth_date, status, first_seen_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            )?
-            .execute(params![user.user_id, user.country, user.birth_date, user.status.token(), tx.now()])?;
-            Upsert::Added
-        }
-        Some((country, birth_date, status))
-            if country == user.country
-                && birth_date == user.birth_date
-                && status == user.status.token() =>
-        {
-            Upsert::Unchanged
-        }
-        Some((country, birth_date, status)) => {
-            let before = RegistryUser {
-                user_id: user.user_id.clone(),
-                country,
-                birth_date,
-                status: status
-                    .parse()
-                    .map_err(|e: FieldError| conversion(2, e.message))?,
-            };
-            conn.prepare_cached(
-                "UPDATE users SET country = ?2, birth_date = ?3, status = ?4, updated_at = ?5
-                 WHERE user_id = ?1",
-            )?
-            .execute(params![
-                user.user_id,
-                user.country,
-                user.birth_date,
-                user.status.token(),
-                tx.now()
-            ])?;
-            conn.prepare_cached(
-                "INSERT INTO user_changes (import_id, user_id, changed_at, before, after)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![
-                import_id,
-                user.user_id,
-                tx.now(),
-                user_json(&before),
-                user_json(user)
-            ])?;
-            Upsert::Changed
-        }
-    };
-    Ok(outcome)
-}
-
-/// Inserts events, ignoring those already stored (same identity).
-pub(crate) struct EventInserter<'c> {
-    stmt: Statement<'c>,
-    import_id: i64,
-}
-
-impl<'c> EventInserter<'c> {
-    pub fn new(tx: &'c Tx<'_>, import_id: i64) -> Result<Self> {
-        let stmt = tx.conn().prepare(
-            "INSERT INTO consent_events (identity, user_id, purpose, decision, effective_at,
-                                         effective_us, source, import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             ON CONFLICT (identity) DO NOTHING",
-        )?;
-        Ok(EventInserter { stmt, import_id })
+fn cell_of(v: ValueRef<'_>) -> Cell<'_> {
+    match v {
+        ValueRef::Null => Cell::Null,
+        ValueRef::Integer(i) => Cell::Integer(i),
+        ValueRef::Real(r) => Cell::Real(r),
+        ValueRef::Text(t) => Cell::Text(t),
+        ValueRef::Blob(b) => Cell::Blob(b),
     }
+}
 
-    /// True when the event is new.
-    pub fn insert(&mut self, e: &Event) -> Result<bool> {
-        let n = self.stmt.execute(params![
-            &e.identity()[..],
-            e.user_id,
-            e.purpose.token(),
-            e.decision.token(),
-            e.effective_text(),
-            micros(e.effective_at),
-            e.source,
-            self.import_id,
-        ])?;
-        Ok(n == 1)
+/// What writing a ledger file did: the events added and those already stored (or
+/// repeated in the file), and the fingerprint of the added ones.
+pub(crate) struct EventsWritten {
+    pub added: u64,
+    pub unchanged: u64,
+    pub content: Fingerprint,
+}
+
+/// Writes a ledger file's events: those whose identity is neither stored nor earlier in
+/// the file are inserted, in file order (so they get the ids a row-by-row import gave
+/// them). Which ones are new is decided first, over the events in identity order
+/// (`by_identity`): against the stored identities read in the same order when the file
+/// is large beside the ledger, else looked up one by one. The fingerprint of the added
+/// events is taken as they are inserted (what `audit verify` reads back).
+/// `tick` is called once per event.
+pub(crate) fn write_events(
+    tx: &Tx<'_>,
+    import_id: i64,
+    events: &EventRows,
+    by_identity: &[u32],
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<EventsWritten> {
+    let conn = tx.conn();
+    let mut new = vec![false; events.len()];
+    let ledger_rows: i64 =
+        conn.query_row("SELECT coalesce(max(id), 0) FROM consent_events", [], |r| {
+            r.get(0)
+        })?;
+    let merge = (events.len() as i64).saturating_mul(MERGE_RATIO) >= ledger_rows;
+    {
+        let mut scan =
+            conn.prepare_cached("SELECT identity FROM consent_events ORDER BY identity")?;
+        let mut probe = conn.prepare_cached("SELECT 1 FROM consent_events WHERE identity = ?1")?;
+        let mut rows = if merge { Some(scan.query([])?) } else { None };
+        let mut stored: Option<[u8; 16]> = None;
+        let advance = |rows: &mut Option<rusqlite::Rows<'_>>| -> Result<Option<[u8; 16]>> {
+            let Some(rows) = rows else { return Ok(None) };
+            Ok(match rows.next()? {
+                Some(r) => Some(identity_of(r.get_ref(0)?)),
+                None => None,
+            })
+        };
+        if merge {
+            stored = advance(&mut rows)?;
+        }
+        let mut previous: Option<&[u8; 16]> = None;
+        for &i in by_identity {
+            let identity = events.get(i as usize).identity;
+            if previous == Some(identity) {
+                tick()?;
+                continue;
+            }
+            previous = Some(identity);
+            let known = if merge {
+                while stored.is_some_and(|s| s < *identity) {
+                    stored = advance(&mut rows)?;
+                }
+                stored == Some(*identity)
+            } else {
+                probe.exists([&identity[..]])?
+            };
+            if known {
+                tick()?;
+            }
+            new[i as usize] = !known;
+        }
+    }
+    // An import that at least doubles the ledger builds the by-user index again after
+    // its inserts (one sort) instead of inserting into it event by event, in no order of
+    // its own: the same index, in a fraction of the time. In this transaction, so a
+    // failed or cancelled import leaves the index as it was.
+    let adding = new.iter().filter(|n| **n).count() as i64;
+    let by_user: Option<String> = if adding > 0 && adding >= ledger_rows {
+        conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+            [BY_USER],
+            |r| r.get(0),
+        )
+        .optional()?
+    } else {
+        None
+    };
+    if by_user.is_some() {
+        conn.execute_batch(&format!("DROP INDEX {BY_USER}"))?;
+    }
+    let rows: Vec<usize> = (0..events.len()).filter(|&i| new[i]).collect();
+    insert_chunked(
+        conn,
+        EVENT_INSERT,
+        8,
+        EVENT_BATCH_ROWS,
+        &rows,
+        tick,
+        |stmt, at, i| {
+            let e = events.get(i);
+            stmt.raw_bind_parameter(at + 1, &e.identity[..])?;
+            stmt.raw_bind_parameter(at + 2, e.user_id)?;
+            stmt.raw_bind_parameter(at + 3, e.purpose.token())?;
+            stmt.raw_bind_parameter(at + 4, e.decision.token())?;
+            stmt.raw_bind_parameter(at + 5, micros_text(e.effective_us))?;
+            stmt.raw_bind_parameter(at + 6, e.effective_us)?;
+            stmt.raw_bind_parameter(at + 7, e.source)?;
+            stmt.raw_bind_parameter(at + 8, import_id)?;
+            Ok(())
+        },
+    )?;
+    // The ids the inserts gave, one after the other in file order (as row by row).
+    let added = rows.len() as u64;
+    let first = conn.last_insert_rowid() - added as i64 + 1;
+    let mut digest = ContentDigest::default();
+    for (n, &i) in rows.iter().enumerate() {
+        digest.add(&row_key(first + n as i64), events.get(i).identity);
+    }
+    if let Some(sql) = by_user {
+        // SQLite's sorter may sort in a second thread while the first reads.
+        let threads: i64 = conn.pragma_query_value(None, "threads", |r| r.get(0))?;
+        conn.pragma_update(None, "threads", 2)?;
+        let created = conn.execute_batch(&sql);
+        conn.pragma_update(None, "threads", threads)?;
+        created?;
+    }
+    Ok(EventsWritten {
+        added,
+        unchanged: events.len() as u64 - added,
+        content: digest.finish(),
+    })
+}
+
+const EVENT_INSERT: &str = "INSERT INTO consent_events (identity, user_id, purpose, decision,
+    effective_at, effective_us, source, import_id) VALUES ";
+
+/// Inserts `rows` with `insert` (`INSERT INTO t (columns) VALUES `), [`BATCH_ROWS`]
+/// rows to a statement: a statement runs its opcodes and opens and closes its cursors
+/// once per batch instead of once per row. Rows get their rowids in the order given,
+/// as row-by-row inserts give them. `bind` binds one row's values from parameter
+/// `at + 1` on; `tick` is called once per row.
+fn insert_chunked<T: Copy>(
+    conn: &Connection,
+    insert: &str,
+    columns: usize,
+    batch: usize,
+    rows: &[T],
+    tick: &mut dyn FnMut() -> Result<()>,
+    mut bind: impl FnMut(&mut Statement<'_>, usize, T) -> Result<()>,
+) -> Result<()> {
+    let mut full = conn.prepare_cached(&batch_sql(insert, columns, batch))?;
+    for chunk in rows.chunks(batch) {
+        let mut tail;
+        let stmt: &mut Statement<'_> = if chunk.len() == batch {
+            &mut full
+        } else {
+            tail = conn.prepare(&batch_sql(insert, columns, chunk.len()))?;
+            &mut tail
+        };
+        for (k, row) in chunk.iter().enumerate() {
+            bind(stmt, k * columns, *row)?;
+        }
+        stmt.raw_execute()?;
+        for _ in chunk {
+            tick()?;
+        }
+    }
+    Ok(())
+}
+
+/// New users come in key order, so a batch of them touches a page or two.
+const BATCH_ROWS: usize = 64;
+
+/// New events land on pages of the identity index all over it, and a statement of
+/// several rows keeps the pages it changes in a statement journal (a file past 64 KiB),
+/// which costs more than it saves: one row a statement.
+const EVENT_BATCH_ROWS: usize = 1;
+
+/// `insert` followed by `rows` groups of `columns` parameters.
+fn batch_sql(insert: &str, columns: usize, rows: usize) -> String {
+    let group = format!("({})", vec!["?"; columns].join(","));
+    format!("{insert}{}", vec![group; rows].join(","))
+}
+
+/// The index of events by user (migration 0002), built again after a large import.
+const BY_USER: &str = "consent_events_by_user";
+
+/// A file with at least 1/`MERGE_RATIO` as many events as the ledger holds is checked
+/// against the ledger by reading the stored identities in order (one pass over their
+/// index); a smaller one by looking its identities up. Either way gives the same events.
+const MERGE_RATIO: i64 = 16;
+
+/// A stored identity; a value of another shape (a tampered store) as no identity a
+/// file's event can have.
+fn identity_of(v: ValueRef<'_>) -> [u8; 16] {
+    match v {
+        ValueRef::Blob(b) if b.len() == 16 => b.try_into().expect("16 bytes"),
+        _ => [0; 16],
     }
 }
 

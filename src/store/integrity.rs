@@ -7,7 +7,7 @@ use rusqlite::{Connection, Row};
 use serde_json::{Map, Value};
 
 use crate::error::Result;
-use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
+use crate::model::digest::{encode_row, Cell, ContentDigest, Fingerprint};
 
 /// The latest audit entry about one entity (`partner` 3, `import` 7, ...).
 pub(crate) struct LatestEntry {
@@ -192,28 +192,10 @@ pub(crate) fn each_user_change(
     Ok(())
 }
 
-/// The fingerprint of the registry changes one import recorded, in id order.
-pub(crate) fn changes_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
-    let mut digest = ContentDigest::default();
-    each_user_change(conn, Some(import_id), |id, _, content| {
-        digest.add(&row_key(id), content)
-    })?;
-    Ok(digest.finish())
-}
-
 /// The fingerprint of the whole registry, rows in user-id order.
 pub(crate) fn registry_fingerprint(conn: &Connection) -> Result<Fingerprint> {
     let mut digest = ContentDigest::default();
     each_user(conn, |key, content| digest.add(key, content))?;
-    Ok(digest.finish())
-}
-
-/// The fingerprint of the events of one import: their identities in id order.
-pub(crate) fn events_fingerprint(conn: &Connection, import_id: i64) -> Result<Fingerprint> {
-    let mut digest = ContentDigest::default();
-    each_import_event(conn, import_id, |id, identity| {
-        digest.add(&row_key(id), identity)
-    })?;
     Ok(digest.finish())
 }
 

@@ -647,6 +647,22 @@ impl Tx<'_> {
     pub fn now(&self) -> &str {
         &self.now
     }
+
+    /// Runs `f` with this connection's page cache allowed to grow to `mib` MiB, then
+    /// puts the connection's own limit back (whatever `f` returned). SQLite takes cache
+    /// pages as it needs them, so a small write under a large limit uses no more memory.
+    pub fn with_cache_mib<T>(
+        &self,
+        mib: i64,
+        f: impl FnOnce() -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let conn = self.conn();
+        let before: i64 = conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        conn.pragma_update(None, "cache_size", -mib * 1024)?;
+        let value = f();
+        conn.pragma_update(None, "cache_size", before)?;
+        value
+    }
 }
 
 /// The current instant as stored: RFC 3339, UTC, milliseconds.

@@ -439,3 +439,214 @@ fn skipping_is_suggested_only_when_some_rows_are_good() {
     keys.sort();
     assert_eq!(keys, ["code", "fields", "lines", "message"]);
 }
+
+/// A registry row as a test writes it: user id, country, birth date, status.
+type UserLine = (&'static str, &'static str, &'static str, &'static str);
+
+fn registry_file(ws: &Workspace, name: &str, rows: &[UserLine]) -> String {
+    let mut csv = String::from("user_id,country,birth_date,status\n");
+    for (id, country, birth, status) in rows {
+        csv.push_str(&format!("{id},{country},{birth},{status}\n"));
+    }
+    write(ws, name, &csv)
+}
+
+/// Rows of one query, each value in its debug form.
+fn rows_of(db: &std::path::Path, sql: &str) -> Vec<String> {
+    let mut out = String::new();
+    crate::common::dump_query(&rusqlite::Connection::open(db).unwrap(), sql, &mut out);
+    out.lines().map(str::to_string).collect()
+}
+
+/// The registry and its changes as importing `files` row by row leaves them: each row
+/// against the user as the rows before it left them (the rule an import keeps, however
+/// it writes). Times are the import's number, as `imports.at` is replaced in the store.
+fn registry_row_by_row(files: &[&[UserLine]]) -> (Vec<String>, Vec<String>) {
+    use consentry::consent::{AccountStatus, RegistryUser};
+    use std::collections::BTreeMap;
+    let mut users: BTreeMap<String, (RegistryUser, usize, usize)> = BTreeMap::new();
+    let mut changes = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let import = i + 1;
+        for (id, country, birth, status) in file.iter() {
+            let user = RegistryUser {
+                user_id: id.trim().to_string(),
+                country: country.trim().to_ascii_uppercase(),
+                birth_date: (!birth.is_empty()).then(|| birth.parse().unwrap()),
+                status: status.parse::<AccountStatus>().unwrap(),
+            };
+            match users.get_mut(&user.user_id) {
+                None => {
+                    users.insert(user.user_id.clone(), (user, import, import));
+                }
+                Some((known, _, _)) if *known == user => {}
+                Some((known, _, updated)) => {
+                    changes.push(format!(
+                        "{import}|{}|{import}|{}|{}",
+                        user.user_id,
+                        serde_json::to_string(known).unwrap(),
+                        serde_json::to_string(&user).unwrap()
+                    ));
+                    *known = user;
+                    *updated = import;
+                }
+            }
+        }
+    }
+    let users = users
+        .values()
+        .map(|(u, first, updated)| {
+            let birth = u.birth_date.map_or("".into(), |d| d.to_string());
+            format!(
+                "{}|{}|{birth}|{}|{first}|{updated}",
+                u.user_id,
+                u.country,
+                u.status.token()
+            )
+        })
+        .collect();
+    (users, changes)
+}
+
+/// The store's registry and changes, with each time replaced by the number of the
+/// import that ran at it.
+fn registry_stored(db: &std::path::Path) -> (Vec<String>, Vec<String>) {
+    let at = "(SELECT id FROM imports WHERE at = {})";
+    let users = rows_of(
+        db,
+        &format!(
+            "SELECT user_id || '|' || country || '|' || coalesce(birth_date, '') || '|' ||
+                    status || '|' || {} || '|' || {} FROM users ORDER BY user_id",
+            at.replace("{}", "first_seen_at"),
+            at.replace("{}", "updated_at"),
+        ),
+    );
+    let changes = rows_of(
+        db,
+        &format!(
+            "SELECT import_id || '|' || user_id || '|' || {} || '|' || before || '|' || after
+             FROM user_changes ORDER BY id",
+            at.replace("{}", "changed_at"),
+        ),
+    );
+    let text = |rows: Vec<String>| {
+        rows.into_iter()
+            .map(|r| {
+                r.trim_start_matches("Text(\"")
+                    .trim_end_matches("\")|")
+                    .replace("\\\"", "\"")
+            })
+            .collect()
+    };
+    (text(users), text(changes))
+}
+
+#[test]
+fn a_registry_import_leaves_what_importing_row_by_row_leaves() {
+    let ws = Workspace::new();
+    let first: &[UserLine] = &[
+        ("carol", "JP", "", "active"),
+        ("alice", "US", "1990-01-01", "active"),
+        ("bob", "de", "1985-05-05", "active"),
+        ("dave", "FR", "2000-02-29", "suspended"),
+        // The same user twice in one file: added, then changed.
+        ("erin", "GB", "1970-01-01", "active"),
+        ("erin", "GB", "1970-01-01", "deleted"),
+    ];
+    let second: &[UserLine] = &[
+        ("zed", "CA", "", "active"),
+        ("dave", "FR", "2000-02-29", "active"),
+        ("alice", "US", "1990-01-01", "active"),
+        ("bob", "DE", "", "active"),
+        ("aaron", "US", "1999-09-09", "active"),
+        // Changed and changed back: two changes, the user as before.
+        ("carol", "KR", "", "active"),
+        ("carol", "JP", "", "active"),
+        (" erin ", "gb", "1970-01-01", "deleted"),
+    ];
+    let files = [first, second, second];
+    for (i, rows) in files.iter().enumerate() {
+        let file = registry_file(&ws, &format!("users{i}.csv"), rows);
+        ws.ok(&["users", "import", &file]);
+    }
+    assert_eq!(registry_stored(&ws.db), registry_row_by_row(&files));
+    // Again, without the row that changes carol and back: nothing to write.
+    let again: Vec<UserLine> = second.iter().copied().filter(|r| r.1 != "KR").collect();
+    let last = ws.ok(&["users", "import", &registry_file(&ws, "again.csv", &again)]);
+    assert_eq!(
+        (last["added"].as_u64(), last["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(last["unchanged"].as_u64(), Some(again.len() as u64));
+    // The fingerprints taken while writing are the ones `audit verify` reads back.
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
+
+#[test]
+fn a_ledger_import_adds_what_importing_row_by_row_adds() {
+    use consentry::imports::Event;
+    let ws = Workspace::new();
+    let line = |i: usize| {
+        format!(
+            "u{:03},{},{},2026-01-{:02}T00:00:00Z,s{}\n",
+            i % 37,
+            ["search", "ai-training", "genai-training"][i % 3],
+            ["allow", "deny"][i % 2],
+            1 + i % 28,
+            i % 5
+        )
+    };
+    let header = "user_id,purpose,decision,effective_at,source\n";
+    // 600 lines with repeats: large beside the empty ledger, read against it in order.
+    let big: String = (0..600).map(|i| line(i * 7 % 450)).collect();
+    // 20 lines, 10 new: small beside the ledger, looked up event by event.
+    let small: String = (590..610)
+        .map(|i| line(i * 7 % 450))
+        .chain((2000..2010).map(line))
+        .collect();
+    let files = [big.clone(), small, big];
+    let mut expected = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, body) in files.iter().enumerate() {
+        let file = write(&ws, &format!("ledger{i}.csv"), &format!("{header}{body}"));
+        let r = ws.ok(&["consent", "import", &file]);
+        let mut added = 0;
+        for row in body.lines() {
+            let f: Vec<&str> = row.split(',').collect();
+            let event = Event {
+                user_id: f[0].into(),
+                purpose: f[1].parse().unwrap(),
+                decision: f[2].parse().unwrap(),
+                effective_at: consentry::calendar::parse_instant("at", f[3]).unwrap(),
+                source: f[4].into(),
+            };
+            if seen.insert(event.identity()) {
+                added += 1;
+                expected.push(format!(
+                    "Blob({:?})|Text({:?})|Text({:?})|Text({:?})|Text({:?})|Text({:?})|Integer({})|Integer({})|",
+                    event.identity().to_vec(),
+                    event.user_id,
+                    f[1],
+                    f[2],
+                    event.effective_text(),
+                    event.source,
+                    consentry::imports::micros(event.effective_at),
+                    i + 1
+                ));
+            }
+        }
+        assert_eq!(r["added"].as_u64(), Some(added), "import {i}");
+    }
+    let stored = rows_of(
+        &ws.db,
+        "SELECT identity, user_id, purpose, decision, effective_at, source, effective_us,
+                import_id FROM consent_events ORDER BY id",
+    );
+    assert_eq!(stored, expected);
+    let ids = rows_of(&ws.db, "SELECT id FROM consent_events ORDER BY id");
+    let consecutive: Vec<String> = (1..=expected.len())
+        .map(|i| format!("Integer({i})|"))
+        .collect();
+    assert_eq!(ids, consecutive);
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
