@@ -148,6 +148,23 @@ impl Command {
     }
 }
 
+impl Command {
+    /// Whether the store's `quick_check` may run behind the command's reads instead of
+    /// before it. A snapshot build folds the whole registry and ledger, and an import
+    /// reads and checks its whole file, before the first write, and nothing either does
+    /// before that write leaves a trace. The check runs meanwhile, as in the app (10 s on
+    /// a 1.6 GB store); the write waits for it and is refused if it failed. Every other
+    /// command checks first.
+    fn checks_behind(&self) -> bool {
+        matches!(
+            self,
+            Command::Snapshot(snapshot::SnapshotCommand::Build(_))
+                | Command::Users(imports::ImportCommand::Import(_))
+                | Command::Consent(imports::ImportCommand::Import(_))
+        )
+    }
+}
+
 fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
     let path = match cli.db {
         Some(path) => path,
@@ -169,15 +186,7 @@ fn run(cli: Cli, out: &Output) -> Result<ExitCode> {
     // A command that only reads never creates a store: a mistyped --db is an error,
     // not an empty store that verifies.
     let mut store = if cli.command.writes() {
-        // A snapshot build reads the whole registry and ledger before its first write,
-        // and nothing it does before that write leaves a trace: the store's quick_check
-        // runs meanwhile, behind it, as in the app (10 s on a 1.6 GB store), and the
-        // write waits for it and is refused if it failed. Every other command checks
-        // first.
-        let store = if matches!(
-            cli.command,
-            Command::Snapshot(snapshot::SnapshotCommand::Build(_))
-        ) {
+        let store = if cli.command.checks_behind() {
             Store::open_checking_behind(&path)?
         } else {
             Store::open(&path)?

@@ -9,15 +9,15 @@
 //! refuses a damaged file ([`StoreError::Damaged`]) with a message that says how to
 //! restore a backup; nothing is written to it. The check costs about 1.5 ms per MB (2 s
 //! for a 155 MB store), so where it runs depends on who opens:
-//! - `Store::open` (every CLI command that changes something, but a snapshot build)
-//!   runs it at once;
-//! - `Store::open_checking_behind` (the desktop app, and the CLI's `snapshot build`)
-//!   runs it on a thread of its own, over a second read-only connection, while the
-//!   first screen reads, or the build folds the registry and the ledger: neither waits
-//!   for it, and every write ([`Store::write`], a backup) waits until it has passed and
-//!   is refused if it failed. The app shows the refusal as a banner. A build leaves no
-//!   trace before its first write (the claim of its row), so nothing reaches a damaged
-//!   store or its folder.
+//! - `Store::open` (every CLI command that changes something, but a snapshot build and
+//!   an import) runs it at once;
+//! - `Store::open_checking_behind` (the desktop app, and the CLI's `snapshot build`,
+//!   `users import` and `consent import`) runs it on a thread of its own, over a second
+//!   read-only connection, while the first screen reads, the build folds the registry
+//!   and the ledger, or the import reads its file: none waits for it, and every write
+//!   ([`Store::write`], a backup) waits until it has passed and is refused if it failed.
+//!   The app shows the refusal as a banner. A build or an import leaves no trace before
+//!   its first write, so nothing reaches a damaged store or its folder.
 //! - Any open that migrates runs it at once, before the migration writes.
 //!
 //! Decision: an open for reading only (`Store::open_existing`) skips it, since a report

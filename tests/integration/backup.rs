@@ -538,7 +538,7 @@ fn the_apps_open_writes_once_the_check_has_passed() {
 /// Overwrites the root page of `table` in the database file `db` (closed, no WAL) with
 /// bytes no b-tree page has.
 #[test]
-fn a_snapshot_build_checks_the_store_behind_its_reads_and_writes_nothing_to_a_damaged_one() {
+fn a_build_or_an_import_checks_the_store_behind_its_reads_and_writes_nothing_to_a_damaged_one() {
     let ws = Workspace::new();
     let partner = ws.partner("Lab");
     let deal = ws.signed_deal(partner, "ai-training", "2026-01-01", "2026-12-31");
@@ -579,6 +579,40 @@ fn a_snapshot_build_checks_the_store_behind_its_reads_and_writes_nothing_to_a_da
         listing(ws.dir.path()),
         before,
         "the build left a file behind"
+    );
+
+    // Imports read and check their whole file before their first write, and check the
+    // store behind that too: refused the same way.
+    let users = ws.dir.path().join("users.csv");
+    std::fs::write(
+        &users,
+        "user_id,country,birth_date,status\nu1,US,1980-01-01,active\n",
+    )
+    .unwrap();
+    let ledger = ws.dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        "user_id,purpose,decision,effective_at,source\nu1,ai-training,allow,2026-01-01T00:00:00Z,app\n",
+    )
+    .unwrap();
+    let before = listing(ws.dir.path());
+    for (kind, file) in [("users", &users), ("consent", &ledger)] {
+        let out = ws.cmd(&[kind, "import", path_str(file)]).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{kind} import");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("is damaged: SQLite's quick_check found"),
+            "{stderr}"
+        );
+        assert!(
+            std::fs::read(&ws.db).unwrap() == damaged,
+            "the {kind} import wrote to it"
+        );
+    }
+    assert_eq!(
+        listing(ws.dir.path()),
+        before,
+        "an import left a file behind"
     );
 }
 
