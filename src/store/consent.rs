@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
+use super::integrity::cell_of;
 use super::Tx;
 
 use crate::error::{FieldError, Result};
@@ -345,16 +346,6 @@ fn same_user(stored: &RegistryUser, row: &UserRef<'_>) -> bool {
 
 fn user_json(u: &RegistryUser) -> String {
     serde_json::to_string(u).expect("serializable")
-}
-
-fn cell_of(v: ValueRef<'_>) -> Cell<'_> {
-    match v {
-        ValueRef::Null => Cell::Null,
-        ValueRef::Integer(i) => Cell::Integer(i),
-        ValueRef::Real(r) => Cell::Real(r),
-        ValueRef::Text(t) => Cell::Text(t),
-        ValueRef::Blob(b) => Cell::Blob(b),
-    }
 }
 
 /// What writing a ledger file did: the events added and those already stored (or

@@ -199,7 +199,8 @@ pub(crate) fn registry_fingerprint(conn: &Connection) -> Result<Fingerprint> {
     Ok(digest.finish())
 }
 
-fn cell_of(v: ValueRef<'_>) -> Cell<'_> {
+/// A stored value as the fingerprints encode it.
+pub(super) fn cell_of(v: ValueRef<'_>) -> Cell<'_> {
     match v {
         ValueRef::Null => Cell::Null,
         ValueRef::Integer(i) => Cell::Integer(i),
