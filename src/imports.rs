@@ -337,8 +337,6 @@ fn parse_file(
     Ok(parsed)
 }
 
-/// What an import wrote: its counts, and the fingerprints of what it left (see
-/// `ImportReport::content_sha256`), taken as it wrote.
 /// Rows a batch of the reading thread holds.
 const BATCH_ROWS: usize = 1024;
 
@@ -399,6 +397,8 @@ impl Batch {
     }
 }
 
+/// What an import wrote: its counts, and the fingerprints of what it left (see
+/// `ImportReport::content_sha256`), taken as it wrote.
 struct Counts {
     rows_read: u64,
     added: u64,
@@ -880,7 +880,7 @@ fn read_jsonl(
                     match object.get(name) {
                         None | Some(serde_json::Value::Null) => Ok(None),
                         Some(serde_json::Value::String(s)) => Ok(Some(s.as_str())),
-                        Some(other) => Err(format!("{name}: must be a string, not {other}")),
+                        Some(other) => Err(not_a_string(name, other)),
                     }
                 };
                 f(line, &get)?;
@@ -893,6 +893,11 @@ fn read_jsonl(
             }
         }
     }
+}
+
+/// Why a JSON Lines row's `name` cannot be read: it holds `value`, not a string.
+fn not_a_string(name: &str, value: &serde_json::Value) -> String {
+    format!("{name}: must be a string, not {value}")
 }
 
 /// The fields of one JSON Lines row that an import reads (`ImportKind::columns`), taken
@@ -931,7 +936,7 @@ impl<'a> Fields<'a> {
         match &self.values[i] {
             Field::Missing => Ok(None),
             Field::Text(s) => Ok(Some(s)),
-            Field::Other(other) => Err(format!("{name}: must be a string, not {other}")),
+            Field::Other(other) => Err(not_a_string(name, other)),
         }
     }
 }

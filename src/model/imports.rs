@@ -174,8 +174,7 @@ pub struct Event {
 impl Event {
     /// RFC 3339 UTC with microseconds: the stored text and the hashed text.
     pub fn effective_text(&self) -> String {
-        self.effective_at
-            .to_rfc3339_opts(SecondsFormat::Micros, true)
+        instant_text(self.effective_at)
     }
 
     /// The event's stable identity: 16 bytes of the SHA-256 of its normalized fields.
@@ -215,11 +214,15 @@ pub fn identity(
     digest[..16].try_into().expect("16 of 32 bytes")
 }
 
-/// `micros` as the store writes an instant: RFC 3339 UTC with microseconds.
+/// An event's instant as the store writes it and its identity reads it: RFC 3339 UTC
+/// with microseconds.
+pub fn instant_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// [`instant_text`] of `micros` microseconds since the epoch.
 pub fn micros_text(micros: i64) -> String {
-    DateTime::<Utc>::from_timestamp_micros(micros)
-        .expect("an instant of 1970..2199")
-        .to_rfc3339_opts(SecondsFormat::Micros, true)
+    instant_text(DateTime::<Utc>::from_timestamp_micros(micros).expect("an instant of 1970..2199"))
 }
 
 /// Microseconds since the Unix epoch.
@@ -433,7 +436,7 @@ impl EventRows {
         source: &str,
         buffer: &mut Vec<u8>,
     ) {
-        let text = effective_at.to_rfc3339_opts(SecondsFormat::Micros, true);
+        let text = instant_text(effective_at);
         let identity = identity(user_id, purpose, decision, &text, source, buffer);
         let user_start = self.text.len();
         self.text.push_str(user_id);
