@@ -290,7 +290,12 @@ pub(crate) fn write_registry(
     })
 }
 
-const USER_INSERT: &str = "INSERT INTO users (user_id, country, birth_date, status,
+/// `OR FAIL`: a statement of several rows that may stop half-way with `ABORT` (the
+/// default for a key or check) must keep, in a statement journal, every page it changes
+/// that an earlier statement of the transaction changed, to undo its own rows; `FAIL`
+/// keeps the rows before the failing one and needs none. Either way the error ends the
+/// import and `Store::write` rolls the whole transaction back, so nothing is written.
+const USER_INSERT: &str = "INSERT OR FAIL INTO users (user_id, country, birth_date, status,
     first_seen_at, updated_at) VALUES ";
 
 /// A birth date as the store writes it: chrono's `%F`, as rusqlite binds a date (the
@@ -415,30 +420,38 @@ pub(crate) fn write_events(
             new[i as usize] = !known;
         }
     }
-    // An import that at least doubles the ledger builds the by-user index again after
-    // its inserts (one sort) instead of inserting into it event by event, in no order of
-    // its own: the same index, in a fraction of the time. In this transaction, so a
-    // failed or cancelled import leaves the index as it was.
+    // An import that at least doubles the ledger builds the identity and by-user indexes
+    // again after its inserts (one sort each) instead of inserting into them event by
+    // event, each at a place of its own: the same indexes, in a fraction of the time.
+    // In this transaction, so a failed or cancelled import leaves them as they were;
+    // the identity index is `UNIQUE`, so building it fails (and the import with it) if
+    // two events share an identity, as an insert into it would have.
     let adding = new.iter().filter(|n| **n).count() as i64;
-    let by_user: Option<String> = if adding > 0 && adding >= ledger_rows {
-        conn.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
-            [BY_USER],
-            |r| r.get(0),
-        )
-        .optional()?
-    } else {
-        None
-    };
-    if by_user.is_some() {
-        conn.execute_batch(&format!("DROP INDEX {BY_USER}"))?;
+    let mut rebuilt: Vec<String> = Vec::new();
+    if adding > 0 && adding >= ledger_rows {
+        for name in REBUILT {
+            let sql: Option<String> = conn
+                .query_row(
+                    "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(sql) = sql {
+                conn.execute_batch(&format!("DROP INDEX {name}"))?;
+                rebuilt.push(sql);
+            }
+        }
     }
     let rows: Vec<usize> = (0..events.len()).filter(|&i| new[i]).collect();
     insert_chunked(
         conn,
         EVENT_INSERT,
         8,
-        EVENT_BATCH_ROWS,
+        match rebuilt.is_empty() {
+            true => EVENT_BATCH_ROWS,
+            false => EVENT_BATCH_ROWS_UNINDEXED,
+        },
         &rows,
         tick,
         |stmt, at, i| {
@@ -461,11 +474,16 @@ pub(crate) fn write_events(
     for (n, &i) in rows.iter().enumerate() {
         digest.add(&row_key(first + n as i64), events.get(i).identity);
     }
-    if let Some(sql) = by_user {
+    if !rebuilt.is_empty() {
         // SQLite's sorter may sort in a second thread while the first reads.
         let threads: i64 = conn.pragma_query_value(None, "threads", |r| r.get(0))?;
         conn.pragma_update(None, "threads", 2)?;
-        let created = conn.execute_batch(&sql);
+        // A small cache while sorting: SQLite sorts runs of the cache's size in memory
+        // and merges them, and runs that fit the CPU's caches sort faster than runs of
+        // 256 MiB (bench/README.md, 2026-12-01).
+        let created = tx.with_cache_mib(SORT_CACHE_MIB, || {
+            Ok(rebuilt.iter().try_for_each(|sql| conn.execute_batch(sql))?)
+        });
         conn.pragma_update(None, "threads", threads)?;
         created?;
     }
@@ -521,14 +539,23 @@ const BATCH_ROWS: usize = 64;
 /// which costs more than it saves: one row a statement.
 const EVENT_BATCH_ROWS: usize = 1;
 
+/// Without those indexes (dropped for a large import) new events only append to the
+/// table: a statement journals the last page or two, and a statement of many rows runs
+/// its setup (opcodes, cursors, the table `purpose IN (...)` is checked against) once.
+const EVENT_BATCH_ROWS_UNINDEXED: usize = 64;
+
 /// `insert` followed by `rows` groups of `columns` parameters.
 fn batch_sql(insert: &str, columns: usize, rows: usize) -> String {
     let group = format!("({})", vec!["?"; columns].join(","));
     format!("{insert}{}", vec![group; rows].join(","))
 }
 
-/// The index of events by user (migration 0002), built again after a large import.
-const BY_USER: &str = "consent_events_by_user";
+/// The page cache while the ledger's indexes are built again: SQLite's default.
+const SORT_CACHE_MIB: i64 = 2;
+
+/// The ledger's indexes a large import builds again after its inserts: the identity's
+/// uniqueness (migration 0008) and the events by user (0002, made again by 0008).
+const REBUILT: [&str; 2] = ["consent_events_by_identity", "consent_events_by_user"];
 
 /// A file with at least 1/`MERGE_RATIO` as many events as the ledger holds is checked
 /// against the ledger by reading the stored identities in order (one pass over their

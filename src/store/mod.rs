@@ -50,7 +50,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::Error;
 
 /// The migrations' SQL, in order; the schema version is how many have been applied.
-const MIGRATION_SQL: [&str; 7] = [
+const MIGRATION_SQL: [&str; 8] = [
     include_str!("../../migrations/0001_foundation.sql"),
     include_str!("../../migrations/0002_consent_and_snapshots.sql"),
     include_str!("../../migrations/0003_trust.sql"),
@@ -58,6 +58,7 @@ const MIGRATION_SQL: [&str; 7] = [
     include_str!("../../migrations/0005_finance.sql"),
     include_str!("../../migrations/0006_compressed_sources.sql"),
     include_str!("../../migrations/0007_invoice_state.sql"),
+    include_str!("../../migrations/0008_ledger_identity_index.sql"),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.
@@ -76,6 +77,28 @@ fn migrations() -> Migrations<'static> {
 /// Migration 0007's hook: every invoice's state by its rows.
 fn settle_invoices(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookResult {
     finance::settle_all(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
+}
+
+/// SQLite's process-wide settings, made once, before the process's first connection
+/// (SQLite takes them only before it initializes; made later, they are refused and the
+/// defaults stay, which costs only speed). Every way the store opens calls it first.
+/// - No memory statistics: with them every allocation and free inside SQLite takes one
+///   global mutex, about a quarter of the CPU time of a ledger import's inserts
+///   (bench/README.md, 2026-12-01). Consentry reads no statistics and sets no heap
+///   limit, which are what they serve.
+pub(crate) fn configure_sqlite() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config with an int argument, as SQLITE_CONFIG_MEMSTATUS takes;
+        // before initialization nothing else runs inside SQLite, and after it the call
+        // only returns SQLITE_MISUSE.
+        unsafe {
+            rusqlite::ffi::sqlite3_config(
+                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
+                0 as std::ffi::c_int,
+            );
+        }
+    });
 }
 
 /// Why the store could not be opened, read or written. It reaches callers boxed in
@@ -262,6 +285,7 @@ const IDLE_READERS: usize = 4;
 
 /// A connection that cannot write, for [`Store::read`].
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    configure_sqlite();
     let conn = Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -277,6 +301,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 
 /// `quick_check` over a read-only connection of its own, beside the store's.
 fn check_file(path: &Path) -> CheckState {
+    configure_sqlite();
     let found = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .and_then(|conn| {
             conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -391,6 +416,7 @@ impl Store {
             })?;
         }
         let created = !path.exists();
+        configure_sqlite();
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -416,6 +442,7 @@ impl Store {
 
     /// A new, migrated store that lives in memory and is gone when dropped (for tests).
     pub fn open_in_memory() -> Result<Store, StoreError> {
+        configure_sqlite();
         Store::prepare(Connection::open_in_memory()?, Path::new(":memory:"), true)
     }
 
