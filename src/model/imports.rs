@@ -465,6 +465,13 @@ impl EventRows {
         self.rows.is_empty()
     }
 
+    /// The identity of the event at `i`, in file order: [`EventRows::get`] without its
+    /// texts, for a pass in identity order, where each text would be a read from
+    /// memory at a place of its own (a fifth of an unchanged import's time).
+    pub fn identity(&self, i: usize) -> &[u8; 16] {
+        &self.rows[i].identity
+    }
+
     /// The event at `i`, in file order.
     pub fn get(&self, i: usize) -> EventRef<'_> {
         let slot = &self.rows[i];

@@ -230,8 +230,9 @@ pub(crate) fn write_registry(
     let now = tx.now();
     insert_chunked(
         conn,
-        USER_INSERT,
-        6,
+        (USER_INSERT, USER_ROW),
+        &[&now],
+        4,
         BATCH_ROWS,
         &inserts,
         tick,
@@ -242,8 +243,6 @@ pub(crate) fn write_registry(
             stmt.raw_bind_parameter(at + 2, u.country)?;
             stmt.raw_bind_parameter(at + 3, birth.as_ref().map(date_str))?;
             stmt.raw_bind_parameter(at + 4, u.status.token())?;
-            stmt.raw_bind_parameter(at + 5, now)?;
-            stmt.raw_bind_parameter(at + 6, now)?;
             Ok(())
         },
     )?;
@@ -290,13 +289,10 @@ pub(crate) fn write_registry(
     })
 }
 
-/// `OR FAIL`: a statement of several rows that may stop half-way with `ABORT` (the
-/// default for a key or check) must keep, in a statement journal, every page it changes
-/// that an earlier statement of the transaction changed, to undo its own rows; `FAIL`
-/// keeps the rows before the failing one and needs none. Either way the error ends the
-/// import and `Store::write` rolls the whole transaction back, so nothing is written.
-const USER_INSERT: &str = "INSERT OR FAIL INTO users (user_id, country, birth_date, status,
-    first_seen_at, updated_at) VALUES ";
+/// The import's time, `?1`, is bound once a statement for all its rows.
+const USER_INSERT: &str = "INSERT INTO users (first_seen_at, updated_at, user_id, country,
+    birth_date, status) VALUES ";
+const USER_ROW: &str = "(?1, ?1, ?, ?, ?, ?)";
 
 /// A birth date as the store writes it: chrono's `%F`, as rusqlite binds a date (the
 /// same text for the years 0 to 9999, and a birth date is from 1900 to today).
@@ -400,7 +396,7 @@ pub(crate) fn write_events(
         }
         let mut previous: Option<&[u8; 16]> = None;
         for &i in by_identity {
-            let identity = events.get(i as usize).identity;
+            let identity = events.identity(i as usize);
             if previous == Some(identity) {
                 tick()?;
                 continue;
@@ -446,8 +442,9 @@ pub(crate) fn write_events(
     let rows: Vec<usize> = (0..events.len()).filter(|&i| new[i]).collect();
     insert_chunked(
         conn,
-        EVENT_INSERT,
-        8,
+        (EVENT_INSERT, EVENT_ROW),
+        &[&import_id],
+        7,
         match rebuilt.is_empty() {
             true => EVENT_BATCH_ROWS,
             false => EVENT_BATCH_ROWS_UNINDEXED,
@@ -463,7 +460,6 @@ pub(crate) fn write_events(
             stmt.raw_bind_parameter(at + 5, micros_text(e.effective_us))?;
             stmt.raw_bind_parameter(at + 6, e.effective_us)?;
             stmt.raw_bind_parameter(at + 7, e.source)?;
-            stmt.raw_bind_parameter(at + 8, import_id)?;
             Ok(())
         },
     )?;
@@ -494,34 +490,43 @@ pub(crate) fn write_events(
     })
 }
 
-const EVENT_INSERT: &str = "INSERT INTO consent_events (identity, user_id, purpose, decision,
-    effective_at, effective_us, source, import_id) VALUES ";
+/// The import, `?1`, is bound once a statement for all its events.
+const EVENT_INSERT: &str = "INSERT INTO consent_events (import_id, identity, user_id, purpose,
+    decision, effective_at, effective_us, source) VALUES ";
+const EVENT_ROW: &str = "(?1, ?, ?, ?, ?, ?, ?, ?)";
 
-/// Inserts `rows` with `insert` (`INSERT INTO t (columns) VALUES `), [`BATCH_ROWS`]
-/// rows to a statement: a statement runs its opcodes and opens and closes its cursors
-/// once per batch instead of once per row. Rows get their rowids in the order given,
-/// as row-by-row inserts give them. `bind` binds one row's values from parameter
+/// Inserts `rows` with `insert` (`INSERT INTO t (columns) VALUES ` and the parameters
+/// of one row, `shared` first as `?1`, `?2`...: values all rows take, bound once a
+/// statement, then `columns` of the row's own as `?`), [`BATCH_ROWS`] rows to a
+/// statement: a statement runs its opcodes and opens and closes its cursors once per
+/// batch instead of once per row. Rows get their rowids in the order given, as
+/// row-by-row inserts give them. `bind` binds one row's own values from parameter
 /// `at + 1` on; `tick` is called once per row.
+#[allow(clippy::too_many_arguments)]
 fn insert_chunked<T: Copy>(
     conn: &Connection,
-    insert: &str,
+    insert: (&str, &str),
+    shared: &[&dyn rusqlite::ToSql],
     columns: usize,
     batch: usize,
     rows: &[T],
     tick: &mut dyn FnMut() -> Result<()>,
     mut bind: impl FnMut(&mut Statement<'_>, usize, T) -> Result<()>,
 ) -> Result<()> {
-    let mut full = conn.prepare_cached(&batch_sql(insert, columns, batch))?;
+    let mut full = conn.prepare_cached(&batch_sql(insert, batch))?;
     for chunk in rows.chunks(batch) {
         let mut tail;
         let stmt: &mut Statement<'_> = if chunk.len() == batch {
             &mut full
         } else {
-            tail = conn.prepare(&batch_sql(insert, columns, chunk.len()))?;
+            tail = conn.prepare(&batch_sql(insert, chunk.len()))?;
             &mut tail
         };
+        for (n, value) in shared.iter().enumerate() {
+            stmt.raw_bind_parameter(n + 1, value)?;
+        }
         for (k, row) in chunk.iter().enumerate() {
-            bind(stmt, k * columns, *row)?;
+            bind(stmt, shared.len() + k * columns, *row)?;
         }
         stmt.raw_execute()?;
         for _ in chunk {
@@ -531,8 +536,9 @@ fn insert_chunked<T: Copy>(
     Ok(())
 }
 
-/// New users come in key order, so a batch of them touches a page or two.
-const BATCH_ROWS: usize = 64;
+/// New users come in key order, so a batch of them touches a few pages. A statement
+/// also builds, once per run, the table its `status IN (...)` check looks values up in.
+const BATCH_ROWS: usize = 256;
 
 /// New events land on pages of the identity index all over it, and a statement of
 /// several rows keeps the pages it changes in a statement journal (a file past 64 KiB),
@@ -544,10 +550,10 @@ const EVENT_BATCH_ROWS: usize = 1;
 /// its setup (opcodes, cursors, the table `purpose IN (...)` is checked against) once.
 const EVENT_BATCH_ROWS_UNINDEXED: usize = 64;
 
-/// `insert` followed by `rows` groups of `columns` parameters.
-fn batch_sql(insert: &str, columns: usize, rows: usize) -> String {
-    let group = format!("({})", vec!["?"; columns].join(","));
-    format!("{insert}{}", vec![group; rows].join(","))
+/// `insert` followed by `rows` copies of its row. SQLite numbers a plain `?` one past
+/// the highest number before it, so each row's own parameters follow the ones before.
+fn batch_sql((insert, row): (&str, &str), rows: usize) -> String {
+    format!("{insert}{}", vec![row; rows].join(","))
 }
 
 /// The page cache while the ledger's indexes are built again: SQLite's default.
@@ -901,4 +907,75 @@ pub(crate) fn overview(conn: &Connection) -> Result<crate::model::overview::Cons
         imports,
         gate: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::consent::Decision;
+    use crate::model::purpose::Purpose;
+    use crate::store::Store;
+
+    /// One event for each of `users` (the same decision at the same instant), as a
+    /// file gives them: a user named twice is the same event twice.
+    fn events(users: &[&str]) -> EventRows {
+        let mut rows = EventRows::default();
+        let mut buffer = Vec::new();
+        let at = chrono::DateTime::from_timestamp(86_400, 0).unwrap();
+        for user in users {
+            rows.push(user, Purpose::Search, Decision::Deny, at, "s", &mut buffer);
+        }
+        rows
+    }
+
+    /// Writes `events` as a ledger import, taking them in `order` (an import passes them
+    /// in identity order, which is how it tells a repeat from a new event).
+    fn import(store: &Store, events: &EventRows, order: &[u32]) -> Result<u64> {
+        store.write(|tx| {
+            let id = begin_import(tx, "ledger", Path::new("ledger.csv"))?;
+            Ok(write_events(tx, id, events, order, &mut || Ok(()))?.added)
+        })
+    }
+
+    fn count(store: &Store, sql: &str) -> i64 {
+        store.lock().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The ledger's identities stay unique whichever way an import writes: a repeated
+    /// event that got past the check (here: taken out of identity order, so the two
+    /// are not side by side) fails the import, and it wrote nothing; both indexes stay.
+    #[test]
+    fn an_event_repeated_past_the_check_fails_the_import_whole() {
+        let store = Store::open_in_memory().unwrap();
+        let indexes = "SELECT count(*) FROM sqlite_schema WHERE type = 'index'
+                       AND name IN ('consent_events_by_identity', 'consent_events_by_user')";
+        // A large import (the indexes dropped and built again): `a` at index 0 and 6.
+        let large = events(&["a", "b", "c", "d", "e", "f", "a"]);
+        assert_eq!(large.get(0).identity, large.get(6).identity);
+        let file_order: Vec<u32> = (0..large.len() as u32).collect();
+        let e = import(&store, &large, &file_order).unwrap_err().to_string();
+        assert!(e.contains("UNIQUE constraint failed"), "{e}");
+        assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 0);
+        assert_eq!(count(&store, "SELECT count(*) FROM imports"), 0);
+        assert_eq!(count(&store, indexes), 2);
+        // In identity order the same events import, the repeat once.
+        assert_eq!(import(&store, &large, &large.by_identity()).unwrap(), 6);
+        // A small import beside the ledger (the indexes kept): `g` twice.
+        let many: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let ledger = events(&many);
+        store
+            .write(|tx| {
+                let id = begin_import(tx, "ledger", Path::new("more.csv"))?;
+                write_events(tx, id, &ledger, &ledger.by_identity(), &mut || Ok(()))
+            })
+            .unwrap();
+        let small = events(&["g", "h", "g"]);
+        let e = import(&store, &small, &[0, 1, 2]).unwrap_err().to_string();
+        assert!(e.contains("UNIQUE constraint failed"), "{e}");
+        assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 106);
+        assert_eq!(count(&store, "SELECT count(*) FROM imports"), 2);
+        assert_eq!(count(&store, indexes), 2);
+        assert_eq!(import(&store, &small, &small.by_identity()).unwrap(), 2);
+    }
 }

@@ -604,7 +604,10 @@ fn a_ledger_import_adds_what_importing_row_by_row_adds() {
         .map(|i| line(i * 7 % 450))
         .chain((2000..2010).map(line))
         .collect();
-    let files = [big.clone(), small, big];
+    // 600 new events, more than the ledger then holds: its indexes are dropped and
+    // built again around the inserts, with events already stored.
+    let larger: String = (3000..3600).map(line).collect();
+    let files = [big.clone(), small, big, larger];
     let mut expected = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, body) in files.iter().enumerate() {
@@ -649,4 +652,19 @@ fn a_ledger_import_adds_what_importing_row_by_row_adds() {
         .collect();
     assert_eq!(ids, consecutive);
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+    // The indexes built again are there, and hold the table's rows.
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN
+                 ('consent_events_by_identity', 'consent_events_by_user')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(indexes, 2);
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
 }

@@ -101,3 +101,153 @@ fn a_file_that_is_not_a_store_is_refused() {
     .unwrap();
     assert!(Store::open(&path).is_err());
 }
+
+/// The schema objects (type, name, table, SQL) of `conn`, in name order.
+fn schema_of(conn: &rusqlite::Connection) -> Vec<String> {
+    let mut out = String::new();
+    crate::common::dump_query(
+        conn,
+        "SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name",
+        &mut out,
+    );
+    out.lines().map(str::to_string).collect()
+}
+
+/// The migration files' SQL, in order.
+fn migration_files() -> Vec<String> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap())
+        .collect()
+}
+
+/// Migration 0008 makes `consent_events` again with its identity's uniqueness as a
+/// named index: a store of schema 7 with a registry and a ledger comes out with every
+/// event as it was (id and all), the append-only triggers, both indexes, and a chain
+/// and data that `audit verify` passes; imports then go on as before.
+#[test]
+fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
+    use crate::common::Workspace;
+    let ws = Workspace::new();
+    let write = |name: &str, text: &str| {
+        let path = ws.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let users = write(
+        "users.csv",
+        "user_id,country,birth_date,status\nalice,US,1990-01-01,active\nbob,DE,,active\n",
+    );
+    let header = "user_id,purpose,decision,effective_at,source\n";
+    // 420 different events for each month: none repeats in 0..420.
+    let line = |i: usize, month: usize| {
+        format!(
+            "{},{},{},2026-{month:02}-{:02}T00:00:00Z,s{}\n",
+            ["alice", "bob", "carol"][i % 3],
+            ["search", "ai-training", "genai-training"][i % 3],
+            ["allow", "deny"][i % 2],
+            1 + i % 28,
+            i % 5
+        )
+    };
+    let first: String = (0..300).map(|i| line(i, 1)).collect();
+    // 10 events already stored, 20 new.
+    let second: String = (290..320).map(|i| line(i, 1)).collect();
+    ws.ok(&["users", "import", &users]);
+    ws.ok(&["consent", "import", &write("l1.csv", &format!("{header}{first}"))]);
+    ws.ok(&["consent", "import", &write("l2.csv", &format!("{header}{second}"))]);
+
+    // The ledger as schema 7 has it: consent_events made by 0002's own SQL, the rows
+    // put back as they were.
+    let migrations = migration_files();
+    let old = &migrations[1];
+    let start = old.find("-- Append-only: an event is never changed").unwrap();
+    let end = old.find("CREATE TABLE policies").unwrap();
+    let events_sql = "SELECT * FROM consent_events ORDER BY id".to_string();
+    let mut before = String::new();
+    {
+        let conn = rusqlite::Connection::open(&ws.db).unwrap();
+        crate::common::dump_query(&conn, &events_sql, &mut before);
+        conn.execute_batch(&format!(
+            "CREATE TEMP TABLE kept AS SELECT * FROM consent_events;
+             DROP TABLE consent_events;
+             {}
+             INSERT INTO consent_events SELECT * FROM kept ORDER BY id;
+             DROP TABLE kept;
+             PRAGMA user_version = 7;",
+            &old[start..end]
+        ))
+        .unwrap();
+        let fresh = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &migrations[..7] {
+            fresh.execute_batch(sql).unwrap();
+        }
+        assert_eq!(schema_of(&conn), schema_of(&fresh), "a store of schema 7");
+    }
+    assert_eq!(before.lines().count(), 320);
+
+    // Any open migrates; `audit verify` opens, migrates and checks.
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, SCHEMA_VERSION);
+    let mut after = String::new();
+    crate::common::dump_query(&conn, &events_sql, &mut after);
+    assert_eq!(after, before);
+    let objects: Vec<String> = conn
+        .prepare(
+            "SELECT type || ' ' || name FROM sqlite_schema WHERE tbl_name = 'consent_events'
+             ORDER BY name",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        objects,
+        [
+            "table consent_events",
+            "trigger consent_events_are_append_only_delete",
+            "trigger consent_events_are_append_only_update",
+            "index consent_events_by_identity",
+            "index consent_events_by_user",
+        ]
+    );
+    let refused = |sql: &str| conn.execute_batch(sql).unwrap_err().to_string();
+    assert!(refused("DELETE FROM consent_events WHERE id = 1").contains("append-only"));
+    assert!(refused("UPDATE consent_events SET source = 'x'").contains("append-only"));
+    assert!(refused(
+        "INSERT INTO consent_events (identity, user_id, purpose, decision, effective_at,
+             effective_us, source, import_id)
+         SELECT identity, 'z', purpose, decision, effective_at, effective_us, source,
+             import_id FROM consent_events WHERE id = 1"
+    )
+    .contains("UNIQUE constraint failed: consent_events.identity"));
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    // Imports go on: the same file adds nothing, a larger one (the indexes built again)
+    // adds its new events after the old ones.
+    let r = ws.ok(&["consent", "import", &write("l3.csv", &format!("{header}{first}"))]);
+    assert_eq!((r["added"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(300)));
+    let third: String = (0..700).map(|i| line(i, 2)).collect();
+    let r = ws.ok(&["consent", "import", &write("l4.csv", &format!("{header}{third}"))]);
+    assert_eq!(r["added"].as_u64(), Some(420));
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let mut kept = String::new();
+    crate::common::dump_query(&conn, &format!("{events_sql} LIMIT 320"), &mut kept);
+    assert_eq!(kept, before);
+}
