@@ -337,9 +337,8 @@ fn parse_file(
     Ok(parsed)
 }
 
-/// Rows a batch of the reading thread holds (fewer, larger batches: fewer waits and
-/// wake-ups of the two threads).
-const BATCH_ROWS: usize = 4096;
+/// Rows a batch of the reading thread holds.
+const BATCH_ROWS: usize = 1024;
 
 /// Batches the reading thread may be ahead of the checking one.
 const BATCHES_AHEAD: usize = 4;
