@@ -160,14 +160,24 @@ fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
     // 10 events already stored, 20 new.
     let second: String = (290..320).map(|i| line(i, 1)).collect();
     ws.ok(&["users", "import", &users]);
-    ws.ok(&["consent", "import", &write("l1.csv", &format!("{header}{first}"))]);
-    ws.ok(&["consent", "import", &write("l2.csv", &format!("{header}{second}"))]);
+    ws.ok(&[
+        "consent",
+        "import",
+        &write("l1.csv", &format!("{header}{first}")),
+    ]);
+    ws.ok(&[
+        "consent",
+        "import",
+        &write("l2.csv", &format!("{header}{second}")),
+    ]);
 
     // The ledger as schema 7 has it: consent_events made by 0002's own SQL, the rows
     // put back as they were.
     let migrations = migration_files();
     let old = &migrations[1];
-    let start = old.find("-- Append-only: an event is never changed").unwrap();
+    let start = old
+        .find("-- Append-only: an event is never changed")
+        .unwrap();
     let end = old.find("CREATE TABLE policies").unwrap();
     let events_sql = "SELECT * FROM consent_events ORDER BY id".to_string();
     let mut before = String::new();
@@ -240,10 +250,21 @@ fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
 
     // Imports go on: the same file adds nothing, a larger one (the indexes built again)
     // adds its new events after the old ones.
-    let r = ws.ok(&["consent", "import", &write("l3.csv", &format!("{header}{first}"))]);
-    assert_eq!((r["added"].as_u64(), r["unchanged"].as_u64()), (Some(0), Some(300)));
+    let r = ws.ok(&[
+        "consent",
+        "import",
+        &write("l3.csv", &format!("{header}{first}")),
+    ]);
+    assert_eq!(
+        (r["added"].as_u64(), r["unchanged"].as_u64()),
+        (Some(0), Some(300))
+    );
     let third: String = (0..700).map(|i| line(i, 2)).collect();
-    let r = ws.ok(&["consent", "import", &write("l4.csv", &format!("{header}{third}"))]);
+    let r = ws.ok(&[
+        "consent",
+        "import",
+        &write("l4.csv", &format!("{header}{third}")),
+    ]);
     assert_eq!(r["added"].as_u64(), Some(420));
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
     let conn = rusqlite::Connection::open(&ws.db).unwrap();
