@@ -84,6 +84,8 @@ impl Classifier<'_> {
             Chunk::Lines { seq, data, read } => (seq, data, read),
         };
         // First every line is scanned, then its author looked up, then it is classified.
+        // A chunk that is clean text throughout spares each line its own checks.
+        let clean = scan::clean(&data);
         let mut scanned = Vec::with_capacity(data.len() / 256 + 1);
         let mut pos = 0usize;
         while pos < data.len() {
@@ -96,9 +98,15 @@ impl Classifier<'_> {
                 scanned.push(None);
                 continue;
             }
-            let mapped = match self.format {
-                FileFormat::Jsonl => scan::json(content, &self.names),
-                FileFormat::Csv => scan::csv(content, &self.columns),
+            let mapped = match (self.format, clean) {
+                (FileFormat::Jsonl, Some(text)) => {
+                    scan::json_text(&text[start..start + content.len()], false, &self.names)
+                }
+                (FileFormat::Jsonl, None) => scan::json(content, &self.names),
+                (FileFormat::Csv, Some(text)) => {
+                    scan::csv_text(&text[start..start + content.len()], &self.columns)
+                }
+                (FileFormat::Csv, None) => scan::csv(content, &self.columns),
             };
             scanned.push(Some((start, end, mapped)));
         }
