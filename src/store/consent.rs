@@ -10,7 +10,9 @@ use super::integrity::cell_of;
 use super::Tx;
 
 use crate::error::{FieldError, Result};
-use crate::model::consent::{ChangeRow, Cursor, EventRow, Policy, RegistryUser};
+use crate::model::consent::{
+    AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser,
+};
 use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
 use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
 
@@ -595,49 +597,81 @@ pub(crate) fn insert_policy(tx: &Tx<'_>, p: &Policy) -> Result<Policy> {
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegistryUser> {
-    let status: String = r.get(3)?;
+    let mut user = blank_user();
+    read_user(r, &mut user)?;
+    Ok(user)
+}
+
+/// A user to read rows into.
+fn blank_user() -> RegistryUser {
+    RegistryUser {
+        user_id: String::new(),
+        country: String::new(),
+        birth_date: None,
+        status: AccountStatus::Active,
+    }
+}
+
+/// Reads a registry row into `u`, reusing its strings: a fold over every user then
+/// allocates nothing per user.
+fn read_user(r: &rusqlite::Row<'_>, u: &mut RegistryUser) -> rusqlite::Result<()> {
+    let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+    u.user_id.clear();
+    u.user_id.push_str(text(0)?);
+    u.country.clear();
+    u.country.push_str(text(1)?);
     // Stored as `YYYY-MM-DD` (calendar::date_bytes): read by the strict parser, several
     // times cheaper than chrono's format-driven one for a fold over every user.
-    let birth_date = match r.get_ref(2)?.as_str_or_null()? {
+    u.birth_date = match r.get_ref(2)?.as_str_or_null()? {
         None => None,
         Some(text) => Some(
             crate::model::calendar::parse_date("birth_date", text)
                 .map_err(|e| conversion(2, e.message))?,
         ),
     };
-    Ok(RegistryUser {
-        user_id: r.get(0)?,
-        country: r.get(1)?,
-        birth_date,
-        status: status
-            .parse()
-            .map_err(|e: FieldError| conversion(3, e.message))?,
-    })
+    u.status = text(3)?
+        .parse()
+        .map_err(|e: FieldError| conversion(3, e.message))?;
+    Ok(())
 }
 
 fn conversion(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
 
-/// The registry in user-id order, one user at a time.
+/// The registry in user-id order, one user at a time, read into one reused buffer.
 pub(crate) struct UserCursor<'s> {
     rows: rusqlite::Rows<'s>,
-    current: Option<RegistryUser>,
+    buffer: RegistryUser,
+    valid: bool,
+}
+
+impl<'s> UserCursor<'s> {
+    fn new(rows: rusqlite::Rows<'s>) -> UserCursor<'s> {
+        UserCursor {
+            rows,
+            buffer: blank_user(),
+            valid: false,
+        }
+    }
 }
 
 impl Cursor for UserCursor<'_> {
     type Row = RegistryUser;
 
     fn advance(&mut self) -> Result<()> {
-        self.current = match self.rows.next()? {
-            Some(row) => Some(user_from_row(row)?),
-            None => None,
+        self.valid = match self.rows.next()? {
+            Some(row) => {
+                read_user(row, &mut self.buffer)?;
+                true
+            }
+            None => false,
         };
         Ok(())
     }
 
     fn current(&self) -> Option<&RegistryUser> {
-        self.current.as_ref()
+        self.valid.then_some(&self.buffer)
     }
 }
 
@@ -749,10 +783,7 @@ fn cursors<T>(
         Some(at) => users_stmt.query([at])?,
         None => users_stmt.query([])?,
     };
-    let mut users = UserCursor {
-        rows,
-        current: None,
-    };
+    let mut users = UserCursor::new(rows);
     let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;
     f(&mut users, &mut events)
 }
@@ -772,10 +803,7 @@ pub(crate) fn with_registry_history<T>(
          FROM user_changes ORDER BY user_id, id",
     )?;
     let mut events_stmt = conn.prepare(EVENTS_AS_OF)?;
-    let mut users = UserCursor {
-        rows: users_stmt.query([])?,
-        current: None,
-    };
+    let mut users = UserCursor::new(users_stmt.query([])?);
     let mut changes = ChangeCursor {
         rows: changes_stmt.query([])?,
         current: None,
