@@ -1,7 +1,9 @@
 //! A file that appears whole or not at all: written under a temporary name, hashed
 //! (SHA-256) and counted as it is written, then flushed, fsynced, renamed to its final
 //! name and the folder fsynced. A reader of the folder never sees half a file, and once
-//! [`AtomicFile::commit`] returns, the file and its name survive a crash.
+//! [`AtomicFile::commit`] returns, the file and its name survive a crash. A large file
+//! is also synced behind its writer as it grows (`Flusher`), so that the commit's fsync
+//! has little left to do; the commit's own fsync is what makes it durable.
 //!
 //! Snapshot shards and the records index are written with it; later files that must be
 //! sealed the same way (signed delivery manifests, withdrawal notices) are meant to be
