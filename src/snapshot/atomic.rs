@@ -264,7 +264,10 @@ mod tests {
         assert_eq!(written.bytes, 10_000);
         assert_eq!(written.sha256, hex::encode(hasher.finalize()));
         assert_eq!(names(&dir), ["part-00000.jsonl"]);
-        assert_eq!(std::fs::read(dir.join("part-00000.jsonl")).unwrap().len(), 10_000);
+        assert_eq!(
+            std::fs::read(dir.join("part-00000.jsonl")).unwrap().len(),
+            10_000
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

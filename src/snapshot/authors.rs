@@ -233,7 +233,11 @@ mod tests {
         }
         let a = b.finish();
         for (position, id) in sorted.iter().enumerate() {
-            assert_eq!(a.get(id), Some((position as u32, Verdict::Included)), "{id}");
+            assert_eq!(
+                a.get(id),
+                Some((position as u32, Verdict::Included)),
+                "{id}"
+            );
             assert_eq!(a.id(position), id);
             let mut shorter = id.clone();
             shorter.pop();

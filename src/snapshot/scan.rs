@@ -621,7 +621,10 @@ mod tests {
         let text = clean(chunk).expect("clean");
         assert_eq!(text.as_bytes(), chunk);
         let line = &text[..text.find('\n').unwrap()];
-        assert_eq!(json_text(line, false, &NAMES), json(line.as_bytes(), &NAMES));
+        assert_eq!(
+            json_text(line, false, &NAMES),
+            json(line.as_bytes(), &NAMES)
+        );
         for dirty in [
             &b"{\"id\":\"a\"}\r\n"[..],
             b"{\"id\":\"a\tb\"}\n",

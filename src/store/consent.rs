@@ -10,9 +10,7 @@ use super::integrity::cell_of;
 use super::Tx;
 
 use crate::error::{FieldError, Result};
-use crate::model::consent::{
-    AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser,
-};
+use crate::model::consent::{AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser};
 use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
 use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
 

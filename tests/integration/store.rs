@@ -121,17 +121,32 @@ fn snapshot_users_keyed_by_user_migrate_to_keyed_by_snapshot() {
     let conn = rusqlite::Connection::open(&ws.db).unwrap();
     let before = rows(&conn);
     let snapshots: std::collections::BTreeSet<i64> = before.iter().map(|r| r.0).collect();
-    assert!(snapshots.len() >= 2, "the demo seals several snapshots: {snapshots:?}");
+    assert!(
+        snapshots.len() >= 2,
+        "the demo seals several snapshots: {snapshots:?}"
+    );
     // The users of each snapshot and of none, and their exposure as reported now.
-    let users: Vec<String> = [&before[0].1, &before[before.len() - 1].1, &"nobody".to_string()]
-        .into_iter()
-        .cloned()
-        .collect();
+    let users: Vec<String> = [
+        &before[0].1,
+        &before[before.len() - 1].1,
+        &"nobody".to_string(),
+    ]
+    .into_iter()
+    .cloned()
+    .collect();
     let exposure = |ws: &crate::common::Workspace| -> Vec<serde_json::Value> {
-        users.iter().map(|u| ws.ok(&["exposure", "--user", u])).collect()
+        users
+            .iter()
+            .map(|u| ws.ok(&["exposure", "--user", u]))
+            .collect()
     };
     let exposed = exposure(&ws);
-    assert!(exposed[0]["snapshots"].as_array().is_some_and(|s| !s.is_empty()), "{exposed:?}");
+    assert!(
+        exposed[0]["snapshots"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{exposed:?}"
+    );
 
     // Schema 7: the table as migration 0002 made it.
     conn.execute_batch(
@@ -150,12 +165,14 @@ fn snapshot_users_keyed_by_user_migrate_to_keyed_by_snapshot() {
     )
     .unwrap();
     let primary_key = |conn: &rusqlite::Connection| -> Vec<String> {
-        conn.prepare("SELECT name FROM pragma_table_info('snapshot_users') WHERE pk > 0 ORDER BY pk")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        conn.prepare(
+            "SELECT name FROM pragma_table_info('snapshot_users') WHERE pk > 0 ORDER BY pk",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
     };
     assert_eq!(primary_key(&conn), ["user_id", "snapshot_id"]);
     drop(conn);
