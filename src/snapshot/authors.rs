@@ -1,14 +1,17 @@
 //! The registry as a build reads it: every registered user's id and verdict as of `T`,
 //! looked up once per record by author.
 //!
-//! Ids live end to end in one arena; each slot of the hash table (16 bytes, at most half
-//! full) holds a hash tag, the user's position, where the id sits in the arena and the
-//! verdict. A lookup touches one slot and the arena once (two cache misses at most, on
-//! a table too big for the caches), and 500,000 users cost about 25 MB instead of a heap
-//! allocation each. The tag is only a shortcut: a match is always confirmed by comparing
-//! the whole id, so two ids with the same hash can never be confused (an unregistered
-//! author must never get a registered user's verdict).
+//! Each slot of the hash table (32 bytes, aligned so that it never straddles a cache
+//! line, at most half full) holds a hash tag, the user's position, the verdict and the
+//! id itself when it is at most [`INLINE`] bytes long, as platform user names are
+//! (Reddit's are at most 20). A lookup then touches one cache line, on a table too big
+//! for the caches; a longer id is compared in the arena, where every id also lives end
+//! to end (for `id`). 500,000 users cost about 40 MB. The tag is only a shortcut: a
+//! match is always confirmed by comparing the whole id, so two ids with the same hash
+//! can never be confused (an unregistered author must never get a registered user's
+//! verdict).
 
+use super::idset::GROUP;
 use crate::consent::Verdict;
 
 pub struct Authors {
@@ -19,26 +22,35 @@ pub struct Authors {
     slots: Vec<Slot>,
 }
 
+/// The longest id a slot holds itself.
+const INLINE: usize = 22;
+
 /// One user in the hash table; `position == 0` marks an empty slot.
 #[derive(Clone, Copy)]
+#[repr(C, align(32))]
 struct Slot {
     tag: u32,
     /// The user's position + 1.
     position: u32,
-    start: u32,
-    len: u32,
     verdict: Verdict,
+    /// The id's length when the slot holds it (at most `INLINE`); `LONG` when the id
+    /// is only in the arena.
+    len: u8,
+    id: [u8; INLINE],
 }
 
 impl Slot {
     const EMPTY: Slot = Slot {
         tag: 0,
         position: 0,
-        start: 0,
-        len: 0,
         verdict: Verdict::Included,
+        len: 0,
+        id: [0; INLINE],
     };
+    const LONG: u8 = u8::MAX;
 }
+
+const _: () = assert!(std::mem::size_of::<Slot>() == 32);
 
 fn hash(id: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id)
@@ -73,18 +85,24 @@ impl Authors {
         let mut slots = vec![Slot::EMPTY; n];
         for position in 0..self.ends.len() {
             let (start, end) = self.bounds(position);
-            let h = hash(&self.arena[start..end]);
+            let id = &self.arena[start..end];
+            let h = hash(id);
             let mut i = home(h, n);
             while slots[i].position != 0 {
                 i = if i + 1 == n { 0 } else { i + 1 };
             }
-            slots[i] = Slot {
+            let mut slot = Slot {
                 tag: (h >> 32) as u32,
                 position: position as u32 + 1,
-                start: start as u32,
-                len: (end - start) as u32,
                 verdict: self.verdicts[position],
+                len: Slot::LONG,
+                id: [0; INLINE],
             };
+            if id.len() <= INLINE {
+                slot.len = id.len() as u8;
+                slot.id[..id.len()].copy_from_slice(id);
+            }
+            slots[i] = slot;
         }
         self.slots = slots;
         self
@@ -114,6 +132,33 @@ impl Authors {
         (start, self.ends[position] as usize)
     }
 
+    /// Whether the occupied `slot` is the user `id`, compared whole.
+    #[inline]
+    fn holds(&self, slot: &Slot, id: &[u8]) -> bool {
+        if slot.len == Slot::LONG {
+            id.len() > INLINE && self.id_bytes(slot.position as usize - 1) == id
+        } else {
+            slot.id[..slot.len as usize] == *id
+        }
+    }
+
+    /// [`Authors::get`] of each id, `None` for a missing one. Sixteen at a time, each
+    /// group's slots read together first: see `IdSet::insert_all`.
+    pub fn get_all(&self, ids: &[Option<&str>]) -> Vec<Option<(u32, Verdict)>> {
+        let mut found = Vec::with_capacity(ids.len());
+        for group in ids.chunks(GROUP) {
+            if !self.slots.is_empty() {
+                let mut seen = 0u32;
+                for id in group.iter().flatten() {
+                    seen ^= self.slots[home(hash(id.as_bytes()), self.slots.len())].tag;
+                }
+                std::hint::black_box(seen);
+            }
+            found.extend(group.iter().map(|id| id.and_then(|id| self.get(id))));
+        }
+        found
+    }
+
     /// The position and verdict of a registered user; None for anyone else.
     pub fn get(&self, id: &str) -> Option<(u32, Verdict)> {
         let n = self.slots.len();
@@ -125,11 +170,7 @@ impl Authors {
             if slot.position == 0 {
                 return None;
             }
-            if slot.tag == tag
-                && slot.len as usize == id.len()
-                && &self.arena[slot.start as usize..(slot.start + slot.len) as usize]
-                    == id.as_bytes()
-            {
+            if slot.tag == tag && self.holds(slot, id.as_bytes()) {
                 return Some((slot.position - 1, slot.verdict));
             }
             i = if i + 1 == n { 0 } else { i + 1 };
@@ -160,9 +201,53 @@ mod tests {
             assert_eq!(verdict != Verdict::Included, i % 3 == 0);
             assert_eq!(a.id(i as usize), format!("user{i:05}"));
         }
+        // In groups, as a build looks a chunk's authors up: the same answers.
+        let ids: Vec<String> = (9_990..10_030).map(|i| format!("user{i:05}")).collect();
+        let asked: Vec<Option<&str>> = ids
+            .iter()
+            .map(|id| Some(id.as_str()))
+            .chain([None, Some("nobody")])
+            .collect();
+        let expected: Vec<_> = asked.iter().map(|id| id.and_then(|id| a.get(id))).collect();
+        assert_eq!(a.get_all(&asked), expected);
+        assert_eq!(expected.iter().flatten().count(), 10);
         for absent in ["", "user", "user10000", "User00001", "user00001 "] {
             assert_eq!(a.get(absent), None, "{absent:?}");
         }
         assert_eq!(Authors::builder().finish().get("x"), None);
+    }
+
+    /// Ids around the length a slot holds itself: each is found whole, and an id that
+    /// only shares a prefix, or is one byte longer or shorter, is nobody.
+    #[test]
+    fn ids_held_in_the_slot_and_in_the_arena_are_compared_whole() {
+        let ids: Vec<String> = (1..=INLINE + 3)
+            .map(|n| "x".repeat(n - 1) + "y")
+            .chain(["Ω".repeat(INLINE), "a".repeat(300)])
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let mut b = Authors::builder();
+        for id in &sorted {
+            b.push(id, Verdict::Included);
+        }
+        let a = b.finish();
+        for (position, id) in sorted.iter().enumerate() {
+            assert_eq!(
+                a.get(id),
+                Some((position as u32, Verdict::Included)),
+                "{id}"
+            );
+            assert_eq!(a.id(position), id);
+            let mut shorter = id.clone();
+            shorter.pop();
+            for other in [format!("{id}y"), shorter, id.replace('y', "z")] {
+                if !sorted.contains(&other) {
+                    assert_eq!(a.get(&other), None, "{other}");
+                }
+            }
+        }
+        assert_eq!(a.get(&"a".repeat(299)), None);
+        assert_eq!(a.get(&("a".repeat(299) + "b")), None);
     }
 }

@@ -12,7 +12,7 @@ use super::authors::Authors;
 use super::idset;
 use super::reader::Chunk;
 use super::scan::{self, Value};
-use crate::consent::Exclusion;
+use crate::consent::{Exclusion, Verdict};
 use crate::model::file_format::FileFormat;
 
 /// What a worker found in one chunk, line by line.
@@ -83,8 +83,10 @@ impl Classifier<'_> {
             }
             Chunk::Lines { seq, data, read } => (seq, data, read),
         };
-        let mut outcomes = Vec::with_capacity(data.len() / 256 + 1);
-        let mut entries = Vec::new();
+        // First every line is scanned, then its author looked up, then it is classified.
+        // A chunk that is clean text throughout spares each line its own checks.
+        let clean = scan::clean(&data);
+        let mut scanned = Vec::with_capacity(data.len() / 256 + 1);
         let mut pos = 0usize;
         while pos < data.len() {
             let end = memchr::memchr(b'\n', &data[pos..]).map_or(data.len(), |k| pos + k);
@@ -93,27 +95,52 @@ impl Classifier<'_> {
             let start = pos;
             pos = end + 1;
             if content.iter().all(u8::is_ascii_whitespace) {
-                outcomes.push(Outcome::Rejected(String::new()));
+                scanned.push(None);
                 continue;
             }
-            let mapped = match self.format {
-                FileFormat::Jsonl => scan::json(content, &self.names),
-                FileFormat::Csv => scan::csv(content, &self.columns),
+            let mapped = match (self.format, clean) {
+                (FileFormat::Jsonl, Some(text)) => {
+                    scan::json_text(&text[start..start + content.len()], false, &self.names)
+                }
+                (FileFormat::Jsonl, None) => scan::json(content, &self.names),
+                (FileFormat::Csv, Some(text)) => {
+                    scan::csv_text(&text[start..start + content.len()], &self.columns)
+                }
+                (FileFormat::Csv, None) => scan::csv(content, &self.columns),
             };
-            let outcome = match mapped.and_then(|m| self.classify(m, &mut entries)) {
-                Ok((entry, id_hash, user, verdict, held_back)) => Outcome::Record {
-                    start: start as u32,
-                    end: end as u32,
-                    entry,
-                    id_hash,
-                    user,
-                    verdict,
-                    held_back,
-                },
-                Err(message) => Outcome::Rejected(message),
-            };
-            outcomes.push(outcome);
+            scanned.push(Some((start, end, mapped)));
         }
+        // The authors are looked up for the whole chunk at once (`Authors::get_all`).
+        let authors: Vec<Option<&str>> = scanned
+            .iter()
+            .map(|line| match line {
+                Some((_, _, Ok([_, Some(Value::Str(user)), _]))) => Some(user.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let authors = self.users.get_all(&authors);
+        let mut entries = Vec::new();
+        let outcomes = scanned
+            .into_iter()
+            .zip(authors)
+            .map(|(line, author)| {
+                let Some((start, end, mapped)) = line else {
+                    return Outcome::Rejected(String::new());
+                };
+                match mapped.and_then(|m| self.classify(m, author, &mut entries)) {
+                    Ok((entry, id_hash, user, verdict, held_back)) => Outcome::Record {
+                        start: start as u32,
+                        end: end as u32,
+                        entry,
+                        id_hash,
+                        user,
+                        verdict,
+                        held_back,
+                    },
+                    Err(message) => Outcome::Rejected(message),
+                }
+            })
+            .collect();
         Parsed {
             seq,
             read,
@@ -124,10 +151,12 @@ impl Classifier<'_> {
         }
     }
 
-    /// One parsed record's fate, or why it is rejected.
+    /// One parsed record's fate, or why it is rejected; `author` is the registry's
+    /// answer for its author field when that is a string.
     fn classify(
         &self,
         mapped: scan::Mapped<'_>,
+        author: Option<(u32, Verdict)>,
         entries: &mut Vec<u8>,
     ) -> std::result::Result<Classified, String> {
         let names = &self.names;
@@ -171,7 +200,7 @@ impl Classifier<'_> {
                 return Ok((none, id_hash, 0, Some(Exclusion::OutsideWindow), false));
             }
         }
-        let Some((u, verdict)) = self.users.get(&user) else {
+        let Some((u, verdict)) = author else {
             return Ok((none, id_hash, 0, Some(Exclusion::UnknownUser), false));
         };
         if let Some((reason, held_back)) = verdict.for_record(created, self.gate_from_us) {

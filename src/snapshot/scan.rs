@@ -29,9 +29,19 @@ const MAX_DEPTH: usize = 128;
 /// Scans one JSON object line (without its line end), returning the values of the
 /// top-level keys `names`. Any syntax error, or a mapped key given twice, is an error.
 pub fn json<'a>(line: &'a [u8], names: &[&str; 3]) -> Result<Mapped<'a>, String> {
-    let text = utf8(line)?;
+    json_text(utf8(line)?, has_controls(line), names)
+}
+
+/// [`json`] of a line already known to be text, and whether it has any byte below 0x20
+/// (see [`clean`]).
+pub fn json_text<'a>(
+    text: &'a str,
+    controls: bool,
+    names: &[&str; 3],
+) -> Result<Mapped<'a>, String> {
+    let line = text.as_bytes();
     let mut p = Parser {
-        controls: has_controls(line),
+        controls,
         s: text,
         b: line,
         i: 0,
@@ -46,7 +56,7 @@ pub fn json<'a>(line: &'a [u8], names: &[&str; 3]) -> Result<Mapped<'a>, String>
         loop {
             p.ws();
             p.expect(b'"', "a key")?;
-            let key = p.string()?;
+            let key = p.key()?;
             p.ws();
             p.expect(b':', "':'")?;
             p.ws();
@@ -74,6 +84,36 @@ pub fn json<'a>(line: &'a [u8], names: &[&str; 3]) -> Result<Mapped<'a>, String>
         return Err(format!("unexpected text after the object at byte {}", p.i));
     }
     Ok(out)
+}
+
+/// Where the first '"' or '\\' of `rest` is. Most strings of a line (keys, ids, names)
+/// end within a few bytes, where a plain loop is cheaper than starting `memchr2`.
+#[inline]
+fn quote_or_backslash(rest: &[u8]) -> Option<usize> {
+    const HEAD: usize = 16;
+    let head = &rest[..rest.len().min(HEAD)];
+    if let Some(k) = head.iter().position(|&c| c == b'"' || c == b'\\') {
+        return Some(k);
+    }
+    let tail = rest.get(HEAD..).filter(|tail| !tail.is_empty())?;
+    memchr::memchr2(b'"', b'\\', tail).map(|k| HEAD + k)
+}
+
+/// A chunk of whole lines as text when it is valid UTF-8 and has no byte below 0x20 but
+/// line feeds: then each of its lines is text without control characters, and needs
+/// neither check again (one pass over the chunk instead of two per line). `None` when
+/// either check fails somewhere: each line is then checked on its own, and the failing
+/// one says where.
+pub fn clean(chunk: &[u8]) -> Option<&str> {
+    let controls = chunk.chunks(32).any(|block| {
+        block
+            .iter()
+            .fold(false, |seen, &b| seen | ((b < 0x20) & (b != b'\n')))
+    });
+    if controls {
+        return None;
+    }
+    simdutf8::basic::from_utf8(chunk).ok()
 }
 
 /// The line as text: simdutf8 checks the common (valid) case several times faster than
@@ -135,6 +175,20 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// A key whose opening quote was just consumed: most have no escape, and are then
+    /// the line's own text up to the closing quote.
+    fn key(&mut self) -> Result<Cow<'a, str>, String> {
+        let rest = &self.b[self.i..];
+        if let Some(k) = quote_or_backslash(rest) {
+            if rest[k] == b'"' && !(self.controls && rest[..k].iter().any(|&c| c < 0x20)) {
+                let key = &self.s[self.i..self.i + k];
+                self.i += k + 1;
+                return Ok(Cow::Borrowed(key));
+            }
+        }
+        self.string()
+    }
+
     /// The string whose opening quote was just consumed, decoded.
     fn string(&mut self) -> Result<Cow<'a, str>, String> {
         Ok(self.scan_string(true)?.expect("kept"))
@@ -152,7 +206,7 @@ impl<'a> Parser<'a> {
         let mut run = start;
         loop {
             let rest = &self.b[self.i..];
-            let Some(k) = memchr::memchr2(b'"', b'\\', rest) else {
+            let Some(k) = quote_or_backslash(rest) else {
                 return Err("truncated: a string is not closed".to_string());
             };
             if let Some(at) = self
@@ -377,7 +431,11 @@ impl<'a> Parser<'a> {
 /// record that does not end on this line (a quoted newline) is an error: shards are
 /// cut on line ends, so each record must be one line.
 pub fn csv<'a>(line: &'a [u8], columns: &[usize; 3]) -> Result<Mapped<'a>, String> {
-    let text = utf8(line)?;
+    csv_text(utf8(line)?, columns)
+}
+
+/// [`csv`] of a line already known to be text.
+pub fn csv_text<'a>(text: &'a str, columns: &[usize; 3]) -> Result<Mapped<'a>, String> {
     let mut cells: Vec<Cow<'a, str>> = Vec::new();
     let mut rest = text;
     loop {
@@ -521,6 +579,61 @@ mod tests {
         assert!(err(b"{\"id\":\"\xff\"}").contains("invalid UTF-8"));
         let deep = "[".repeat(200) + &"]".repeat(200);
         assert!(err(format!("{{\"x\":{deep}}}").as_bytes()).contains("nested deeper"));
+        // A raw control character in a key, at its byte.
+        assert_eq!(
+            err(b"{\"i\td\":\"a\"}"),
+            "control character in a string at byte 3"
+        );
+    }
+
+    /// The short-string loop finds what memchr2 finds, at every length and position.
+    #[test]
+    fn quotes_and_backslashes_are_found_wherever_they_are() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for mark in [b'"', b'\\'] {
+                    let mut text = vec![b'a'; len];
+                    if at < len {
+                        text[at] = mark;
+                    }
+                    let found = quote_or_backslash(&text);
+                    assert_eq!(found, memchr::memchr2(b'"', b'\\', &text), "{len} {at}");
+                    assert_eq!(found, (at < len).then_some(at));
+                }
+            }
+        }
+    }
+
+    /// Keys are matched by their decoded text, escaped or not.
+    #[test]
+    fn escaped_keys_are_matched_decoded() {
+        let m = ok(r#"{"\u0069d":"t3_a","auth\u006fr":"bob","a\"b":1}"#);
+        assert_eq!(m[0], Some(Value::Str("t3_a".into())));
+        assert_eq!(m[1], Some(Value::Str("bob".into())));
+        assert!(err(br#"{"id":"a","\u0069d":"b"}"#).contains("appears twice"));
+    }
+
+    /// A chunk is clean text only when all of it is UTF-8 without control bytes but line
+    /// feeds; a line of a clean chunk scans as it does alone.
+    #[test]
+    fn clean_chunks_spare_their_lines_the_checks() {
+        let chunk = "{\"id\":\"é\"}\n{\"id\":\"b\"}\n".as_bytes();
+        let text = clean(chunk).expect("clean");
+        assert_eq!(text.as_bytes(), chunk);
+        let line = &text[..text.find('\n').unwrap()];
+        assert_eq!(
+            json_text(line, false, &NAMES),
+            json(line.as_bytes(), &NAMES)
+        );
+        for dirty in [
+            &b"{\"id\":\"a\"}\r\n"[..],
+            b"{\"id\":\"a\tb\"}\n",
+            b"{\"id\":\"\xff\"}\n",
+            b"{\"id\":\"a\x00\"}\n",
+        ] {
+            assert_eq!(clean(dirty), None, "{:?}", String::from_utf8_lossy(dirty));
+        }
+        assert_eq!(clean(b""), Some(""));
     }
 
     #[test]

@@ -157,6 +157,7 @@ fn write_in_order(
     let mut shards = ShardWriter::new(out.dir, header, out.shard_bytes);
     let mut index = RecordsIndex::create(out.dir)?;
     let mut seen = IdSet::new();
+    let mut first_seen = Vec::new();
     let mut run = Run {
         records_in: 0,
         included: 0,
@@ -201,6 +202,19 @@ fn write_in_order(
                 continue;
             }
             run.bytes += p.data.len() as u64;
+            // The chunk's ids are checked against those seen before, in source order,
+            // all at once (`IdSet::insert_all`).
+            let ids: Vec<u64> = p
+                .outcomes
+                .iter()
+                .filter_map(|outcome| match outcome {
+                    Outcome::Record { id_hash, .. } => Some(*id_hash),
+                    Outcome::Rejected(_) => None,
+                })
+                .collect();
+            first_seen.clear();
+            seen.insert_all(&ids, &mut first_seen);
+            let mut first = first_seen.iter();
             for outcome in p.outcomes {
                 line_no += 1;
                 match outcome {
@@ -210,13 +224,13 @@ fn write_in_order(
                         start,
                         end,
                         entry,
-                        id_hash,
                         user,
                         verdict,
                         held_back,
+                        ..
                     } => {
                         run.records_in += 1;
-                        if !seen.insert(id_hash) {
+                        if !first.next().expect("one per record") {
                             run.counts[Exclusion::DuplicateId as usize] += 1;
                             continue;
                         }

@@ -10,7 +10,7 @@ use super::integrity::cell_of;
 use super::Tx;
 
 use crate::error::{FieldError, Result};
-use crate::model::consent::{ChangeRow, Cursor, EventRow, Policy, RegistryUser};
+use crate::model::consent::{AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser};
 use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
 use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
 
@@ -233,7 +233,7 @@ pub(crate) fn write_registry(
         (USER_INSERT, USER_ROW),
         &[&now],
         4,
-        BATCH_ROWS,
+        USER_BATCH_ROWS,
         &inserts,
         tick,
         |stmt, at, i| {
@@ -503,7 +503,7 @@ const EVENT_ROW: &str = "(?1, ?, ?, ?, ?, ?, ?, ?)";
 /// row-by-row inserts give them. `bind` binds one row's own values from parameter
 /// `at + 1` on; `tick` is called once per row.
 #[allow(clippy::too_many_arguments)]
-fn insert_chunked<T: Copy>(
+pub(super) fn insert_chunked<T: Copy>(
     conn: &Connection,
     insert: (&str, &str),
     shared: &[&dyn rusqlite::ToSql],
@@ -536,9 +536,13 @@ fn insert_chunked<T: Copy>(
     Ok(())
 }
 
-/// New users come in key order, so a batch of them touches a few pages. A statement
-/// also builds, once per run, the table its `status IN (...)` check looks values up in.
-const BATCH_ROWS: usize = 256;
+/// New users come in key order, so a batch of them touches a page or two.
+pub(super) const BATCH_ROWS: usize = 64;
+
+/// A registry import's new users, which come in key order too, a statement: a
+/// statement also builds, once per run, the table its `status IN (...)` check looks
+/// values up in.
+const USER_BATCH_ROWS: usize = 256;
 
 /// New events land on pages of the identity index all over it, and a statement of
 /// several rows keeps the pages it changes in a statement journal (a file past 64 KiB),
@@ -560,7 +564,7 @@ fn batch_sql((insert, row): (&str, &str), rows: usize) -> String {
 const SORT_CACHE_MIB: i64 = 2;
 
 /// The ledger's indexes a large import builds again after its inserts: the identity's
-/// uniqueness (migration 0008) and the events by user (0002, made again by 0008).
+/// uniqueness (migration 0009) and the events by user (0002, made again by 0009).
 const REBUILT: [&str; 2] = ["consent_events_by_identity", "consent_events_by_user"];
 
 /// A file with at least 1/`MERGE_RATIO` as many events as the ledger holds is checked
@@ -628,40 +632,81 @@ pub(crate) fn insert_policy(tx: &Tx<'_>, p: &Policy) -> Result<Policy> {
 }
 
 fn user_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<RegistryUser> {
-    let status: String = r.get(3)?;
-    Ok(RegistryUser {
-        user_id: r.get(0)?,
-        country: r.get(1)?,
-        birth_date: r.get(2)?,
-        status: status
-            .parse()
-            .map_err(|e: FieldError| conversion(3, e.message))?,
-    })
+    let mut user = blank_user();
+    read_user(r, &mut user)?;
+    Ok(user)
+}
+
+/// A user to read rows into.
+fn blank_user() -> RegistryUser {
+    RegistryUser {
+        user_id: String::new(),
+        country: String::new(),
+        birth_date: None,
+        status: AccountStatus::Active,
+    }
+}
+
+/// Reads a registry row into `u`, reusing its strings: a fold over every user then
+/// allocates nothing per user.
+fn read_user(r: &rusqlite::Row<'_>, u: &mut RegistryUser) -> rusqlite::Result<()> {
+    let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
+    u.user_id.clear();
+    u.user_id.push_str(text(0)?);
+    u.country.clear();
+    u.country.push_str(text(1)?);
+    // Stored as `YYYY-MM-DD` (calendar::date_bytes): read by the strict parser, several
+    // times cheaper than chrono's format-driven one for a fold over every user.
+    u.birth_date = match r.get_ref(2)?.as_str_or_null()? {
+        None => None,
+        Some(text) => Some(
+            crate::model::calendar::parse_date("birth_date", text)
+                .map_err(|e| conversion(2, e.message))?,
+        ),
+    };
+    u.status = text(3)?
+        .parse()
+        .map_err(|e: FieldError| conversion(3, e.message))?;
+    Ok(())
 }
 
 fn conversion(column: usize, message: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, message.into())
 }
 
-/// The registry in user-id order, one user at a time.
+/// The registry in user-id order, one user at a time, read into one reused buffer.
 pub(crate) struct UserCursor<'s> {
     rows: rusqlite::Rows<'s>,
-    current: Option<RegistryUser>,
+    buffer: RegistryUser,
+    valid: bool,
+}
+
+impl<'s> UserCursor<'s> {
+    fn new(rows: rusqlite::Rows<'s>) -> UserCursor<'s> {
+        UserCursor {
+            rows,
+            buffer: blank_user(),
+            valid: false,
+        }
+    }
 }
 
 impl Cursor for UserCursor<'_> {
     type Row = RegistryUser;
 
     fn advance(&mut self) -> Result<()> {
-        self.current = match self.rows.next()? {
-            Some(row) => Some(user_from_row(row)?),
-            None => None,
+        self.valid = match self.rows.next()? {
+            Some(row) => {
+                read_user(row, &mut self.buffer)?;
+                true
+            }
+            None => false,
         };
         Ok(())
     }
 
     fn current(&self) -> Option<&RegistryUser> {
-        self.current.as_ref()
+        self.valid.then_some(&self.buffer)
     }
 }
 
@@ -773,10 +818,7 @@ fn cursors<T>(
         Some(at) => users_stmt.query([at])?,
         None => users_stmt.query([])?,
     };
-    let mut users = UserCursor {
-        rows,
-        current: None,
-    };
+    let mut users = UserCursor::new(rows);
     let mut events = EventCursor::open(&mut events_stmt, as_of_us)?;
     f(&mut users, &mut events)
 }
@@ -796,10 +838,7 @@ pub(crate) fn with_registry_history<T>(
          FROM user_changes ORDER BY user_id, id",
     )?;
     let mut events_stmt = conn.prepare(EVENTS_AS_OF)?;
-    let mut users = UserCursor {
-        rows: users_stmt.query([])?,
-        current: None,
-    };
+    let mut users = UserCursor::new(users_stmt.query([])?);
     let mut changes = ChangeCursor {
         rows: changes_stmt.query([])?,
         current: None,

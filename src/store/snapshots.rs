@@ -109,13 +109,27 @@ pub(crate) fn insert_users<'u>(
     id: SnapshotId,
     users: impl Iterator<Item = (&'u str, u32)>,
 ) -> Result<()> {
-    let mut insert = tx.conn().prepare(
-        "INSERT INTO snapshot_users (snapshot_id, user_id, records) VALUES (?1, ?2, ?3)",
-    )?;
-    for (user, records) in users {
-        insert.execute(params![id.0, user, records])?;
-    }
-    Ok(())
+    // In user-id order, appended to the snapshot's range (migration 0008), 64 rows to a
+    // statement as imports insert new users.
+    let users: Vec<(&str, u32)> = users.collect();
+    super::consent::insert_chunked(
+        tx.conn(),
+        (
+            "INSERT INTO snapshot_users (snapshot_id, user_id, records) VALUES ",
+            "(?, ?, ?)",
+        ),
+        &[],
+        3,
+        super::consent::BATCH_ROWS,
+        &users,
+        &mut || Ok(()),
+        |stmt, at, (user, records)| {
+            stmt.raw_bind_parameter(at + 1, id.0)?;
+            stmt.raw_bind_parameter(at + 2, user)?;
+            stmt.raw_bind_parameter(at + 3, records)?;
+            Ok(())
+        },
+    )
 }
 
 /// Marks a building snapshot sealed, with its outcome. From here on it never changes.

@@ -193,10 +193,12 @@ pub(crate) fn users_of_snapshots(
 
 /// The sealed snapshots that included a user's records.
 pub(crate) fn snapshots_of_user(conn: &Connection, user: &str) -> Result<Vec<ExposedSnapshot>> {
+    // One key lookup of (snapshot, user) per sealed snapshot: snapshot_users is keyed by
+    // snapshot first (migration 0008).
     let mut stmt = conn.prepare(
-        "SELECT su.snapshot_id, s.deal_id, su.records FROM snapshot_users su
-         JOIN snapshots s ON s.id = su.snapshot_id
-         WHERE su.user_id = ?1 AND s.state = 'sealed' ORDER BY su.snapshot_id",
+        "SELECT s.id, s.deal_id, su.records FROM snapshots s
+         JOIN snapshot_users su ON su.snapshot_id = s.id AND su.user_id = ?1
+         WHERE s.state = 'sealed' ORDER BY s.id",
     )?;
     let rows = stmt.query_map([user], |r| {
         Ok(ExposedSnapshot {

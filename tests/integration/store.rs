@@ -102,6 +102,100 @@ fn a_file_that_is_not_a_store_is_refused() {
     assert!(Store::open(&path).is_err());
 }
 
+/// Migration 0008 re-keys `snapshot_users` by snapshot. A seeded store is put back in
+/// the layout before it (keyed by user, schema 7); opened again, it migrates, keeps every
+/// row, still verifies, answers exposure reports as before, and still refuses to change
+/// a sealed snapshot's users.
+#[test]
+fn snapshot_users_keyed_by_user_migrate_to_keyed_by_snapshot() {
+    let ws = crate::common::Workspace::new();
+    ws.ok(&["demo", "seed", "--users", "300", "--posts", "800"]);
+    let rows = |conn: &rusqlite::Connection| -> Vec<(i64, String, i64)> {
+        conn.prepare("SELECT snapshot_id, user_id, records FROM snapshot_users ORDER BY 1, 2")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    };
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let before = rows(&conn);
+    let snapshots: std::collections::BTreeSet<i64> = before.iter().map(|r| r.0).collect();
+    assert!(
+        snapshots.len() >= 2,
+        "the demo seals several snapshots: {snapshots:?}"
+    );
+    // The users of each snapshot and of none, and their exposure as reported now.
+    let users: Vec<String> = [
+        &before[0].1,
+        &before[before.len() - 1].1,
+        &"nobody".to_string(),
+    ]
+    .into_iter()
+    .cloned()
+    .collect();
+    let exposure = |ws: &crate::common::Workspace| -> Vec<serde_json::Value> {
+        users
+            .iter()
+            .map(|u| ws.ok(&["exposure", "--user", u]))
+            .collect()
+    };
+    let exposed = exposure(&ws);
+    assert!(
+        exposed[0]["snapshots"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty()),
+        "{exposed:?}"
+    );
+
+    // Schema 7: the table as migration 0002 made it.
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE by_user (
+             user_id     TEXT NOT NULL,
+             snapshot_id INTEGER NOT NULL REFERENCES snapshots (id),
+             records     INTEGER NOT NULL CHECK (records > 0),
+             PRIMARY KEY (user_id, snapshot_id)
+         ) STRICT, WITHOUT ROWID;
+         INSERT INTO by_user SELECT user_id, snapshot_id, records FROM snapshot_users;
+         DROP TABLE snapshot_users;
+         ALTER TABLE by_user RENAME TO snapshot_users;
+         PRAGMA user_version = 7;
+         COMMIT;",
+    )
+    .unwrap();
+    let primary_key = |conn: &rusqlite::Connection| -> Vec<String> {
+        conn.prepare(
+            "SELECT name FROM pragma_table_info('snapshot_users') WHERE pk > 0 ORDER BY pk",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+    assert_eq!(primary_key(&conn), ["user_id", "snapshot_id"]);
+    drop(conn);
+
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, SCHEMA_VERSION);
+    assert_eq!(primary_key(&conn), ["snapshot_id", "user_id"]);
+    assert_eq!(rows(&conn), before);
+    assert_eq!(exposure(&ws), exposed);
+    let sealed = snapshots.first().unwrap();
+    for sql in [
+        "UPDATE snapshot_users SET records = records + 1 WHERE snapshot_id = ?1",
+        "DELETE FROM snapshot_users WHERE snapshot_id = ?1",
+    ] {
+        let err = conn.execute(sql, [sealed]).unwrap_err().to_string();
+        assert!(err.contains("a sealed snapshot never changes"), "{err}");
+    }
+}
+
 /// The schema objects (type, name, table, SQL) of `conn`, in name order.
 fn schema_of(conn: &rusqlite::Connection) -> Vec<String> {
     let mut out = String::new();
@@ -127,12 +221,12 @@ fn migration_files() -> Vec<String> {
         .collect()
 }
 
-/// Migration 0008 makes `consent_events` again with its identity's uniqueness as a
-/// named index: a store of schema 7 with a registry and a ledger comes out with every
+/// Migration 0009 makes `consent_events` again with its identity's uniqueness as a
+/// named index: a store of schema 8 with a registry and a ledger comes out with every
 /// event as it was (id and all), the append-only triggers, both indexes, and a chain
 /// and data that `audit verify` passes; imports then go on as before.
 #[test]
-fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
+fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     use crate::common::Workspace;
     let ws = Workspace::new();
     let write = |name: &str, text: &str| {
@@ -171,7 +265,7 @@ fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
         &write("l2.csv", &format!("{header}{second}")),
     ]);
 
-    // The ledger as schema 7 has it: consent_events made by 0002's own SQL, the rows
+    // The ledger as schema 8 has it: consent_events made by 0002's own SQL, the rows
     // put back as they were.
     let migrations = migration_files();
     let old = &migrations[1];
@@ -190,15 +284,15 @@ fn a_ledger_of_schema_7_keeps_its_events_and_verifies_after_migration_8() {
              {}
              INSERT INTO consent_events SELECT * FROM kept ORDER BY id;
              DROP TABLE kept;
-             PRAGMA user_version = 7;",
+             PRAGMA user_version = 8;",
             &old[start..end]
         ))
         .unwrap();
         let fresh = rusqlite::Connection::open_in_memory().unwrap();
-        for sql in &migrations[..7] {
+        for sql in &migrations[..8] {
             fresh.execute_batch(sql).unwrap();
         }
-        assert_eq!(schema_of(&conn), schema_of(&fresh), "a store of schema 7");
+        assert_eq!(schema_of(&conn), schema_of(&fresh), "a store of schema 8");
     }
     assert_eq!(before.lines().count(), 320);
 
