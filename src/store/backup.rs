@@ -138,7 +138,6 @@ pub(crate) struct Checked {
 /// Runs `PRAGMA integrity_check` on the database file at `path` (a private copy: the
 /// check may roll back a journal) and reads its schema version.
 pub(crate) fn check_file(path: &Path) -> std::result::Result<Checked, String> {
-    super::configure_sqlite();
     let run = || -> std::result::Result<Checked, rusqlite::Error> {
         let conn = Connection::open(path)?;
         let problems = check(&conn, "integrity_check")?;
@@ -219,7 +218,6 @@ pub(crate) struct Hold {
 /// is held without a lock. Leaving WAL mode changes no data; the next open returns to
 /// it.
 pub(crate) fn hold(path: &Path) -> std::result::Result<Hold, StoreError> {
-    super::configure_sqlite();
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

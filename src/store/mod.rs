@@ -80,28 +80,6 @@ fn settle_invoices(tx: &rusqlite::Transaction<'_>) -> rusqlite_migration::HookRe
     finance::settle_all(tx).map_err(|e| rusqlite_migration::HookError::Hook(e.to_string()))
 }
 
-/// SQLite's process-wide settings, made once, before the process's first connection
-/// (SQLite takes them only before it initializes; made later, they are refused and the
-/// defaults stay, which costs only speed). Every way the store opens calls it first.
-/// - No memory statistics: with them every allocation and free inside SQLite takes one
-///   global mutex, about a quarter of the CPU time of a ledger import's inserts
-///   (bench/README.md, 2026-12-01). Consentry reads no statistics and sets no heap
-///   limit, which are what they serve.
-pub(crate) fn configure_sqlite() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: sqlite3_config with an int argument, as SQLITE_CONFIG_MEMSTATUS takes;
-        // before initialization nothing else runs inside SQLite, and after it the call
-        // only returns SQLITE_MISUSE.
-        unsafe {
-            rusqlite::ffi::sqlite3_config(
-                rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS,
-                0 as std::ffi::c_int,
-            );
-        }
-    });
-}
-
 /// Why the store could not be opened, read or written. It reaches callers boxed in
 /// [`Error::Store`], so that SQLite's specifics stay in this module.
 #[derive(Debug, thiserror::Error)]
@@ -286,7 +264,6 @@ const IDLE_READERS: usize = 4;
 
 /// A connection that cannot write, for [`Store::read`].
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
-    configure_sqlite();
     let conn = Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -302,7 +279,6 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 
 /// `quick_check` over a read-only connection of its own, beside the store's.
 fn check_file(path: &Path) -> CheckState {
-    configure_sqlite();
     let found = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
         .and_then(|conn| {
             conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -417,7 +393,6 @@ impl Store {
             })?;
         }
         let created = !path.exists();
-        configure_sqlite();
         let conn = Connection::open(path).map_err(|source| StoreError::Open {
             path: path.to_path_buf(),
             source,
@@ -443,7 +418,6 @@ impl Store {
 
     /// A new, migrated store that lives in memory and is gone when dropped (for tests).
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        configure_sqlite();
         Store::prepare(Connection::open_in_memory()?, Path::new(":memory:"), true)
     }
 
@@ -744,6 +718,25 @@ mod tests {
         assert_eq!(text("synchronous"), "Integer(2)", "FULL");
         assert_eq!(text("busy_timeout"), "Integer(600000)");
         assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
+    }
+
+    /// SQLite is built without memory statistics by default (`.cargo/config.toml`):
+    /// with them every allocation inside it takes a global mutex.
+    #[test]
+    fn sqlite_keeps_no_memory_statistics() {
+        let store = Store::open_in_memory().unwrap();
+        let conn = store.lock();
+        let options: Vec<String> = conn
+            .prepare("PRAGMA compile_options")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+            "{options:?}"
+        );
     }
 
     /// Migration 0007 gives every invoice of an older store the state its rows make
