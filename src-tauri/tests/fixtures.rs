@@ -194,6 +194,10 @@ struct Normaliser {
     dir: String,
     key_id: Option<String>,
     hashes: BTreeMap<String, String>,
+    /// The day the scenario ran (`YYYY-MM-DD`): messages that name it (a notice issued
+    /// today) name the fixed day instead, so the file does not change with the day. The
+    /// revenue report still places today's credit note in this month's period.
+    today: String,
 }
 
 const FIXED_INSTANT: &str = "2026-01-15T09:00:00Z";
@@ -242,6 +246,10 @@ impl Normaliser {
                 }
                 _ => {
                     *s = s.replace(&self.dir, "/data");
+                    if key == "message" {
+                        // A refusal that names today (a notice issued today).
+                        *s = s.replace(&self.today, FIXED_ACK_DATE);
+                    }
                     if let Some(id) = &self.key_id {
                         *s = s.replace(id.as_str(), KEY_ID);
                     }
@@ -1065,6 +1073,7 @@ fn scenario() -> Value {
         dir: r.h.dir().to_str().unwrap().to_string(),
         key_id,
         hashes: BTreeMap::new(),
+        today: chrono::Utc::now().date_naive().to_string(),
     }
     .value("", &mut doc);
     doc

@@ -10,17 +10,11 @@ fn an_empty_file_migrates_to_the_latest_schema() {
     let path = dir.path().join("nested/folder/store.db");
     drop(Store::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, SCHEMA_VERSION);
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    assert_eq!(schema_version(&conn), SCHEMA_VERSION);
+    let tables = texts(
+        &conn,
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+    );
     assert_eq!(
         tables,
         [
@@ -164,25 +158,18 @@ fn snapshot_users_keyed_by_user_migrate_to_keyed_by_snapshot() {
          COMMIT;",
     )
     .unwrap();
-    let primary_key = |conn: &rusqlite::Connection| -> Vec<String> {
-        conn.prepare(
+    let primary_key = |conn: &rusqlite::Connection| {
+        texts(
+            conn,
             "SELECT name FROM pragma_table_info('snapshot_users') WHERE pk > 0 ORDER BY pk",
         )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
     };
     assert_eq!(primary_key(&conn), ["user_id", "snapshot_id"]);
     drop(conn);
 
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
     let conn = rusqlite::Connection::open(&ws.db).unwrap();
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, SCHEMA_VERSION);
+    assert_eq!(schema_version(&conn), SCHEMA_VERSION);
     assert_eq!(primary_key(&conn), ["snapshot_id", "user_id"]);
     assert_eq!(rows(&conn), before);
     assert_eq!(exposure(&ws), exposed);
@@ -299,23 +286,15 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     // Any open migrates; `audit verify` opens, migrates and checks.
     assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
     let conn = rusqlite::Connection::open(&ws.db).unwrap();
-    let version: i64 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version as usize, SCHEMA_VERSION);
+    assert_eq!(schema_version(&conn), SCHEMA_VERSION);
     let mut after = String::new();
     crate::common::dump_query(&conn, &events_sql, &mut after);
     assert_eq!(after, before);
-    let objects: Vec<String> = conn
-        .prepare(
-            "SELECT type || ' ' || name FROM sqlite_schema WHERE tbl_name = 'consent_events'
-             ORDER BY name",
-        )
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let objects = texts(
+        &conn,
+        "SELECT type || ' ' || name FROM sqlite_schema WHERE tbl_name = 'consent_events'
+         ORDER BY name",
+    );
     assert_eq!(
         objects,
         [
@@ -365,4 +344,20 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     let mut kept = String::new();
     crate::common::dump_query(&conn, &format!("{events_sql} LIMIT 320"), &mut kept);
     assert_eq!(kept, before);
+}
+
+/// The store's schema version, as SQLite keeps it.
+fn schema_version(conn: &rusqlite::Connection) -> usize {
+    conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+        .unwrap() as usize
+}
+
+/// The first column of every row `sql` gives, as text.
+fn texts(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(sql)
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
 }
