@@ -535,87 +535,74 @@ fn the_apps_open_writes_once_the_check_has_passed() {
     assert!(store.checked().is_ok());
 }
 
-/// Overwrites the root page of `table` in the database file `db` (closed, no WAL) with
-/// bytes no b-tree page has.
+/// A snapshot build and both imports read (the deal, the registry and the ledger; their
+/// whole file) before their first write, and check the store behind those reads: on a
+/// damaged store each is refused, and neither the store nor its folder changes.
 #[test]
 fn a_build_or_an_import_checks_the_store_behind_its_reads_and_writes_nothing_to_a_damaged_one() {
     let ws = Workspace::new();
     let partner = ws.partner("Lab");
     let deal = ws.signed_deal(partner, "ai-training", "2026-01-01", "2026-12-31");
-    let posts = ws.dir.path().join("posts.jsonl");
-    std::fs::write(
-        &posts,
+    let deal = deal.to_string();
+    let file = |name: &str, text: &str| {
+        let path = ws.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let posts = file(
+        "posts.jsonl",
         "{\"id\":\"p1\",\"author\":\"u1\",\"created_utc\":1}\n",
-    )
-    .unwrap();
+    );
+    let users = file(
+        "users.csv",
+        "user_id,country,birth_date,status\nu1,US,1980-01-01,active\n",
+    );
+    let ledger = file(
+        "ledger.csv",
+        "user_id,purpose,decision,effective_at,source\nu1,ai-training,allow,2026-01-01T00:00:00Z,app\n",
+    );
     let build = [
         "snapshot",
         "build",
         "--deal",
-        &deal.to_string(),
+        &deal,
         "--source",
         path_str(&posts),
         "--as-of",
         "2026-06-01T00:00:00Z",
     ];
-    // A table the build never reads: it reads the deal, the registry and the ledger
-    // first, and only its first write finds that quick_check failed.
+    // A table none of them reads: only their first write finds that quick_check failed.
     corrupt_table_page(&ws.db, "invoices");
     let damaged = std::fs::read(&ws.db).unwrap();
     let before = listing(ws.dir.path());
-    let out = ws.cmd(&build).output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("is damaged: SQLite's quick_check found")
-            && stderr.contains("Nothing was changed"),
-        "{stderr}"
-    );
-    assert!(
-        std::fs::read(&ws.db).unwrap() == damaged,
-        "the build wrote to it"
-    );
-    assert_eq!(
-        listing(ws.dir.path()),
-        before,
-        "the build left a file behind"
-    );
-
-    // Imports read and check their whole file before their first write, and check the
-    // store behind that too: refused the same way.
-    let users = ws.dir.path().join("users.csv");
-    std::fs::write(
-        &users,
-        "user_id,country,birth_date,status\nu1,US,1980-01-01,active\n",
-    )
-    .unwrap();
-    let ledger = ws.dir.path().join("ledger.csv");
-    std::fs::write(
-        &ledger,
-        "user_id,purpose,decision,effective_at,source\nu1,ai-training,allow,2026-01-01T00:00:00Z,app\n",
-    )
-    .unwrap();
-    let before = listing(ws.dir.path());
-    for (kind, file) in [("users", &users), ("consent", &ledger)] {
-        let out = ws.cmd(&[kind, "import", path_str(file)]).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{kind} import");
+    let commands: [(&str, &[&str]); 3] = [
+        ("snapshot build", &build),
+        ("users import", &["users", "import", path_str(&users)]),
+        ("consent import", &["consent", "import", path_str(&ledger)]),
+    ];
+    for (what, args) in commands {
+        let out = ws.cmd(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{what}");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
-            stderr.contains("is damaged: SQLite's quick_check found"),
-            "{stderr}"
+            stderr.contains("is damaged: SQLite's quick_check found")
+                && stderr.contains("Nothing was changed"),
+            "{what}: {stderr}"
         );
         assert!(
             std::fs::read(&ws.db).unwrap() == damaged,
-            "the {kind} import wrote to it"
+            "the {what} wrote to it"
+        );
+        assert_eq!(
+            listing(ws.dir.path()),
+            before,
+            "the {what} left a file behind"
         );
     }
-    assert_eq!(
-        listing(ws.dir.path()),
-        before,
-        "an import left a file behind"
-    );
 }
 
+/// Overwrites the root page of `table` in the database file `db` (closed, no WAL) with
+/// bytes no b-tree page has.
 fn corrupt_table_page(db: &Path, table: &str) {
     let (root, page_size): (i64, i64) = {
         let conn = rusqlite::Connection::open(db).unwrap();
