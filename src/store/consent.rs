@@ -7,7 +7,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension, Statement};
 
 use super::integrity::cell_of;
-use super::Tx;
+use super::{text, Tx};
 
 use crate::error::{FieldError, Result};
 use crate::model::consent::{AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser};
@@ -650,11 +650,10 @@ fn blank_user() -> RegistryUser {
 /// Reads a registry row into `u`, reusing its strings: a fold over every user then
 /// allocates nothing per user.
 fn read_user(r: &rusqlite::Row<'_>, u: &mut RegistryUser) -> rusqlite::Result<()> {
-    let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
     u.user_id.clear();
-    u.user_id.push_str(text(0)?);
+    u.user_id.push_str(text(r, 0)?);
     u.country.clear();
-    u.country.push_str(text(1)?);
+    u.country.push_str(text(r, 1)?);
     // Stored as `YYYY-MM-DD` (calendar::date_bytes): read by the strict parser, several
     // times cheaper than chrono's format-driven one for a fold over every user.
     u.birth_date = match r.get_ref(2)?.as_str_or_null()? {
@@ -664,7 +663,7 @@ fn read_user(r: &rusqlite::Row<'_>, u: &mut RegistryUser) -> rusqlite::Result<()
                 .map_err(|e| conversion(2, e.message))?,
         ),
     };
-    u.status = text(3)?
+    u.status = text(r, 3)?
         .parse()
         .map_err(|e: FieldError| conversion(3, e.message))?;
     Ok(())
@@ -748,16 +747,15 @@ impl Cursor for EventCursor<'_> {
 }
 
 fn read_event(r: &rusqlite::Row<'_>, e: &mut EventRow) -> rusqlite::Result<()> {
-    let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
     e.identity.clear();
     e.identity
         .extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
     e.user_id.clear();
-    e.user_id.push_str(text(1)?);
-    e.purpose = text(2)?
+    e.user_id.push_str(text(r, 1)?);
+    e.purpose = text(r, 2)?
         .parse()
         .map_err(|e: FieldError| conversion(2, e.message))?;
-    e.decision = text(3)?
+    e.decision = text(r, 3)?
         .parse()
         .map_err(|e: FieldError| conversion(3, e.message))?;
     e.at = r.get(4)?;

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::Tx;
+use super::{text, Tx};
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
 use crate::model::finance::{
@@ -444,13 +444,6 @@ fn each_row(
         each(row)?;
     }
     Ok(())
-}
-
-/// A text column borrowed from SQLite's row: valid until the next row, copied nowhere.
-fn text<'r>(row: &'r Row<'_>, i: usize) -> rusqlite::Result<&'r str> {
-    row.get_ref(i)?.as_str().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
-    })
 }
 
 /// Invoices of one deal or all as the reports read them: only the columns they use,

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use super::Tx;
+use super::{text, Tx};
 use crate::error::{Error, Result};
 use crate::model::deal::DealId;
 use crate::model::delivery::{DeliveryId, ExposedSnapshot, NoticeId, NoticeRecord};
@@ -168,8 +168,7 @@ pub(crate) fn notice_records(
     )?;
     let mut rows = stmt.query([notice.0])?;
     while let Some(r) = rows.next()? {
-        let text = |i: usize| -> rusqlite::Result<&str> { Ok(r.get_ref(i)?.as_str()?) };
-        visit(r.get(0)?, text(1)?, text(2)?);
+        visit(r.get(0)?, text(r, 1)?, text(r, 2)?);
     }
     Ok(())
 }
