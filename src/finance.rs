@@ -485,10 +485,26 @@ pub fn void(store: &Store, id: InvoiceId, reason: &str) -> Result<Invoice> {
     get(store, id)
 }
 
-/// Issues a credit note for `amount` (major units) against an invoice; refused for a
-/// void invoice or beyond what is left to credit.
-pub fn credit(store: &Store, id: InvoiceId, amount: &str, reason: &str) -> Result<CreditNote> {
+/// Issues a credit note for `amount` (major units) against an invoice, dated `on`
+/// (default today: finance may date a note back, e.g. to the month it corrects). Refused:
+/// a void invoice, more than is left to credit, a day before the invoice was issued or
+/// after today. The note's number is of its year's series (CN-YYYY-NNNN).
+pub fn credit(
+    store: &Store,
+    id: InvoiceId,
+    amount: &str,
+    reason: &str,
+    on: Option<NaiveDate>,
+) -> Result<CreditNote> {
     let reason = one_line("reason", reason, true).map_err(|e| Error::Invalid(vec![e]))?;
+    let today = today();
+    let on = on.unwrap_or(today);
+    if on > today {
+        return Err(Error::invalid(
+            "date",
+            format!("{on} is in the future: a credit note is dated today or earlier"),
+        ));
+    }
     store.write(|tx| {
         let invoice = store::finance::invoice(tx.conn(), id)?;
         if invoice.voided_at.is_some() {
@@ -519,7 +535,15 @@ pub fn credit(store: &Store, id: InvoiceId, amount: &str, reason: &str) -> Resul
                 ),
             ));
         }
-        let on = today();
+        if on.to_string() < invoice.issue_date {
+            return Err(Error::invalid(
+                "date",
+                format!(
+                    "{on} is before {} was issued ({})",
+                    invoice.number, invoice.issue_date
+                ),
+            ));
+        }
         let year = on.year();
         let seq = store::finance::next_seq(tx.conn(), Series::CreditNotes, year)?;
         let note = CreditNote {

@@ -129,8 +129,9 @@ commands! {
     invoice_payments(id: InvoiceId) -> Vec<Payment> => |s| finance::payments(s, id);
     add_payment(input: PaymentInput) -> Payment => |s| finance::add_payment(s, input);
     void_invoice(id: InvoiceId, reason: String) -> Invoice => |s| finance::void(s, id, &reason);
-    credit_invoice(id: InvoiceId, amount: String, reason: String) -> CreditNote
-        => |s| finance::credit(s, id, &amount, &reason);
+    /// Issues a credit note dated `date` (default today).
+    credit_invoice(id: InvoiceId, amount: String, reason: String, date: Option<String>) -> CreditNote
+        => |s| finance::credit(s, id, &amount, &reason, date.map(|d| finance::date("date", &d)).transpose()?);
     revenue_report(from: String, to: String, group: Grouping, deal_id: Option<DealId>, base: Option<String>) -> RevenueReport
         => |s| finance::revenue(s, finance::date("from", &from)?, finance::date("to", &to)?, group, deal_id, base.as_deref());
     deferred_report(at: String, deal_id: Option<DealId>, base: Option<String>) -> DeferredReport

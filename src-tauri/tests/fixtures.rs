@@ -195,8 +195,8 @@ struct Normaliser {
     key_id: Option<String>,
     hashes: BTreeMap<String, String>,
     /// The day the scenario ran (`YYYY-MM-DD`): messages that name it (a notice issued
-    /// today) name the fixed day instead, so the file does not change with the day. The
-    /// revenue report still places today's credit note in this month's period.
+    /// today) name the fixed day instead, so the file does not change with the day.
+    /// Everything else the scenario dates is given a day (the credit note too).
     today: String,
 }
 
@@ -962,10 +962,16 @@ fn scenario() -> Value {
         "void_invoice",
         json!({ "id": invoice(0), "reason": "Mistake" }),
     );
+    r.refused(
+        "creditBeforeIssue",
+        "invalid",
+        "credit_invoice",
+        json!({ "id": invoice(0), "amount": "1.00", "reason": "Late delivery discount", "date": "2025-12-31" }),
+    );
     r.ok(
         "creditNote",
         "credit_invoice",
-        json!({ "id": invoice(0), "amount": "5000.00", "reason": "Late delivery discount" }),
+        json!({ "id": invoice(0), "amount": "5000.00", "reason": "Late delivery discount", "date": "2026-06-30" }),
     );
     let all = json!({ "dealId": null, "status": null, "at": "2026-07-15" });
     r.ok("invoices", "list_invoices", all);

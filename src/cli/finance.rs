@@ -178,6 +178,10 @@ pub(super) enum InvoiceCommand {
         amount: String,
         #[arg(long)]
         reason: String,
+        /// The note's date, YYYY-MM-DD (default today; not before the invoice's issue
+        /// date, not in the future).
+        #[arg(long, value_name = "DATE")]
+        date: Option<String>,
     },
 }
 
@@ -258,8 +262,14 @@ impl InvoiceCommand {
                 };
                 out.value(&i, || format!("{} is void\n", i.record.number));
             }
-            InvoiceCommand::Credit { id, amount, reason } => {
-                let note = finance::credit(store, InvoiceId(id), &amount, &reason)?;
+            InvoiceCommand::Credit {
+                id,
+                amount,
+                reason,
+                date,
+            } => {
+                let on = date_arg("date", date)?;
+                let note = finance::credit(store, InvoiceId(id), &amount, &reason, on)?;
                 out.value(&note, || format!("credit note {} issued\n", note.number));
             }
         }

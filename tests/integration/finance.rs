@@ -402,7 +402,9 @@ fn payments_voids_and_credit_notes_drive_the_status() {
     ]);
     assert_eq!(next[0]["number"], "INV-2024-0003");
 
-    // A paid invoice is corrected with a credit note, at most what it billed.
+    // A paid invoice is corrected with a credit note, at most what it billed, dated
+    // back if need be (its number is of its own year's series), never before the
+    // invoice or in the future.
     let note = ws.ok(&[
         "invoice",
         "credit",
@@ -411,9 +413,29 @@ fn payments_voids_and_credit_notes_drive_the_status() {
         "1000.00",
         "--reason",
         "SLA credit",
+        "--date",
+        "2024-03-31",
     ]);
     assert_eq!(note["amount_minor"], 100_000);
-    assert!(note["number"].as_str().unwrap().starts_with("CN-"));
+    assert_eq!(note["number"], "CN-2024-0001");
+    assert_eq!(note["issued_on"], "2024-03-31");
+    let credit_on = |date: &str| {
+        [
+            "invoice", "credit", &first, "--amount", "1.00", "--reason", "SLA", "--date", date,
+        ]
+        .map(str::to_string)
+    };
+    let args = credit_on("2024-01-31");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ws.refused(
+        &args,
+        Some("date"),
+        "is before INV-2024-0001 was issued (2024-02-01)",
+    );
+    let tomorrow = (chrono::Utc::now().date_naive() + chrono::Days::new(1)).to_string();
+    let args = credit_on(&tomorrow);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    ws.refused(&args, Some("date"), "is in the future");
     ws.refused(
         &[
             "invoice",

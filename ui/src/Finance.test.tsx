@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { fixtures } from './backend/fixtures';
 import type { MemoryBackend } from './backend/memory';
-import type { FeeInput } from './bindings';
+import type { FeeInput, Invoice } from './bindings';
 import { formatMoney, formatMoneyCompact, rateToMajorText, toMajorText } from './domain/money';
 import { stacksOf } from './screens/Finance/RevenueChart';
 import { addPartner, dealIn, memoryBackend, renderApp } from './test/helpers';
@@ -187,6 +187,39 @@ describe('the Finance screen', () => {
     expect(voidIt).toHaveBeenCalledWith(invoice.id, 'Billed on the wrong entity');
     expect(await within(dialog).findByTestId('invoice-dialog-status')).toHaveAttribute('data-status', 'void');
     expect(within(dialog).queryByTestId('invoice-void')).not.toBeInTheDocument();
+  });
+
+  it('credits a paid invoice on the day finance gives; a day before the invoice goes under the date', async () => {
+    const { backend } = await dealWithFees(true);
+    // The memory backend keeps an invoice's figures as recorded: the page shows one paid.
+    const paid = recorded.invoicesGenerated[0];
+    const page = backend.invoicePage.bind(backend);
+    vi.spyOn(backend, 'invoicePage').mockImplementation(async (...args) => {
+      const answer = await page(...args);
+      const settle = (i: Invoice) => (i.id === paid.id ? { ...i, paid_minor: i.amount_minor, balance_minor: 0, status: 'paid' } : i);
+      return { ...answer, invoices: answer.invoices.map(settle) };
+    });
+    const credit = vi.spyOn(backend, 'creditInvoice');
+    const { user } = renderApp(backend, { screen: 'finance' });
+    await user.click(await screen.findByTestId(`invoice-row-${paid.id}`));
+    const dialog = await screen.findByTestId('invoice-dialog');
+    await user.click(within(dialog).getByTestId('invoice-credit'));
+    await user.type(within(dialog).getByTestId('credit-amount'), '5000.00');
+    await user.clear(within(dialog).getByTestId('credit-date'));
+    await user.type(within(dialog).getByTestId('credit-date'), '2025-12-31');
+    await user.type(within(dialog).getByTestId('correction-reason'), 'Late delivery discount');
+    backend.refuseNext('creditInvoice', errors.creditBeforeIssue);
+    await user.click(within(dialog).getByTestId('correction-save'));
+    expect(await within(dialog).findByTestId('error-date')).toHaveTextContent('is before');
+    expect(credit).toHaveBeenLastCalledWith(paid.id, '5000.00', 'Late delivery discount', '2025-12-31');
+
+    await user.clear(within(dialog).getByTestId('credit-date'));
+    await user.type(within(dialog).getByTestId('credit-date'), '2026-06-30');
+    await user.click(within(dialog).getByTestId('correction-save'));
+    expect(await within(dialog).findByTestId('invoice-dialog-done')).toHaveTextContent(
+      `Credit note ${recorded.creditNote.number} issued`,
+    );
+    expect(credit).toHaveBeenLastCalledWith(paid.id, '5000.00', 'Late delivery discount', '2026-06-30');
   });
 
   it('exports a report as CSV where the save dialog says, and says where it went', async () => {

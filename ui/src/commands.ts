@@ -55,7 +55,7 @@ export type Commands = {
   invoice_payments: { args: { id: B.InvoiceId }; response: Array<B.Payment> };
   add_payment: { args: { input: B.PaymentInput }; response: B.Payment };
   void_invoice: { args: { id: B.InvoiceId; reason: string }; response: B.Invoice };
-  credit_invoice: { args: { id: B.InvoiceId; amount: string; reason: string }; response: B.CreditNote };
+  credit_invoice: { args: { id: B.InvoiceId; amount: string; reason: string; date: string | null }; response: B.CreditNote };
   revenue_report: { args: { from: string; to: string; group: B.Grouping; dealId: B.DealId | null; base: string | null }; response: B.RevenueReport };
   deferred_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.DeferredReport };
   aging_report: { args: { at: string; dealId: B.DealId | null; base: string | null }; response: B.AgingReport };

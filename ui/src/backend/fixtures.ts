@@ -194,6 +194,7 @@ export const ERROR_NAMES = [
   'paymentBadAmount',
   'paymentOnVoid',
   'voidPaid',
+  'creditBeforeIssue',
   'invoiceStatusUnknown',
   'revenueDates',
   'revenueNoRate',

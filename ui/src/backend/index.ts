@@ -213,7 +213,8 @@ export interface FinanceApi {
   /** Partial payments are allowed; an overpayment or a void invoice is refused. */
   addPayment(input: PaymentInput): Promise<Payment>;
   voidInvoice(id: InvoiceId, reason: string): Promise<Invoice>;
-  creditInvoice(id: InvoiceId, amount: string, reason: string): Promise<CreditNote>;
+  /** A credit note dated `date` (null: today). */
+  creditInvoice(id: InvoiceId, amount: string, reason: string, date: string | null): Promise<CreditNote>;
   revenueReport(
     from: string,
     to: string,

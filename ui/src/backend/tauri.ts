@@ -265,8 +265,8 @@ export class TauriBackend implements Backend {
   voidInvoice(id: InvoiceId, reason: string): Promise<Invoice> {
     return call('void_invoice', { id, reason });
   }
-  creditInvoice(id: InvoiceId, amount: string, reason: string): Promise<CreditNote> {
-    return call('credit_invoice', { id, amount, reason });
+  creditInvoice(id: InvoiceId, amount: string, reason: string, date: string | null): Promise<CreditNote> {
+    return call('credit_invoice', { id, amount, reason, date });
   }
   revenueReport(
     from: string,

@@ -126,8 +126,9 @@ export function useVoidInvoice() {
 
 export function useCreditInvoice() {
   const { backend } = useApp();
-  return useFinanceMutation(({ id, amount, reason }: { id: InvoiceId; amount: string; reason: string }) =>
-    backend.creditInvoice(id, amount, reason),
+  return useFinanceMutation(
+    ({ id, amount, reason, date }: { id: InvoiceId; amount: string; reason: string; date: string | null }) =>
+      backend.creditInvoice(id, amount, reason, date),
   );
 }
 

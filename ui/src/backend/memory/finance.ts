@@ -101,9 +101,10 @@ export function financeApi(state: MemoryState): FinanceApi {
       return recorded(invoice);
     },
 
-    async creditInvoice(id, _amount, reason) {
+    async creditInvoice(id, _amount, reason, date) {
       invoiceRow(state, id);
       const note = { ...recorded(r.creditNote), invoice_id: id, reason, created_at: state.stamp() };
+      if (date !== null) note.issued_on = date;
       state.record('credit.issued', 'credit_note', note.id, null, note);
       return note;
     },

@@ -275,6 +275,7 @@ type InvoiceAction = 'view' | 'void' | 'credit';
 
 const CORRECTION_FIELDS = new FieldTable({
   amount: { input: 'credit-amount', label: 'Amount to credit' },
+  date: { input: 'credit-date', label: 'Dated' },
   reason: { input: 'correction-reason', label: 'Reason' },
 });
 
@@ -300,6 +301,7 @@ function InvoiceDialog({
   const credit = useCreditInvoice();
   const [action, setAction] = useState<InvoiceAction>('view');
   const [amount, setAmount] = useState('');
+  const [date, setDate] = useState(todayText);
   const [reason, setReason] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [done, setDone] = useState<string | null>(null);
@@ -316,13 +318,19 @@ function InvoiceDialog({
         await voidInvoice.mutateAsync({ id: invoice.id, reason: reason.trim() });
         setDone(`${invoice.number} is void.`);
       } else {
-        const note = await credit.mutateAsync({ id: invoice.id, amount: amount.trim(), reason: reason.trim() });
+        const note = await credit.mutateAsync({
+          id: invoice.id,
+          amount: amount.trim(),
+          reason: reason.trim(),
+          date: date.trim(),
+        });
         setDone(`Credit note ${note.number} issued for ${formatMoney(note.amount_minor, c)}.`);
       }
       clearError();
       setAction('view');
       setReason('');
       setAmount('');
+      setDate(todayText());
       setErrors({});
     } catch (error) {
       CORRECTION_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
@@ -428,6 +436,20 @@ function InvoiceDialog({
               }}
               error={errors.amount}
               inputMode="decimal"
+            />
+          )}
+          {action === 'credit' && (
+            <DateField
+              id={CORRECTION_FIELDS.fields.date.input}
+              field="date"
+              label={CORRECTION_FIELDS.fields.date.label}
+              value={date}
+              onChange={(v) => {
+                setDate(v);
+                setErrors((old) => ({ ...old, date: undefined }));
+              }}
+              error={errors.date}
+              hint="The note's date and its year's number series; not before the invoice's issue date"
             />
           )}
           <TextField
