@@ -9,7 +9,8 @@
 # gets its own store (a store written by a newer build is refused by an older one), with
 # the same partner, signed deal, registry and ledger. Environment: REPEAT (5 runs each,
 # alternating), AS_OF and PURPOSES as in run.sh, CACHE (cold: drop the page cache before
-# each run when allowed). Prints wall time and peak RSS of each run, best and median.
+# each run when allowed). Prints wall time and peak RSS of each run, best and median,
+# and the median CPU time (user + system: steadier than wall time on a busy machine).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -53,7 +54,8 @@ for i in $(seq 1 "$REPEAT"); do
             --out "$RUN/$name-out-$i" --json >"$RUN/$name-$i.json"
         t1=$(date +%s%N)
         rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$RUN/time.txt")
-        echo "$name $(((t1 - t0) / 1000000)) $rss" >>"$RUN/timings.txt"
+        cpu=$(awk -F': ' '/(User|System) time/ {s += $2} END {print s}' "$RUN/time.txt")
+        echo "$name $(((t1 - t0) / 1000000)) $rss $cpu" >>"$RUN/timings.txt"
         rm -rf "$RUN/$name-out-$i"
     done
 done
@@ -63,15 +65,17 @@ import json, statistics, sys
 run = sys.argv[1]
 rows = {}
 for line in open(f"{run}/timings.txt"):
-    name, ms, rss = line.split()
-    rows.setdefault(name, []).append((int(ms), int(rss)))
+    name, ms, rss, cpu = line.split()
+    rows.setdefault(name, []).append((int(ms), int(rss), float(cpu)))
 included = {n: json.load(open(f"{run}/{n}-1.json"))["records_included"] for n in rows}
-print(f"{'build':<6}{'best s':>8}{'median s':>10}{'peak RSS MB':>13}{'included':>12}   runs (s)")
+print(f"{'build':<6}{'best s':>8}{'median s':>10}{'CPU s':>8}{'peak RSS MB':>13}{'included':>12}   runs (s)")
 for name in ("old", "new"):
-    walls = [ms / 1000 for ms, _ in rows[name]]
-    rss = max(r for _, r in rows[name]) * 1024 / 1e6
-    print(f"{name:<6}{min(walls):>8.2f}{statistics.median(walls):>10.2f}{rss:>13.1f}"
+    walls = [ms / 1000 for ms, _, _ in rows[name]]
+    cpu = statistics.median(c for _, _, c in rows[name])
+    rss = max(r for _, r, _ in rows[name]) * 1024 / 1e6
+    print(f"{name:<6}{min(walls):>8.2f}{statistics.median(walls):>10.2f}{cpu:>8.2f}{rss:>13.1f}"
           f"{included[name]:>12,}   " + ", ".join(f"{w:.2f}" for w in walls))
-old, new = (statistics.median(ms for ms, _ in rows[n]) for n in ("old", "new"))
-print(f"median new/old: {new / old:.3f}")
+for k, what in ((0, "wall"), (2, "CPU")):
+    old, new = (statistics.median(r[k] for r in rows[n]) for n in ("old", "new"))
+    print(f"median {what} new/old: {new / old:.3f}")
 EOF

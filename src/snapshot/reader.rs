@@ -38,16 +38,10 @@ pub(super) struct ReadAhead {
 impl ReadAhead {
     pub fn start(path: &Path) -> ReadAhead {
         let stop = Arc::new(AtomicBool::new(false));
-        if let Ok(mut file) = File::open(path) {
+        if let Ok(file) = File::open(path) {
             let stop = Arc::clone(&stop);
             std::thread::spawn(move || {
-                let mut buf = vec![0u8; 1 << 20];
-                while !stop.load(Ordering::Relaxed) {
-                    match file.read(&mut buf) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) => {}
-                    }
-                }
+                crate::store::page_in(&file, &|| stop.load(Ordering::Relaxed));
             });
         }
         ReadAhead { stop }

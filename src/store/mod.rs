@@ -538,10 +538,8 @@ impl Store {
     /// the OS cache instead of reading them from disk one at a time, out of order.
     /// Best effort: an in-memory store or a read error does nothing.
     pub fn prefetch(&self) {
-        use std::io::Read;
-        if let Ok(mut file) = std::fs::File::open(&self.location) {
-            let mut buf = vec![0u8; 1 << 20];
-            while matches!(file.read(&mut buf), Ok(n) if n > 0) {}
+        if let Ok(file) = std::fs::File::open(&self.location) {
+            page_in(&file, &|| false);
         }
     }
 
@@ -707,6 +705,27 @@ fn passwd_name() -> Option<String> {
     None
 }
 
+/// Reads `file` from its current position into the OS page cache, 8 MiB at a time, until
+/// its end or until `stop()`; best effort (an error ends it). On Unix the bytes go to
+/// `/dev/null` through `std::io::copy`, which on Linux is `sendfile`: the kernel reads
+/// the pages and copies them nowhere. A `read` into a scratch buffer instead copied every
+/// byte once more, for nothing: a tenth of a snapshot build's CPU time when the source
+/// was already cached.
+pub(crate) fn page_in(file: &std::fs::File, stop: &dyn Fn() -> bool) {
+    use std::io::Read;
+    #[cfg(unix)]
+    let sink = std::fs::OpenOptions::new().write(true).open("/dev/null");
+    #[cfg(not(unix))]
+    let sink: std::io::Result<std::io::Sink> = Ok(std::io::sink());
+    let Ok(mut sink) = sink else { return };
+    while !stop() {
+        match std::io::copy(&mut file.take(8 << 20), &mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -726,6 +745,26 @@ mod tests {
         assert_eq!(text("synchronous"), "Integer(2)", "FULL");
         assert_eq!(text("busy_timeout"), "Integer(600000)");
         assert_eq!(text("user_version"), format!("Integer({SCHEMA_VERSION})"));
+    }
+
+    /// `page_in` reads the whole file, 8 MiB at a time (its position ends at the end),
+    /// and reads nothing once told to stop.
+    #[test]
+    fn page_in_reads_to_the_end_unless_stopped() {
+        use std::io::{Seek, SeekFrom, Write};
+        let mut file = tempfile::tempfile().unwrap();
+        let len = (8 << 20) * 2 + 12_345;
+        file.write_all(&vec![b'x'; len]).unwrap();
+        file.seek(SeekFrom::Start(0)).unwrap();
+        page_in(&file, &|| true);
+        assert_eq!(file.stream_position().unwrap(), 0);
+        let calls = std::cell::Cell::new(0);
+        page_in(&file, &|| {
+            calls.set(calls.get() + 1);
+            false
+        });
+        assert_eq!(file.stream_position().unwrap(), len as u64);
+        assert_eq!(calls.get(), 4, "three pieces, then the end");
     }
 
     /// SQLite is built without memory statistics by default (`.cargo/config.toml`):
