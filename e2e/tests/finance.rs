@@ -2,6 +2,7 @@
 //! signed and its due invoices issued, then a payment recorded on the Finance screen.
 //! The invoice must read paid, and the receivables card and the revenue chart's
 //! collected bar must move by exactly the amount paid (read from their `data-minor`).
+//! Then the paid invoice is credited, the note dated back to the invoice's issue day.
 
 mod common;
 
@@ -135,6 +136,26 @@ async fn payment(app: &App) -> Result {
     })
     .await?;
     app.screenshot("finance-04-paid").await?;
+
+    // The paid invoice is corrected with a credit note dated back to its issue day: the
+    // note's number is of that year's series, and the invoice shows what was credited.
+    app.click_testid(&format!("invoice-row-{first}")).await?;
+    app.wait_for(&testid("invoice-dialog")).await?;
+    app.click_testid("invoice-credit").await?;
+    app.fill_testid("credit-amount", "1000.00").await?;
+    app.fill_testid("credit-date", &format!("{year}-01-01"))
+        .await?;
+    app.fill_testid("correction-reason", "SLA credit").await?;
+    app.screenshot("finance-05-credit-note").await?;
+    app.click_testid("correction-save").await?;
+    app.wait_for_text_containing(
+        "invoice-dialog-done",
+        &format!("Credit note CN-{year}-0001 issued for"),
+    )
+    .await?;
+    let done = app.text_of("invoice-dialog-done").await?;
+    ensure!(done.contains("1,000.00"), "the credit note reads {done:?}");
+    app.screenshot("finance-06-credited").await?;
     if let Some(banner) = app.error_banner().await {
         return Err(format!("an error is shown: {banner}").into());
     }

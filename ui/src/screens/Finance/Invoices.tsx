@@ -449,7 +449,7 @@ function InvoiceDialog({
                 setErrors((old) => ({ ...old, date: undefined }));
               }}
               error={errors.date}
-              hint="The note's date and its year's number series; not before the invoice's issue date"
+              hint={`Today or earlier, not before ${displayDate(invoice.issue_date)}; the note is numbered in its year's series`}
             />
           )}
           <TextField
