@@ -274,7 +274,7 @@ fn settled(conn: &rusqlite::Connection, deal: Option<DealId>) -> Result<Settled>
     for p in store::finance::payments(conn, None, deal)? {
         out.entry(p.invoice_id).or_default().0 += p.amount_minor;
     }
-    for c in store::finance::credits(conn, deal)? {
+    for c in store::finance::credits(conn, None, deal)? {
         out.entry(c.invoice_id).or_default().1 += c.amount_minor;
     }
     Ok(out)
@@ -646,6 +646,14 @@ pub fn payments(store: &Store, invoice: InvoiceId) -> Result<Vec<Payment>> {
         let mut list = store::finance::payments(conn, Some(invoice), None)?;
         list.sort_by(|a, b| (&a.paid_on, a.id).cmp(&(&b.paid_on, b.id)));
         Ok(list)
+    })
+}
+
+/// The credit notes of an invoice, by date.
+pub fn credits(store: &Store, invoice: InvoiceId) -> Result<Vec<CreditNote>> {
+    store.read(|conn| {
+        store::finance::invoice(conn, invoice)?;
+        store::finance::credits(conn, Some(invoice), None)
     })
 }
 

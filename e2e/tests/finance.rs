@@ -155,6 +155,11 @@ async fn payment(app: &App) -> Result {
     .await?;
     let done = app.text_of("invoice-dialog-done").await?;
     ensure!(done.contains("1,000.00"), "the credit note reads {done:?}");
+    app.wait_for_text_containing(
+        "invoice-credits",
+        &format!("CN-{year}-0001 · Jan 1, {year}"),
+    )
+    .await?;
     app.screenshot("finance-06-credited").await?;
     if let Some(banner) = app.error_banner().await {
         return Err(format!("an error is shown: {banner}").into());

@@ -127,6 +127,8 @@ commands! {
     invoice_page(deal_id: Option<DealId>, status: Option<String>, at: Option<String>, offset: u32, limit: u32) -> InvoicePage
         => |s| finance::page(s, deal_id, status.as_deref(), at.map(|a| finance::date("at", &a)).transpose()?, offset.into(), limit.into());
     invoice_payments(id: InvoiceId) -> Vec<Payment> => |s| finance::payments(s, id);
+    /// An invoice's credit notes, by date.
+    invoice_credits(id: InvoiceId) -> Vec<CreditNote> => |s| finance::credits(s, id);
     add_payment(input: PaymentInput) -> Payment => |s| finance::add_payment(s, input);
     void_invoice(id: InvoiceId, reason: String) -> Invoice => |s| finance::void(s, id, &reason);
     /// Issues a credit note dated `date` (default today).

@@ -973,6 +973,11 @@ fn scenario() -> Value {
         "credit_invoice",
         json!({ "id": invoice(0), "amount": "5000.00", "reason": "Late delivery discount", "date": "2026-06-30" }),
     );
+    r.ok(
+        "invoiceCredits",
+        "invoice_credits",
+        json!({ "id": invoice(0) }),
+    );
     let all = json!({ "dealId": null, "status": null, "at": "2026-07-15" });
     r.ok("invoices", "list_invoices", all);
     r.ok(

@@ -169,6 +169,8 @@ pub(super) enum InvoiceCommand {
         #[arg(long)]
         reason: String,
     },
+    /// An invoice's credit notes, by date.
+    Credits { id: i64 },
     /// Issue a credit note against an invoice (e.g. a paid one, or what a terminated
     /// deal billed beyond its end).
     Credit {
@@ -223,7 +225,7 @@ impl InvoiceCommand {
             InvoiceCommand::Generate { .. }
             | InvoiceCommand::Void { .. }
             | InvoiceCommand::Credit { .. } => true,
-            InvoiceCommand::List { .. } => false,
+            InvoiceCommand::List { .. } | InvoiceCommand::Credits { .. } => false,
         }
     }
 
@@ -261,6 +263,22 @@ impl InvoiceCommand {
                     i => i?,
                 };
                 out.value(&i, || format!("{} is void\n", i.record.number));
+            }
+            InvoiceCommand::Credits { id } => {
+                let list = finance::credits(store, InvoiceId(id))?;
+                out.value(&list, || {
+                    table(
+                        &["NUMBER", "DATE", "AMOUNT (minor)", "REASON"],
+                        list.iter().map(|c| {
+                            vec![
+                                c.number.clone(),
+                                c.issued_on.clone(),
+                                c.amount_minor.to_string(),
+                                c.reason.clone(),
+                            ]
+                        }),
+                    )
+                });
             }
             InvoiceCommand::Credit {
                 id,

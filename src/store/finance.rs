@@ -640,14 +640,19 @@ pub(crate) fn credit(conn: &Connection, id: i64) -> Result<CreditNote> {
     })
 }
 
-/// Credit notes of one deal's invoices or all, by date.
-pub(crate) fn credits(conn: &Connection, deal: Option<DealId>) -> Result<Vec<CreditNote>> {
+/// Credit notes of one invoice, of one deal's invoices, or all, by date.
+pub(crate) fn credits(
+    conn: &Connection,
+    invoice: Option<InvoiceId>,
+    deal: Option<DealId>,
+) -> Result<Vec<CreditNote>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {CREDIT_COLUMNS} FROM credit_notes
-         WHERE ?1 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?1)
+         WHERE (?1 IS NULL OR invoice_id = ?1)
+           AND (?2 IS NULL OR invoice_id IN (SELECT id FROM invoices WHERE deal_id = ?2))
          ORDER BY issued_on, id"
     ))?;
-    let rows = stmt.query_map([deal.map(|d| d.0)], credit_from_row)?;
+    let rows = stmt.query_map([invoice.map(|i| i.0), deal.map(|d| d.0)], credit_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

@@ -436,6 +436,15 @@ fn payments_voids_and_credit_notes_drive_the_status() {
     let args = credit_on(&tomorrow);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     ws.refused(&args, Some("date"), "is in the future");
+    let notes = ws.ok(&["invoice", "credits", &first]);
+    assert_eq!(notes.as_array().unwrap().len(), 1, "{notes}");
+    assert_eq!(notes[0]["number"], "CN-2024-0001");
+    assert_eq!(notes[0]["issued_on"], "2024-03-31");
+    assert_eq!(notes[0]["reason"], "SLA credit");
+    assert_eq!(
+        ws.ok(&["invoice", "credits", &second]),
+        serde_json::json!([])
+    );
     ws.refused(
         &[
             "invoice",

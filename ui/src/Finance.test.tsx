@@ -220,6 +220,10 @@ describe('the Finance screen', () => {
       `Credit note ${recorded.creditNote.number} issued`,
     );
     expect(credit).toHaveBeenLastCalledWith(paid.id, '5000.00', 'Late delivery discount', '2026-06-30');
+    // The dialog lists the invoice's credit notes, with their dates.
+    const notes = await within(dialog).findByTestId('invoice-credits');
+    expect(notes).toHaveTextContent(`${recorded.creditNote.number} · Jun 30, 2026`);
+    expect(notes).toHaveTextContent('Late delivery discount');
   });
 
   it('exports a report as CSV where the save dialog says, and says where it went', async () => {

@@ -53,6 +53,7 @@ export type Commands = {
   list_invoices: { args: { dealId: B.DealId | null; status: string | null; at: string | null }; response: Array<B.Invoice> };
   invoice_page: { args: { dealId: B.DealId | null; status: string | null; at: string | null; offset: number; limit: number }; response: B.InvoicePage };
   invoice_payments: { args: { id: B.InvoiceId }; response: Array<B.Payment> };
+  invoice_credits: { args: { id: B.InvoiceId }; response: Array<B.CreditNote> };
   add_payment: { args: { input: B.PaymentInput }; response: B.Payment };
   void_invoice: { args: { id: B.InvoiceId; reason: string }; response: B.Invoice };
   credit_invoice: { args: { id: B.InvoiceId; amount: string; reason: string; date: string | null }; response: B.CreditNote };

@@ -125,6 +125,7 @@ export interface Responses {
   /** The third invoice voided; a credit note on the first. */
   invoiceVoided: Invoice;
   creditNote: CreditNote;
+  invoiceCredits: CreditNote[];
   /** Every invoice and the deal's, as of 2026-07-15. */
   invoices: Invoice[];
   invoicesOfDeal: Invoice[];

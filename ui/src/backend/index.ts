@@ -210,6 +210,8 @@ export interface FinanceApi {
   /** The same newest first, `limit` (at most 1,000) from `offset`, with how many match in all. */
   invoicePage(filter: InvoiceFilter, offset: number, limit: number): Promise<InvoicePage>;
   invoicePayments(id: InvoiceId): Promise<Payment[]>;
+  /** An invoice's credit notes, by date. */
+  invoiceCredits(id: InvoiceId): Promise<CreditNote[]>;
   /** Partial payments are allowed; an overpayment or a void invoice is refused. */
   addPayment(input: PaymentInput): Promise<Payment>;
   voidInvoice(id: InvoiceId, reason: string): Promise<Invoice>;

@@ -259,6 +259,9 @@ export class TauriBackend implements Backend {
   invoicePayments(id: InvoiceId): Promise<Payment[]> {
     return call('invoice_payments', { id });
   }
+  invoiceCredits(id: InvoiceId): Promise<CreditNote[]> {
+    return call('invoice_credits', { id });
+  }
   addPayment(input: PaymentInput): Promise<Payment> {
     return call('add_payment', { input });
   }

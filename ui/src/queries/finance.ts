@@ -58,6 +58,15 @@ export function useInvoicePages(filter: InvoiceFilter) {
   });
 }
 
+export function useInvoiceCredits(id: InvoiceId | null) {
+  const { backend } = useApp();
+  return useQuery({
+    queryKey: keys.finance.credits(id ?? 0),
+    queryFn: () => call(() => backend.invoiceCredits(id as InvoiceId)),
+    enabled: id !== null,
+  });
+}
+
 export function useInvoicePayments(id: InvoiceId | null) {
   const { backend } = useApp();
   return useQuery({

@@ -72,6 +72,7 @@ export const keys = {
     invoices: (filter: InvoiceFilter) => ['finance', 'invoices', filter] as const,
     invoicePages: (filter: InvoiceFilter) => ['finance', 'invoice-pages', filter] as const,
     payments: (id: InvoiceId) => ['finance', 'payments', id] as const,
+    credits: (id: InvoiceId) => ['finance', 'credits', id] as const,
     report: (kind: 'revenue-summary' | 'summary', args: object) => ['finance', 'report', kind, args] as const,
     fx: ['finance', 'fx'] as const,
   },

@@ -1,8 +1,9 @@
 //! Finance in memory. Nothing is computed: a fee schedule set is the recorded one for the
 //! deal asked for; generating a deal's invoices the first time adds the recorded
 //! invoices for that deal, and nothing after; a payment, void or credit note is recorded
-//! as asked and answered in the recorded shape, but an invoice's paid amount and status
-//! stay as recorded (they are the core's arithmetic; the end-to-end test checks them).
+//! as asked (an invoice lists its payments and credit notes) and answered in the recorded
+//! shape, but an invoice's paid amount and status stay as recorded (they are the core's
+//! arithmetic; the end-to-end test checks them).
 //! The reports and their summaries are the recorded ones once any deal has invoices,
 //! empty before. Refusals (frozen fees, an overpayment, a void invoice, ...) are the
 //! recorded ones, asked for with `refuseNext`.
@@ -101,10 +102,22 @@ export function financeApi(state: MemoryState): FinanceApi {
       return recorded(invoice);
     },
 
+    async invoiceCredits(id) {
+      invoiceRow(state, id);
+      return recorded(state.credits.filter((c) => c.invoice_id === id));
+    },
+
     async creditInvoice(id, _amount, reason, date) {
       invoiceRow(state, id);
-      const note = { ...recorded(r.creditNote), invoice_id: id, reason, created_at: state.stamp() };
+      const note = {
+        ...recorded(r.creditNote),
+        id: nextId(state.credits, (c) => c.id),
+        invoice_id: id,
+        reason,
+        created_at: state.stamp(),
+      };
       if (date !== null) note.issued_on = date;
+      state.credits.push(note);
       state.record('credit.issued', 'credit_note', note.id, null, note);
       return note;
     },

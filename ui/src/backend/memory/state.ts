@@ -4,6 +4,7 @@
 
 import type {
   AuditEntry,
+  CreditNote,
   FeeTerms,
   FxRateRecord,
   Invoice,
@@ -60,6 +61,7 @@ export class MemoryState {
   fees = new Map<number, FeeTerms>();
   invoices: Invoice[] = [];
   payments: Payment[] = [];
+  credits: CreditNote[] = [];
   fxRates: FxRateRecord[] = [];
   /** Daily backups to keep (the app's setting). */
   backupKeep = 14;

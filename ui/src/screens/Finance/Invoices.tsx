@@ -13,7 +13,7 @@ import { useApp } from '../../context';
 import { displayDate, displayDateRange, todayText } from '../../domain/dates';
 import { formatMoney, toMajorText } from '../../domain/money';
 import { FieldTable, type FieldErrors } from '../../forms';
-import { useAddPayment, useCreditInvoice, useInvoicePayments, useVoidInvoice } from '../../queries/finance';
+import { useAddPayment, useCreditInvoice, useInvoiceCredits, useInvoicePayments, useVoidInvoice } from '../../queries/finance';
 
 /** The statuses an invoice can have, in the order a filter offers them. */
 export const INVOICE_STATUSES = ['issued', 'partially_paid', 'paid', 'overdue', 'void'] as const;
@@ -297,6 +297,7 @@ function InvoiceDialog({
 }) {
   const { reportError, clearError } = useApp();
   const payments = useInvoicePayments(invoice.id);
+  const credits = useInvoiceCredits(invoice.id);
   const voidInvoice = useVoidInvoice();
   const credit = useCreditInvoice();
   const [action, setAction] = useState<InvoiceAction>('view');
@@ -388,6 +389,19 @@ function InvoiceDialog({
               </li>
             ))}
           </ul>
+        )}
+        {credits.data && credits.data.length > 0 && (
+          <>
+            <h3 className="block-title">Credit notes</h3>
+            <ul className="plain-list" data-testid="invoice-credits">
+              {credits.data.map((n) => (
+                <li key={n.id}>
+                  {n.number} · {displayDate(n.issued_on)} · <strong>{formatMoney(n.amount_minor, c)}</strong>
+                  <span className="muted"> · {n.reason}</span>
+                </li>
+              ))}
+            </ul>
+          </>
         )}
         {done && (
           <p className="verify-ok" role="status" data-testid="invoice-dialog-done">
