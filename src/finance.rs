@@ -486,9 +486,11 @@ pub fn void(store: &Store, id: InvoiceId, reason: &str) -> Result<Invoice> {
 }
 
 /// Issues a credit note for `amount` (major units) against an invoice, dated `on`
-/// (default today: finance may date a note back, e.g. to the month it corrects). Refused:
-/// a void invoice, more than is left to credit, a day before the invoice was issued or
-/// after today. The note's number is of its year's series (CN-YYYY-NNNN).
+/// (default today, UTC: finance may date a note back, e.g. to the month it corrects).
+/// Refused: a void invoice, more than is left to credit, a day before the invoice was
+/// issued or after today. "Today" is the user's, which the app gives in its own time
+/// zone: a day that has begun anywhere on Earth (UTC+14) is not in the future. The
+/// note's number is of its year's series (CN-YYYY-NNNN).
 pub fn credit(
     store: &Store,
     id: InvoiceId,
@@ -497,9 +499,9 @@ pub fn credit(
     on: Option<NaiveDate>,
 ) -> Result<CreditNote> {
     let reason = one_line("reason", reason, true).map_err(|e| Error::Invalid(vec![e]))?;
-    let today = today();
-    let on = on.unwrap_or(today);
-    if on > today {
+    let on = on.unwrap_or_else(today);
+    let latest_today = (Utc::now() + chrono::Duration::hours(14)).date_naive();
+    if on > latest_today {
         return Err(Error::invalid(
             "date",
             format!("{on} is in the future: a credit note is dated today or earlier"),
