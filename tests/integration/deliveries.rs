@@ -752,12 +752,14 @@ fn withdrawal_notices_list_exactly_what_became_ineligible_once() {
     let attestation = ws.dir.path().join("deleted.pdf");
     std::fs::write(&attestation, "we deleted them").unwrap();
     let id = notice["notice_id"].to_string();
+    // The notice was issued today; it cannot be acknowledged before that.
+    let today = chrono::Utc::now().date_naive();
     let acked = ws.ok(&[
         "withdrawal",
         "ack",
         &id,
         "--date",
-        "2026-12-01",
+        &today.to_string(),
         "--attestation",
         path_str(&attestation),
     ]);
@@ -767,7 +769,7 @@ fn withdrawal_notices_list_exactly_what_became_ineligible_once() {
         hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"we deleted them"))
     );
     ws.refused(
-        &["withdrawal", "ack", &id, "--date", "2026-12-02"],
+        &["withdrawal", "ack", &id, "--date", &today.to_string()],
         None,
         "already acknowledged",
     );
