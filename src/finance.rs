@@ -537,15 +537,7 @@ pub fn credit(
                 ),
             ));
         }
-        if on.to_string() < invoice.issue_date {
-            return Err(Error::invalid(
-                "date",
-                format!(
-                    "{on} is before {} was issued ({})",
-                    invoice.number, invoice.issue_date
-                ),
-            ));
-        }
+        not_before_issue(on, &invoice)?;
         let year = on.year();
         let seq = store::finance::next_seq(tx.conn(), Series::CreditNotes, year)?;
         let note = CreditNote {
@@ -569,6 +561,20 @@ pub fn credit(
         )?;
         Ok(stored)
     })
+}
+
+/// Refuses a payment or credit note dated before its invoice was issued.
+fn not_before_issue(on: NaiveDate, invoice: &InvoiceRecord) -> Result<()> {
+    if on.to_string() < invoice.issue_date {
+        return Err(Error::invalid(
+            "date",
+            format!(
+                "{on} is before {} was issued ({})",
+                invoice.number, invoice.issue_date
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn positive(amount: &str, currency: Currency) -> Result<Money> {
@@ -600,15 +606,7 @@ pub fn add_payment(store: &Store, input: PaymentInput) -> Result<Payment> {
         }
         let currency = currency_of(&invoice.currency)?;
         let amount = positive(&input.amount, currency)?;
-        if on.to_string() < invoice.issue_date {
-            return Err(Error::invalid(
-                "date",
-                format!(
-                    "{on} is before {} was issued ({})",
-                    invoice.number, invoice.issue_date
-                ),
-            ));
-        }
+        not_before_issue(on, &invoice)?;
         let (paid, credited) = settled(tx.conn(), Some(invoice.deal_id))?
             .get(&invoice.id)
             .copied()

@@ -2,10 +2,27 @@
 //! of fields. Errors about a field the form has go under that field; everything else goes
 //! to the global banner.
 
+import { useState } from 'react';
+
 import type { ErrorBody } from './bindings';
 import { toErrorBody } from './backend';
 
 export type FieldErrors = Partial<Record<string, string>>;
+
+/**
+ * A form's text values and the errors under its fields. `set(field)` is a field's
+ * onChange: it takes the new text and clears the field's error (the message was about
+ * what the field held; the user is changing it).
+ */
+export function useFormValues<V extends Record<string, string>>(initial: V | (() => V)) {
+  const [values, setValues] = useState<V>(initial);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const set = (field: keyof V & string) => (v: string) => {
+    setValues((old) => ({ ...old, [field]: v }));
+    setErrors((old) => ({ ...old, [field]: undefined }));
+  };
+  return { values, setValues, errors, setErrors, set };
+}
 
 export interface PlacedErrors {
   /** Messages to show under the form's own fields. */

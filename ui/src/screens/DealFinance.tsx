@@ -11,7 +11,7 @@ import { Field, TextField, describedBy } from '../components/Field';
 import { useApp } from '../context';
 import { termsOpen } from '../domain/lifecycle';
 import { CURRENCIES, formatMoney, rateToMajorText, toMajorText } from '../domain/money';
-import { FieldTable, type FieldErrors } from '../forms';
+import { FieldTable, useFormValues } from '../forms';
 import { useDealFees, useGenerateInvoices, useInvoices, useSetFees } from '../queries/finance';
 import { InvoiceTable } from './Finance/Invoices';
 
@@ -194,13 +194,8 @@ function valuesOf(terms: FeeTerms | null): FeeValues {
 function FeeDialog({ deal, terms, onClose }: { deal: Deal; terms: FeeTerms | null; onClose: () => void }) {
   const { reportError, clearError } = useApp();
   const save = useSetFees();
-  const [values, setValues] = useState<FeeValues>(() => valuesOf(terms));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { values, errors, setErrors, set } = useFormValues<FeeValues>(() => valuesOf(terms));
   const saving = save.isPending;
-  const set = (field: keyof FeeValues) => (v: string) => {
-    setValues((old) => ({ ...old, [field]: v }));
-    setErrors((old) => ({ ...old, [field]: undefined }));
-  };
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();

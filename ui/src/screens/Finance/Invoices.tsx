@@ -12,7 +12,7 @@ import { VirtualTable } from '../../components/VirtualTable';
 import { useApp } from '../../context';
 import { displayDate, displayDateRange, todayText } from '../../domain/dates';
 import { formatMoney, toMajorText } from '../../domain/money';
-import { FieldTable, type FieldErrors } from '../../forms';
+import { FieldTable, useFormValues } from '../../forms';
 import { useAddPayment, useCreditInvoice, useInvoiceCredits, useInvoicePayments, useVoidInvoice } from '../../queries/finance';
 
 /** The statuses an invoice can have, in the order a filter offers them. */
@@ -192,18 +192,12 @@ type PaymentValues = Record<(typeof PAYMENT_FIELDS.names)[number], string>;
 export function PaymentDialog({ invoice, onClose }: { invoice: Invoice; onClose: () => void }) {
   const { reportError, clearError } = useApp();
   const pay = useAddPayment();
-  const [values, setValues] = useState<PaymentValues>({
+  const { values, errors, setErrors, set } = useFormValues<PaymentValues>(() => ({
     amount: toMajorText(invoice.balance_minor, invoice.currency),
     date: todayText(),
     reference: '',
-  });
-  const [errors, setErrors] = useState<FieldErrors>({});
+  }));
   const saving = pay.isPending;
-  const set = (field: keyof PaymentValues) => (v: string) => {
-    setValues((old) => ({ ...old, [field]: v }));
-    // The message was about what the field held; the user is changing it.
-    setErrors((old) => ({ ...old, [field]: undefined }));
-  };
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
@@ -278,6 +272,8 @@ const CORRECTION_FIELDS = new FieldTable({
   date: { input: 'credit-date', label: 'Dated' },
   reason: { input: 'correction-reason', label: 'Reason' },
 });
+type CorrectionValues = Record<(typeof CORRECTION_FIELDS.names)[number], string>;
+const noCorrection = (): CorrectionValues => ({ amount: '', date: todayText(), reason: '' });
 
 /**
  * One invoice: its figures, its payments, and the corrections finance may make. An
@@ -301,10 +297,7 @@ function InvoiceDialog({
   const voidInvoice = useVoidInvoice();
   const credit = useCreditInvoice();
   const [action, setAction] = useState<InvoiceAction>('view');
-  const [amount, setAmount] = useState('');
-  const [date, setDate] = useState(todayText);
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const { values, setValues, errors, setErrors, set } = useFormValues<CorrectionValues>(noCorrection);
   const [done, setDone] = useState<string | null>(null);
   const saving = voidInvoice.isPending || credit.isPending;
   const c = invoice.currency;
@@ -316,22 +309,20 @@ function InvoiceDialog({
     const form = e.currentTarget;
     try {
       if (action === 'void') {
-        await voidInvoice.mutateAsync({ id: invoice.id, reason: reason.trim() });
+        await voidInvoice.mutateAsync({ id: invoice.id, reason: values.reason.trim() });
         setDone(`${invoice.number} is void.`);
       } else {
         const note = await credit.mutateAsync({
           id: invoice.id,
-          amount: amount.trim(),
-          reason: reason.trim(),
-          date: date.trim(),
+          amount: values.amount.trim(),
+          reason: values.reason.trim(),
+          date: values.date.trim(),
         });
         setDone(`Credit note ${note.number} issued for ${formatMoney(note.amount_minor, c)}.`);
       }
       clearError();
       setAction('view');
-      setReason('');
-      setAmount('');
-      setDate(todayText());
+      setValues(noCorrection());
       setErrors({});
     } catch (error) {
       CORRECTION_FIELDS.showFailure(error, form, { setErrors, reportError, close: onClose });
@@ -443,11 +434,8 @@ function InvoiceDialog({
               id={CORRECTION_FIELDS.fields.amount.input}
               field="amount"
               label={`${CORRECTION_FIELDS.fields.amount.label} (${c})`}
-              value={amount}
-              onChange={(v) => {
-                setAmount(v);
-                setErrors((old) => ({ ...old, amount: undefined }));
-              }}
+              value={values.amount}
+              onChange={set('amount')}
               error={errors.amount}
               inputMode="decimal"
             />
@@ -457,11 +445,8 @@ function InvoiceDialog({
               id={CORRECTION_FIELDS.fields.date.input}
               field="date"
               label={CORRECTION_FIELDS.fields.date.label}
-              value={date}
-              onChange={(v) => {
-                setDate(v);
-                setErrors((old) => ({ ...old, date: undefined }));
-              }}
+              value={values.date}
+              onChange={set('date')}
               error={errors.date}
               hint={`Today or earlier, not before ${displayDate(invoice.issue_date)}; the note is numbered in its year's series`}
             />
@@ -470,11 +455,8 @@ function InvoiceDialog({
             id={CORRECTION_FIELDS.fields.reason.input}
             field="reason"
             label={CORRECTION_FIELDS.fields.reason.label}
-            value={reason}
-            onChange={(v) => {
-              setReason(v);
-              setErrors((old) => ({ ...old, reason: undefined }));
-            }}
+            value={values.reason}
+            onChange={set('reason')}
             error={errors.reason}
           />
           <div className="dialog-actions">
