@@ -540,8 +540,9 @@ pub(super) fn insert_chunked<T: Copy>(
 pub(super) const BATCH_ROWS: usize = 64;
 
 /// A registry import's new users, which come in key order too, a statement: a
-/// statement also builds, once per run, the table its `status IN (...)` check looks
-/// values up in.
+/// statement runs its setup (opcodes, cursors) once for all of them. (Before migration
+/// 0010 it also built, once per run, the table the `status IN (...)` check looked
+/// values up in.)
 const USER_BATCH_ROWS: usize = 256;
 
 /// New events land on pages of the identity index all over it, and a statement of
