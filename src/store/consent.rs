@@ -12,7 +12,7 @@ use super::{text, Tx};
 use crate::error::{FieldError, Result};
 use crate::model::consent::{AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser};
 use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
-use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
+use crate::model::imports::{micros_text, EventRows, IdentityAt, ImportReport, UserRef, UserRows};
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
     tx.conn().execute(
@@ -368,7 +368,7 @@ pub(crate) fn write_events(
     tx: &Tx<'_>,
     import_id: i64,
     events: &EventRows,
-    by_identity: &[u32],
+    by_identity: &[IdentityAt],
     tick: &mut dyn FnMut() -> Result<()>,
 ) -> Result<EventsWritten> {
     let conn = tx.conn();
@@ -395,8 +395,11 @@ pub(crate) fn write_events(
             stored = advance(&mut rows)?;
         }
         let mut previous: Option<&[u8; 16]> = None;
-        for &i in by_identity {
-            let identity = events.identity(i as usize);
+        for &IdentityAt {
+            ref identity,
+            at: i,
+        } in by_identity
+        {
             if previous == Some(identity) {
                 tick()?;
                 continue;
@@ -968,11 +971,21 @@ mod tests {
 
     /// Writes `events` as a ledger import, taking them in `order` (an import passes them
     /// in identity order, which is how it tells a repeat from a new event).
-    fn import(store: &Store, events: &EventRows, order: &[u32]) -> Result<u64> {
+    fn import(store: &Store, events: &EventRows, order: &[IdentityAt]) -> Result<u64> {
         store.write(|tx| {
             let id = begin_import(tx, "ledger", Path::new("ledger.csv"))?;
             Ok(write_events(tx, id, events, order, &mut || Ok(()))?.added)
         })
+    }
+
+    /// `events` in file order, not identity order.
+    fn file_order(events: &EventRows) -> Vec<IdentityAt> {
+        (0..events.len())
+            .map(|i| IdentityAt {
+                identity: *events.get(i).identity,
+                at: i as u32,
+            })
+            .collect()
     }
 
     fn count(store: &Store, sql: &str) -> i64 {
@@ -990,8 +1003,9 @@ mod tests {
         // A large import (the indexes dropped and built again): `a` at index 0 and 6.
         let large = events(&["a", "b", "c", "d", "e", "f", "a"]);
         assert_eq!(large.get(0).identity, large.get(6).identity);
-        let file_order: Vec<u32> = (0..large.len() as u32).collect();
-        let e = import(&store, &large, &file_order).unwrap_err().to_string();
+        let e = import(&store, &large, &file_order(&large))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("UNIQUE constraint failed"), "{e}");
         assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 0);
         assert_eq!(count(&store, "SELECT count(*) FROM imports"), 0);
@@ -1009,7 +1023,9 @@ mod tests {
             })
             .unwrap();
         let small = events(&["g", "h", "g"]);
-        let e = import(&store, &small, &[0, 1, 2]).unwrap_err().to_string();
+        let e = import(&store, &small, &file_order(&small))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("UNIQUE constraint failed"), "{e}");
         assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 106);
         assert_eq!(count(&store, "SELECT count(*) FROM imports"), 2);
