@@ -137,9 +137,7 @@ pub fn import_ledger_with(
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
         let written = tx.with_cache_mib(WRITE_CACHE_MIB, || {
-            store::consent::write_events(tx, import_id, &events, &by_identity, &mut || {
-                meter.wrote()
-            })
+            store::consent::write_events(tx, import_id, &events, by_identity, &mut || meter.wrote())
         })?;
         meter.phase(ImportPhase::Writing)?;
         let counts = Counts {
