@@ -137,9 +137,7 @@ pub fn import_ledger_with(
         meter.phase(ImportPhase::Writing)?;
         let import_id = store::consent::begin_import(tx, kind.token(), path)?;
         let written = tx.with_cache_mib(WRITE_CACHE_MIB, || {
-            store::consent::write_events(tx, import_id, &events, &by_identity, &mut || {
-                meter.wrote()
-            })
+            store::consent::write_events(tx, import_id, &events, by_identity, &mut || meter.wrote())
         })?;
         meter.phase(ImportPhase::Writing)?;
         let counts = Counts {
@@ -861,6 +859,12 @@ fn read_jsonl(
             continue;
         }
         if sniff.done() {
+            // A flat object of strings without escapes and nulls, the common row, is
+            // read by `flat_fields`; anything else by serde_json as before.
+            if let Some(fields) = flat_fields(bytes, names) {
+                f(line, &|name: &str| fields.get(name))?;
+                continue;
+            }
             // The fields read straight from the line; anything it cannot take (not an
             // object, bad JSON) is read again below, for the same message as ever.
             let mut fields = Fields::new(names);
@@ -893,6 +897,81 @@ fn read_jsonl(
             }
         }
     }
+}
+
+/// The fields of a JSON Lines row that is one flat object whose values are all strings
+/// without escapes or `null` (what exports write, and most rows), read in one pass over
+/// its bytes; `None` for anything else, which the caller reads with serde_json. It
+/// takes only lines serde_json takes, and gives the same fields: its UTF-8 is checked
+/// for the whole line at once, a string with a backslash or a control character (an
+/// escape, or an error serde_json words) is left to serde_json, as are numbers,
+/// booleans, arrays, nested objects and anything malformed; a repeated key's last value
+/// counts and null is no value, as in [`FieldsVisitor`]. serde_json's general reading
+/// (a visitor call per key and value, a UTF-8 check per string) made the reading thread
+/// the bottleneck of a JSON Lines import (bench/README.md, 2026-12-01, later).
+fn flat_fields<'a>(line: &'a [u8], names: &'static [&'static str]) -> Option<Fields<'a>> {
+    let text = simdutf8::basic::from_utf8(line).ok()?;
+    let b = line;
+    let mut fields = Fields::new(names);
+    let ws = |mut i: usize| {
+        while matches!(b.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    // The string whose opening quote is at `i`: its text and the place after it.
+    let string = |i: usize| -> Option<(&'a str, usize)> {
+        let rest = b.get(i + 1..)?;
+        let end = rest
+            .iter()
+            .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+        (rest[end] == b'"').then(|| (&text[i + 1..i + 1 + end], i + end + 2))
+    };
+    let mut i = ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(i + 1);
+    if b.get(i) == Some(&b'}') {
+        i += 1;
+    } else {
+        loop {
+            if b.get(i) != Some(&b'"') {
+                return None;
+            }
+            let (key, after) = string(i)?;
+            i = ws(after);
+            if b.get(i) != Some(&b':') {
+                return None;
+            }
+            i = ws(i + 1);
+            let value = match b.get(i)? {
+                b'"' => {
+                    let (value, after) = string(i)?;
+                    i = after;
+                    Field::Text(std::borrow::Cow::Borrowed(value))
+                }
+                b'n' if b[i..].starts_with(b"null") => {
+                    i += 4;
+                    Field::Missing
+                }
+                _ => return None,
+            };
+            if let Some(k) = names.iter().position(|n| *n == key) {
+                fields.values[k] = value;
+            }
+            i = ws(i);
+            match b.get(i)? {
+                b',' => i = ws(i + 1),
+                b'}' => {
+                    i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (ws(i) == b.len()).then_some(fields)
 }
 
 /// Why a JSON Lines row's `name` cannot be read: it holds `value`, not a string.
@@ -1057,5 +1136,130 @@ impl<'de> serde::de::Visitor<'de> for FieldVisitor {
         let value =
             serde_json::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
         Ok(Field::Other(value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A line's fields as serde_json reads them (the path `flat_fields` spares), each
+    /// column's value or error; `None` where serde_json does not take the line.
+    fn by_serde(line: &[u8], names: &'static [&'static str]) -> Option<Vec<Cell>> {
+        let mut fields = Fields::new(names);
+        let mut de = serde_json::Deserializer::from_slice(line);
+        serde::Deserializer::deserialize_map(&mut de, FieldsVisitor(&mut fields)).ok()?;
+        de.end().ok()?;
+        Some(cells(&fields, names))
+    }
+
+    type Cell = std::result::Result<Option<String>, String>;
+
+    fn cells(fields: &Fields<'_>, names: &[&str]) -> Vec<Cell> {
+        names
+            .iter()
+            .map(|n| fields.get(n).map(|v| v.map(str::to_string)))
+            .collect()
+    }
+
+    const NAMES: &[&str] = &["user_id", "purpose", "decision", "effective_at", "source"];
+
+    #[test]
+    fn flat_rows_are_read_without_serde_and_read_the_same() {
+        for line in [
+            &br#"{"user_id":"u1","purpose":"search","decision":"allow","effective_at":"2026-01-01T00:00:00Z"}"#[..],
+            br#" { "user_id" : "\u00e9" , "source":null,"x":"y" } "#,
+            "{\"user_id\":\"é\",\"user_id\":\"b\",\"purpose\":null}".as_bytes(),
+            b"{}",
+            b"{\"source\":\"a\x7fb\"}",
+        ] {
+            let text = String::from_utf8_lossy(line);
+            let want = by_serde(line, NAMES);
+            let flat = flat_fields(line, NAMES);
+            if text.contains('\\') {
+                assert!(flat.is_none(), "{text}: an escape is serde_json's");
+            } else {
+                let flat = flat.unwrap_or_else(|| panic!("{text}: a flat row"));
+                assert_eq!(Some(cells(&flat, NAMES)), want, "{text}");
+            }
+        }
+        // Lines serde_json refuses or reads otherwise are left to it.
+        for line in [
+            &b"{\"user_id\":\"a\tb\"}"[..],
+            b"{\"user_id\":\"a\xffb\"}",
+            b"{\"user_id\":1}",
+            b"{\"user_id\":true}",
+            b"{\"user_id\":\"a\",}",
+            b"{\"user_id\":\"a\"} x",
+            b"{\"user_id\":\"a\"",
+            b"{\"user_id\":nul}",
+            b"{\"user_id\":nullx}",
+            b"{\"x\":[\"a\"]}",
+            b"[\"user_id\"]",
+            b"{\"user_id\" \"a\"}",
+            b"",
+        ] {
+            assert!(
+                flat_fields(line, NAMES).is_none(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
+    /// A JSON-ish line: keys the import reads and others, values of every kind, and
+    /// mistakes (whitespace anywhere, a byte cut or added).
+    fn line() -> impl Strategy<Value = Vec<u8>> {
+        let key = prop_oneof![
+            Just("user_id".to_string()),
+            Just("source".to_string()),
+            Just("purpose".to_string()),
+            Just("user\\u005fid".to_string()),
+            Just(String::new()),
+            "[a-z_\"\\\\]{0,6}",
+        ];
+        let value = prop_oneof![
+            "\"[a-zé\u{7f}\u{1}\t\"\\\\/]{0,8}\"",
+            "\"(\\\\[nt\"\\\\/u]|[a-z])*[0-9a-f]{0,4}\"",
+            Just("null".to_string()),
+            Just("nul".to_string()),
+            Just("true".to_string()),
+            Just("-1.5e3".to_string()),
+            Just("[\"a\", null]".to_string()),
+            Just("{\"user_id\":\"x\"}".to_string()),
+        ];
+        let ws = "[ \t\r\u{c}]{0,2}";
+        let pair =
+            (ws, key, ws, value, ws).prop_map(|(a, k, b, v, c)| format!("{a}\"{k}\"{b}:{c}{v}"));
+        (
+            prop::collection::vec(pair, 0..6),
+            ws,
+            any::<Option<(prop::sample::Index, u8)>>(),
+            any::<Option<prop::sample::Index>>(),
+        )
+            .prop_map(|(pairs, end, added, cut)| {
+                let mut line = format!("{{{}}}{end}", pairs.join(",")).into_bytes();
+                if let Some((at, byte)) = added {
+                    line.insert(at.index(line.len() + 1), byte);
+                }
+                if let Some(at) = cut {
+                    line.truncate(at.index(line.len() + 1));
+                }
+                line
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Whatever the line, `flat_fields` takes it only if serde_json takes it too,
+        /// and then reads every column as serde_json does.
+        #[test]
+        fn flat_fields_reads_what_serde_reads(line in line()) {
+            if let Some(flat) = flat_fields(&line, NAMES) {
+                prop_assert_eq!(Some(cells(&flat, NAMES)), by_serde(&line, NAMES));
+            }
+        }
     }
 }

@@ -12,7 +12,7 @@ use super::{text, Tx};
 use crate::error::{FieldError, Result};
 use crate::model::consent::{AccountStatus, ChangeRow, Cursor, EventRow, Policy, RegistryUser};
 use crate::model::digest::{encode_row, row_key, Cell, ContentDigest, Fingerprint};
-use crate::model::imports::{micros_text, EventRows, ImportReport, UserRef, UserRows};
+use crate::model::imports::{micros_text, EventRows, IdentityAt, ImportReport, UserRef, UserRows};
 
 pub(crate) fn begin_import(tx: &Tx<'_>, kind: &str, path: &Path) -> Result<i64> {
     tx.conn().execute(
@@ -362,13 +362,15 @@ pub(crate) struct EventsWritten {
 /// them). Which ones are new is decided first, over the events in identity order
 /// (`by_identity`): against the stored identities read in the same order when the file
 /// is large beside the ledger, else looked up one by one. The fingerprint of the added
-/// events is taken as they are inserted (what `audit verify` reads back).
+/// events is taken as they are inserted (what `audit verify` reads back). `by_identity`
+/// is freed once that is decided, before the inserts (its 20 bytes an event would add
+/// to the peak the page cache makes then).
 /// `tick` is called once per event.
 pub(crate) fn write_events(
     tx: &Tx<'_>,
     import_id: i64,
     events: &EventRows,
-    by_identity: &[u32],
+    by_identity: Vec<IdentityAt>,
     tick: &mut dyn FnMut() -> Result<()>,
 ) -> Result<EventsWritten> {
     let conn = tx.conn();
@@ -395,8 +397,11 @@ pub(crate) fn write_events(
             stored = advance(&mut rows)?;
         }
         let mut previous: Option<&[u8; 16]> = None;
-        for &i in by_identity {
-            let identity = events.identity(i as usize);
+        for &IdentityAt {
+            ref identity,
+            at: i,
+        } in &by_identity
+        {
             if previous == Some(identity) {
                 tick()?;
                 continue;
@@ -416,6 +421,8 @@ pub(crate) fn write_events(
             new[i as usize] = !known;
         }
     }
+    // Not needed any more: its memory is free before SQLite's cache grows for the inserts.
+    drop(by_identity);
     // An import that at least doubles the ledger builds the identity and by-user indexes
     // again after its inserts (one sort each) instead of inserting into them event by
     // event, each at a place of its own: the same indexes, in a fraction of the time.
@@ -540,8 +547,9 @@ pub(super) fn insert_chunked<T: Copy>(
 pub(super) const BATCH_ROWS: usize = 64;
 
 /// A registry import's new users, which come in key order too, a statement: a
-/// statement also builds, once per run, the table its `status IN (...)` check looks
-/// values up in.
+/// statement runs its setup (opcodes, cursors) once for all of them. (Before migration
+/// 0010 it also built, once per run, the table the `status IN (...)` check looked
+/// values up in.)
 const USER_BATCH_ROWS: usize = 256;
 
 /// New events land on pages of the identity index all over it, and a statement of
@@ -967,11 +975,21 @@ mod tests {
 
     /// Writes `events` as a ledger import, taking them in `order` (an import passes them
     /// in identity order, which is how it tells a repeat from a new event).
-    fn import(store: &Store, events: &EventRows, order: &[u32]) -> Result<u64> {
+    fn import(store: &Store, events: &EventRows, order: Vec<IdentityAt>) -> Result<u64> {
         store.write(|tx| {
             let id = begin_import(tx, "ledger", Path::new("ledger.csv"))?;
             Ok(write_events(tx, id, events, order, &mut || Ok(()))?.added)
         })
+    }
+
+    /// `events` in file order, not identity order.
+    fn file_order(events: &EventRows) -> Vec<IdentityAt> {
+        (0..events.len())
+            .map(|i| IdentityAt {
+                identity: *events.get(i).identity,
+                at: i as u32,
+            })
+            .collect()
     }
 
     fn count(store: &Store, sql: &str) -> i64 {
@@ -989,14 +1007,15 @@ mod tests {
         // A large import (the indexes dropped and built again): `a` at index 0 and 6.
         let large = events(&["a", "b", "c", "d", "e", "f", "a"]);
         assert_eq!(large.get(0).identity, large.get(6).identity);
-        let file_order: Vec<u32> = (0..large.len() as u32).collect();
-        let e = import(&store, &large, &file_order).unwrap_err().to_string();
+        let e = import(&store, &large, file_order(&large))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("UNIQUE constraint failed"), "{e}");
         assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 0);
         assert_eq!(count(&store, "SELECT count(*) FROM imports"), 0);
         assert_eq!(count(&store, indexes), 2);
         // In identity order the same events import, the repeat once.
-        assert_eq!(import(&store, &large, &large.by_identity()).unwrap(), 6);
+        assert_eq!(import(&store, &large, large.by_identity()).unwrap(), 6);
         // A small import beside the ledger (the indexes kept): `g` twice.
         let many: Vec<String> = (0..100).map(|i| format!("u{i}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
@@ -1004,15 +1023,17 @@ mod tests {
         store
             .write(|tx| {
                 let id = begin_import(tx, "ledger", Path::new("more.csv"))?;
-                write_events(tx, id, &ledger, &ledger.by_identity(), &mut || Ok(()))
+                write_events(tx, id, &ledger, ledger.by_identity(), &mut || Ok(()))
             })
             .unwrap();
         let small = events(&["g", "h", "g"]);
-        let e = import(&store, &small, &[0, 1, 2]).unwrap_err().to_string();
+        let e = import(&store, &small, file_order(&small))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("UNIQUE constraint failed"), "{e}");
         assert_eq!(count(&store, "SELECT count(*) FROM consent_events"), 106);
         assert_eq!(count(&store, "SELECT count(*) FROM imports"), 2);
         assert_eq!(count(&store, indexes), 2);
-        assert_eq!(import(&store, &small, &small.by_identity()).unwrap(), 2);
+        assert_eq!(import(&store, &small, small.by_identity()).unwrap(), 2);
     }
 }

@@ -50,7 +50,7 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::Error;
 
 /// The migrations' SQL, in order; the schema version is how many have been applied.
-const MIGRATION_SQL: [&str; 9] = [
+const MIGRATION_SQL: [&str; 10] = [
     include_str!("../../migrations/0001_foundation.sql"),
     include_str!("../../migrations/0002_consent_and_snapshots.sql"),
     include_str!("../../migrations/0003_trust.sql"),
@@ -60,6 +60,7 @@ const MIGRATION_SQL: [&str; 9] = [
     include_str!("../../migrations/0007_invoice_state.sql"),
     include_str!("../../migrations/0008_snapshot_users_by_snapshot.sql"),
     include_str!("../../migrations/0009_ledger_identity_index.sql"),
+    include_str!("../../migrations/0010_registry_checks.sql"),
 ];
 
 /// The schema version this build writes; `PRAGMA user_version` of a migrated store.

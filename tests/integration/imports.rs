@@ -164,6 +164,100 @@ fn skip_invalid_imports_the_rest_and_reports_the_skipped_lines() {
     assert_eq!(skipped, [3, 4, 5, 6]);
 }
 
+/// JSON Lines rows of every shape after the first 100 (those past the sniff): flat rows
+/// (read without serde_json) and rows with escapes, numbers, nested values, repeated
+/// keys, extra whitespace, and broken ones (read by serde_json). Which rows are taken,
+/// the lines named and their messages are what the imports said before flat rows were
+/// read apart (the same file through the CLI of ec95467).
+#[test]
+fn json_lines_rows_of_every_shape_are_taken_or_named_as_before() {
+    let ws = Workspace::new();
+    let row = |i: usize| {
+        format!(r#"{{"user_id":"u{i}","country":"US","birth_date":null,"status":"active"}}"#)
+    };
+    let odd = [
+        r#"{"user_id":"a\u0062","country":"DE","birth_date":"1990-01-01","status":"active"}"#,
+        "{\"user_id\":\"tab\there\",\"country\":\"DE\",\"birth_date\":null,\"status\":\"active\"}",
+        r#"{"user_id":"x1","country":"DE","birth_date":null,"status":"active",}"#,
+        r#"{"user_id":"x2","country":1,"birth_date":null,"status":"active"}"#,
+        r#"{"user_id":"x3","country":"DEU","birth_date":null,"status":"active"}"#,
+        r#"{"user_id":"x4","country":"de","birth_date":"1990-02-30","status":"active"}"#,
+        r#"{"user_id":"x5","country":"de","birth_date":null,"status":"gone"}"#,
+        r#"{"user_id":"","country":"de","birth_date":null,"status":"active"}"#,
+        r#"{"user_id":"x6","country":"de","status":"active"}"#,
+        r#"  {"user_id" : "x7" , "country":"fr","birth_date":null,"status":"deleted"}  "#,
+        r#"{"user_id":"x8","country":"de","birth_date":null,"status":"active"} trailing"#,
+        r#"["not","an","object"]"#,
+        r#"{"user_id":"x9","user_id":"x10","country":"de","birth_date":null,"status":"active"}"#,
+        r#"{"user_id":"x11","country":"de","birth_date":null,"status":"active","extra":[1,{"a":1e400}]}"#,
+        "{\"user_id\":\"x12\",\"country\":\"de\",\"birth_date\":null,\"status\":\"active\",\"extra\":\"\x7f\"}",
+        r#"{"user_id":"x13","country":"de","birth_date":null,"status":null}"#,
+        r#"{"user_id":"x14","country":"de","birth_date":nul,"status":"active"}"#,
+        "",
+        r#"{"user_id":"x15","country":"de","birth_date":null,"status":"active""#,
+    ];
+    let mut lines: Vec<String> = (0..110).map(row).collect();
+    lines.extend(odd.iter().map(|l| l.to_string()));
+    lines.extend((110..120).map(row));
+    let file = write(&ws, "users.jsonl", &format!("{}\n", lines.join("\n")));
+    let r = ws.ok(&["users", "import", &file, "--skip-invalid"]);
+    assert_eq!(
+        (
+            r["rows_read"].as_u64(),
+            r["added"].as_u64(),
+            r["skipped"].as_u64()
+        ),
+        (Some(138), Some(125), Some(13))
+    );
+    let skipped: Vec<(u64, &str)> = r["skipped_lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["line"].as_u64().unwrap(), l["message"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (112, "not a JSON object: control character (\\u0000-\\u001F) found while parsing a string at line 1 column 16"),
+            (113, "not a JSON object: trailing comma at line 1 column 68"),
+            (114, "country: must be a string, not 1"),
+            (115, "country: 'DEU' is not an ISO 3166-1 alpha-2 country code"),
+            (116, "birth_date: '1990-02-30' is not a date: write YYYY-MM-DD with a four-digit year, e.g. 2026-01-31"),
+            (117, "status: unknown status 'gone' (known: active, deleted, suspended)"),
+            (118, "user_id: is empty"),
+            (121, "not a JSON object: trailing characters at line 1 column 69"),
+            (122, "not a JSON object: invalid type: sequence, expected a map at line 1 column 0"),
+            (124, "not a JSON object: number out of range at line 1 column 89"),
+            (126, "status: is empty"),
+            (127, "not a JSON object: expected ident at line 1 column 49"),
+            (129, "not a JSON object: EOF while parsing an object at line 1 column 67"),
+        ]
+    );
+    // The rows taken as serde_json read them: an escape decoded, the last of a
+    // repeated key, a value outside the columns ignored.
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    let users: Vec<String> = conn
+        .prepare(
+            "SELECT user_id || ' ' || country || ' ' || coalesce(birth_date, '-') || ' ' || status
+             FROM users WHERE user_id NOT LIKE 'u%' ORDER BY user_id",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        users,
+        [
+            "ab DE 1990-01-01 active",
+            "x10 DE - active",
+            "x12 DE - active",
+            "x6 DE - active",
+            "x7 FR - deleted",
+        ]
+    );
+}
+
 #[test]
 fn a_file_missing_a_column_is_refused() {
     let ws = Workspace::new();

@@ -253,7 +253,7 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     ]);
 
     // The ledger as schema 8 has it: consent_events made by 0002's own SQL, the rows
-    // put back as they were.
+    // put back as they were (and users as 0002 made them, which 0010 makes again).
     let migrations = migration_files();
     let old = &migrations[1];
     let start = old
@@ -265,16 +265,9 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     {
         let conn = rusqlite::Connection::open(&ws.db).unwrap();
         crate::common::dump_query(&conn, &events_sql, &mut before);
-        conn.execute_batch(&format!(
-            "CREATE TEMP TABLE kept AS SELECT * FROM consent_events;
-             DROP TABLE consent_events;
-             {}
-             INSERT INTO consent_events SELECT * FROM kept ORDER BY id;
-             DROP TABLE kept;
-             PRAGMA user_version = 8;",
-            &old[start..end]
-        ))
-        .unwrap();
+        made_again(&conn, "consent_events", &old[start..end], "id");
+        made_again(&conn, "users", users_of_0002(old), "user_id");
+        conn.execute_batch("PRAGMA user_version = 8;").unwrap();
         let fresh = rusqlite::Connection::open_in_memory().unwrap();
         for sql in &migrations[..8] {
             fresh.execute_batch(sql).unwrap();
@@ -344,6 +337,162 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
     let mut kept = String::new();
     crate::common::dump_query(&conn, &format!("{events_sql} LIMIT 320"), &mut kept);
     assert_eq!(kept, before);
+}
+
+/// Migration 0010 makes `users` again with its checks worded per row (no `IN` list): a
+/// store of schema 9 with a registry changed twice comes out with every user as it was,
+/// the same history, a chain and data that `audit verify` passes, the same rules (an
+/// unknown status, an empty id, a three-letter country refused), and imports go on.
+#[test]
+fn a_registry_of_schema_9_keeps_its_users_and_verifies_after_migration_10() {
+    use crate::common::Workspace;
+    let ws = Workspace::new();
+    let write = |name: &str, text: &str| {
+        let path = ws.dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    };
+    let header = "user_id,country,birth_date,status\n";
+    let statuses = ["active", "deleted", "suspended"];
+    let first: String = (0..300)
+        .map(|i| format!("u{i:03},US,,{}\n", statuses[i % 3]))
+        .collect();
+    // 30 users changed (u270 to u299), 30 added.
+    let second: String = (270..330)
+        .map(|i| format!("u{i:03},DE,1990-01-0{},active\n", 1 + i % 9))
+        .collect();
+    ws.ok(&[
+        "users",
+        "import",
+        &write("r1.csv", &format!("{header}{first}")),
+    ]);
+    let r = ws.ok(&[
+        "users",
+        "import",
+        &write("r2.csv", &format!("{header}{second}")),
+    ]);
+    assert_eq!(
+        (r["added"].as_u64(), r["changed"].as_u64()),
+        (Some(30), Some(30))
+    );
+
+    // The registry as schema 9 has it: users made by 0002's own SQL, the rows put back.
+    let migrations = migration_files();
+    let users_sql = "SELECT * FROM users ORDER BY user_id";
+    let changes_sql = "SELECT * FROM user_changes ORDER BY id";
+    let (mut users_before, mut changes_before) = (String::new(), String::new());
+    {
+        let conn = rusqlite::Connection::open(&ws.db).unwrap();
+        crate::common::dump_query(&conn, users_sql, &mut users_before);
+        crate::common::dump_query(&conn, changes_sql, &mut changes_before);
+        made_again(&conn, "users", users_of_0002(&migrations[1]), "user_id");
+        conn.execute_batch("PRAGMA user_version = 9;").unwrap();
+        let fresh = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &migrations[..9] {
+            fresh.execute_batch(sql).unwrap();
+        }
+        assert_eq!(schema_of(&conn), schema_of(&fresh), "a store of schema 9");
+        let sql = texts(&conn, "SELECT sql FROM sqlite_schema WHERE name = 'users'");
+        assert!(sql[0].contains("status IN ("), "{sql:?}");
+    }
+    assert_eq!(users_before.lines().count(), 330);
+
+    // Any open migrates; `audit verify` opens, migrates and checks.
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+    let conn = rusqlite::Connection::open(&ws.db).unwrap();
+    assert_eq!(schema_version(&conn), SCHEMA_VERSION);
+    let (mut users_after, mut changes_after) = (String::new(), String::new());
+    crate::common::dump_query(&conn, users_sql, &mut users_after);
+    crate::common::dump_query(&conn, changes_sql, &mut changes_after);
+    assert_eq!(users_after, users_before);
+    assert_eq!(changes_after, changes_before);
+    let sql = texts(
+        &conn,
+        "SELECT sql FROM sqlite_schema WHERE tbl_name = 'users'",
+    );
+    assert_eq!(sql.len(), 1, "the table alone: {sql:?}");
+    assert!(!sql[0].contains(" IN ("), "{sql:?}");
+    let without_rowid: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM pragma_index_list('users') WHERE origin = 'pk'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(without_rowid, 1, "keyed by user_id");
+    // The same rules as 0002's: each row breaking one is refused, each status taken.
+    let insert = |id: &str, country: &str, status: &str| {
+        conn.execute(
+            "INSERT INTO users (user_id, country, birth_date, status, first_seen_at, updated_at)
+             VALUES (?1, ?2, NULL, ?3, 't', 't')",
+            [id, country, status],
+        )
+        .map_err(|e| e.to_string())
+    };
+    for (id, country, status) in [
+        ("x1", "US", "closed"),
+        ("x2", "US", "Active"),
+        ("", "US", "active"),
+        ("x3", "USA", "active"),
+        ("x4", "U", "active"),
+    ] {
+        let err = insert(id, country, status).unwrap_err();
+        assert!(
+            err.contains("CHECK constraint failed"),
+            "{id} {country} {status}: {err}"
+        );
+    }
+    for (id, status) in [("y1", "active"), ("y2", "deleted"), ("y3", "suspended")] {
+        insert(id, "ÉÜ", status).unwrap();
+    }
+    conn.execute("DELETE FROM users WHERE user_id LIKE 'y%'", [])
+        .unwrap();
+    let check: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(check, "ok");
+    drop(conn);
+
+    // Imports go on: the same file changes nothing, a changed one records its changes.
+    let r = ws.ok(&[
+        "users",
+        "import",
+        &write("r3.csv", &format!("{header}{second}")),
+    ]);
+    assert_eq!(
+        (r["added"].as_u64(), r["changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    let r = ws.ok(&[
+        "users",
+        "import",
+        &write("r4.csv", &format!("{header}{first}")),
+    ]);
+    assert_eq!(
+        (r["added"].as_u64(), r["changed"].as_u64()),
+        (Some(0), Some(30))
+    );
+    assert_eq!(ws.ok(&["audit", "verify"])["ok"], true);
+}
+
+/// `table` made again by `create` (an older migration's SQL for it), its rows put back
+/// as they were, in `key` order.
+fn made_again(conn: &rusqlite::Connection, table: &str, create: &str, key: &str) {
+    conn.execute_batch(&format!(
+        "CREATE TEMP TABLE kept AS SELECT * FROM {table};
+         DROP TABLE {table};
+         {create}
+         INSERT INTO {table} SELECT * FROM kept ORDER BY {key};
+         DROP TABLE kept;"
+    ))
+    .unwrap();
+}
+
+/// Migration 0002's SQL for the `users` table.
+fn users_of_0002(sql: &str) -> &str {
+    let start = sql.find("CREATE TABLE users (").unwrap();
+    let end = sql.find("CREATE TABLE user_changes").unwrap();
+    &sql[start..end]
 }
 
 /// The store's schema version, as SQLite keeps it.
