@@ -51,9 +51,7 @@ fn path_str(p: &Path) -> &str {
 
 /// `PRAGMA integrity_check` of the file, as SQLite answers it.
 fn integrity(db: &Path) -> String {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap()
+    crate::common::integrity_of(&rusqlite::Connection::open(db).unwrap())
 }
 
 fn partner_ids(db: &Path) -> Vec<i64> {

@@ -757,8 +757,5 @@ fn a_ledger_import_adds_what_importing_row_by_row_adds() {
         )
         .unwrap();
     assert_eq!(indexes, 2);
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_eq!(crate::common::integrity_of(&conn), "ok");
 }

@@ -308,10 +308,7 @@ fn a_ledger_of_schema_8_keeps_its_events_and_verifies_after_migration_9() {
              import_id FROM consent_events WHERE id = 1"
     )
     .contains("UNIQUE constraint failed: consent_events.identity"));
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_eq!(crate::common::integrity_of(&conn), "ok");
     drop(conn);
 
     // Imports go on: the same file adds nothing, a larger one (the indexes built again)
@@ -447,10 +444,7 @@ fn a_registry_of_schema_9_keeps_its_users_and_verifies_after_migration_10() {
     }
     conn.execute("DELETE FROM users WHERE user_id LIKE 'y%'", [])
         .unwrap();
-    let check: String = conn
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(check, "ok");
+    assert_eq!(crate::common::integrity_of(&conn), "ok");
     drop(conn);
 
     // Imports go on: the same file changes nothing, a changed one records its changes.

@@ -148,6 +148,12 @@ pub fn deal_add_args(partner: i64, purposes: &str, start: &str, end: &str) -> Ve
 }
 
 /// Every row of every table, as text, in a stable order.
+/// `PRAGMA integrity_check` over a connection, as SQLite answers it ("ok" when sound).
+pub fn integrity_of(conn: &rusqlite::Connection) -> String {
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
 pub fn dump(db: &Path) -> String {
     let conn = rusqlite::Connection::open(db).unwrap();
     let tables: Vec<String> = conn
