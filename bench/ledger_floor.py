@@ -6,9 +6,9 @@ indexes, read from the store), as SQLite alone would: one `INSERT ... SELECT` in
 order, the indexes created after it, one commit with the pragmas an import uses (WAL,
 `synchronous=FULL`, foreign keys checked, a 256 MiB cache for the inserts, two sorter
 threads and a 2 MiB cache for the index builds), then the close, which checkpoints the
-WAL into the file.
-No file is read, parsed or hashed: what it measures is the least time any import into
-this schema can take on this machine, and its rows/s the most any can reach.
+WAL into the file. No file is read, parsed or hashed: what it measures is about the
+least time any import into this schema can take on this machine (an import's own
+SQLite may be a little faster or slower), and its rows/s about the most any can reach.
 
     python3 bench/ledger_floor.py STORE SCRATCH_DIR
 
